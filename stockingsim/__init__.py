@@ -1,0 +1,61 @@
+"""stockingsim: simulate medical compression stockings.
+
+Load a leg mesh, give the knit its mechanical properties, solve the interface pressure and look at
+the pressure gradient. The public API is listed in ``__all__``; every name is imported lazily, so
+``import stockingsim`` stays light (no VTK, pyvista, matplotlib.pyplot or Dask).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from stockingsim import errors
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_EXPORTS: dict[str, str] = {
+    # legs
+    "Leg": "stockingsim.leg",
+    "Landmark": "stockingsim.leg",
+    "Section": "stockingsim.leg",
+    "load_leg": "stockingsim.leg",
+    "parametric_leg": "stockingsim.leg",
+    "bundled_leg": "stockingsim.leg",
+    # fabrics
+    "Fabric": "stockingsim.fabric",
+    "fabric_library": "stockingsim.fabric",
+    "compare_fabrics": "stockingsim.fabric",
+    # stockings and pressure
+    "Stocking": "stockingsim.stocking",
+    "Tissue": "stockingsim.tissue",
+    "simulate": "stockingsim.solvers",
+    "PressureResult": "stockingsim.solvers",
+    # standards and design
+    "classify": "stockingsim.standards",
+    "check_gradient": "stockingsim.standards",
+    "design_stocking": "stockingsim.design",
+    "size_coverage": "stockingsim.design",
+    "size_chart": "stockingsim.design",
+    "stiffness_index": "stockingsim.design",
+    "donning": "stockingsim.design",
+    # output and scale
+    "report": "stockingsim.report",
+    "run_batch": "stockingsim.batch",
+}
+
+__all__ = ["errors", "__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stockingsim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
