@@ -1,0 +1,196 @@
+"""Compression classes and gradient rules against the published tables (DESIGN.md section 8)."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stockingsim import errors, standards
+from stockingsim.standards import (
+    canonical_standard,
+    check_gradient,
+    class_range,
+    classify,
+    design_pressure,
+    gradient_rules,
+    parse_target,
+)
+
+# (standard, class) -> published range at B in mmHg (None = open-ended)
+PUBLISHED = {
+    ("RAL-GZ 387/1", "I"): (18, 21),
+    ("RAL-GZ 387/1", "II"): (23, 32),
+    ("RAL-GZ 387/1", "III"): (34, 46),
+    ("RAL-GZ 387/1", "IV"): (49, None),
+    ("ENV 12718", "A"): (10, 14),
+    ("ENV 12718", "I"): (15, 21),
+    ("ENV 12718", "II"): (23, 32),
+    ("ENV 12718", "III"): (34, 46),
+    ("ENV 12718", "IV"): (49, None),
+    ("AFNOR NF G30-102", "I"): (10, 15),
+    ("AFNOR NF G30-102", "II"): (15, 20),
+    ("AFNOR NF G30-102", "III"): (20, 36),
+    ("AFNOR NF G30-102", "IV"): (36, None),
+    ("BS 6612", "I"): (14, 17),
+    ("BS 6612", "II"): (18, 24),
+    ("BS 6612", "III"): (25, 35),
+    ("US", "A"): (8, 15),
+    ("US", "I"): (15, 20),
+    ("US", "II"): (20, 30),
+    ("US", "III"): (30, 40),
+    ("US", "IV"): (40, 50),
+}
+
+
+@pytest.mark.parametrize(("key", "rng"), PUBLISHED.items())
+def test_class_ranges_match_published_tables(key, rng):
+    lo, hi = class_range(*key)
+    assert lo == rng[0]
+    assert hi == (math.inf if rng[1] is None else rng[1])
+
+
+def test_every_table_has_a_source():
+    for key, table in standards.STANDARDS.items():
+        assert len(table["source"]) > 20, key
+        assert set(table["classes"]) <= {"A", "I", "II", "III", "IV"}
+
+
+@pytest.mark.parametrize(
+    ("p", "std", "expected"),
+    [
+        (25.0, "RAL-GZ 387", "II"),
+        (22.0, "RAL", None),  # between I and II: no class, no rounding
+        (21.0, "RAL", "I"),
+        (23.0, "RAL", "II"),
+        (32.0, "RAL", "II"),
+        (33.0, "RAL", None),
+        (47.5, "RAL", None),
+        (49.0, "RAL", "IV"),
+        (120.0, "RAL", "IV"),  # >= 49 is open-ended
+        (17.0, "RAL", None),
+        (12.0, "ENV 12718", "A"),
+        (14.5, "ENV 12718", None),
+        (15.05, "AFNOR", "II"),  # 15.1-20 is contiguous with 10-15
+        (15.0, "AFNOR", "I"),
+        (36.0, "AFNOR", "III"),
+        (36.01, "AFNOR", "IV"),
+        (17.5, "UK", None),
+        (24.0, "BS 6612", "II"),
+        (15.0, "US", "I"),  # shared end points go to the higher class
+        (20.0, "US", "II"),
+        (50.0, "US", "IV"),
+        (50.5, "US", None),
+        (float("nan"), "RAL", None),
+    ],
+)
+def test_classify(p, std, expected):
+    assert classify(p, std) == expected
+
+
+def test_classify_is_vectorized():
+    out = classify(np.array([[18.5, 22.0], [30.0, 60.0]]), "RAL")
+    assert out.shape == (2, 2)
+    assert out.tolist() == [["I", None], ["II", "IV"]]
+
+
+@pytest.mark.parametrize("alias", ["RAL", "RAL-GZ 387", "RAL-GZ 387/1", "ral-gz 387", "  RAL  "])
+def test_aliases_ral(alias):
+    assert canonical_standard(alias) == "RAL-GZ 387/1"
+
+
+@pytest.mark.parametrize(
+    ("alias", "key"),
+    [
+        ("ENV 12718", "ENV 12718"),
+        ("AFNOR", "AFNOR NF G30-102"),
+        ("UK", "BS 6612"),
+        ("BS 6612", "BS 6612"),
+        ("US", "US"),
+    ],
+)
+def test_other_aliases(alias, key):
+    assert canonical_standard(alias) == key
+
+
+def test_unknown_standard_and_class_raise_with_advice():
+    with pytest.raises(errors.StandardError, match="unknown standard 'DIN'.*Use one of"):
+        classify(25.0, "DIN")
+    with pytest.raises(errors.StandardError, match="classes are"):
+        class_range("UK", "IV")  # the UK has no class IV
+    with pytest.raises(errors.StandardError):
+        parse_target("")
+    with pytest.raises(errors.StandardError):
+        classify("lots", "RAL")
+
+
+def test_parse_target_and_design_pressure():
+    assert parse_target("RAL-GZ 387:II") == ("RAL-GZ 387/1", "II")
+    assert parse_target("UK:class 3") == ("BS 6612", "III")
+    assert parse_target("US:15-20") == ("US", "I")
+    assert parse_target("CCL2") == ("RAL-GZ 387/1", "II")
+    assert design_pressure("RAL", "II") == pytest.approx(27.5)
+    assert design_pressure("US", "I") == pytest.approx(17.5)
+    for std in standards.STANDARDS:
+        for cls in standards.class_names(std):
+            assert classify(design_pressure(std, cls), std) == cls
+
+
+def test_gradient_rules_confirmed_vs_unconfirmed():
+    allr = gradient_rules("RAL")
+    conf = gradient_rules("RAL", include_unconfirmed=False)
+    # confirmed: <= 70 % below the knee, <= 40 % at the thigh
+    assert conf.loc["C", "max_fraction"] == pytest.approx(0.70)
+    assert conf.loc["D", "max_fraction"] == pytest.approx(0.70)
+    assert conf.loc["F", "max_fraction"] == pytest.approx(0.40)
+    assert conf.loc["G", "max_fraction"] == pytest.approx(0.40)
+    assert np.isnan(conf.loc["B1", "min_fraction"])
+    # unconfirmed ranges intersected with the confirmed ones and labelled
+    assert allr.loc["B1", ["min_fraction", "max_fraction"]].tolist() == [0.70, 1.00]
+    assert allr.loc["C", ["min_fraction", "max_fraction"]].tolist() == [0.50, 0.70]
+    assert allr.loc["G", ["min_fraction", "max_fraction"]].tolist() == [0.20, 0.40]
+    assert not allr.loc["B1", "confirmed"]
+    assert "unconfirmed" in allr.loc["C", "rule"]
+    assert conf.loc["C", "confirmed"]
+
+
+def test_default_design_gradient_is_inside_every_range_and_falls():
+    frac = standards.default_fractions()
+    rules = gradient_rules("RAL")
+    values = [frac[lm] for lm in standards.LANDMARK_ORDER]
+    assert all(np.diff(values) < 0)
+    for lm, f in frac.items():
+        lo, hi = rules.loc[lm, ["min_fraction", "max_fraction"]]
+        assert np.isnan(lo) or f >= lo
+        assert np.isnan(hi) or f <= hi
+
+
+def _profile(p):
+    lms = list(standards.LANDMARK_ORDER[: len(p)])
+    return pd.DataFrame({"height_m": np.linspace(0.1, 0.7, len(p)), "pressure_mmhg": p}, index=lms)
+
+
+def test_check_gradient_pass_and_fail():
+    good = check_gradient(_profile([30, 26, 19, 16, 13, 10, 9]))
+    assert good.attrs["passed"] and good.attrs["class_at_B"] == "II"
+    assert good.loc["C", "percent_of_B"] == pytest.approx(100 * 19 / 30)
+    # C at 75 %: allowed by the unconfirmed 50-80 % range, not by the confirmed 70 % rule
+    bad = check_gradient(_profile([30, 26, 22.5, 16]))
+    assert not bad.attrs["passed"]
+    assert not bad.loc["C", "range_ok"] and bad.loc["D", "range_ok"]
+    # a rise from C to D breaks the monotone rule
+    rising = check_gradient(_profile([30, 26, 17, 18]))
+    assert not rising.loc["D", "monotone_ok"] and rising.loc["D", "range_ok"]
+    assert check_gradient(_profile([30, 26, 17, 18]), monotone=False).attrs["passed"]
+    # the ranges are parameters
+    assert check_gradient(_profile([30, 26, 22.5, 16]), ranges={"C": (0.5, 0.8)}).attrs["passed"]
+
+
+def test_check_gradient_skips_uncovered_and_needs_b():
+    prof = _profile([30, 26, 19, 16, np.nan, np.nan, np.nan])
+    out = check_gradient(prof)
+    assert list(out.index) == ["B", "B1", "C", "D"]
+    with pytest.raises(errors.StandardError, match="pressure at B"):
+        check_gradient(prof.drop(index="B"))
+    with pytest.raises(errors.StandardError):
+        check_gradient(42.0)
