@@ -1,0 +1,811 @@
+"""The :class:`Fabric`: tension-strain curves of a knit in two directions and two branches."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stockingsim import errors
+from stockingsim.fabric._models import (
+    ExponentialModel,
+    LinearModel,
+    PolynomialModel,
+    TwoPhaseModel,
+    _Model,
+    model_from_dict,
+)
+
+__all__ = ["Fabric", "FitReport", "BranchFit", "SCHEMA", "DIRECTIONS", "BRANCHES"]
+
+SCHEMA = "stockingsim.fabric/1"
+DIRECTIONS = ("course", "wale")
+BRANCHES = ("loading", "unloading")
+
+_TABLE_POINTS = 4097  # dense table for the monotone inverse (then Newton polish)
+
+
+def _check_direction(direction: str) -> str:
+    if direction not in DIRECTIONS:
+        raise errors.FabricError(
+            f"direction must be 'course' (around the leg, hoop) or 'wale' (along the leg), "
+            f"got {direction!r}."
+        )
+    return direction
+
+
+def _check_branch(branch: str) -> str:
+    if branch not in BRANCHES:
+        raise errors.FabricError(
+            f"branch must be 'loading' (being stretched) or 'unloading' (recovering, what a worn "
+            f"stocking exerts), got {branch!r}."
+        )
+    return branch
+
+
+def _as_strain(strain: Any, what: str = "strain") -> np.ndarray:
+    try:
+        arr = np.asarray(strain, dtype=float)
+    except (TypeError, ValueError):
+        raise errors.FabricError(
+            f"{what} must be a number or an array of numbers, got {type(strain).__name__}."
+        ) from None
+    return arr
+
+
+@dataclass(frozen=True)
+class BranchFit:
+    """Quality of the fit of one branch of one direction to tensile data.
+
+    Attributes
+    ----------
+    direction, branch
+        Which curve (``"course"``/``"wale"``, ``"loading"``/``"unloading"``).
+    model
+        Model kind (``"polynomial"``, ...).
+    params
+        ``((name, value), ...)`` fitted parameters (units as in the model class).
+    r2
+        Coefficient of determination of tension.
+    rmse_n_per_m
+        Root-mean-square residual of tension, N/m.
+    strain_min, strain_max
+        Strain range of the fitted points.
+    n_points
+        Number of points fitted.
+    """
+
+    direction: str
+    branch: str
+    model: str
+    params: tuple[tuple[str, Any], ...]
+    r2: float
+    rmse_n_per_m: float
+    strain_min: float
+    strain_max: float
+    n_points: int
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """Record of a tensile-test fit, kept on the fabric as ``fabric.fit_report``.
+
+    Attributes
+    ----------
+    source
+        File name(s) of the test data.
+    width_mm, gauge_mm
+        Specimen width and gauge length, mm.
+    model
+        Model kind fitted.
+    cycles
+        Which cycles were used (``"all"`` or a 1-based cycle number as text).
+    fits
+        One :class:`BranchFit` per fitted (direction, branch).
+    notes
+        Assumptions applied (e.g. the wale direction derived from a ratio).
+    """
+
+    source: str
+    width_mm: float
+    gauge_mm: float
+    model: str
+    cycles: str
+    fits: tuple[BranchFit, ...]
+    notes: tuple[str, ...] = ()
+
+    def table(self):
+        """The fits as a pandas DataFrame, one row per (direction, branch)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "direction": f.direction,
+                "branch": f.branch,
+                "model": f.model,
+                "r2": f.r2,
+                "rmse_n_per_m": f.rmse_n_per_m,
+                "strain_min": f.strain_min,
+                "strain_max": f.strain_max,
+                "n_points": f.n_points,
+                **{f"param_{k}": v for k, v in f.params},
+            }
+            for f in self.fits
+        ]
+        return pd.DataFrame(rows).set_index(["direction", "branch"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "width_mm": self.width_mm,
+            "gauge_mm": self.gauge_mm,
+            "model": self.model,
+            "cycles": self.cycles,
+            "fits": [
+                {
+                    "direction": f.direction,
+                    "branch": f.branch,
+                    "model": f.model,
+                    "params": [[k, v] for k, v in f.params],
+                    "r2": f.r2,
+                    "rmse_n_per_m": f.rmse_n_per_m,
+                    "strain_min": f.strain_min,
+                    "strain_max": f.strain_max,
+                    "n_points": f.n_points,
+                }
+                for f in self.fits
+            ],
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FitReport:
+        fits = tuple(
+            BranchFit(
+                direction=f["direction"],
+                branch=f["branch"],
+                model=f["model"],
+                params=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in f["params"]),
+                r2=float(f["r2"]),
+                rmse_n_per_m=float(f["rmse_n_per_m"]),
+                strain_min=float(f["strain_min"]),
+                strain_max=float(f["strain_max"]),
+                n_points=int(f["n_points"]),
+            )
+            for f in data["fits"]
+        )
+        return cls(
+            source=str(data["source"]),
+            width_mm=float(data["width_mm"]),
+            gauge_mm=float(data["gauge_mm"]),
+            model=str(data["model"]),
+            cycles=str(data["cycles"]),
+            fits=fits,
+            notes=tuple(str(n) for n in data.get("notes", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Fabric:
+    """A knit fabric: tension per width (N/m) versus engineering strain.
+
+    One constitutive model per direction (``"course"``: around the leg; ``"wale"``: along it)
+    and per branch (``"loading"``: being stretched; ``"unloading"``: recovering, what a worn
+    stocking exerts and the default). Build one with :meth:`linear`, :meth:`polynomial`,
+    :meth:`exponential`, :meth:`two_phase`, :meth:`from_blend`, :meth:`from_tensile_test`,
+    :meth:`from_json` or take a preset from :func:`~stockingsim.fabric.fabric_library`.
+
+    Frozen and comparable (``==`` compares every curve parameter); :meth:`to_json` /
+    :meth:`from_json` round-trip exactly. The unloading branch is never above the loading
+    branch: where a fitted unloading model would cross it, the loading value is used.
+
+    Parameters
+    ----------
+    name
+        Short name (used as the index of :func:`compare_fabrics`).
+    course_loading, course_unloading, wale_loading, wale_unloading
+        Constitutive models (:class:`LinearModel`, :class:`PolynomialModel`,
+        :class:`ExponentialModel`, :class:`TwoPhaseModel`).
+    description
+        Composition, knit, calibration note.
+    provenance
+        ``((key, value), ...)`` scalar facts about where the curves come from (blend inputs,
+        calibration claims). Read it as a dict with :attr:`info`.
+    fit_report
+        The :class:`FitReport` of a tensile-test fit, else None.
+
+    Examples
+    --------
+    >>> import stockingsim as ss
+    >>> fabric = ss.Fabric.linear(stiffness_n_per_m=250.0)
+    >>> float(fabric.tension(0.4))
+    100.0
+    >>> float(fabric.strain_at_tension(100.0))
+    0.4
+    """
+
+    name: str
+    course_loading: _Model
+    course_unloading: _Model
+    wale_loading: _Model
+    wale_unloading: _Model
+    description: str = ""
+    provenance: tuple[tuple[str, Any], ...] = ()
+    fit_report: FitReport | None = None
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    # ------------------------------------------------------------------ construction / checks
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise errors.FabricError("a fabric needs a non-empty name (str).")
+        for d in DIRECTIONS:
+            for b in BRANCHES:
+                m = getattr(self, f"{d}_{b}")
+                if not isinstance(m, _Model):
+                    raise errors.FabricError(
+                        f"{d}_{b} must be a fabric model (LinearModel, PolynomialModel, "
+                        f"ExponentialModel, TwoPhaseModel), got {type(m).__name__}."
+                    )
+            lo, hi = self.valid_strain_range(d)
+            if hi <= lo:
+                raise errors.FabricError(
+                    f"the {d} loading and unloading models have no common valid strain range; "
+                    "give overlapping min_strain/max_strain."
+                )
+            load, unl = getattr(self, f"{d}_loading"), getattr(self, f"{d}_unloading")
+            if load != unl:
+                grid = np.linspace(lo, hi, 401)
+                tl, tu = load.tension(grid), unl.tension(grid)
+                excess = float(np.max(tu - tl))
+                if excess > 0.05 * float(np.max(np.abs(tl))) + 1e-9:
+                    raise errors.FabricError(
+                        f"the {d} unloading curve lies above the loading curve by up to "
+                        f"{excess:.3g} N/m; a knit recovers with less tension than it takes to "
+                        "stretch it. Check that the branches are not swapped."
+                    )
+        object.__setattr__(self, "provenance", tuple((str(k), v) for k, v in self.provenance))
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """:attr:`provenance` as a dict."""
+        return dict(self.provenance)
+
+    def model(self, direction: str = "course", branch: str = "unloading") -> _Model:
+        """The constitutive model of one direction and branch."""
+        return getattr(self, f"{_check_direction(direction)}_{_check_branch(branch)}")
+
+    def valid_strain_range(self, direction: str = "course") -> tuple[float, float]:
+        """``(min_strain, max_strain)`` where both branches of ``direction`` are valid."""
+        _check_direction(direction)
+        load = getattr(self, f"{direction}_loading")
+        unl = getattr(self, f"{direction}_unloading")
+        return (max(load.min_strain, unl.min_strain), min(load.max_strain, unl.max_strain))
+
+    def _warn_range(self, eps: np.ndarray, direction: str) -> None:
+        lo, hi = self.valid_strain_range(direction)
+        with np.errstate(invalid="ignore"):
+            outside = (eps < lo - 1e-12) | (eps > hi + 1e-12)
+        if np.any(outside):
+            n = int(np.count_nonzero(outside))
+            warnings.warn(
+                f"fabric {self.name!r} evaluated at {n} strain(s) outside its valid {direction} "
+                f"range [{lo:g}, {hi:g}] (min {np.nanmin(eps):.3g}, max {np.nanmax(eps):.3g}); "
+                "the model value is extrapolated. Keep strains within the range or use a fabric "
+                "measured further.",
+                errors.ExtrapolationWarning,
+                stacklevel=3,
+            )
+
+    # ------------------------------------------------------------------ evaluation
+    def _raw_tension(self, eps: np.ndarray, direction: str, branch: str) -> np.ndarray:
+        load = getattr(self, f"{direction}_loading")
+        if branch == "loading":
+            return load.tension(eps)
+        unl = getattr(self, f"{direction}_unloading")
+        if unl == load:
+            return load.tension(eps)
+        return np.minimum(unl.tension(eps), load.tension(eps))
+
+    def tension(
+        self, strain: Any, direction: str = "course", branch: str = "unloading"
+    ) -> np.ndarray:
+        """Tension per width at ``strain``.
+
+        Parameters
+        ----------
+        strain
+            Engineering strain, any array shape (0.5 = 50 % extension).
+        direction
+            ``"course"`` (hoop, around the leg) or ``"wale"`` (along the leg).
+        branch
+            ``"unloading"`` (default: a worn stocking relaxes onto the leg) or ``"loading"``.
+
+        Returns
+        -------
+        ndarray, same shape as ``strain``
+            Tension in N/m. Beyond :meth:`valid_strain_range` an
+            :class:`~stockingsim.errors.ExtrapolationWarning` is issued and the model value is
+            still returned (callers that treat a slack fabric as tension-free clip strains < 0
+            themselves).
+        """
+        _check_direction(direction)
+        _check_branch(branch)
+        eps = _as_strain(strain)
+        self._warn_range(eps, direction)
+        return self._raw_tension(eps, direction, branch)
+
+    def stiffness(
+        self, strain: Any, direction: str = "course", branch: str = "unloading"
+    ) -> np.ndarray:
+        """Tangent stiffness ``dT/d strain`` in N/m, same shape as ``strain``.
+
+        See :meth:`tension` for the arguments and the range warning.
+        """
+        _check_direction(direction)
+        _check_branch(branch)
+        eps = _as_strain(strain)
+        self._warn_range(eps, direction)
+        load = getattr(self, f"{direction}_loading")
+        if branch == "loading":
+            return load.stiffness(eps)
+        unl = getattr(self, f"{direction}_unloading")
+        if unl == load:
+            return load.stiffness(eps)
+        return np.where(
+            unl.tension(eps) <= load.tension(eps), unl.stiffness(eps), load.stiffness(eps)
+        )
+
+    def _table(self, direction: str, branch: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (direction, branch)
+        table = self._cache.get(key)
+        if table is None:
+            lo, hi = self.valid_strain_range(direction)
+            eps = np.linspace(lo, hi, _TABLE_POINTS)
+            t = np.maximum.accumulate(self._raw_tension(eps, direction, branch))
+            table = (eps, t)
+            self._cache[key] = table
+        return table
+
+    def strain_at_tension(
+        self, tension_n_per_m: Any, direction: str = "course", branch: str = "unloading"
+    ) -> np.ndarray:
+        """Inverse of :meth:`tension`: the strain at which the fabric carries a tension.
+
+        Vectorized: bracket on a dense monotone table (``np.searchsorted``), interpolate, then
+        polish with safeguarded Newton steps (closed form for a linear fabric).
+
+        Parameters
+        ----------
+        tension_n_per_m
+            Tension in N/m, any array shape.
+        direction, branch
+            As in :meth:`tension`.
+
+        Returns
+        -------
+        ndarray, same shape as ``tension_n_per_m``
+            Strain; NaN where the tension is NaN or unreachable within
+            :meth:`valid_strain_range` (below the tension at its lower end or above the tension
+            at its upper end).
+        """
+        _check_direction(direction)
+        _check_branch(branch)
+        t = _as_strain(tension_n_per_m, "tension_n_per_m")
+        lo, hi = self.valid_strain_range(direction)
+        load = getattr(self, f"{direction}_loading")
+        unl = getattr(self, f"{direction}_unloading")
+        model = load if branch == "loading" else unl
+        if isinstance(model, LinearModel) and (branch == "loading" or unl == load):
+            eps = model.inverse(t)
+            tol = 1e-12 * max(1.0, hi)
+            with np.errstate(invalid="ignore"):
+                bad = ~((eps >= lo - tol) & (eps <= hi + tol))
+            eps = np.clip(eps, lo, hi)
+            return np.where(bad, np.nan, eps)
+
+        eps_tab, t_tab = self._table(direction, branch)
+        flat = t.ravel()
+        with np.errstate(invalid="ignore"):
+            span = max(abs(t_tab[-1]), 1e-300)
+            reachable = (flat >= t_tab[0] - 1e-12 * span) & (flat <= t_tab[-1] + 1e-12 * span)
+        tc = np.clip(np.where(reachable, flat, t_tab[0]), t_tab[0], t_tab[-1])
+        idx = np.clip(np.searchsorted(t_tab, tc, side="left"), 1, len(t_tab) - 1)
+        e0, e1 = eps_tab[idx - 1], eps_tab[idx]
+        t0, t1 = t_tab[idx - 1], t_tab[idx]
+        dt = t1 - t0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(dt > 0, (tc - t0) / np.where(dt > 0, dt, 1.0), 0.0)
+        eps = e0 + frac * (e1 - e0)
+        for _ in range(3):  # Newton polish, kept inside the bracket
+            f = self._raw_tension(eps, direction, branch) - tc
+            if branch == "loading" or unl == load:
+                df = load.stiffness(eps)
+            else:
+                use_unl = unl.tension(eps) <= load.tension(eps)
+                df = np.where(use_unl, unl.stiffness(eps), load.stiffness(eps))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                step = np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
+            eps = np.clip(eps - step, e0, e1)
+        out = np.where(reachable, eps, np.nan)
+        return out.reshape(t.shape)
+
+    def hysteresis_loss(self, direction: str = "course", max_strain: float | None = None) -> float:
+        """Hysteresis loss as a fraction: area between the branches / area under loading.
+
+        Parameters
+        ----------
+        direction
+            ``"course"`` or ``"wale"``.
+        max_strain
+            Upper strain of the cycle (default: the top of :meth:`valid_strain_range`).
+
+        Returns
+        -------
+        float
+            ``int (T_load - T_unload) d eps / int T_load d eps`` over ``[min_strain,
+            max_strain]``, in [0, 1).
+        """
+        _check_direction(direction)
+        lo, hi = self.valid_strain_range(direction)
+        top = hi if max_strain is None else float(max_strain)
+        if not math.isfinite(top) or top <= lo:
+            raise errors.FabricError(
+                f"max_strain must be a number above the fabric's minimum strain {lo:g}, got "
+                f"{max_strain!r}."
+            )
+        eps = np.linspace(lo, top, 2001)
+        self._warn_range(eps, direction)
+        tl = self._raw_tension(eps, direction, "loading")
+        tu = self._raw_tension(eps, direction, "unloading")
+        area_load = np.trapezoid(tl, eps)
+        if area_load <= 0:
+            return 0.0
+        return float(np.trapezoid(tl - tu, eps) / area_load)
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_models(
+        cls,
+        course_loading: _Model,
+        course_unloading: _Model | None = None,
+        wale_loading: _Model | None = None,
+        wale_unloading: _Model | None = None,
+        *,
+        hysteresis: float = 0.0,
+        wale_hysteresis: float | None = None,
+        name: str = "fabric",
+        description: str = "",
+        provenance: Any = (),
+    ) -> Fabric:
+        """Assemble a fabric from models.
+
+        Missing curves are derived: wale loading = course loading; an unloading branch =
+        ``(1 - h) x`` its loading branch, ``h = hysteresis`` (course) or ``wale_hysteresis``
+        (default: the course value), so the hysteresis loss equals ``h`` exactly.
+        """
+        h_c = _check_fraction("hysteresis", hysteresis)
+        h_w = (
+            h_c if wale_hysteresis is None else _check_fraction("wale_hysteresis", wale_hysteresis)
+        )
+        if wale_loading is None:
+            wale_loading = course_loading
+        if course_unloading is None:
+            course_unloading = course_loading if h_c == 0 else course_loading.scaled(1 - h_c)
+        if wale_unloading is None:
+            wale_unloading = wale_loading if h_w == 0 else wale_loading.scaled(1 - h_w)
+        if isinstance(provenance, dict):
+            provenance = tuple(provenance.items())
+        return cls(
+            name=name,
+            course_loading=course_loading,
+            course_unloading=course_unloading,
+            wale_loading=wale_loading,
+            wale_unloading=wale_unloading,
+            description=description,
+            provenance=tuple(provenance),
+        )
+
+    @classmethod
+    def linear(
+        cls,
+        stiffness_n_per_m: float,
+        max_strain: float = 3.0,
+        *,
+        name: str | None = None,
+        wale_stiffness_n_per_m: float | None = None,
+        hysteresis: float = 0.0,
+    ) -> Fabric:
+        """A linear fabric ``T = k eps``: same in both directions, no hysteresis by default.
+
+        The fabric of the analytic validation cases (tension and its inverse are exact).
+
+        Parameters
+        ----------
+        stiffness_n_per_m
+            ``k`` in N/m (tension per unit strain), > 0.
+        max_strain
+            Upper end of the valid strain range (default 3.0, i.e. 300 %: an assumption wide
+            enough for any worn or donning strain; the lower end is 0).
+        name
+            Default ``"linear <k> N/m"``.
+        wale_stiffness_n_per_m
+            Optional different wale stiffness (default: same as course).
+        hysteresis
+            Optional unloading fraction loss ``h`` (unloading = ``(1 - h) k eps``); default 0.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> f = ss.Fabric.linear(stiffness_n_per_m=200.0)
+        >>> f.tension([0.1, 0.5], branch="loading").tolist()
+        [20.0, 100.0]
+        """
+        course = LinearModel(stiffness_n_per_m, 0.0, max_strain)
+        wale = None
+        if wale_stiffness_n_per_m is not None:
+            wale = LinearModel(wale_stiffness_n_per_m, 0.0, max_strain)
+        return cls.from_models(
+            course,
+            wale_loading=wale,
+            hysteresis=hysteresis,
+            name=name or f"linear {course.stiffness_n_per_m:g} N/m",
+            description=f"Linear T = k eps, k = {course.stiffness_n_per_m:g} N/m "
+            f"(valid 0 to {course.max_strain:g} strain).",
+            provenance=(("source", "linear"),),
+        )
+
+    @classmethod
+    def polynomial(
+        cls,
+        coefficients: Any,
+        max_strain: float = 1.5,
+        *,
+        wale_coefficients: Any = None,
+        hysteresis: float = 0.0,
+        wale_hysteresis: float | None = None,
+        name: str = "polynomial",
+        description: str = "",
+    ) -> Fabric:
+        """Polynomial fabric ``T = c_1 eps + c_2 eps^2 + ...`` (N/m) per direction.
+
+        Parameters
+        ----------
+        coefficients
+            Course ``(c_1, ..., c_n)`` in N/m; tension must increase over ``[0, max_strain]``.
+        max_strain
+            Upper end of the valid range (lower end 0).
+        wale_coefficients
+            Wale coefficients (default: the course ones).
+        hysteresis, wale_hysteresis
+            Unloading = ``(1 - h) x`` loading per direction.
+        """
+        course = PolynomialModel(tuple(np.atleast_1d(coefficients).tolist()), 0.0, max_strain)
+        wale = None
+        if wale_coefficients is not None:
+            wale = PolynomialModel(
+                tuple(np.atleast_1d(wale_coefficients).tolist()), 0.0, max_strain
+            )
+        return cls.from_models(
+            course,
+            wale_loading=wale,
+            hysteresis=hysteresis,
+            wale_hysteresis=wale_hysteresis,
+            name=name,
+            description=description or "Polynomial tension-strain model.",
+            provenance=(("source", "polynomial"),),
+        )
+
+    @classmethod
+    def exponential(
+        cls,
+        a_n_per_m: float,
+        b: float,
+        max_strain: float = 1.5,
+        *,
+        wale_a_n_per_m: float | None = None,
+        wale_b: float | None = None,
+        hysteresis: float = 0.0,
+        wale_hysteresis: float | None = None,
+        name: str = "exponential",
+        description: str = "",
+    ) -> Fabric:
+        """Exponential fabric ``T = A (exp(B eps) - 1)`` (N/m) per direction.
+
+        Wale parameters default to the course ones; unloading = ``(1 - h) x`` loading.
+        """
+        course = ExponentialModel(a_n_per_m, b, 0.0, max_strain)
+        wale = None
+        if wale_a_n_per_m is not None or wale_b is not None:
+            wale = ExponentialModel(
+                a_n_per_m if wale_a_n_per_m is None else wale_a_n_per_m,
+                b if wale_b is None else wale_b,
+                0.0,
+                max_strain,
+            )
+        return cls.from_models(
+            course,
+            wale_loading=wale,
+            hysteresis=hysteresis,
+            wale_hysteresis=wale_hysteresis,
+            name=name,
+            description=description or "Exponential tension-strain model.",
+            provenance=(("source", "exponential"),),
+        )
+
+    @classmethod
+    def two_phase(
+        cls,
+        k_elastic_n_per_m: float,
+        k_jam_n_per_m: float,
+        jam_strain: float,
+        jam_width: float = 0.05,
+        *,
+        toe_tension_n_per_m: float = 0.0,
+        toe_strain: float = 0.05,
+        max_strain: float | None = None,
+        wale: TwoPhaseModel | None = None,
+        hysteresis: float = 0.0,
+        wale_hysteresis: float | None = None,
+        name: str = "two-phase knit",
+        description: str = "",
+    ) -> Fabric:
+        """Two-phase knit (elastane in parallel with jamming ground loops), see
+        :class:`TwoPhaseModel` for the formula.
+
+        ``max_strain`` defaults to ``jam_strain + 0.5``. ``wale`` is a :class:`TwoPhaseModel`
+        for the wale direction (default: the course model). Unloading = ``(1 - h) x`` loading.
+        """
+        top = float(jam_strain) + 0.5 if max_strain is None else max_strain
+        course = TwoPhaseModel(
+            k_elastic_n_per_m,
+            k_jam_n_per_m,
+            jam_strain,
+            jam_width,
+            toe_tension_n_per_m,
+            toe_strain,
+            0.0,
+            top,
+        )
+        return cls.from_models(
+            course,
+            wale_loading=wale,
+            hysteresis=hysteresis,
+            wale_hysteresis=wale_hysteresis,
+            name=name,
+            description=description or "Two-phase knit model.",
+            provenance=(("source", "two_phase"),),
+        )
+
+    @classmethod
+    def from_blend(cls, **kwargs: Any) -> Fabric:  # noqa: D102 - docstring set from _blend
+        from stockingsim.fabric._blend import fabric_from_blend
+
+        return fabric_from_blend(cls, **kwargs)
+
+    @classmethod
+    def from_tensile_test(cls, path: str | os.PathLike, **kwargs: Any) -> Fabric:  # noqa: D102
+        from stockingsim.fabric._tensile import fabric_from_tensile_test
+
+        return fabric_from_tensile_test(cls, path, **kwargs)
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with the schema version."""
+        return {
+            "schema": SCHEMA,
+            "name": self.name,
+            "description": self.description,
+            "curves": {
+                d: {b: getattr(self, f"{d}_{b}").to_dict() for b in BRANCHES} for d in DIRECTIONS
+            },
+            "provenance": [[k, v] for k, v in self.provenance],
+            "fit_report": None if self.fit_report is None else self.fit_report.to_dict(),
+        }
+
+    def to_json(self, path: str | os.PathLike | None = None) -> str:
+        """Serialize to JSON (schema ``stockingsim.fabric/1``); write to ``path`` if given.
+
+        Returns
+        -------
+        str
+            The JSON text.
+        """
+        text = json.dumps(self.to_dict(), indent=2, allow_nan=False)
+        if path is not None:
+            try:
+                Path(path).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise errors.ExportError(
+                    f"cannot write fabric JSON to {str(path)!r}: {exc.strerror}; check the "
+                    "directory exists and is writable."
+                ) from exc
+        return text
+
+    @classmethod
+    def from_json(cls, path_or_text: str | os.PathLike) -> Fabric:
+        """Load a fabric from a JSON file or JSON text written by :meth:`to_json`.
+
+        Raises
+        ------
+        FabricFileError
+            Unreadable file, invalid JSON, wrong schema, missing keys or invalid parameters.
+        """
+        if isinstance(path_or_text, str) and path_or_text.lstrip().startswith("{"):
+            text, where = path_or_text, "JSON text"
+        else:
+            where = str(path_or_text)
+            try:
+                text = Path(path_or_text).read_text(encoding="utf-8")
+            except (OSError, TypeError, UnicodeDecodeError) as exc:
+                raise errors.FabricFileError(
+                    f"cannot read fabric file {where!r} ({exc}); pass the path of a JSON file "
+                    "written by Fabric.to_json, or the JSON text itself."
+                ) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise errors.FabricFileError(
+                f"{where} is not valid JSON ({exc}); write it with Fabric.to_json."
+            ) from None
+        return cls._from_dict(data, where)
+
+    @classmethod
+    def _from_dict(cls, data: Any, where: str = "fabric JSON") -> Fabric:
+        if not isinstance(data, dict):
+            raise errors.FabricFileError(f"{where}: expected a JSON object at the top level.")
+        schema = data.get("schema")
+        if schema != SCHEMA:
+            raise errors.FabricFileError(
+                f"{where}: schema is {schema!r}, expected {SCHEMA!r}; this file was not written "
+                "by Fabric.to_json of this stockingsim version."
+            )
+        missing = [k for k in ("name", "curves") if k not in data]
+        if missing:
+            raise errors.FabricFileError(f"{where}: missing key(s) {missing}.")
+        curves = data["curves"]
+        try:
+            models = {
+                f"{d}_{b}": model_from_dict(curves[d][b]) for d in DIRECTIONS for b in BRANCHES
+            }
+        except (KeyError, TypeError):
+            raise errors.FabricFileError(
+                f"{where}: 'curves' must hold course and wale, each with loading and unloading."
+            ) from None
+        except errors.FabricError as exc:
+            raise errors.FabricFileError(f"{where}: invalid curve: {exc}") from None
+        try:
+            provenance = tuple((str(k), v) for k, v in data.get("provenance", []))
+            report = data.get("fit_report")
+            report = None if report is None else FitReport.from_dict(report)
+            return cls(
+                name=data["name"],
+                description=str(data.get("description", "")),
+                provenance=provenance,
+                fit_report=report,
+                **models,
+            )
+        except errors.FabricError as exc:
+            raise errors.FabricFileError(f"{where}: {exc}") from None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise errors.FabricFileError(
+                f"{where}: malformed provenance or fit_report ({exc!r})."
+            ) from None
+
+
+def _check_fraction(name: str, value: Any) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise errors.FabricError(f"{name} must be a number in [0, 1), got {value!r}.") from None
+    if not (0.0 <= value < 1.0):
+        raise errors.FabricError(
+            f"{name} must be a fraction in [0, 1) (share of the loading tension lost on "
+            f"unloading), got {value}."
+        )
+    return value
