@@ -1,0 +1,245 @@
+"""Crash-safe storage of batch rows (private; used by :mod:`stockingsim.batch`).
+
+Layout next to the output file ``results.parquet``::
+
+    results.parquet.parts/
+        journal-<run_id>.jsonl          one JSON line per finished task, appended at once
+        part-<run_id>-000001.parquet    every ``flush_every`` tasks, written atomically
+
+A finished row is appended to the journal as soon as it arrives (a SIGKILL loses only the tasks
+in flight; a torn last line is ignored on reading). Every ``flush_every`` rows the journal is
+compacted into a Parquet part, written to a temporary name and moved into place with
+:func:`os.replace` (atomic on POSIX and Windows), and only then is the journal emptied. At the
+end the output file is written the same way and the parts are removed. If a run dies between
+two of these steps a row may exist twice; reading keeps the last copy of each task key, so
+results are never lost and never duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from stockingsim import errors
+from stockingsim._batch_worker import COLUMNS, SCHEMA
+
+_KIND_DTYPE = {"str": "str", "float": "float64", "int": "Int64", "bool": "boolean"}
+
+
+def normalize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a table the batch schema: every column, in order, with its dtype."""
+    frame = frame.copy()
+    for name, kind in SCHEMA:
+        if name not in frame.columns:
+            frame[name] = None
+        col = frame[name]
+        if kind == "str":
+            frame[name] = col.astype(object).where(col.notna(), None).astype("str")
+        elif kind == "float":
+            frame[name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif kind == "int":
+            frame[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
+        else:
+            frame[name] = col.astype("boolean")
+    frame["error"] = frame["error"].fillna("")
+    extra = [c for c in frame.columns if c not in COLUMNS]
+    return frame[COLUMNS + extra].reset_index(drop=True)
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table atomically (temporary file in the same folder, then ``os.replace``)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if path.suffix.lower() == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise errors.BatchError(
+            f"cannot write batch results to {path}: {exc}. Choose a writable 'out' path."
+        ) from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read an output file or a part written by :func:`write_table`."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return normalize(pd.read_csv(path))
+    return normalize(pd.read_parquet(path))
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:  # a line torn by a kill: its task simply reruns
+                continue
+    return rows
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    return str(value)
+
+
+class ResultStore:
+    """Rows of one batch: what earlier runs left, plus what this run adds, crash-safe.
+
+    Parameters
+    ----------
+    out : path or None
+        Final output file (``.parquet`` or ``.csv``); None keeps everything in memory.
+    run_id : str
+        Sortable identifier of this run (UTC timestamp first), used in part names.
+    flush_every : int
+        Rows per Parquet part.
+    resume : bool
+        Read what earlier runs left (False: start afresh, deleting their parts).
+    """
+
+    def __init__(self, out, run_id: str, flush_every: int = 16, resume: bool = True):
+        self.out = None if out is None else Path(out)
+        self.run_id = run_id
+        self.flush_every = max(1, int(flush_every))
+        self.rows: list[dict[str, Any]] = []  # this run, in arrival order
+        self._pending: list[dict[str, Any]] = []  # not yet in a part
+        self._seq = 0
+        self._journal = None
+        self._written_parts: list[Path] = []
+        self.previous = normalize(pd.DataFrame(columns=COLUMNS))
+        if self.out is None:
+            return
+        if self.out.suffix.lower() not in (".parquet", ".pq", ".csv"):
+            raise errors.BatchError(
+                f"unsupported batch output {self.out.name!r}: use a .parquet or .csv file name."
+            )
+        if not self.out.parent.exists():
+            raise errors.BatchError(
+                f"the folder of the batch output {self.out} does not exist; create it first."
+            )
+        self.parts_dir = self.out.with_name(self.out.name + ".parts")
+        if resume:
+            self.previous = self._read_previous()
+        else:
+            self._remove_parts()
+        try:
+            self.parts_dir.mkdir(exist_ok=True)
+            self._journal_path = self.parts_dir / f"journal-{run_id}.jsonl"
+            self._journal = open(self._journal_path, "a", encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            raise errors.BatchError(
+                f"cannot write next to the batch output {self.out}: {exc}. "
+                "Choose a writable 'out' path."
+            ) from exc
+
+    # -- reading ------------------------------------------------------------------------------
+    def _part_files(self) -> list[Path]:
+        if not self.parts_dir.is_dir():
+            return []
+        return sorted(self.parts_dir.glob("part-*.parquet"))
+
+    def _read_previous(self) -> pd.DataFrame:
+        frames = []
+        if self.out.exists():
+            try:
+                frames.append(read_table(self.out))
+            except Exception as exc:  # noqa: BLE001 - report any unreadable file the same way
+                raise errors.BatchError(
+                    f"cannot read the existing batch output {self.out} to resume: {exc}. "
+                    "Move it away or pass resume=False to start afresh."
+                ) from exc
+        frames += [read_table(p) for p in self._part_files()]
+        if self.parts_dir.is_dir():
+            for journal in sorted(self.parts_dir.glob("journal-*.jsonl")):
+                rows = _read_journal(journal)
+                if rows:
+                    frames.append(normalize(pd.DataFrame(rows)))
+        frames = [f for f in frames if len(f)]
+        if not frames:
+            return normalize(pd.DataFrame(columns=COLUMNS))
+        table = pd.concat(frames, ignore_index=True)
+        return table.drop_duplicates("task_key", keep="last").reset_index(drop=True)
+
+    def done_keys(self, retry_errors: bool = False) -> set[str]:
+        """Task keys that earlier runs finished (with an error row too, unless retry_errors)."""
+        prev = self.previous
+        if retry_errors:
+            prev = prev[prev["error"] == ""]
+        return set(prev["task_key"].astype(str))
+
+    # -- writing ------------------------------------------------------------------------------
+    def add(self, row: dict[str, Any]) -> None:
+        """Record one finished task: journal line now, Parquet part every flush_every rows."""
+        self.rows.append(row)
+        if self.out is None:
+            return
+        self._journal.write(json.dumps({k: _jsonable(v) for k, v in row.items()}) + "\n")
+        self._journal.flush()
+        self._pending.append(row)
+        if len(self._pending) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Move the rows not yet in a part into a new atomic Parquet part; empty the journal."""
+        if self.out is None or not self._pending:
+            return
+        self._seq += 1
+        part = self.parts_dir / f"part-{self.run_id}-{self._seq:06d}.parquet"
+        write_table(normalize(pd.DataFrame(self._pending)), part)
+        self._written_parts.append(part)
+        self._pending = []
+        # the rows are safe in the part: start an empty journal
+        self._journal.close()
+        self._journal = open(self._journal_path, "w", encoding="utf-8")  # noqa: SIM115
+
+    def finish(self) -> pd.DataFrame:
+        """Write the output file (earlier rows + this run's, last copy per task) and clean up."""
+        self.flush()
+        new = normalize(pd.DataFrame(self.rows)) if self.rows else None
+        frames = [f for f in (self.previous, new) if f is not None and len(f)]
+        if frames:
+            table = pd.concat(frames, ignore_index=True)
+            table = table.drop_duplicates("task_key", keep="last").reset_index(drop=True)
+        else:
+            table = normalize(pd.DataFrame(columns=COLUMNS))
+        if self.out is not None:
+            write_table(table, self.out)
+            self.close()
+            self._remove_parts()
+        return table
+
+    def close(self) -> None:
+        """Flush and close the journal (on interruption: everything finished stays on disk)."""
+        if self._journal is not None and not self._journal.closed:
+            try:
+                self.flush()
+            finally:
+                self._journal.close()
+
+    def _remove_parts(self) -> None:
+        if not self.parts_dir.is_dir():
+            return
+        for path in self.parts_dir.iterdir():
+            if path.name.startswith(("part-", "journal-", ".part-")):
+                path.unlink(missing_ok=True)
+        try:
+            self.parts_dir.rmdir()
+        except OSError:  # someone else's file in there: leave the folder
+            pass

@@ -1,0 +1,380 @@
+"""What one batch task does, in a worker process (private; used by :mod:`stockingsim.batch`).
+
+A task is a small, picklable description: where the leg comes from (a file path, a parametric
+chart, or a temporary ``.npz`` of a :class:`~stockingsim.leg.Leg`'s arrays), the stocking or the
+design to run, the pressure method and the standard. The worker loads the leg itself, so meshes
+are never shipped between processes, and turns every exception into an error row so that one bad
+mesh or one failing solve never stops a batch.
+
+The row schema (:data:`COLUMNS`) is fixed, whatever happened in the task, so that part files
+written by different runs concatenate into one tidy table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import time
+import traceback
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+#: landmark names reported in the batch table, bottom to top (ISO 8559 / RAL-GZ 387 measuring points)
+LANDMARKS: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
+
+_ID_COLUMNS: list[tuple[str, str]] = [
+    ("task_key", "str"),
+    ("task_index", "int"),
+    ("run_id", "str"),
+    ("leg_name", "str"),
+    ("leg_source", "str"),
+    ("leg_sha256", "str"),
+    ("n_vertices", "int"),
+    ("stocking_name", "str"),
+    ("stocking_key", "str"),
+    ("fabric", "str"),
+    ("target", "str"),
+    ("style", "str"),
+    ("design_method", "str"),
+    ("method", "str"),
+    ("standard", "str"),
+]
+_LANDMARK_COLUMNS: list[tuple[str, str]] = [
+    (f"{prefix}_{lm}_{unit}", "float")
+    for lm in LANDMARKS
+    for prefix, unit in (
+        ("height", "cm"),
+        ("circumference", "cm"),
+        ("relaxed", "cm"),
+        ("strain", "1"),
+        ("pressure", "mmhg"),
+    )
+]
+_OUTCOME_COLUMNS: list[tuple[str, str]] = [
+    ("ankle_class", "str"),
+    ("target_class", "str"),
+    ("class_ok", "bool"),
+    ("gradient_ok", "bool"),
+    ("gradient_failures", "str"),
+    ("pressure_max_mmhg", "float"),
+    ("load_s", "float"),
+    ("design_s", "float"),
+    ("simulate_s", "float"),
+    ("assess_s", "float"),
+    ("total_s", "float"),
+    ("worker", "str"),
+    ("worker_peak_rss_mb", "float"),
+    ("finished_utc", "str"),
+    ("warnings", "str"),
+    ("error", "str"),
+    ("error_type", "str"),
+    ("error_stage", "str"),
+    ("error_traceback", "str"),
+]
+#: every column of the batch table with its kind ("str", "int", "float" or "bool")
+SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS
+COLUMNS: list[str] = [name for name, _ in SCHEMA]
+
+_M_TO_CM = 100.0
+
+
+@dataclasses.dataclass(frozen=True)
+class LegSource:
+    """Where a worker gets its leg from; never the mesh itself.
+
+    kind is ``"path"`` (a mesh file, loaded with :func:`stockingsim.load_leg`), ``"chart"`` (a
+    parametric chart in cm, built with :func:`stockingsim.parametric_leg`), ``"npz"`` (a temporary
+    file with the arrays of a :class:`~stockingsim.Leg` given in memory) or ``"arrays"`` (the same
+    arrays inline, for Dask workers that may not see the local disk).
+    """
+
+    kind: str
+    value: Any
+    name: str
+    sha256: str
+    units: str = "auto"
+    landmarks: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Short text for the ``leg_source`` column."""
+        if self.kind == "path":
+            return str(self.value)
+        return self.kind if self.kind != "npz" else "Leg object"
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One (leg, stocking or design, method) combination of a batch."""
+
+    key: str
+    index: int
+    run_id: str
+    leg: LegSource
+    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.Design
+    spec_key: str
+    method: str
+    standard: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------
+# rows
+def empty_row() -> dict[str, Any]:
+    """A row with every column present: NaN for numbers, None for text, flags and counts."""
+    return {name: (np.nan if kind == "float" else None) for name, kind in SCHEMA}
+
+
+def base_row(task: Task) -> dict[str, Any]:
+    """The identifying part of a task's row, known before it runs."""
+    row = empty_row()
+    spec = task.spec
+    fabric = getattr(spec, "fabric", None)
+    target = getattr(spec, "target", None)
+    row.update(
+        task_key=task.key,
+        task_index=task.index,
+        run_id=task.run_id,
+        leg_name=task.leg.name,
+        leg_source=task.leg.label,
+        leg_sha256=task.leg.sha256,
+        stocking_name=_spec_name(spec),
+        stocking_key=task.spec_key,
+        fabric=getattr(fabric, "name", None) if fabric is not None else None,
+        target=_target_text(target),
+        style=getattr(spec, "style", None),
+        design_method=getattr(spec, "method", None) if target is not None else None,
+        method=task.method,
+        standard=task.standard,
+        target_class=_target_class(target),
+        error="",
+    )
+    return row
+
+
+def error_row(task: Task, exc: BaseException, stage: str, elapsed_s: float = np.nan) -> dict:
+    """The row of a task that failed before a worker could report (crash, pickling, ...)."""
+    row = base_row(task)
+    row.update(_error_fields(exc, stage))
+    row["total_s"] = elapsed_s
+    row["finished_utc"] = _utc_now()
+    return row
+
+
+def _error_fields(exc: BaseException, stage: str) -> dict[str, str]:
+    message = " ".join(str(exc).split()) or repr(exc)
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return {
+        "error": f"{type(exc).__name__}: {message}",
+        "error_type": type(exc).__name__,
+        "error_stage": stage,
+        "error_traceback": tb[-4000:],
+    }
+
+
+def _spec_name(spec: Any) -> str | None:
+    name = getattr(spec, "name", None)
+    if name:
+        return str(name)
+    return None
+
+
+def _target_text(target: Any) -> str | None:
+    if target is None:
+        return None
+    if isinstance(target, str):
+        return target
+    if isinstance(target, Mapping):
+        return ",".join(f"{k}={float(v):g}" for k, v in target.items())
+    return str(target)
+
+
+def _target_class(target: Any) -> str | None:
+    if isinstance(target, str) and ":" in target:
+        return target.rsplit(":", 1)[1].strip()
+    return None
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, MB (stdlib ``resource``; NaN elsewhere)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return float("nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kilobytes, macOS bytes
+    return peak / 1024.0 if os.uname().sysname != "Darwin" else peak / 1024.0**2
+
+
+# ----------------------------------------------------------------------------------------------
+# the pipeline
+def load_task_leg(source: LegSource):
+    """Build the :class:`~stockingsim.Leg` of a task inside the worker."""
+    from stockingsim import leg as leg_module
+
+    overrides = dict(source.landmarks) or None
+    if source.kind == "path":
+        return leg_module.load_leg(source.value, units=source.units, landmarks=overrides)
+    if source.kind == "chart":
+        return leg_module.parametric_leg(dict(source.value), name=source.name)
+    if source.kind == "npz":
+        # our own temporary file; never a user file, and never with pickles
+        with np.load(source.value, allow_pickle=False) as data:
+            vertices, faces = data["vertices"], data["faces"]
+    elif source.kind == "arrays":
+        vertices, faces = source.value
+    else:  # pragma: no cover - guarded by the batch set-up
+        raise ValueError(f"unknown leg source kind {source.kind!r}")
+    return leg_module.Leg.from_arrays(
+        vertices, faces, units="m", name=source.name, landmarks=overrides
+    )
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Run one task through the whole pipeline and return its row (never raises).
+
+    load -> landmarks -> design (for a :class:`~stockingsim.batch.Design`) -> simulate ->
+    classify -> gradient check. Any exception becomes the ``error`` text of the row, with the
+    stage where it happened; warnings are collected into the ``warnings`` column.
+    """
+    t_start = time.perf_counter()
+    row = base_row(task)
+    row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
+    stage = "load"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            t0 = time.perf_counter()
+            leg = load_task_leg(task.leg)
+            row["n_vertices"] = int(leg.n_vertices)
+            row["leg_name"] = str(leg.name) if leg.name else task.leg.name
+            stage = "landmarks"
+            for name, lm in leg.landmarks.items():
+                if name in LANDMARKS:
+                    row[f"height_{name}_cm"] = float(lm.height_m) * _M_TO_CM
+                    row[f"circumference_{name}_cm"] = float(lm.circumference_m) * _M_TO_CM
+            row["load_s"] = time.perf_counter() - t0
+
+            stocking = task.spec
+            if getattr(task.spec, "target", None) is not None:
+                stage = "design"
+                t0 = time.perf_counter()
+                stocking = task.spec.build(leg)
+                row["design_s"] = time.perf_counter() - t0
+                row["stocking_name"] = row["stocking_name"] or getattr(stocking, "name", None)
+            row["style"] = getattr(stocking, "style", row["style"])
+            if row["fabric"] is None:
+                row["fabric"] = getattr(getattr(stocking, "fabric", None), "name", None)
+
+            stage = "simulate"
+            t0 = time.perf_counter()
+            from stockingsim.solvers import simulate
+
+            result = simulate(leg, stocking, method=task.method, **dict(task.options))
+            row["simulate_s"] = time.perf_counter() - t0
+
+            stage = "classify"
+            t0 = time.perf_counter()
+            _fill_assessment(row, result, task.standard)
+            row["assess_s"] = time.perf_counter() - t0
+        except Exception as exc:  # noqa: BLE001 - fault isolation is the point
+            row.update(_error_fields(exc, stage))
+    row["warnings"] = _warning_text(caught)
+    row["total_s"] = time.perf_counter() - t_start
+    row["worker_peak_rss_mb"] = _peak_rss_mb()
+    row["finished_utc"] = _utc_now()
+    return row
+
+
+def _fill_assessment(row: dict, result, standard: str) -> None:
+    """Landmark pressures, ankle class and gradient verdict from a PressureResult."""
+    from stockingsim.standards import check_gradient
+
+    profile = result.profile
+    for name in LANDMARKS:
+        if name not in profile.index:
+            continue
+        rec = profile.loc[name]
+        row[f"pressure_{name}_mmhg"] = _float(rec.get("pressure_mmhg"))
+        row[f"relaxed_{name}_cm"] = _float(rec.get("relaxed_circumference_m")) * _M_TO_CM
+        row[f"strain_{name}_1"] = _float(rec.get("strain"))
+    pressure = np.asarray(result.pressure_mmhg, dtype=float)
+    row["pressure_max_mmhg"] = float(np.nanmax(pressure)) if pressure.size else np.nan
+    cls = result.classify(standard)
+    row["ankle_class"] = None if cls is None else str(cls)
+    if row["target_class"] is not None:
+        row["class_ok"] = row["ankle_class"] == row["target_class"]
+    verdict = check_gradient(result, standard=standard)
+    row["gradient_ok"], row["gradient_failures"] = gradient_verdict(verdict)
+
+
+def gradient_verdict(table) -> tuple[bool | None, str]:
+    """Reduce the table of :func:`stockingsim.check_gradient` to (all passed, failed rows).
+
+    Accepts the first boolean column among ``ok``, ``pass``, ``passed``, ``compliant``,
+    ``within``; the failing rows are named by the table index.
+    """
+    if isinstance(table, bool | np.bool_):
+        return bool(table), ""
+    columns = [c for c in ("ok", "pass", "passed", "compliant", "within") if c in table.columns]
+    if not columns:
+        bools = [c for c in table.columns if table[c].dtype == bool]
+        if not bools:
+            return None, ""
+        columns = bools
+    flags = table[columns[0]]
+    failed_mask = ~flags.fillna(False).astype(bool)
+    failed = [str(i) for i in table.index[failed_mask.to_numpy()]]
+    return not failed, ",".join(failed)
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _warning_text(caught: list) -> str:
+    seen: dict[str, None] = {}
+    for w in caught:
+        seen.setdefault(f"{w.category.__name__}: {' '.join(str(w.message).split())}", None)
+    return " | ".join(seen)[:2000]
+
+
+# ----------------------------------------------------------------------------------------------
+# a probe task for testing the engines without physics (importable in every worker)
+def probe_task(task: Task) -> dict[str, Any]:
+    """Test double for :func:`run_task`: behaviour set by ``task.options``.
+
+    Options (from the task options and, for parametric legs, the chart): ``sleep`` (s), ``fail`` (raise ValueError), ``crash`` (kill the worker process with
+    ``os._exit``, as a segfault would), ``crash_once_file`` (crash only if that file does not
+    exist yet, creating it first). Used by the engine tests.
+    """
+    opts = dict(task.options)
+    if task.leg.kind == "chart":  # per-leg behaviour: the chart's entries
+        opts.update(task.leg.value)
+    t0 = time.perf_counter()
+    row = base_row(task)
+    row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
+    time.sleep(float(opts.get("sleep", 0.0)))
+    if opts.get("crash"):
+        os._exit(13)
+    try:
+        if opts.get("fail"):
+            raise ValueError(f"probe failure in task {task.index}")
+        row["pressure_B_mmhg"] = float(task.index)
+    except ValueError as exc:
+        row.update(_error_fields(exc, "simulate"))
+    row["total_s"] = time.perf_counter() - t0
+    row["worker_peak_rss_mb"] = _peak_rss_mb()
+    row["finished_utc"] = _utc_now()
+    return row
