@@ -1,0 +1,186 @@
+"""Shared helpers of the plotting modules: optional imports, labels, colour limits, landmarks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stockingsim import errors
+
+#: Colour of skin the stocking does not cover (drawn instead of a pressure colour).
+UNCOVERED_COLOR = "#d8d4ce"
+#: Default colour map of pressure: perceptually uniform and readable by colour-blind viewers.
+DEFAULT_CMAP = "viridis"
+PRESSURE_TITLE = "Pressure (mmHg)"
+
+
+def require_pyvista(feature: str):
+    """Import pyvista, switching to off-screen rendering when there is no display.
+
+    Without an X display (no ``DISPLAY`` on Linux), any attempt to open a window would fail, so
+    ``pyvista.OFF_SCREEN`` is set before a plotter exists.
+    """
+    try:
+        import pyvista as pv
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise errors.missing_dependency(feature, "pyvista", "viz") from exc
+    if not has_display():
+        pv.OFF_SCREEN = True
+    return pv
+
+
+def require_matplotlib(feature: str):
+    """Import ``matplotlib.figure`` (never pyplot: no global figure state in library code)."""
+    try:
+        import matplotlib.figure
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise errors.missing_dependency(feature, "matplotlib", "viz") from exc
+    return matplotlib.figure
+
+
+def has_display() -> bool:
+    """True when a window could open (always on Windows/macOS; on Linux only with a display)."""
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel (where a map can be shown interactively)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    try:
+        shell = ipython.get_ipython()
+    except Exception:  # pragma: no cover - defensive
+        return False
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def has_module(name: str) -> bool:
+    """True when ``name`` can be imported (checked without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def covered_pressure(result) -> np.ndarray:
+    """Per-vertex pressure in mmHg with NaN where the stocking does not cover the leg."""
+    pressure = np.asarray(result.pressure_mmhg, dtype=float)
+    covered = getattr(result, "covered", None)
+    if covered is None:
+        return pressure.copy()
+    return np.where(np.asarray(covered, dtype=bool), pressure, np.nan)
+
+
+def data_clim(values: np.ndarray | Sequence[np.ndarray]) -> tuple[float, float]:
+    """Colour limits (min, max) over the finite values; widened a little when they are equal."""
+    if isinstance(values, np.ndarray):
+        values = [values]
+    finite = [np.asarray(v, dtype=float)[np.isfinite(v)] for v in values]
+    finite = [f for f in finite if f.size]
+    if not finite:
+        return (0.0, 1.0)
+    lo = float(min(f.min() for f in finite))
+    hi = float(max(f.max() for f in finite))
+    if hi - lo < 1e-9:
+        pad = max(abs(hi) * 0.05, 0.5)
+        lo, hi = lo - pad, hi + pad
+    return (lo, hi)
+
+
+def check_clim(clim) -> tuple[float, float] | None:
+    """Validate a user colour range ``(lo, hi)``."""
+    if clim is None:
+        return None
+    try:
+        lo, hi = (float(c) for c in clim)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"clim must be a pair (low, high) in mmHg, got {clim!r}; e.g. clim=(0, 40)."
+        ) from exc
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+        raise ValueError(f"clim must be finite with high > low, got {clim!r}; e.g. clim=(0, 40).")
+    return (lo, hi)
+
+
+def landmark_heights(result) -> dict[str, float]:
+    """Landmark name -> height along the leg axis in metres (from the profile, else the leg)."""
+    profile = getattr(result, "profile", None)
+    if profile is not None and "height_m" in getattr(profile, "columns", ()):
+        return {str(name): float(h) for name, h in profile["height_m"].items() if np.isfinite(h)}
+    landmarks = getattr(result.leg, "landmarks", {}) or {}
+    return {str(name): float(lm.height_m) for name, lm in landmarks.items()}
+
+
+def _name_of(obj: Any, default: str = "") -> str:
+    name = getattr(obj, "name", None)
+    return str(name) if name else default
+
+
+def result_label(result) -> str:
+    """Short label of a result: leg, fabric and method."""
+    parts = [_name_of(result.leg, "leg")]
+    stocking = getattr(result, "stocking", None)
+    fabric = getattr(stocking, "fabric", None)
+    if stocking is not None and _name_of(stocking):
+        parts.append(_name_of(stocking))
+    elif fabric is not None and _name_of(fabric):
+        parts.append(_name_of(fabric))
+    method = getattr(result, "method", None)
+    if method:
+        parts.append(str(method))
+    return " · ".join(parts)
+
+
+def as_labelled(results, labels=None) -> list[tuple[str, Any]]:
+    """Normalise one result, a sequence or a ``{label: result}`` mapping to ``[(label, result)]``."""
+    if isinstance(results, Mapping):
+        items = [(str(k), v) for k, v in results.items()]
+    elif hasattr(results, "pressure_mmhg"):
+        items = [(result_label(results), results)]
+    else:
+        items = [(result_label(r), r) for r in results]
+    if not items:
+        raise ValueError(
+            "No results given; pass a PressureResult, a list or a {label: result} dict."
+        )
+    if labels is not None:
+        labels = list(labels)
+        if len(labels) != len(items):
+            raise ValueError(
+                f"Got {len(labels)} labels for {len(items)} results; give one per result."
+            )
+        items = [(str(lab), r) for lab, (_, r) in zip(labels, items)]
+    # identical automatic labels (same leg, fabric, method) get a number so legends stay readable
+    seen: dict[str, int] = {}
+    out = []
+    for label, r in items:
+        seen[label] = seen.get(label, 0) + 1
+        out.append((label if seen[label] == 1 else f"{label} ({seen[label]})", r))
+    return out
+
+
+def save_figure(fig, filename, dpi: int = 150) -> Path:
+    """Save a matplotlib figure (format from the suffix), creating the folder; return the path."""
+    path = Path(filename)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    return path
+
+
+def new_figure(figsize=(6.0, 7.0), ax=None):
+    """A fresh :class:`matplotlib.figure.Figure` and axes (or the figure of the given axes)."""
+    if ax is not None:
+        return ax.figure, ax
+    figure = require_matplotlib("Plots")
+    fig = figure.Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()

@@ -1,0 +1,208 @@
+"""Small multiples of pressure maps with one shared colour scale."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from stockingsim.viz._common import (
+    DEFAULT_CMAP,
+    PRESSURE_TITLE,
+    check_clim,
+    covered_pressure,
+    data_clim,
+    has_module,
+    in_jupyter,
+    result_label,
+)
+from stockingsim.viz._map import VIEWS, add_pressure_scene, require_pyvista
+
+
+def _grid(results, ncols: int | None, titles) -> tuple[list[list[tuple[str, object] | None]], int]:
+    """Arrange results in rows of ``ncols`` panels: [[(title, result) or None, ...], ...]."""
+    if isinstance(results, Mapping):
+        flat = [(str(k), v) for k, v in results.items()]
+        rows = None
+    elif hasattr(results, "pressure_mmhg"):
+        flat, rows = [(result_label(results), results)], None
+    elif results and all(
+        isinstance(r, Sequence) and not hasattr(r, "pressure_mmhg") for r in results
+    ):
+        rows = [[(result_label(r), r) for r in row] for row in results]  # e.g. fabrics x legs
+        flat = [item for row in rows for item in row]
+    else:
+        flat, rows = [(result_label(r), r) for r in results], None
+    if not flat:
+        raise ValueError(
+            "No results to compare; pass a list, a list of rows or a {title: result} dict."
+        )
+    if titles is not None:
+        titles = list(titles)
+        if len(titles) != len(flat):
+            raise ValueError(
+                f"Got {len(titles)} titles for {len(flat)} results; give one per result."
+            )
+        it = iter(titles)
+        flat = [(str(next(it)), r) for _, r in flat]
+        if rows is not None:
+            it = iter(flat)
+            rows = [[next(it) for _ in row] for row in rows]
+    if rows is not None and ncols is None:
+        ncols = max(len(row) for row in rows)
+        return [row + [None] * (ncols - len(row)) for row in rows], ncols
+    ncols = ncols or min(len(flat), max(1, math.ceil(math.sqrt(len(flat) * 1.5))))
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}.")
+    padded = flat + [None] * (-len(flat) % ncols)
+    return [padded[i : i + ncols] for i in range(0, len(padded), ncols)], ncols
+
+
+def compare_plotter(
+    results,
+    ncols: int | None = None,
+    clim=None,
+    view: str = "front",
+    landmarks: bool = True,
+    titles=None,
+    cmap: str = DEFAULT_CMAP,
+    panel_size: tuple[int, int] = (420, 640),
+    off_screen: bool | None = None,
+):
+    """Build the small-multiples scene as an unrendered :class:`pyvista.Plotter`.
+
+    Same arguments as :func:`compare_maps`. The shared scalar bar is in the bottom row,
+    ``plotter.scalar_bars["Pressure (mmHg)"]``.
+    """
+    pv = require_pyvista("Map comparisons")
+    if view not in VIEWS or view == "both":
+        raise ValueError(f"view must be 'front', 'side' or 'back' in a comparison, got {view!r}.")
+    rows, ncols = _grid(results, ncols, titles)
+    panels = [item for row in rows for item in row if item is not None]
+    clim = check_clim(clim) or data_clim([covered_pressure(r) for _, r in panels])
+    nrows = len(rows)
+    bar_weight = 0.12 * nrows  # the colour bar row is about 12 % of one panel row high
+    plotter = pv.Plotter(
+        off_screen=off_screen,
+        shape=(nrows + 1, ncols),
+        row_weights=[1.0] * nrows + [bar_weight],
+        groups=[(nrows, np.s_[:])],
+        window_size=[panel_size[0] * ncols, int(panel_size[1] * (nrows + bar_weight))],
+        border=False,
+    )
+    plotter.set_background("white")
+    last_mesh_actor = None
+    for i, row in enumerate(rows):
+        for j, item in enumerate(row):
+            if item is None:
+                continue
+            title, result = item
+            plotter.subplot(i, j)
+            add_pressure_scene(
+                plotter,
+                result,
+                view=view,
+                clim=clim,
+                cmap=cmap,
+                landmarks=landmarks,
+                scalar_bar=False,
+                title=title,
+                label_font_size=11,
+            )
+            last_mesh_actor = next(
+                a
+                for a in plotter.renderer.actors.values()
+                if getattr(a, "mapper", None) is not None and a.mapper.GetScalarVisibility()
+            )
+    plotter.subplot(nrows, 0)
+    span = clim[1] - clim[0]
+    plotter.add_scalar_bar(
+        PRESSURE_TITLE,
+        mapper=last_mesh_actor.mapper,
+        vertical=False,
+        position_x=0.25,
+        position_y=0.3,
+        width=0.5,
+        height=0.45,
+        n_labels=5,
+        fmt="%.0f" if span >= 8 else "%.1f",
+        color="black",
+        title_font_size=16,
+        label_font_size=14,
+    )
+    # labels under the bar so that they do not run into the title above it
+    plotter.scalar_bars[PRESSURE_TITLE].SetTextPositionToPrecedeScalarBar()
+    return plotter
+
+
+def compare_maps(
+    results,
+    filename: str | Path | None = None,
+    ncols: int | None = None,
+    clim=None,
+    view: str = "front",
+    landmarks: bool = True,
+    titles=None,
+    cmap: str = DEFAULT_CMAP,
+    panel_size: tuple[int, int] = (420, 640),
+    off_screen: bool | None = None,
+):
+    """Small multiples of pressure maps (e.g. fabrics x legs) with ONE colour scale.
+
+    Parameters
+    ----------
+    results : sequence of PressureResult, list of rows, or {title: PressureResult}
+        A flat sequence is wrapped into rows of ``ncols``; a list of rows (e.g. one row per
+        fabric, one column per leg) keeps its layout.
+    filename : str or Path, optional
+        Write the picture there (PNG, off-screen) and return the path.
+    ncols : int, optional
+        Panels per row (default: about square; the row length for a list of rows).
+    clim : (float, float), optional
+        The shared colour range in mmHg; default: the range over all results.
+    view : {"front", "side", "back"}
+    landmarks : bool
+        Draw landmark rings.
+    titles : sequence of str, optional
+        One per result (default: leg, stocking/fabric, method).
+    cmap : str
+    panel_size : (int, int)
+        Pixels per panel (width, height).
+    off_screen : bool, optional
+
+    Returns
+    -------
+    Path or ndarray or None
+        Like :func:`plot_pressure_map`.
+    """
+    interactive = filename is None and in_jupyter() and off_screen is not True
+    if filename is not None or not interactive:
+        off_screen = True if off_screen is None else off_screen
+    plotter = compare_plotter(
+        results,
+        ncols=ncols,
+        clim=clim,
+        view=view,
+        landmarks=landmarks,
+        titles=titles,
+        cmap=cmap,
+        panel_size=panel_size,
+        off_screen=off_screen,
+    )
+    if filename is not None:
+        path = Path(filename)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plotter.screenshot(str(path))
+        plotter.close()
+        return path
+    if interactive:
+        backend = "trame" if has_module("trame") and has_module("trame_vtk") else "static"
+        return plotter.show(jupyter_backend=backend)
+    if not off_screen:
+        plotter.show()
+        return None
+    image = plotter.screenshot(return_img=True)
+    plotter.close()
+    return image

@@ -1,0 +1,324 @@
+"""3D pressure map on the leg (pyvista)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stockingsim.viz._common import (
+    DEFAULT_CMAP,
+    PRESSURE_TITLE,
+    UNCOVERED_COLOR,
+    check_clim,
+    covered_pressure,
+    data_clim,
+    has_module,
+    in_jupyter,
+    landmark_heights,
+    require_pyvista,
+    result_label,
+)
+
+VIEWS = ("front", "side", "back", "both")
+#: Outward offset of the landmark rings from the skin, metres (assumption: visible, not floating).
+RING_OFFSET_M = 0.002
+
+
+def leg_polydata(leg, pressure_mmhg: np.ndarray | None = None):
+    """The leg surface as :class:`pyvista.PolyData`, optionally with ``pressure_mmhg`` point data."""
+    pv = require_pyvista("3D pressure maps")
+    mesh = pv.PolyData.from_regular_faces(
+        np.asarray(leg.vertices, dtype=float), np.asarray(leg.faces, dtype=np.int64)
+    )
+    if pressure_mmhg is not None:
+        mesh.point_data["pressure_mmhg"] = np.asarray(pressure_mmhg, dtype=float)
+    return mesh
+
+
+def landmark_rings(leg, heights: dict[str, float]) -> dict[str, np.ndarray]:
+    """Closed polylines ``(K, 3)`` around the leg at each landmark height (world, metres).
+
+    The ring is the convex hull of the cross-section (the line the stocking follows), pushed
+    :data:`RING_OFFSET_M` outward so it is drawn on top of the skin. Legs without ``sections``
+    fall back to vertices near the height, binned by angle about the axis.
+    """
+    if not heights:
+        return {}
+    names = list(heights)
+    values = np.array([heights[n] for n in names], dtype=float)
+    rings: dict[str, np.ndarray] = {}
+    sections = None
+    if hasattr(leg, "sections"):
+        try:
+            sections = leg.sections(values)
+        except Exception:  # a height the slicer cannot cut: use the fallback below
+            sections = None
+    if sections is not None:
+        for name, section in zip(names, sections):
+            hull = np.asarray(section.hull, dtype=float)
+            if hull.ndim != 2 or len(hull) < 3:
+                continue
+            centre = hull.mean(axis=0)
+            radial = hull - centre
+            norm = np.linalg.norm(radial, axis=1, keepdims=True)
+            uv = hull + RING_OFFSET_M * radial / np.where(norm > 0, norm, 1.0)
+            uv = np.vstack([uv, uv[:1]])
+            if hasattr(section, "to_world"):
+                world = np.asarray(section.to_world(uv), dtype=float)
+            else:
+                world = (
+                    np.asarray(section.origin)[None, :]
+                    + uv[:, :1] * np.asarray(section.u)[None, :]
+                    + uv[:, 1:] * np.asarray(section.v)[None, :]
+                )
+            rings[name] = world
+        return rings
+    return _rings_from_vertices(leg, names, values)
+
+
+def _rings_from_vertices(leg, names, values, n_bins: int = 72) -> dict[str, np.ndarray]:
+    h, theta, r = (np.asarray(a, dtype=float) for a in leg.cylindrical)
+    vertices = np.asarray(leg.vertices, dtype=float)
+    spacing = (
+        np.sqrt(np.median(np.asarray(leg.vertex_areas))) if hasattr(leg, "vertex_areas") else 0.005
+    )
+    rings = {}
+    for name, height in zip(names, values):
+        band = np.abs(h - height) < max(2.0 * spacing, 0.003)
+        if band.sum() < 8:
+            continue
+        bins = ((theta[band] + np.pi) / (2 * np.pi) * n_bins).astype(int) % n_bins
+        counts = np.bincount(bins, minlength=n_bins)
+        keep = counts > 0
+        pts = (
+            np.stack(
+                [np.bincount(bins, weights=vertices[band, k], minlength=n_bins) for k in range(3)],
+                axis=1,
+            )[keep]
+            / counts[keep, None]
+        )
+        rings[name] = np.vstack([pts, pts[:1]])
+    return rings
+
+
+def _camera_direction(leg, view: str) -> np.ndarray:
+    frame = getattr(leg, "frame", None)
+    anterior = np.asarray(getattr(frame, "anterior", (0.0, -1.0, 0.0)), dtype=float)
+    lateral = np.asarray(getattr(frame, "lateral", (1.0, 0.0, 0.0)), dtype=float)
+    return {"front": anterior, "back": -anterior, "side": lateral}[view]
+
+
+def _leg_axis(leg) -> np.ndarray:
+    frame = getattr(leg, "frame", None)
+    return np.asarray(getattr(frame, "axis", (0.0, 0.0, 1.0)), dtype=float)
+
+
+def _scalar_bar_args(clim: tuple[float, float], **overrides) -> dict[str, Any]:
+    span = clim[1] - clim[0]
+    args = dict(
+        title=PRESSURE_TITLE,
+        vertical=True,
+        position_x=0.8,
+        position_y=0.18,
+        width=0.1,
+        height=0.64,
+        n_labels=5,
+        fmt="%.0f" if span >= 8 else "%.1f",
+        color="black",
+        title_font_size=16,
+        label_font_size=14,
+        bold=False,
+    )
+    args.update(overrides)
+    return args
+
+
+def add_pressure_scene(
+    plotter,
+    result,
+    *,
+    view: str,
+    clim: tuple[float, float],
+    cmap: str,
+    landmarks: bool,
+    scalar_bar: bool,
+    title: str | None,
+    scalar_bar_args: dict | None = None,
+    label_font_size: int = 14,
+) -> None:
+    """Add one leg with its pressure, landmark rings and camera to the active renderer."""
+    leg = result.leg
+    mesh = leg_polydata(leg, covered_pressure(result))
+    bar = _scalar_bar_args(clim, **(scalar_bar_args or {})) if scalar_bar else None
+    plotter.add_mesh(
+        mesh,
+        scalars="pressure_mmhg",
+        cmap=cmap,
+        clim=clim,
+        nan_color=UNCOVERED_COLOR,
+        smooth_shading=True,
+        show_scalar_bar=scalar_bar,
+        scalar_bar_args=bar,
+        specular=0.15,
+    )
+    direction = _camera_direction(leg, view)
+    axis = _leg_axis(leg)
+    if landmarks:
+        heights = landmark_heights(result)
+        rings = landmark_rings(leg, heights)
+        right = np.cross(-direction, axis)
+        anchors, names = [], []
+        for name, ring in rings.items():
+            plotter.add_lines(
+                np.repeat(ring, 2, axis=0)[1:-1], color="black", width=3, connected=False
+            )
+            # label where the ring leaves the picture on the right, a little outside
+            tip = ring[np.argmax(ring @ right)]
+            anchors.append(tip + 0.012 * right)
+            names.append(name)
+        if anchors:
+            plotter.add_point_labels(
+                np.array(anchors),
+                names,
+                font_size=label_font_size,
+                point_size=1,
+                show_points=False,
+                shape_opacity=0.0,
+                text_color="black",
+                always_visible=True,
+                bold=True,
+            )
+    if title:
+        plotter.add_text(title, position="upper_edge", font_size=10, color="black")
+    centre = np.asarray(mesh.center)
+    plotter.camera.focal_point = centre
+    plotter.camera.position = centre + direction * 3.0 * max(mesh.length, 1e-3)
+    plotter.camera.up = axis
+    plotter.reset_camera()
+    plotter.camera.zoom(1.35)
+
+
+def map_plotter(
+    result,
+    clim: Sequence[float] | None = None,
+    landmarks: bool = True,
+    view: str = "front",
+    off_screen: bool | None = None,
+    window_size: tuple[int, int] | None = (800, 1000),
+    cmap: str = DEFAULT_CMAP,
+    title: str | None = None,
+):
+    """Build the pressure-map scene as an unrendered :class:`pyvista.Plotter`.
+
+    Same arguments as :func:`plot_pressure_map`; use it to add to the scene before showing.
+    The scalar bar of the plotter is ``plotter.scalar_bars["Pressure (mmHg)"]``.
+    """
+    pv = require_pyvista("3D pressure maps")
+    if view not in VIEWS:
+        raise ValueError(f"Unknown view {view!r}; use one of {', '.join(map(repr, VIEWS))}.")
+    clim = check_clim(clim) or data_clim(covered_pressure(result))
+    views = ["front", "side"] if view == "both" else [view]
+    if window_size is None:
+        window_size = (800, 1000)
+    if view == "both" and tuple(window_size) == (800, 1000):
+        window_size = (1300, 1000)
+    plotter = pv.Plotter(
+        off_screen=off_screen, shape=(1, len(views)), window_size=list(window_size), border=False
+    )
+    plotter.set_background("white")
+    label = result_label(result) if title is None else title
+    for k, v in enumerate(views):
+        plotter.subplot(0, k)
+        add_pressure_scene(
+            plotter,
+            result,
+            view=v,
+            clim=clim,
+            cmap=cmap,
+            landmarks=landmarks,
+            scalar_bar=k == len(views) - 1,
+            title=(f"{label} ({v})" if label else v) if len(views) > 1 or label else None,
+        )
+    return plotter
+
+
+def plot_pressure_map(
+    result,
+    filename: str | Path | None = None,
+    clim: Sequence[float] | None = None,
+    landmarks: bool = True,
+    view: str = "front",
+    off_screen: bool | None = None,
+    window_size: tuple[int, int] = (800, 1000),
+    cmap: str = DEFAULT_CMAP,
+    title: str | None = None,
+):
+    """Show the pressure on the 3D leg with an mmHg colour bar and landmark rings.
+
+    Parameters
+    ----------
+    result : PressureResult
+        A result of :func:`stockingsim.simulate`.
+    filename : str or Path, optional
+        Write the picture there (PNG; off-screen) and return the path.
+    clim : (float, float), optional
+        Colour range in mmHg; default: the range of the pressure where the stocking covers the
+        leg. Give the same ``clim`` to pictures that are to be compared.
+    landmarks : bool
+        Draw a ring around the leg at each landmark height (B, B1, C, ...) with its name.
+    view : {"front", "side", "back", "both"}
+        Camera looking at the anterior, lateral or posterior side; "both" puts front and side
+        next to each other with one colour bar.
+    off_screen : bool, optional
+        Force off-screen rendering. Default: interactive in Jupyter, off-screen elsewhere when
+        there is no display.
+    window_size : (int, int)
+        Picture size in pixels (width, height); "both" widens the default to 1300 x 1000.
+    cmap : str
+        Colour map name (matplotlib or colorcet).
+    title : str, optional
+        Text at the top; default: leg, stocking/fabric and method. ``""`` for none.
+
+    Returns
+    -------
+    Path or ndarray or None
+        The path when ``filename`` is given; in Jupyter, what :meth:`pyvista.Plotter.show`
+        returns (an interactive trame view when ``trame`` is installed, else a static image);
+        otherwise the off-screen picture as an ``(height, width, 3)`` uint8 array.
+
+    Notes
+    -----
+    Skin the stocking does not cover is drawn in light grey. Uses pyvista; ``trame`` (the
+    ``interactive`` extra) makes the Jupyter view rotatable.
+    """
+    interactive = filename is None and in_jupyter() and off_screen is not True
+    if filename is not None or not interactive:
+        off_screen = True if off_screen is None else off_screen
+    plotter = map_plotter(
+        result,
+        clim=clim,
+        landmarks=landmarks,
+        view=view,
+        off_screen=off_screen,
+        window_size=window_size,
+        cmap=cmap,
+        title=title,
+    )
+    if filename is not None:
+        path = Path(filename)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plotter.screenshot(str(path))
+        plotter.close()
+        return path
+    if interactive:
+        backend = "trame" if has_module("trame") and has_module("trame_vtk") else "static"
+        return plotter.show(jupyter_backend=backend)
+    if not off_screen:
+        plotter.show()
+        return None
+    image = plotter.screenshot(return_img=True)
+    plotter.close()
+    return image

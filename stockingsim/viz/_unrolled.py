@@ -1,0 +1,168 @@
+"""The unrolled pressure map: the stocking cut open along the back of the leg."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from stockingsim.viz._common import (
+    DEFAULT_CMAP,
+    PRESSURE_TITLE,
+    UNCOVERED_COLOR,
+    check_clim,
+    covered_pressure,
+    data_clim,
+    landmark_heights,
+    new_figure,
+    result_label,
+    save_figure,
+)
+
+
+def unrolled_grid(
+    result,
+    n_theta: int = 144,
+    step_m: float = 0.005,
+    heights: str = "covered",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pressure resampled on a regular (height, angle) grid.
+
+    Parameters
+    ----------
+    result : PressureResult
+    n_theta : int
+        Number of angle columns over the full turn.
+    step_m : float
+        Row spacing along the leg axis, metres.
+    heights : {"covered", "all"}
+        Rows over the covered part of the leg (with a 2 cm margin) or over the whole leg.
+
+    Returns
+    -------
+    theta_deg : ndarray of shape (n_theta,)
+        Column centres, degrees from the anterior direction (0 = front, +/-180 = back seam).
+    height_m : ndarray of shape (K,)
+        Row centres, metres along the leg axis.
+    pressure : ndarray of shape (K, n_theta)
+        Pressure in mmHg, linearly interpolated from the vertices in (angle, height); NaN where
+        the stocking does not cover the leg or no vertex is near.
+    """
+    from scipy.interpolate import LinearNDInterpolator
+    from scipy.spatial import cKDTree
+
+    h, theta, _ = (np.asarray(a, dtype=float) for a in result.leg.cylindrical)
+    pressure = covered_pressure(result)
+    if heights not in ("covered", "all"):
+        raise ValueError(f"heights must be 'covered' or 'all', got {heights!r}.")
+    covered = np.isfinite(pressure)
+    if heights == "covered" and covered.any():
+        lo, hi = h[covered].min() - 0.02, h[covered].max() + 0.02
+    else:
+        lo, hi = h.min(), h.max()
+    rows = np.arange(max(lo, h.min()), min(hi, h.max()) + step_m / 2, step_m)
+    cols = np.linspace(-np.pi, np.pi, n_theta, endpoint=False) + np.pi / n_theta
+    near = (h >= rows[0] - 2 * step_m) & (h <= rows[-1] + 2 * step_m)
+    # the leg is closed around: copy the vertices near the seam to both sides before interpolating
+    t, hh, p = theta[near], h[near], pressure[near]
+    left, right = t > np.pi / 2, t < -np.pi / 2
+    t = np.concatenate([t, t[left] - 2 * np.pi, t[right] + 2 * np.pi])
+    hh = np.concatenate([hh, hh[left], hh[right]])
+    p = np.concatenate([p, p[left], p[right]])
+    # angles in radians times the mean radius would be arc length; scale angle to the height unit
+    # so the interpolation triangles are not needle-thin (assumption: 8 cm mean radius)
+    scale = 0.08
+    points = np.column_stack([t * scale, hh])
+    grid_t, grid_h = np.meshgrid(cols, rows)
+    query = np.column_stack([grid_t.ravel() * scale, grid_h.ravel()])
+    values = LinearNDInterpolator(points, p)(query).reshape(grid_t.shape)
+    # blank out cells far from every vertex (holes, the foot's overhang, above the mesh)
+    distance, _ = cKDTree(points).query(query)
+    spacing = np.median(cKDTree(points).query(points, k=2)[0][:, 1])
+    values[(distance > 4 * spacing).reshape(values.shape)] = np.nan
+    return np.degrees(cols), rows, values
+
+
+def plot_unrolled(
+    result,
+    filename: str | Path | None = None,
+    clim=None,
+    landmarks: bool = True,
+    cmap: str = DEFAULT_CMAP,
+    n_theta: int = 144,
+    step_m: float = 0.005,
+    heights: str = "covered",
+    ax=None,
+    title: str | None = None,
+):
+    """Heatmap of the pressure over angle around the leg and height: the stocking cut open.
+
+    The cut runs down the back of the leg (+/-180 degrees); 0 degrees is the front (anterior),
+    positive angles turn toward the leg frame's lateral direction.
+
+    Parameters
+    ----------
+    result : PressureResult
+    filename : str or Path, optional
+        Save the figure there (format from the suffix, e.g. ``.png``, ``.svg``).
+    clim : (float, float), optional
+        Colour range in mmHg; default: the range of the covered pressure.
+    landmarks : bool
+        Mark the landmark heights with a labelled line.
+    cmap : str
+        Matplotlib colour map name.
+    n_theta, step_m, heights
+        Resolution and extent of the grid, see :func:`unrolled_grid`.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure.
+    title : str, optional
+        Axes title; default: leg, stocking/fabric and method.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (shown by Jupyter when it is the cell's value).
+    """
+    theta_deg, rows, values = unrolled_grid(result, n_theta=n_theta, step_m=step_m, heights=heights)
+    clim = check_clim(clim) or data_clim(covered_pressure(result))
+    fig, ax = new_figure((7.0, 7.0), ax)
+    ax.set_facecolor(UNCOVERED_COLOR)
+    dt = theta_deg[1] - theta_deg[0]
+    edges_t = np.append(theta_deg - dt / 2, theta_deg[-1] + dt / 2)
+    edges_h = (
+        np.append(
+            rows - (rows[1] - rows[0]) / 2 if len(rows) > 1 else rows - 0.0025, rows[-1] + 0.0025
+        )
+        * 100
+    )
+    mesh = ax.pcolormesh(
+        edges_t, edges_h, values, cmap=cmap, vmin=clim[0], vmax=clim[1], shading="flat"
+    )
+    colorbar = fig.colorbar(mesh, ax=ax, shrink=0.85)
+    colorbar.set_label(PRESSURE_TITLE)
+    if landmarks:
+        for name, height in landmark_heights(result).items():
+            y = height * 100
+            if edges_h[0] <= y <= edges_h[-1]:
+                ax.axhline(y, color="white", lw=1.0, ls="--")
+                ax.text(
+                    edges_t[-1],
+                    y,
+                    f" {name}",
+                    va="center",
+                    ha="left",
+                    fontsize=9,
+                    fontweight="bold",
+                    clip_on=False,
+                )
+    ax.set_xlim(edges_t[0], edges_t[-1])
+    ax.set_ylim(edges_h[0], edges_h[-1])
+    ax.set_xticks(
+        [-180, -90, 0, 90, 180], ["back\n-180", "-90", "front\n0", "90\n(lateral)", "back\n180"]
+    )
+    ax.set_xlabel("Angle around the leg (degrees)")
+    ax.set_ylabel("Height above the sole (cm)")
+    ax.set_title(result_label(result) if title is None else title, fontsize=10)
+    if filename is not None:
+        save_figure(fig, filename)
+    return fig
