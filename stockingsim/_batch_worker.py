@@ -319,12 +319,15 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
 def gradient_verdict(table) -> tuple[bool | None, str]:
     """Reduce the table of :func:`stockingsim.check_gradient` to (all passed, failed rows).
 
-    Accepts the first boolean column among ``ok``, ``pass``, ``passed``, ``compliant``,
+    Uses ``attrs['passed']`` if present, else the first boolean column among ``passed``, ``ok``, ``pass``, ``compliant``,
     ``within``; the failing rows are named by the table index.
     """
     if isinstance(table, bool | np.bool_):
         return bool(table), ""
-    columns = [c for c in ("ok", "pass", "passed", "compliant", "within") if c in table.columns]
+    if "passed" in getattr(table, "attrs", {}) and "passed" in table.columns:
+        failed = [str(i) for i in table.index[~table["passed"].astype(bool).to_numpy()]]
+        return bool(table.attrs["passed"]), ",".join(failed)
+    columns = [c for c in ("passed", "ok", "pass", "compliant", "within") if c in table.columns]
     if not columns:
         bools = [c for c in table.columns if table[c].dtype == bool]
         if not bools:

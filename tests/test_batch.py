@@ -1,0 +1,215 @@
+"""run_batch: tasks, engines, fault isolation, crash-safe storage and resume, and the pipeline.
+
+The engine tests use ``probe_task`` (a stand-in task function that sleeps, fails or kills its
+worker on demand), so that they check the machinery itself; the pipeline tests at the end run the
+real load -> design -> simulate -> classify chain on the shared leg meshes and check the physics
+of the rows (Laplace's law, the design target, the class ranges).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stockingsim import errors
+from stockingsim._batch_store import ResultStore
+from stockingsim._batch_worker import COLUMNS, probe_task
+from stockingsim.batch import Design, make_tasks, run_batch
+
+MESHES = Path(__file__).resolve().parents[1] / "meshes"
+MMHG = 101325.0 / 760.0
+
+PROBE = Design("probe-fabric", "RAL-GZ 387:II", _resolve=False)
+
+
+def probe_legs(n: int, **extra) -> list[dict]:
+    """n parametric charts; the probe reads its behaviour (sleep, fail, crash) from them."""
+    return [{"i": i, **extra} for i in range(n)]
+
+
+def run_probe(legs, out, **kw):
+    kw.setdefault("engine", "serial")
+    kw.setdefault("progress", False)
+    return run_batch(legs, PROBE, out=out, _task_fn=probe_task, **kw)
+
+
+# ----------------------------------------------------------------------------------------------
+# tasks and keys
+def test_tasks_are_the_product_of_legs_specs_and_methods(tmp_path):
+    specs = [PROBE, Design("other", "RAL-GZ 387:III", _resolve=False)]
+    tasks = make_tasks(probe_legs(3), specs, ["laplace", "membrane"], stage_dir=lambda: tmp_path)
+    assert len(tasks) == 3 * 2 * 2
+    assert len({t.key for t in tasks}) == 12
+    assert [t.index for t in tasks] == list(range(12))
+    assert {t.standard for t in tasks} == {"RAL-GZ 387"}
+
+
+def test_task_key_follows_content_not_path(tmp_path):
+    a, b = tmp_path / "a.ply", tmp_path / "sub" / "b.ply"
+    b.parent.mkdir()
+    shutil.copy(MESHES / "anny_f_avg.ply", a)
+    shutil.copy(MESHES / "anny_f_avg.ply", b)
+    tasks = make_tasks([a, b, MESHES / "anny_f_heavy.ply"], PROBE)
+    # identical bytes are one task; the sha256 is that of the file
+    assert len(tasks) == 2
+    import hashlib
+
+    assert tasks[0].leg.sha256 == hashlib.sha256(a.read_bytes()).hexdigest()
+
+
+def test_globs_and_folders_expand_to_mesh_files():
+    by_glob = make_tasks(str(MESHES / "anny_*.ply"), PROBE)
+    by_folder = make_tasks(MESHES, PROBE)
+    assert len(by_glob) == 4
+    assert [t.key for t in by_glob] == [t.key for t in by_folder]
+
+
+def test_callable_relaxed_circumference_is_keyed_by_its_values():
+    from stockingsim.batch import _spec_key
+
+    class FakeStocking:  # the attributes the batch reads from a Stocking
+        def __init__(self, relaxed):
+            self.fabric = None
+            self.relaxed_circumference_m = relaxed
+            self.style = "AD"
+
+    same1 = FakeStocking(lambda h: 0.2 + 0.1 * h)
+    same2 = FakeStocking(lambda h: 0.1 * h + 0.2)
+    other = FakeStocking(lambda h: 0.2 + 0.11 * h)
+    assert _spec_key(same1) == _spec_key(same2) != _spec_key(other)
+    assert _spec_key(FakeStocking(0.2)) != _spec_key(FakeStocking(0.21))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"engine": "threads"}, "unknown engine"),
+        ({"workers": 0}, "positive integer"),
+        ({"address": "tcp://x:1"}, "only used with engine='dask'"),
+        ({"out": "x.xlsx"}, ".parquet or .csv"),
+    ],
+)
+def test_bad_arguments_raise_batch_error(tmp_path, kwargs, match):
+    kwargs = {"out": tmp_path / "r.parquet", **kwargs}
+    if isinstance(kwargs["out"], str):
+        kwargs["out"] = tmp_path / kwargs["out"]
+    with pytest.raises(errors.BatchError, match=match):
+        run_probe(probe_legs(1), **kwargs)
+
+
+def test_bad_legs_and_specs_raise_batch_error(tmp_path):
+    with pytest.raises(errors.BatchError, match="does not exist"):
+        make_tasks([tmp_path / "missing.ply"], PROBE)
+    with pytest.raises(errors.BatchError, match="no leg file matches"):
+        make_tasks(str(tmp_path / "*.ply"), PROBE)
+    with pytest.raises(errors.BatchError, match="cannot use int as a leg"):
+        make_tasks([3], PROBE)
+    with pytest.raises(errors.BatchError, match="as a stocking"):
+        make_tasks(probe_legs(1), [42])
+    with pytest.raises(errors.BatchError, match="no stocking"):
+        make_tasks(probe_legs(1), [])
+    with pytest.raises(errors.BatchError, match="does not exist"):
+        run_probe(probe_legs(1), tmp_path / "nofolder" / "r.parquet")
+
+
+# ----------------------------------------------------------------------------------------------
+# engines and fault isolation
+@pytest.mark.parametrize("engine", ["serial", "processes"])
+def test_one_row_per_task_and_failures_become_rows(tmp_path, engine):
+    legs = probe_legs(9) + [{"i": 100, "fail": 1}]
+    table = run_probe(legs, tmp_path / "r.parquet", engine=engine, workers=2)
+    assert list(table.columns) == COLUMNS
+    assert len(table) == 10 and table["task_key"].is_unique
+    assert table.attrs["computed"] == 10 and table.attrs["errors"] == 1
+    failed = table[table["error"] != ""]
+    assert failed["error"].iloc[0] == "ValueError: probe failure in task 9"
+    assert failed["error_stage"].iloc[0] == "simulate"
+    # rows come back in task order and the file holds the same rows
+    assert table["task_index"].tolist() == list(range(10))
+    on_disk = pd.read_parquet(tmp_path / "r.parquet")
+    assert sorted(on_disk["task_key"]) == sorted(table["task_key"])
+    assert not (tmp_path / "r.parquet.parts").exists()
+    if engine == "processes":
+        assert table["worker"].nunique() >= 1
+
+
+def test_a_crashing_worker_costs_only_its_own_task(tmp_path):
+    legs = probe_legs(8, sleep=0.05) + [{"i": 100, "crash": 1}] + probe_legs(3)[1:]
+    table = run_probe(legs, tmp_path / "r.parquet", engine="processes", workers=2)
+    assert len(table) == 11
+    errs = table[table["error"] != ""]
+    assert len(errs) == 1, errs["error"].tolist()
+    assert errs["task_index"].iloc[0] == 8
+    assert "worker process died" in errs["error"].iloc[0]
+    assert np.array_equal(
+        table.loc[table["error"] == "", "pressure_B_mmhg"],
+        table.loc[table["error"] == "", "task_index"],
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# storage and resume
+def test_resume_skips_finished_tasks_and_adds_no_duplicates(tmp_path):
+    out = tmp_path / "r.parquet"
+    first = run_probe(probe_legs(4), out)
+    both = run_probe(probe_legs(7), out)
+    assert both.attrs["computed"] == 3 and both.attrs["skipped"] == 4
+    assert len(both) == 7 and both["task_key"].is_unique
+    # the first four rows are the ones computed by the first run, untouched
+    kept = both.set_index("task_key").loc[first["task_key"]]
+    assert (kept["run_id"] == first.attrs["run_id"]).all()
+    assert (kept["finished_utc"].to_numpy() == first["finished_utc"].to_numpy()).all()
+    again = run_probe(probe_legs(7), out)
+    assert again.attrs["computed"] == 0 and len(pd.read_parquet(out)) == 7
+
+
+def test_resume_false_recomputes_everything(tmp_path):
+    out = tmp_path / "r.parquet"
+    run_probe(probe_legs(3), out)
+    table = run_probe(probe_legs(3), out, resume=False)
+    assert table.attrs["computed"] == 3 and len(pd.read_parquet(out)) == 3
+
+
+def test_error_rows_count_as_done_unless_retry_errors(tmp_path):
+    out = tmp_path / "r.parquet"
+    run_probe([{"i": 1, "fail": 1}], out)
+    assert run_probe([{"i": 1, "fail": 1}], out).attrs["computed"] == 0
+    assert run_probe([{"i": 1, "fail": 1}], out, retry_errors=True).attrs["computed"] == 1
+
+
+def test_interrupted_run_leaves_journal_and_parts_that_resume_reads(tmp_path):
+    """A store that never reached finish(): rows in parts and in the journal, a torn last line."""
+    out = tmp_path / "r.parquet"
+    tasks = make_tasks(probe_legs(7), PROBE, run_id="old")
+    store = ResultStore(out, "20000101T000000Z-old", flush_every=3)
+    for task in tasks[:5]:
+        store.add(probe_task(task))
+    # 3 rows in a part, 2 in the journal; a kill during the 6th line leaves half a line
+    parts = sorted((tmp_path / "r.parquet.parts").glob("part-*.parquet"))
+    assert len(parts) == 1 and len(pd.read_parquet(parts[0])) == 3
+    journal = next((tmp_path / "r.parquet.parts").glob("journal-*.jsonl"))
+    store._journal.write(json.dumps({"task_key": tasks[5].key})[:20])
+    store._journal.flush()
+    lines = journal.read_text().splitlines()
+    assert len(lines) == 3
+    # and the same row twice (a kill between writing a part and emptying the journal)
+    with open(journal, "a") as fh:
+        fh.write("\n" + lines[0] + "\n")
+    table = run_probe(probe_legs(7), out)
+    assert table.attrs["skipped"] == 5 and table.attrs["computed"] == 2
+    assert len(table) == 7 and table["task_key"].is_unique
+    assert len(pd.read_parquet(out)) == 7
+
+
+def test_csv_output_and_in_memory_batches(tmp_path):
+    table = run_probe(probe_legs(3), tmp_path / "r.csv")
+    again = run_probe(probe_legs(3), tmp_path / "r.csv")
+    assert again.attrs["computed"] == 0 and len(pd.read_csv(tmp_path / "r.csv")) == 3
+    assert (again["error"] == "").all() and len(table) == 3
+    mem = run_probe(probe_legs(3), None)
+    assert len(mem) == 3 and mem.attrs["out"] is None
