@@ -1,0 +1,116 @@
+"""Interface pressure of a stocking on a leg: four methods, one signature.
+
+=============  ===========================================================================
+method         what it does
+=============  ===========================================================================
+``laplace``    ``p = T / r`` per section, ``r = C_hull / 2 pi``: the clinical reference
+``membrane``   ``p = T_c k_hoop + T_w k_axial`` per vertex from the skin curvature
+``bridging``   the fabric follows the convex hull of each section; zero in the hollows
+``contact``    3D membrane equilibrium, frictionless sliding, Winkler soft tissue
+=============  ===========================================================================
+
+All return a :class:`PressureResult`. See ``docs/methods.md`` for when to use which and the
+accuracy measured against analytic cases.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from stockingsim import errors
+from stockingsim.solvers import _bridging, _contact, _laplace, _membrane
+from stockingsim.solvers._common import DEFAULT_STEP_M, PA_PER_MMHG, check_options, prepare
+from stockingsim.solvers._result import PROFILE_COLUMNS, PressureResult, build_result
+
+__all__ = ["simulate", "PressureResult", "METHODS", "PA_PER_MMHG", "PROFILE_COLUMNS"]
+
+_MODULES = {
+    "laplace": _laplace,
+    "membrane": _membrane,
+    "bridging": _bridging,
+    "contact": _contact,
+}
+#: The method names accepted by :func:`simulate`.
+METHODS: tuple[str, ...] = tuple(_MODULES)
+
+
+def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) -> PressureResult:
+    """Interface pressure of ``stocking`` worn on ``leg``.
+
+    Parameters
+    ----------
+    leg : Leg
+        The leg surface (any tube-like surface; landmarks optional).
+    stocking : Stocking
+        Fabric, relaxed circumference profile, style and axial pre-strain.
+    method : {"laplace", "membrane", "bridging", "contact"}
+        Pressure method (see the module docstring and ``docs/methods.md``).
+    **options
+        ``step_m`` (all methods): height step of the section grid, default 0.005 m.
+        ``bridging``: ``spread_m`` (0.01), ``touch_tol_m`` (0.0005), ``n_theta`` (360),
+        ``n_samples`` (720).
+        ``contact``: ``tissue`` (a :class:`~stockingsim.Tissue`, default rigid), ``n_theta``
+        (64 nodes per ring), ``ring_step_m`` (0.01), ``n_theta_map`` (256),
+        ``rigid_stiffness_pa_per_m`` (1e8), ``max_iter`` (3000), ``tol`` (5e-3),
+        ``start_sink_m`` (0.002).
+
+    Returns
+    -------
+    PressureResult
+        Per-vertex pressure in mmHg (0 where the fabric does not touch or the stocking does
+        not cover), the landmark profile and the section table.
+
+    Raises
+    ------
+    SolverError
+        Unknown method or option, NaN/inf option values.
+    StyleError
+        The stocking style ends at a landmark the leg does not reach.
+    ConvergenceError
+        The contact solve did not converge (the message gives the residual).
+
+    Warns
+    -----
+    NoContactWarning
+        The stocking is looser than the leg somewhere it covers (zero pressure there).
+    ExtrapolationWarning
+        The fabric is stretched beyond its valid strain range (from the fabric).
+
+    Examples
+    --------
+    >>> import stockingsim as ss
+    >>> leg = ss.bundled_leg()                                        # doctest: +SKIP
+    >>> stocking = ss.Stocking(ss.Fabric.linear(250.0), {"B": 0.16, "C": 0.25, "D": 0.26})
+    >>> result = ss.simulate(leg, stocking, method="laplace")          # doctest: +SKIP
+    >>> result.profile.loc["B", "pressure_mmhg"]                       # doctest: +SKIP
+    """
+    t0 = time.perf_counter()
+    if method not in _MODULES:
+        raise errors.SolverError(
+            f"unknown pressure method {method!r}; use one of {', '.join(METHODS)}."
+        )
+    module = _MODULES[method]
+    allowed = {"step_m": DEFAULT_STEP_M, **module.OPTIONS}
+    opts = check_options(method, options, allowed)
+    if opts["step_m"] > 0.05:
+        raise errors.SolverError(
+            f"step_m={opts['step_m']} m is too coarse for a pressure profile; use <= 0.05 m."
+        )
+    for name in ("leg", "stocking"):
+        obj = leg if name == "leg" else stocking
+        if obj is None:
+            raise errors.SolverError(f"simulate() needs a {name}, got None.")
+    if not hasattr(stocking, "coverage_m") or getattr(stocking, "fabric", None) is None:
+        raise errors.SolverError(
+            "simulate() needs a stockingsim.Stocking with a fabric, e.g. "
+            "ss.Stocking(ss.Fabric.linear(250.0), relaxed_circumference_m=0.18)."
+        )
+    setup = prepare(leg, stocking, step_m=opts.pop("step_m"))
+    setup.extra["fabric"] = stocking.fabric
+    setup.extra["axial_prestrain"] = stocking.axial_prestrain
+    pressure_pa, stats_pa, info = module.solve(leg, setup, **opts)
+    info = {"method": method, "n_sections": len(setup.heights_m), **info}
+    return build_result(
+        leg, stocking, method, setup, pressure_pa, stats_pa, time.perf_counter() - t0, info
+    )

@@ -1,0 +1,324 @@
+"""Shared machinery of the pressure methods: sections, strains, tensions, grids, sampling.
+
+Every method follows the same path: the part of the leg the stocking covers is cut into
+sections perpendicular to the local axis every ``step_m`` (plus one at each landmark); each
+section's convex-hull girth ``C`` and the stocking's relaxed circumference ``c0`` give the hoop
+strain ``eps = C / c0 - 1`` and the hoop tension ``T(eps)`` (fabric course direction, unloading
+branch); the method turns that into a pressure field on the skin.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stockingsim import errors
+
+#: 1 mmHg in Pa (101325 / 760).
+PA_PER_MMHG = 101325.0 / 760.0
+#: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
+DEFAULT_STEP_M = 0.005
+TWO_PI = 2.0 * math.pi
+
+
+def check_options(method: str, options: dict[str, Any], allowed: dict[str, Any]) -> dict:
+    """Validate keyword options: known names, finite numbers; fill defaults.
+
+    Raises
+    ------
+    SolverError
+        Unknown option, or a NaN/inf/non-numeric value for a numeric option.
+    """
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise errors.SolverError(
+            f"unknown option(s) {', '.join(unknown)} for method {method!r}; "
+            f"valid options: {', '.join(sorted(allowed)) or 'none'}."
+        )
+    out = dict(allowed)
+    for key, value in options.items():
+        default = allowed[key]
+        if isinstance(default, bool):
+            out[key] = bool(value)
+        elif isinstance(default, (int, float)) and not isinstance(default, bool):
+            try:
+                x = float(value)
+            except (TypeError, ValueError) as exc:
+                raise errors.SolverError(
+                    f"option {key}={value!r} of method {method!r} must be a number."
+                ) from exc
+            if not math.isfinite(x):
+                raise errors.SolverError(
+                    f"option {key}={value!r} of method {method!r} is not finite; give a finite "
+                    f"number (default {default})."
+                )
+            if x <= 0 and key not in {"seed"}:
+                raise errors.SolverError(
+                    f"option {key}={value!r} of method {method!r} must be positive "
+                    f"(default {default})."
+                )
+            out[key] = int(round(x)) if isinstance(default, int) else x
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass
+class Setup:
+    """Everything a method needs about the covered part of the leg (internal)."""
+
+    bottom_m: float
+    top_m: float
+    heights_m: np.ndarray  # (K,) all section heights, sorted (grid + landmarks)
+    is_grid: np.ndarray  # (K,) bool: part of the regular grid (for the sections table)
+    landmark_index: dict[str, int]  # landmark name -> row in the arrays (covered ones)
+    sections: list  # (K,) Section
+    hull_m: np.ndarray  # (K,) convex-hull girth (nan where the section is empty)
+    skin_m: np.ndarray  # (K,) skin perimeter
+    relaxed_m: np.ndarray  # (K,)
+    strain: np.ndarray  # (K,) hoop strain C / c0 - 1 (nan where empty)
+    tension: np.ndarray  # (K,) hoop tension, N/m (0 where no contact)
+    axial_tension: float  # N/m, from the axial pre-strain (wale)
+    origins: np.ndarray  # (K, 3)
+    us: np.ndarray  # (K, 3)
+    vs: np.ndarray  # (K, 3)
+    extra: dict = field(default_factory=dict)
+
+
+def section_main_polygon(section: Any) -> np.ndarray | None:
+    """The largest skin loop of a section, (k, 2) CCW in (u, v), or None if empty."""
+    polys = getattr(section, "polygons", None) or []
+    if not polys:
+        return None
+    poly = np.asarray(polys[0], dtype=float)
+    if poly.ndim != 2 or len(poly) < 3:
+        return None
+    if np.allclose(poly[0], poly[-1]):
+        poly = poly[:-1]
+    area2 = np.sum(poly[:, 0] * np.roll(poly[:, 1], -1) - np.roll(poly[:, 0], -1) * poly[:, 1])
+    return poly if area2 >= 0 else poly[::-1]
+
+
+def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
+    """Cut the covered part of the leg and evaluate strain and tension per section."""
+    bottom, top = stocking.coverage_m(leg)
+    n = max(2, int(math.floor((top - bottom) / step_m + 1e-9)) + 1)
+    # stay a hair inside the mesh ends, where a section may be empty
+    eps_h = min(1e-4, 0.01 * step_m)
+    grid = np.linspace(bottom, top, n)
+    grid[0] = min(grid[0] + eps_h, grid[1]) if bottom <= 0 else grid[0]
+    if top >= float(leg.length_m):
+        grid[-1] = top - eps_h
+    landmarks = getattr(leg, "landmarks", {}) or {}
+    lm_h = {
+        name: float(lm.height_m)
+        for name, lm in landmarks.items()
+        if bottom - 1e-9 <= lm.height_m <= top + 1e-9
+    }
+    heights = np.concatenate([grid, np.array(list(lm_h.values()), dtype=float)])
+    is_grid = np.concatenate([np.ones(len(grid), bool), np.zeros(len(lm_h), bool)])
+    order = np.argsort(heights, kind="stable")
+    heights, is_grid = heights[order], is_grid[order]
+    inv = np.empty_like(order)
+    inv[order] = np.arange(len(order))
+    landmark_index = {name: int(inv[len(grid) + i]) for i, name in enumerate(lm_h)}
+
+    sections = list(leg.sections(heights))
+    k = len(sections)
+    hull = np.full(k, np.nan)
+    skin = np.full(k, np.nan)
+    origins = np.zeros((k, 3))
+    us = np.zeros((k, 3))
+    vs = np.zeros((k, 3))
+    for i, sec in enumerate(sections):
+        origins[i], us[i], vs[i] = sec.origin, sec.u, sec.v
+        if section_main_polygon(sec) is not None and sec.hull_perimeter_m > 0:
+            hull[i] = float(sec.hull_perimeter_m)
+            skin[i] = float(sec.perimeter_m)
+    relaxed = stocking.relaxed_circumference_at(leg, heights)
+    strain = hull / relaxed - 1.0
+    slack = ~(strain > 0)  # includes nan (empty sections)
+    loose = np.isfinite(strain) & (strain <= 0)
+    if np.any(loose):
+        hs = heights[loose]
+        warnings.warn(
+            f"the stocking does not touch the leg {getattr(leg, 'name', '')!r} at "
+            f"{int(loose.sum())} of {k} heights ({hs.min() * 100:.1f}-{hs.max() * 100:.1f} cm): "
+            "its relaxed circumference is at least the leg's girth there, so the pressure is "
+            "zero. Make the stocking smaller there if pressure is wanted.",
+            errors.NoContactWarning,
+            stacklevel=4,
+        )
+    eps_safe = np.where(slack, 0.0, strain)
+    tension = np.asarray(stocking.fabric.tension(eps_safe, "course", "unloading"), dtype=float)
+    tension = np.where(slack, 0.0, np.maximum(tension, 0.0))
+    axial = float(
+        np.asarray(
+            stocking.fabric.tension(np.array([stocking.axial_prestrain]), "wale", "unloading")
+        )[0]
+    )
+    return Setup(
+        bottom_m=bottom,
+        top_m=top,
+        heights_m=heights,
+        is_grid=is_grid,
+        landmark_index=landmark_index,
+        sections=sections,
+        hull_m=hull,
+        skin_m=skin,
+        relaxed_m=relaxed,
+        strain=strain,
+        tension=tension,
+        axial_tension=max(axial, 0.0),
+        origins=origins,
+        us=us,
+        vs=vs,
+    )
+
+
+def vertex_heights_angles(leg: Any, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
+    """Height and angle of every vertex about the section frames (interpolated by height).
+
+    The angle is measured in each section's (u, v) plane about its centreline point, from u
+    (anterior) toward v, in [-pi, pi): the same convention as the section-level fields.
+    """
+    h = np.asarray(leg.heights_m, dtype=float)
+    hs = setup.heights_m
+    x = np.asarray(leg.vertices, dtype=float)
+
+    def lerp(a: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.interp(h, hs, a[:, c]) for c in range(3)])
+
+    d = x - lerp(setup.origins)
+    theta = np.arctan2(
+        np.einsum("ij,ij->i", d, lerp(setup.vs)), np.einsum("ij,ij->i", d, lerp(setup.us))
+    )
+    return h, theta
+
+
+def grid_to_points(
+    grid_h: np.ndarray, values: np.ndarray, h: np.ndarray, theta: np.ndarray
+) -> np.ndarray:
+    """Bilinear interpolation of a (K, n) field on heights x a regular periodic angle grid.
+
+    The angle grid is ``theta_j = -pi + 2 pi j / n``; heights outside the grid are clamped.
+    """
+    values = np.asarray(values, dtype=float)
+    k, n = values.shape
+    if k == 1:
+        fi = np.zeros_like(h)
+    else:
+        fi = np.interp(h, grid_h, np.arange(k, dtype=float))
+    i0 = np.clip(np.floor(fi).astype(np.int64), 0, max(k - 2, 0))
+    i1 = np.minimum(i0 + 1, k - 1)
+    t = np.clip(fi - i0, 0.0, 1.0)
+    fj = (theta + math.pi) * (n / TWO_PI)
+    j0f = np.floor(fj)
+    s = fj - j0f
+    j0 = j0f.astype(np.int64) % n
+    j1 = (j0 + 1) % n
+    flat = values.ravel()
+    v00 = flat[i0 * n + j0]
+    v01 = flat[i0 * n + j1]
+    v10 = flat[i1 * n + j0]
+    v11 = flat[i1 * n + j1]
+    return (1 - t) * ((1 - s) * v00 + s * v01) + t * ((1 - s) * v10 + s * v11)
+
+
+def theta_grid(n: int) -> np.ndarray:
+    """The regular periodic angle grid used by :func:`grid_to_points`, (n,)."""
+    return -math.pi + TWO_PI * np.arange(n) / n
+
+
+def ring_stats(
+    values: np.ndarray, radius: np.ndarray, thetas: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arc-length weighted mean, min and max of (K, n) fields on rings r(theta) (K, n)."""
+    n = values.shape[1]
+    dth = TWO_PI / n
+    dr = (np.roll(radius, -1, axis=1) - np.roll(radius, 1, axis=1)) / (2 * dth)
+    ds = np.sqrt(radius**2 + dr**2) * dth
+    mean = np.sum(values * ds, axis=1) / np.sum(ds, axis=1)
+    return mean, values.min(axis=1), values.max(axis=1)
+
+
+def slice_sample(leg: Any, setup: Setup, values: np.ndarray) -> np.ndarray:
+    """Arc-length weighted mean, min and max of a per-vertex field around each section.
+
+    Every face the section plane cuts gives a segment; the field is interpolated linearly to the
+    segment ends, and the segment length weights the mean. Only segments on the main skin loop
+    (inside the section's convex hull, 3 mm tolerance) count, so a plane that also grazes the
+    foot is not polluted. Vectorized over the faces near each plane.
+
+    Returns
+    -------
+    ndarray of shape (K, 3)
+        mean, min, max per section (nan where the plane cuts nothing).
+    """
+    v = np.asarray(leg.vertices, dtype=float)
+    f = np.asarray(leg.faces, dtype=np.int64)
+    hv = np.asarray(leg.heights_m, dtype=float)
+    hf = hv[f]
+    fmin, fmax = hf.min(axis=1), hf.max(axis=1)
+    order = np.argsort(fmin)
+    fmin_sorted = fmin[order]
+    out = np.full((len(setup.sections), 3), np.nan)
+    margin = 0.06  # tilt of the local axis x leg radius, generous
+    for i, sec in enumerate(setup.sections):
+        if not np.isfinite(setup.hull_m[i]):
+            continue
+        h = setup.heights_m[i]
+        cand = order[: np.searchsorted(fmin_sorted, h + margin, side="right")]
+        cand = cand[fmax[cand] >= h - margin]
+        if len(cand) == 0:
+            continue
+        n = np.asarray(sec.normal, float)
+        o = np.asarray(sec.origin, float)
+        d = (v[f[cand]] - o) @ n  # (F, 3) signed distances
+        pos = d > 0
+        npos = pos.sum(axis=1)
+        cut = (npos == 1) | (npos == 2)
+        if not np.any(cut):
+            continue
+        fc = f[cand[cut]]
+        d = d[cut]
+        pos = pos[cut]
+        # the lone vertex (the one on the other side from the two others)
+        lone = np.where(pos.sum(axis=1) == 1, np.argmax(pos, axis=1), np.argmin(pos, axis=1))
+        rows = np.arange(len(fc))
+        a = fc[rows, lone]
+        b = fc[rows, (lone + 1) % 3]
+        c = fc[rows, (lone + 2) % 3]
+        da, db, dc = d[rows, lone], d[rows, (lone + 1) % 3], d[rows, (lone + 2) % 3]
+        tb = da / (da - db)
+        tc = da / (da - dc)
+        pb = v[a] + tb[:, None] * (v[b] - v[a])
+        pc = v[a] + tc[:, None] * (v[c] - v[a])
+        qb = values[a] + tb * (values[b] - values[a])
+        qc = values[a] + tc * (values[c] - values[a])
+        length = np.linalg.norm(pc - pb, axis=1)
+        mid = 0.5 * (pb + pc) - o
+        uv = np.column_stack([mid @ sec.u, mid @ sec.v])
+        inside = _inside_convex(uv, np.asarray(sec.hull, float), tol=0.003)
+        if not np.any(inside) or length[inside].sum() <= 0:
+            continue
+        w = length[inside]
+        q = 0.5 * (qb + qc)[inside]
+        both = np.concatenate([qb[inside], qc[inside]])
+        out[i] = (np.sum(w * q) / np.sum(w), both.min(), both.max())
+    return out
+
+
+def _inside_convex(points: np.ndarray, hull: np.ndarray, tol: float) -> np.ndarray:
+    """Points (P, 2) inside a CCW convex polygon (H, 2) grown by ``tol``."""
+    e = np.roll(hull, -1, axis=0) - hull
+    el = np.linalg.norm(e, axis=1)
+    ok = el > 0
+    e, h0, el = e[ok], hull[ok], el[ok]
+    rel = points[:, None, :] - h0[None, :, :]
+    cross = (e[None, :, 0] * rel[..., 1] - e[None, :, 1] * rel[..., 0]) / el[None, :]
+    return np.all(cross >= -tol, axis=1)

@@ -1,0 +1,233 @@
+"""The stocking: a fabric, a relaxed circumference along the leg, and a style that sets its ends.
+
+A medical compression stocking is specified by its relaxed (unworn) circumference at the
+measuring points B, B1, C, D, E, F, G and by its length (style). Designers usually quote the
+**flat width**, half of the relaxed circumference; :meth:`Stocking.flat_width_at` gives it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from stockingsim import errors
+
+__all__ = ["Stocking", "STYLES", "LANDMARK_ORDER"]
+
+#: Measuring points of RAL-GZ 387 / ENV 12718, from the ankle upwards.
+LANDMARK_ORDER: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
+
+#: Style -> landmark at which the stocking ends (None: the top of the mesh).
+#: AD knee-high, AF mid-thigh, AG thigh-high, AT tights (the whole leg mesh).
+STYLES: dict[str, str | None] = {"AD": "D", "AF": "F", "AG": "G", "AT": None}
+
+#: The simulated part starts this far below B (the ankle): below it the sections cut the heel
+#: and the foot, where a perpendicular section is not what the stocking sees. Assumption.
+BELOW_B_M = 0.01
+
+
+def _check_positive_finite(value: Any, what: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError) as exc:
+        raise errors.StockingError(f"{what} must be a number, got {value!r}.") from exc
+    if not math.isfinite(x) or x <= 0:
+        raise errors.StockingError(
+            f"{what} must be a positive finite length in metres, got {value!r}. "
+            "Give the relaxed circumference in metres (e.g. 0.18 for 18 cm)."
+        )
+    if x > 3.0:
+        raise errors.StockingError(
+            f"{what} = {x} m is not a stocking circumference; did you give centimetres? "
+            "Use metres (e.g. 0.18 for 18 cm)."
+        )
+    return x
+
+
+@dataclass(frozen=True)
+class Stocking:
+    """A compression stocking: fabric, relaxed circumference profile, style and axial pre-strain.
+
+    Parameters
+    ----------
+    fabric : Fabric
+        The knit; its course (hoop) curve gives the tension around the leg, its wale curve the
+        axial tension.
+    relaxed_circumference_m : float or mapping or callable
+        Relaxed (unworn) circumference in metres: one number for a tube, a mapping
+        ``{landmark: metres}`` (e.g. ``{"B": 0.17, "C": 0.26, "D": 0.25}``) interpolated
+        monotonically (PCHIP) between the landmark heights of the leg and held constant beyond
+        the first and last, or a function ``f(heights_m: ndarray) -> ndarray`` of the height
+        above the sole.
+    style : {"AD", "AF", "AG", "AT"}
+        Where the stocking ends: AD at D (knee-high), AF at F (mid-thigh), AG at G (thigh-high),
+        AT at the top of the mesh. The bottom is just below B (the ankle); on a surface without
+        landmarks (a test tube) the stocking covers the whole length.
+    axial_prestrain : float
+        Engineering strain along the leg (wale direction) of the worn stocking, 0 <= x < 1.
+        Default 0.05 (assumption: a stocking pulled up smoothly without bunching).
+    name : str, optional
+        A label for tables and plots.
+
+    Examples
+    --------
+    >>> from stockingsim.stocking import Stocking
+    >>> s = Stocking(fabric=None, relaxed_circumference_m=0.18)
+    >>> s.style, s.axial_prestrain
+    ('AD', 0.05)
+    """
+
+    fabric: Any
+    relaxed_circumference_m: float | Mapping[str, float] | Callable[[np.ndarray], np.ndarray]
+    style: str = "AD"
+    axial_prestrain: float = 0.05
+    name: str | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise errors.StyleError(
+                f"unknown stocking style {self.style!r}; use one of {', '.join(STYLES)} "
+                "(AD knee-high, AF mid-thigh, AG thigh-high, AT tights)."
+            )
+        try:
+            pre = float(self.axial_prestrain)
+        except (TypeError, ValueError) as exc:
+            raise errors.StockingError(
+                f"axial_prestrain must be a number, got {self.axial_prestrain!r}."
+            ) from exc
+        if not math.isfinite(pre) or not 0.0 <= pre < 1.0:
+            raise errors.StockingError(
+                f"axial_prestrain must be a finite strain in [0, 1), got {self.axial_prestrain!r} "
+                "(0.05 means 5 % axial stretch)."
+            )
+        object.__setattr__(self, "axial_prestrain", pre)
+        rc = self.relaxed_circumference_m
+        if isinstance(rc, Mapping):
+            if not rc:
+                raise errors.StockingError(
+                    "relaxed_circumference_m mapping is empty; give at least one landmark, "
+                    'e.g. {"B": 0.17}.'
+                )
+            clean = {}
+            for key, value in rc.items():
+                if key not in LANDMARK_ORDER:
+                    raise errors.StockingError(
+                        f"unknown landmark {key!r} in relaxed_circumference_m; "
+                        f"use {', '.join(LANDMARK_ORDER)}."
+                    )
+                clean[key] = _check_positive_finite(value, f"relaxed circumference at {key}")
+            ordered = {k: clean[k] for k in LANDMARK_ORDER if k in clean}
+            object.__setattr__(self, "relaxed_circumference_m", MappingProxyType(ordered))
+        elif callable(rc):
+            pass
+        else:
+            object.__setattr__(
+                self,
+                "relaxed_circumference_m",
+                _check_positive_finite(rc, "relaxed_circumference_m"),
+            )
+
+    # ------------------------------------------------------------------------------------
+    def relaxed_circumference_at(self, leg: Any, heights_m: Any) -> np.ndarray:
+        """Relaxed circumference (m) at the given heights above the sole of ``leg``.
+
+        Parameters
+        ----------
+        leg : Leg
+            Supplies the landmark heights when the profile is given per landmark.
+        heights_m : array_like of shape (K,)
+            Heights above the sole, metres.
+
+        Returns
+        -------
+        ndarray of shape (K,)
+            Relaxed circumference, metres.
+        """
+        h = np.atleast_1d(np.asarray(heights_m, dtype=float))
+        rc = self.relaxed_circumference_m
+        if isinstance(rc, Mapping):
+            landmarks = getattr(leg, "landmarks", {}) or {}
+            known = [(landmarks[k].height_m, v) for k, v in rc.items() if k in landmarks]
+            if not known:
+                raise errors.LandmarkError(
+                    f"the relaxed circumference is given at {', '.join(rc)}, but the leg "
+                    f"{getattr(leg, 'name', '')!r} has none of these landmarks "
+                    f"(it has: {', '.join(landmarks) or 'none'}). Give them with "
+                    "leg.with_landmarks({...}) or use a number / a function of height."
+                )
+            known.sort()
+            hk = np.array([k[0] for k in known])
+            ck = np.array([k[1] for k in known])
+            if len(hk) == 1:
+                return np.full(h.shape, ck[0])
+            keep = np.concatenate([[True], np.diff(hk) > 1e-9])
+            hk, ck = hk[keep], ck[keep]
+            if len(hk) == 1:
+                return np.full(h.shape, ck[0])
+            from scipy.interpolate import PchipInterpolator
+
+            out = PchipInterpolator(hk, ck, extrapolate=False)(np.clip(h, hk[0], hk[-1]))
+            return np.asarray(out, dtype=float)
+        if callable(rc):
+            try:
+                out = np.asarray(rc(h), dtype=float)
+            except Exception as exc:  # user code: report what failed
+                raise errors.StockingError(
+                    f"the relaxed circumference function failed at heights {h[:3]}...: {exc}. "
+                    "It must take an array of heights (m) and return circumferences (m)."
+                ) from exc
+            out = np.broadcast_to(out, h.shape).astype(float)
+            if not np.all(np.isfinite(out)) or np.any(out <= 0):
+                raise errors.StockingError(
+                    "the relaxed circumference function returned non-positive or non-finite "
+                    "values; it must return circumferences in metres (> 0)."
+                )
+            return out
+        return np.full(h.shape, float(rc))
+
+    def flat_width_at(self, leg: Any, heights_m: Any) -> np.ndarray:
+        """Flat width (m): half the relaxed circumference, what designers quote per landmark."""
+        return 0.5 * self.relaxed_circumference_at(leg, heights_m)
+
+    def coverage_m(self, leg: Any) -> tuple[float, float]:
+        """Heights (bottom, top) in metres of the part of ``leg`` the stocking covers.
+
+        The top is the style's landmark (D, F, G) or the top of the mesh (AT); the bottom is
+        1 cm below B (the ankle) or the bottom of the mesh. A leg without any landmark (a test
+        tube) is covered over its whole length.
+
+        Raises
+        ------
+        StyleError
+            The style ends at a landmark the leg does not reach.
+        """
+        length = float(leg.length_m)
+        landmarks = getattr(leg, "landmarks", {}) or {}
+        if not landmarks:
+            return 0.0, length
+        top_name = STYLES[self.style]
+        if top_name is None:
+            top = length
+        elif top_name in landmarks:
+            top = float(landmarks[top_name].height_m)
+        else:
+            raise errors.StyleError(
+                f"style {self.style!r} ends at landmark {top_name}, which the leg "
+                f"{getattr(leg, 'name', '')!r} does not reach (its landmarks: "
+                f"{', '.join(landmarks)}). Use a shorter style or give the height of "
+                f"{top_name} with leg.with_landmarks({{'{top_name}': height_m}})."
+            )
+        bottom = 0.0
+        if "B" in landmarks:
+            bottom = max(0.0, float(landmarks["B"].height_m) - BELOW_B_M)
+        if top <= bottom:
+            raise errors.StyleError(
+                f"style {self.style!r}: the top ({top:.3f} m) is not above the bottom "
+                f"({bottom:.3f} m) on leg {getattr(leg, 'name', '')!r}; check the landmarks."
+            )
+        return bottom, top
