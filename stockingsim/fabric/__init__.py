@@ -1,11 +1,15 @@
 """Knit fabric mechanics: tension-strain curves per direction and branch.
 
 Public API: :class:`Fabric` (constructors ``linear``, ``polynomial``, ``exponential``,
-``two_phase``, ``from_blend``, ``from_tensile_test``, ``from_json``), the constitutive model
-classes, :class:`FitReport`.
+``two_phase``, ``from_models``, ``from_blend``, ``from_tensile_test``, ``from_json``),
+:func:`fabric_library`, :func:`compare_fabrics`, the constitutive model classes, and the
+tensile-fit record :class:`FitReport`.
 """
 
+from stockingsim.fabric._blend import BLEND_CONSTANTS
+from stockingsim.fabric._compare import compare_fabrics
 from stockingsim.fabric._fabric import BRANCHES, DIRECTIONS, SCHEMA, BranchFit, Fabric, FitReport
+from stockingsim.fabric._library import PRESET_ANKLE_CIRCUMFERENCE_M, fabric_library
 from stockingsim.fabric._models import (
     ExponentialModel,
     LinearModel,
@@ -15,12 +19,16 @@ from stockingsim.fabric._models import (
 
 __all__ = [
     "Fabric",
+    "fabric_library",
+    "compare_fabrics",
     "FitReport",
     "BranchFit",
     "LinearModel",
     "PolynomialModel",
     "ExponentialModel",
     "TwoPhaseModel",
+    "BLEND_CONSTANTS",
+    "PRESET_ANKLE_CIRCUMFERENCE_M",
     "SCHEMA",
     "DIRECTIONS",
     "BRANCHES",

@@ -683,10 +683,135 @@ class Fabric:
         )
 
     @classmethod
-    def from_blend(cls, **kwargs: Any) -> Fabric:  # noqa: D102 - docstring set from _blend
+    def from_blend(
+        cls,
+        *,
+        elastane: float,
+        polyamide: float = 0.0,
+        cotton: float = 0.0,
+        inlay_dtex: float | None = None,
+        courses_per_cm: float = 20.0,
+        ground_dtex: float = 78.0,
+        knit: str = "inlay_jersey",
+        machine: str = "circular",
+        thickness_mm: float = 0.6,
+        inlay_prestrain: float = 0.8,
+        name: str | None = None,
+        description: str = "",
+        provenance: Any = (),
+    ) -> Fabric:
+        """A knit's curves from its yarn blend and knit parameters (a model, not measured data).
+
+        Parameters
+        ----------
+        elastane, polyamide, cotton
+            Mass fractions of the fabric, each in [0, 1], summing to 1 (+-0.01; renormalized).
+        inlay_dtex
+            Linear density of the covered elastane inlay yarn, dtex (g per 10 km), for
+            ``knit="inlay_jersey"`` (default 280 dtex); must be None for a plain jersey.
+        courses_per_cm
+            Course density of the relaxed fabric (default 20 /cm).
+        ground_dtex
+            Linear density of the ground (loop) yarn, dtex (default 78; microfibre/sheer 22-44).
+        knit
+            ``"inlay_jersey"`` (single jersey with a laid-in elastane yarn, the usual medical
+            structure) or ``"plain_jersey"`` (plated single jersey, no inlay).
+        machine
+            ``"circular"`` (seamless, round-knit) or ``"flat"`` (flat-knit, stiffer and less
+            extensible, used for lymphoedema).
+        thickness_mm
+            Fabric thickness, mm (default 0.6).
+        inlay_prestrain
+            Strain at which the elastane is fed (its draft), default 0.8 (assumption).
+        name, description, provenance
+            Optional labels; by default built from the inputs.
+
+        Returns
+        -------
+        Fabric
+            :class:`TwoPhaseModel` curves per direction; unloading = ``(1 - h)`` x loading.
+
+        Notes
+        -----
+        Every constant below is in ``stockingsim.fabric.BLEND_CONSTANTS``; all are assumptions
+        (order-of-magnitude values calibrated so that the presets land in the RAL-GZ 387
+        pressure classes at a 22 cm ankle, where 25 mmHg needs 117 N/m) unless a source is
+        given. Notation: ``e, pa, co`` the fractions, ``n_c = 100 courses_per_cm`` courses per
+        metre, ``E_el = 5e-4 N/dtex`` the secant specific modulus of elastane (0.05 cN/dtex).
+
+        Course direction (around the leg), the two-phase model ``T = k_e eps +
+        t0 (1 - exp(-eps/eps_t)) + k_j w [sp((eps - eps_j)/w) - sp(-eps_j/w)]``:
+
+        1. Inlay spring: the covered elastane inlay acts as a linear spring (Text. Res. J. 2012,
+           doi:10.1177/0040517512441992, model covered-elastane inlay yarns as springs
+           identified from yarn elongation curves). Force per yarn ``F = E_el * 0.75 *
+           inlay_dtex * eps`` (0.75 = elastane core share of the covered yarn, assumption);
+           one inlay every second course (1+1 inlaid jersey, as knitted by Lozo et al. 2022,
+           doi:10.3390/ma15010353), so ``k_inlay = 0.5 n_c * E_el * 0.75 * inlay_dtex``
+           (tension per metre = force per yarn x yarns per metre).
+        2. Plated elastane in the ground yarn (elastane share of the ground = ``e``, strained
+           half as much as the fabric because loops open first; assumption):
+           ``k_plated = n_c * E_el * e * ground_dtex * 0.5``; ``k_e = k_inlay + k_plated``.
+        3. Pre-tension toe: the elastane is fed at strain ``inlay_prestrain``; in the relaxed
+           fabric its tension is balanced by compressed ground loops and the first few per cent
+           of strain release it: ``t0 = k_e * inlay_prestrain``, ``eps_t = 0.06`` (assumption).
+           This makes the worn range (30-60 %) flat, as graduated stockings need.
+        4. Jamming ground loops (polyamide/cotton): ``eps_j = 1.1`` (inlay jersey) or 1.3
+           (plain jersey), times 0.7 on a flat machine; ``w = 0.12``; ``k_j = n_c * ground_dtex
+           * E_jam * thickness_mm / 0.6``, ``E_jam = (pa 2e-3 + co 4e-3)/(pa + co)``
+           N/dtex (~1 % of the yarn modulus; cotton stiffer), times 2 on a flat machine
+           (all assumptions). On a flat machine ``k_e`` (and ``t0``) are 1.15 x larger
+           (tighter loops grip the inlay; assumption). Valid range: 0 to ``eps_j + 0.4``.
+
+        Wale direction (along the leg): ``n_w = 0.75 n_c`` wales per metre (loop shape factor,
+        assumption), two loop legs per wale: ``k_e = 2 n_w E_el e ground_dtex 0.5 + 0.2 k_inlay``
+        (the inlay only binds the loops; assumption), no toe, ``eps_j`` 0.55 x the course value,
+        ``k_j = 2 n_w ground_dtex E_jam (thickness/0.6)`` (flat: x 2, ``k_e`` x 1.15). Valid range: 0 to
+        ``eps_j + 0.3``.
+
+        Hysteresis (unloading = ``(1 - h)`` x loading, so the hysteresis loss is ``h``):
+        ``h = 0.10 + 0.10 pa + 0.40 co`` (+ 0.05 flat-knit; + 0.05 in the wale direction). Cotton's
+        poorer elastic recovery raises the loss (the qualitative finding of cyclic cut-strip
+        tests of compression socks, Siddique et al. 2023, doi:10.1177/15280837231170305); the
+        magnitudes are assumptions. Residual (unrecovered) strain is not modelled.
+
+        Direction of each parameter's effect (tested): more elastane, a heavier inlay or denser
+        courses give a stiffer course curve; more cotton (instead of polyamide) gives more
+        hysteresis; a flat machine gives a stiffer, less extensible fabric; a thicker fabric is
+        stiffer beyond jamming; course and wale curves differ.
+
+        Raises
+        ------
+        BlendError
+            Fractions negative, NaN or not summing to 1; non-positive or implausible dtex,
+            course density or thickness; unknown knit or machine; an inlay jersey without
+            elastane; no ground yarn.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> f = ss.Fabric.from_blend(elastane=0.24, polyamide=0.76, inlay_dtex=310)
+        >>> 100 < float(f.tension(0.4)) < 150  # N/m: class II on a 22 cm ankle
+        True
+        """
         from stockingsim.fabric._blend import fabric_from_blend
 
-        return fabric_from_blend(cls, **kwargs)
+        return fabric_from_blend(
+            cls,
+            elastane=elastane,
+            polyamide=polyamide,
+            cotton=cotton,
+            inlay_dtex=inlay_dtex,
+            courses_per_cm=courses_per_cm,
+            ground_dtex=ground_dtex,
+            knit=knit,
+            machine=machine,
+            thickness_mm=thickness_mm,
+            inlay_prestrain=inlay_prestrain,
+            name=name,
+            description=description,
+            provenance=provenance,
+        )
 
     @classmethod
     def from_tensile_test(cls, path: str | os.PathLike, **kwargs: Any) -> Fabric:  # noqa: D102

@@ -1,0 +1,86 @@
+"""Preset library claims and the comparison table."""
+
+import math
+
+import numpy as np
+import pytest
+
+import stockingsim as ss
+from stockingsim import errors
+
+MMHG = 101325 / 760
+LIB = ss.fabric_library()
+
+
+def test_library_spans_families():
+    assert len(LIB) >= 6
+    names = " ".join(LIB).lower()
+    for word in ("sheer", "cotton", "microfibre", "flat", "class i", "class ii", "class iii"):
+        assert word in names
+    for name, f in LIB.items():
+        assert f.name == name
+        for word in ("Composition", "knit", "Illustrative", "calibrated"):
+            assert word in f.description, (name, word)
+
+
+@pytest.mark.parametrize("name", list(LIB))
+def test_preset_calibration_claim(name):
+    # Laplace on the 22 cm reference circle: p = T / r, checked over the whole claimed window
+    f = LIB[name]
+    info = f.info
+    radius = info["calibration_circumference_m"] / (2 * math.pi)
+    eps = np.linspace(info["calibration_strain_min"], info["calibration_strain_max"], 31)
+    p = f.tension(eps, "course", "unloading") / radius / MMHG
+    assert p.min() >= info["calibration_mmhg_min"] and p.max() <= info["calibration_mmhg_max"]
+    assert (
+        f"{info['calibration_mmhg_min']:g}-{info['calibration_mmhg_max']:g} mmHg" in f.description
+    )
+
+
+def test_class_order():
+    p = {n: float(f.tension(0.35)) for n, f in LIB.items()}
+    assert p["circular class I"] < p["circular class II"] < p["circular class III"]
+    assert p["flat-knit class III"] < p["flat-knit class IV"]
+    assert (
+        LIB["cotton-rich class I-II"].hysteresis_loss()
+        > LIB["microfibre class II"].hysteresis_loss()
+    )
+
+
+def test_library_is_fresh_dict_and_round_trips():
+    lib = ss.fabric_library()
+    lib.clear()
+    assert len(ss.fabric_library()) == len(LIB)
+    for f in LIB.values():
+        assert ss.Fabric.from_json(f.to_json()) == f
+
+
+def test_compare_fabrics_table():
+    fabrics = {"lin": ss.Fabric.linear(stiffness_n_per_m=200.0, max_strain=0.7), **LIB}
+    table = ss.compare_fabrics(fabrics)
+    assert list(table.index) == list(fabrics)
+    assert table.loc["lin", "tension_course_loading_40pct_n_per_m"] == pytest.approx(80.0)
+    assert table.loc["lin", "tension_wale_unloading_20pct_n_per_m"] == pytest.approx(40.0)
+    assert table.loc["lin", "stiffness_course_unloading_60pct_n_per_m"] == pytest.approx(200.0)
+    assert np.isnan(table.loc["lin", "tension_course_loading_80pct_n_per_m"])  # beyond range
+    assert table.loc["lin", "hysteresis_loss_course"] == 0.0
+    f = LIB["circular class II"]
+    row = table.loc["circular class II"]
+    assert row["tension_course_unloading_40pct_n_per_m"] == pytest.approx(float(f.tension(0.4)))
+    assert row["hysteresis_loss_wale"] == pytest.approx(f.hysteresis_loss("wale"))
+    for s in ("20", "40", "60", "80"):
+        for d in ("course", "wale"):
+            for b in ("loading", "unloading"):
+                assert f"tension_{d}_{b}_{s}pct_n_per_m" in table.columns
+    # a list of fabrics is indexed by name
+    t2 = ss.compare_fabrics(list(LIB.values()), strains=[0.3])
+    assert list(t2.index) == list(LIB)
+
+
+def test_compare_fabrics_bad_input():
+    with pytest.raises(errors.FabricError):
+        ss.compare_fabrics([])
+    with pytest.raises(errors.FabricError, match="not a Fabric"):
+        ss.compare_fabrics({"x": 3})
+    with pytest.raises(errors.FabricError):
+        ss.compare_fabrics(LIB, strains=["a"])
