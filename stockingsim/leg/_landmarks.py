@@ -1,0 +1,199 @@
+"""Landmark detection from the convex-hull girth profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Landmark", "LANDMARK_NAMES", "detect_landmarks"]
+
+LANDMARK_NAMES = ("B", "B1", "C", "D", "E", "F", "G")
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A measuring point of the leg (RAL-GZ 387 / European naming).
+
+    Attributes
+    ----------
+    name : str
+        "B", "B1", "C", "D", "E", "F" or "G".
+    height_m : float
+        Height along the leg axis from the lowest point (the sole), metres.
+    circumference_m : float
+        Convex-hull girth of the section there, metres (what the fabric sees).
+    skin_circumference_m : float
+        Skin perimeter of the section, metres.
+    detected : bool
+        False when the height was given by the user.
+    """
+
+    name: str
+    height_m: float
+    circumference_m: float
+    skin_circumference_m: float
+    detected: bool = True
+
+
+#: smallest rise/fall of the hull girth, metres, that counts as a calf peak / below-knee dip
+#: (assumption: a few mm of girth, well above the faceting noise of a 5 mm profile)
+CALF_PROMINENCE_M = 0.005
+KNEE_DIP_PROMINENCE_M = 0.001
+#: knee (E) above the below-knee narrowing (D), metres (assumption: tibial tuberosity to the
+#: middle of the patella in adults, about 5 cm)
+D_TO_E_M = 0.05
+#: G lies this far below the top of the usable (closed-section) mesh, metres (assumption:
+#: thigh scans are cut at the gluteal fold or just above it)
+G_BELOW_TOP_M = 0.03
+#: F, mid-thigh, when G is not reached: this far above E, metres (assumption)
+E_TO_F_M = 0.15
+
+
+def _local_extrema(g: np.ndarray, prominence: float, maxima: bool) -> np.ndarray:
+    from scipy.signal import find_peaks
+
+    sig = g if maxima else -g
+    if len(sig) < 3:
+        return np.zeros(0, dtype=int)
+    peaks, _ = find_peaks(np.nan_to_num(sig, nan=-np.inf), prominence=prominence)
+    return peaks
+
+
+def detect_landmarks(
+    heights: np.ndarray,
+    girth: np.ndarray,
+    closed: np.ndarray,
+    *,
+    has_foot: bool,
+    length_m: float,
+    overrides: dict[str, float],
+) -> dict[str, float]:
+    """Landmark heights from a convex-hull girth profile.
+
+    The rules, applied from the foot upwards; a landmark given in ``overrides`` replaces the
+    detected one and the later rules start from it:
+
+    - **B** (smallest girth above the ankle bones): the minimum girth between the top of the
+      foot (the girth maximum in the lowest 35 % of the mesh, when there is a foot) and 0.45 m
+      above it. Assumes the foot, if present, is at the low end (the frame guarantees this).
+    - **C** (largest calf girth): the first girth maximum above B standing out by at least
+      5 mm; without one (a columnar, e.g. oedematous, leg) the point 0.65 of the way from B to
+      D when D is known, else it is not reported.
+    - **B1**: one third of the way from B to C (DESIGN.md), unless given.
+    - **D** (just below the knee): the first girth minimum above C (the narrowing between the
+      calf and the knee); without one, where the girth rises least above C.
+    - **E** (knee): 5 cm above D (assumption: tibial tuberosity to mid-patella).
+    - **G** (upper thigh, below the gluteal fold): 3 cm below the top of the usable mesh (the
+      highest section that is still a closed loop), when that is at least 15 cm above E.
+    - **F** (mid-thigh): halfway between E and G; without G, 15 cm above E when the mesh
+      reaches it.
+
+    Only landmarks inside the usable part of the mesh (closed sections) are reported.
+
+    Parameters
+    ----------
+    heights : ndarray of shape (K,)
+        Increasing section heights, metres.
+    girth : ndarray of shape (K,)
+        Convex-hull girth at each height, metres (NaN where the plane misses the leg).
+    closed : ndarray of shape (K,) bool
+        Whether each section is a closed loop (False past an open mesh border).
+    has_foot : bool
+    length_m : float
+    overrides : dict of str to float
+        User heights, metres.
+
+    Returns
+    -------
+    dict of str to float
+        Heights in the order B, B1, C, D, E, F, G, only those found.
+    """
+    h = np.asarray(heights, dtype=float)
+    g = np.asarray(girth, dtype=float)
+    ok = np.asarray(closed, dtype=bool) & np.isfinite(g) & (g > 0)
+    found: dict[str, float] = {}
+    if ok.sum() < 3:
+        return {k: v for k, v in overrides.items()}
+    usable = np.flatnonzero(ok)
+    # usable band: from the lowest to the highest closed section without a gap above the foot
+    h_lo, h_hi = h[usable[0]], h[usable[-1]]
+    gap = np.flatnonzero(~ok & (h > h_lo))
+    if len(gap):
+        h_hi = min(h_hi, h[gap[0]] - 1e-9) if h[gap[0]] > h_lo + 0.1 else h_hi
+    band = ok & (h >= h_lo) & (h <= h_hi)
+
+    def window(a, b):
+        return band & (h >= a) & (h <= b)
+
+    def argmin_in(mask):
+        idx = np.flatnonzero(mask)
+        return None if len(idx) == 0 else idx[np.argmin(g[idx])]
+
+    # B
+    if "B" in overrides:
+        found["B"] = overrides["B"]
+    else:
+        start = h_lo
+        if has_foot:
+            low = window(h_lo, h_lo + 0.35 * length_m)
+            if low.any():
+                idx = np.flatnonzero(low)
+                start = h[idx[np.argmax(g[idx])]]
+        i = argmin_in(window(start, start + 0.45))
+        if i is not None:
+            found["B"] = h[i]
+    if "B" not in found:
+        return {k: overrides[k] for k in overrides}
+
+    # C and D
+    hb = found["B"]
+    above = window(hb, h_hi)
+    idx_above = np.flatnonzero(above)
+    c_height = overrides.get("C")
+    if c_height is None and len(idx_above) >= 3:
+        peaks = _local_extrema(g[idx_above], CALF_PROMINENCE_M, maxima=True)
+        peaks = peaks[h[idx_above[peaks]] > hb + 0.05] if len(peaks) else peaks
+        if len(peaks):
+            c_height = h[idx_above[peaks[0]]]
+    d_height = overrides.get("D")
+    if d_height is None and c_height is not None:
+        idx_c = np.flatnonzero(window(c_height, h_hi))
+        if len(idx_c) >= 3:
+            dips = _local_extrema(g[idx_c], KNEE_DIP_PROMINENCE_M, maxima=False)
+            if len(dips):
+                d_height = h[idx_c[dips[0]]]
+            else:
+                slope = np.gradient(g[idx_c], h[idx_c])
+                sel = (h[idx_c] > c_height + 0.03) & (h[idx_c] < c_height + 0.2)
+                if sel.any():
+                    d_height = h[idx_c][sel][np.argmin(slope[sel])]
+    if c_height is not None:
+        found["B1"] = overrides.get("B1", hb + (c_height - hb) / 3.0)
+        found["C"] = c_height
+    elif "B1" in overrides:
+        found["B1"] = overrides["B1"]
+    if d_height is not None:
+        found["D"] = d_height
+
+    # E, F, G
+    if "E" in overrides:
+        found["E"] = overrides["E"]
+    elif "D" in found and found["D"] + D_TO_E_M <= h_hi:
+        found["E"] = found["D"] + D_TO_E_M
+    if "G" in overrides:
+        found["G"] = overrides["G"]
+    elif "E" in found and h_hi - G_BELOW_TOP_M >= found["E"] + 0.15:
+        found["G"] = h_hi - G_BELOW_TOP_M
+    if "F" in overrides:
+        found["F"] = overrides["F"]
+    elif "E" in found:
+        if "G" in found:
+            found["F"] = 0.5 * (found["E"] + found["G"])
+        elif found["E"] + E_TO_F_M <= h_hi:
+            found["F"] = found["E"] + E_TO_F_M
+    for k, v in overrides.items():
+        found.setdefault(k, v)
+    from stockingsim.leg._landmarks import LANDMARK_NAMES as order
+
+    return {k: float(found[k]) for k in order if k in found}

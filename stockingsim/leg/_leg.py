@@ -1,0 +1,647 @@
+"""The :class:`Leg`: a leg surface with its frame, sections, landmarks and curvature."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import cached_property
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from stockingsim import errors
+from stockingsim.leg._frame import (
+    FOOT_ANISOTROPY,
+    Centreline,
+    LegFrame,
+    end_anisotropy,
+    principal_axes,
+    smooth_offsets,
+    unit,
+)
+from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
+from stockingsim.leg._load import clean_arrays, read_mesh_file, units_scale
+from stockingsim.leg._sections import Section, face_height_index, slice_mesh
+
+__all__ = ["Leg", "load_leg", "bundled_leg"]
+
+#: spacing of the sections used to build the frame and centreline, metres (assumption)
+FRAME_STEP_M = 0.01
+#: a mesh whose longest principal spread is less than this times the second is not elongated
+#: enough to have a leg axis (a leg: 4-5; a 5 cm x 40 cm tube: 3.3; a ball or cube: 1.0)
+MIN_ELONGATION = 1.15
+PROFILE_COLUMNS = [
+    "height_m",
+    "circumference_m",
+    "skin_circumference_m",
+    "area_m2",
+    "centroid_x_m",
+    "centroid_y_m",
+    "centroid_z_m",
+]
+
+
+def _sha256_arrays(vertices, faces) -> str:
+    h = hashlib.sha256()
+    for a in (vertices, faces):
+        try:
+            arr = np.ascontiguousarray(np.asarray(a))
+            h.update(str(arr.dtype).encode() + str(arr.shape).encode())
+            h.update(arr.tobytes() if arr.dtype.kind != "O" else repr(a).encode())
+        except Exception:  # noqa: BLE001 - hashing must not fail; validation reports later
+            h.update(repr(type(a)).encode())
+    return h.hexdigest()
+
+
+class Leg:
+    """A leg surface in metres with its frame, cross-sections, landmarks and curvature.
+
+    Build one with :func:`load_leg`, :meth:`Leg.from_arrays`, :func:`bundled_leg` or
+    :func:`parametric_leg`. A Leg is immutable in spirit: derived data (normals, sections of the
+    girth profile, landmarks, curvature) is computed on first use and cached; methods that
+    change something (:meth:`with_landmarks`) return a new Leg.
+
+    Attributes
+    ----------
+    vertices : ndarray of shape (N, 3)
+        Vertex coordinates, metres, world frame (as given, scaled to metres, duplicates merged,
+        stray parts removed).
+    faces : ndarray of shape (M, 3) int64
+        Triangles, wound so that the normals point out of the leg.
+    name : str
+    source_hash : str
+        sha256 of the file bytes (or of the input arrays).
+    units : str
+        Units the input was in ("m", "cm" or "mm").
+    frame : LegFrame
+        Global axis (up the leg), anterior and lateral directions, origin at the sole level.
+    heights_m : ndarray of shape (N,)
+        Height of every vertex along the axis, 0 at the lowest point.
+    length_m : float
+        Height of the highest point.
+
+    Examples
+    --------
+    >>> import stockingsim as ss
+    >>> leg = ss.bundled_leg()
+    >>> 0.18 < leg.landmarks["B"].circumference_m < 0.28
+    True
+    """
+
+    def __init__(
+        self,
+        vertices: np.ndarray,
+        faces: np.ndarray,
+        *,
+        name: str,
+        source_hash: str,
+        units: str = "m",
+        landmarks: Mapping[str, float] | None = None,
+    ):
+        # vertices/faces must already be clean (see from_arrays); this builds the frame
+        self.vertices = np.ascontiguousarray(vertices, dtype=np.float64)
+        self.faces = np.ascontiguousarray(faces, dtype=np.int64)
+        self.name = str(name)
+        self.source_hash = source_hash
+        self.units = units
+        self._build_frame()
+        self._landmark_overrides = self._check_overrides(landmarks or {})
+        self.vertices.setflags(write=False)
+        self.faces.setflags(write=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_arrays(
+        cls,
+        vertices,
+        faces,
+        units: str = "m",
+        name: str | None = None,
+        landmarks: Mapping[str, float] | None = None,
+    ) -> Leg:
+        """Build a Leg from vertex and face arrays.
+
+        Parameters
+        ----------
+        vertices : array_like of shape (N, 3)
+            Coordinates in ``units``.
+        faces : array_like of shape (M, 3)
+            0-based vertex indices of the triangles. Any consistent or inconsistent winding;
+            open surfaces (cut at the thigh, no sole) are fine.
+        units : {"m", "cm", "mm", "auto"}
+            Units of ``vertices``; "auto" guesses from the length (a leg is 0.3-1.2 m long).
+        name : str, optional
+        landmarks : mapping of str to float, optional
+            Landmark heights in metres that override detection, e.g. ``{"B": 0.11}``.
+
+        Returns
+        -------
+        Leg
+
+        Raises
+        ------
+        stockingsim.errors.MeshError
+            Bad shapes, NaN/inf, face indices out of range, degenerate or not leg-like meshes.
+        stockingsim.errors.UnitsError
+            Unknown units, or a size that is not a leg in those units.
+        """
+        source_hash = _sha256_arrays(vertices, faces)
+        return cls._from_clean(vertices, faces, units, name or "leg", source_hash, landmarks)
+
+    @classmethod
+    def _from_clean(cls, vertices, faces, units, name, source_hash, landmarks) -> Leg:
+        try:
+            v, f = clean_arrays(vertices, faces, name)
+            # length along the principal axis, in the input's units (rotation invariant)
+            c = v[f].mean(axis=1)
+            area = 0.5 * np.linalg.norm(
+                np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]]), axis=1
+            )
+            mean, vals, vecs = principal_axes(c, area)
+            length = float(np.ptp((v - mean) @ vecs[:, 2]))
+            scale, used = units_scale(length, units)
+            return cls(
+                v * scale, f, name=name, source_hash=source_hash, units=used, landmarks=landmarks
+            )
+        except errors.StockingSimError:
+            raise
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a safety net: never a bare traceback from numpy
+            raise errors.MeshError(
+                f"{name}: the mesh could not be processed ({type(exc).__name__}: {exc}). Check "
+                "that it is a single leg surface (triangles, metres/cm/mm) and repair it, e.g. "
+                "with MeshLab; please report this if the mesh looks fine."
+            ) from exc
+
+    def _build_frame(self) -> None:
+        v, f = self.vertices, self.faces
+        e1 = v[f[:, 1]] - v[f[:, 0]]
+        e2 = v[f[:, 2]] - v[f[:, 0]]
+        cross = np.cross(e1, e2)
+        area = 0.5 * np.linalg.norm(cross, axis=1)
+        centres = v[f].mean(axis=1)
+        mean, vals, vecs = principal_axes(centres, area)
+        spread = np.sqrt(np.clip(vals, 0, None))
+        if not spread[2] > 0 or spread[2] < MIN_ELONGATION * spread[1]:
+            raise errors.NotLegLikeError(
+                f"{self.name}: the mesh is not elongated (principal spreads "
+                f"{spread[2]:.3g}, {spread[1]:.3g}, {spread[0]:.3g} m), so it has no leg axis. "
+                "Pass a leg (a tube-like surface, longer than it is wide)."
+            )
+        if spread[0] < 1e-3 * spread[2]:
+            raise errors.NotLegLikeError(
+                f"{self.name}: the mesh is flat (thickness {spread[0]:.2g} m against a length "
+                f"spread of {spread[2]:.2g} m). Pass a closed-around leg surface, not a sheet."
+            )
+        axis = vecs[:, 2]
+        h = (centres - mean) @ axis
+        r_low, r_high, s_low, s_high = end_anisotropy(centres - mean, area, h, axis)
+        has_foot = max(r_low, r_high) > FOOT_ANISOTROPY and max(r_low, r_high) > 1.4 * min(
+            r_low, r_high
+        )
+        foot_high = has_foot and r_high > r_low
+        narrow_high = (not has_foot) and s_high < s_low
+        if foot_high or narrow_high:
+            axis = -axis
+
+        # outward normals: the face normals must point away from the axis line on average
+        radial = (centres - mean) - np.outer((centres - mean) @ axis, axis)
+        if np.einsum("ij,ij->", radial, cross) < 0:
+            f = f[:, ::-1].copy()
+            cross = -cross
+        self.faces = f
+        self._face_cross = cross
+        self.face_areas = area
+
+        # pass 1: global planes on the PCA axis; pass 2: on the line through the centroids
+        second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
+        for _ in range(2):
+            hv = (v - mean) @ axis
+            origin = mean + hv.min() * axis
+            heights = hv - hv.min()
+            length = float(heights.max())
+            frame = LegFrame(origin, axis, second, np.cross(axis, second), has_foot)
+            straight = Centreline(frame, np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0)
+            grid, secs = self._frame_sections(v, f, heights, straight, length)
+            lo, hi, ok = self._centreline_range(grid, secs, has_foot, length)
+            cen = np.array([s.centroid for s in secs])[ok]
+            if ok.sum() >= 5:
+                centred = cen - cen.mean(axis=0)
+                direction = np.linalg.svd(centred, full_matrices=False)[2][0]
+                direction = direction if direction @ axis > 0 else -direction
+            else:
+                direction = axis
+            if np.degrees(np.arccos(np.clip(direction @ axis, -1, 1))) < 0.01:
+                break
+            axis = unit(direction)
+            second = unit(second - (second @ axis) * axis)
+
+        # smoothed centreline over the fitted range
+        g = grid[ok]
+        if len(g):
+            rel = cen - origin
+            offsets = rel - np.outer(rel @ axis, axis)
+            smooth, slope = smooth_offsets(g, offsets)
+            slope = slope - np.outer(slope @ axis, axis)
+            bend = float(np.degrees(np.arctan(np.linalg.norm(slope, axis=1).max())))
+        else:
+            g, smooth, slope, bend = np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0
+        frame0 = LegFrame(origin, axis, second, np.cross(axis, second), has_foot)
+        centreline = Centreline(frame0, g, smooth, slope, bend)
+
+        anterior = None
+        if has_foot:
+            h_ankle = g[0] if len(g) else 0.3 * length
+            hf = (centres - origin) @ axis
+            foot = hf < 0.6 * h_ankle
+            if foot.sum() >= 3:
+                d = centres[foot] - centreline.points(hf[foot])
+                mean_off = (area[foot] / area[foot].sum()) @ d
+                mean_off -= (mean_off @ axis) * axis
+                if np.linalg.norm(mean_off) > 0.01:
+                    anterior = unit(mean_off)
+        if anterior is None:
+            hf = (centres - origin) @ axis
+            d = centres - centreline.points(hf)
+            d -= np.outer(d @ axis, axis)
+            w = area / area.sum()
+            cov = (d * w[:, None]).T @ d
+            evals, evecs = np.linalg.eigh(cov)
+            anterior = unit(evecs[:, 2] - (evecs[:, 2] @ axis) * axis)
+            if w @ (d @ anterior) ** 3 < 0:
+                anterior = -anterior
+        self.frame = LegFrame(origin, axis, anterior, np.cross(axis, anterior), has_foot)
+        self._centreline = Centreline(self.frame, g, smooth, slope, bend)
+        self.heights_m = heights
+        self.heights_m.setflags(write=False)
+        self.length_m = length
+        self._face_index = face_height_index(heights, f)
+        radial = (v - origin) - np.outer(heights, axis)
+        self._radius_m = float(np.linalg.norm(radial, axis=1).max() + np.abs(smooth).max())
+        self._frame_grid = g
+
+    def _frame_sections(self, v, f, heights, centreline, length):
+        step = min(FRAME_STEP_M, length / 20)
+        grid = np.arange(step, length - 0.5 * step, step)
+        index = face_height_index(heights, f)
+        origins = centreline.points(grid)
+        normals = np.repeat(centreline.frame.axis[None], len(grid), axis=0)
+        us = np.repeat(centreline.frame.anterior[None], len(grid), axis=0)
+        radial = (v - centreline.frame.origin) - np.outer(heights, centreline.frame.axis)
+        radius = float(np.linalg.norm(radial, axis=1).max())
+        secs = slice_mesh(
+            v, f, heights, index, grid, origins, normals, us, centreline.frame.axis, radius
+        )
+        return grid, secs
+
+    @staticmethod
+    def _centreline_range(grid, secs, has_foot, length):
+        """Heights whose section centroids define the centreline: above the foot, below the top
+        cut, closed loops only."""
+        girth = np.array([s.hull_perimeter_m for s in secs])
+        closed = np.array([s.closed and s.hull_perimeter_m > 0 for s in secs])
+        lo = grid[0] if len(grid) else 0.0
+        if has_foot and len(grid) > 3:
+            low = grid < 0.35 * length
+            if low.any():
+                peak = int(np.argmax(np.where(low, girth, -np.inf)))
+                window = (grid >= grid[peak]) & (grid <= grid[peak] + 0.4 * length) & closed
+                if window.any():
+                    lo = grid[window][np.argmin(girth[window])]
+        hi = length - 0.02
+        top_closed = np.flatnonzero(closed)
+        if len(top_closed):
+            # the highest closed section before the first open one above lo
+            open_above = np.flatnonzero(~closed & (grid > lo))
+            if len(open_above):
+                hi = min(hi, grid[open_above[0]] - 0.02)
+        ok = (grid >= lo) & (grid <= hi) & closed
+        return lo, hi, ok
+
+    def _check_overrides(self, landmarks: Mapping[str, float]) -> dict[str, float]:
+        if not isinstance(landmarks, Mapping):
+            raise errors.LandmarkError(
+                "landmarks must be a mapping {name: height in metres}, e.g. {'B': 0.11}."
+            )
+        out = {}
+        for key, value in landmarks.items():
+            if key not in LANDMARK_NAMES:
+                raise errors.LandmarkError(
+                    f"Unknown landmark {key!r}. Landmarks are {', '.join(LANDMARK_NAMES)}."
+                )
+            try:
+                h = float(value)
+            except (TypeError, ValueError) as exc:
+                raise errors.LandmarkError(
+                    f"Landmark {key} height must be a number in metres, got {value!r}."
+                ) from exc
+            if not (np.isfinite(h) and 0.0 < h < self.length_m):
+                raise errors.LandmarkError(
+                    f"Landmark {key} at {h!r} m is outside this leg, which spans 0 to "
+                    f"{self.length_m:.3f} m from the sole. Give heights in metres along the leg."
+                )
+            out[key] = h
+        return out
+
+    # ------------------------------------------------------------------ basic geometry
+    @property
+    def n_vertices(self) -> int:
+        """Number of vertices."""
+        return len(self.vertices)
+
+    @cached_property
+    def vertex_normals(self) -> np.ndarray:
+        """Unit outward vertex normals, area-weighted mean of the face normals, (N, 3)."""
+        n = np.zeros_like(self.vertices)
+        for k in range(3):
+            for i in range(3):
+                n[:, i] += np.bincount(
+                    self.faces[:, k], self._face_cross[:, i], minlength=self.n_vertices
+                )
+        out = unit(n)
+        out.setflags(write=False)
+        return out
+
+    @cached_property
+    def vertex_areas(self) -> np.ndarray:
+        """Area attributed to each vertex: one third of its faces' areas, m^2, (N,)."""
+        a = np.bincount(self.faces.ravel(), np.repeat(self.face_areas, 3), self.n_vertices) / 3
+        a.setflags(write=False)
+        return a
+
+    def centreline_at(self, heights_m) -> np.ndarray:
+        """Points of the smoothed centreline at the given heights, (K, 3) metres."""
+        return self._centreline.points(self._heights_array(heights_m))
+
+    def local_axis_at(self, heights_m) -> np.ndarray:
+        """Unit centreline tangent (local leg axis, up the leg) at the given heights, (K, 3).
+
+        Equal to ``frame.axis`` everywhere when the leg bends less than 3 degrees.
+        """
+        return self._centreline.tangents(self._heights_array(heights_m))
+
+    @property
+    def bend_deg(self) -> float:
+        """Largest angle between the smoothed centreline and the global axis, degrees."""
+        return self._centreline.bend_deg
+
+    @staticmethod
+    def _heights_array(heights_m) -> np.ndarray:
+        try:
+            h = np.atleast_1d(np.asarray(heights_m, dtype=float)).ravel()
+        except (TypeError, ValueError) as exc:
+            raise errors.LandmarkError(
+                f"Heights must be numbers in metres, got {heights_m!r}."
+            ) from exc
+        if not np.isfinite(h).all():
+            raise errors.LandmarkError("Heights must be finite numbers in metres.")
+        return h
+
+    # ------------------------------------------------------------------ sections
+    def sections(self, heights_m) -> list[Section]:
+        """Cross-sections perpendicular to the local leg axis.
+
+        Parameters
+        ----------
+        heights_m : float or array_like of shape (K,)
+            Heights along the leg axis from the sole, metres. A height outside the leg gives an
+            empty section (no points, perimeters 0).
+
+        Returns
+        -------
+        list of Section
+            One per height, in the order given.
+        """
+        h = self._heights_array(heights_m)
+        tangents = self._centreline.tangents(h)
+        return slice_mesh(
+            self.vertices,
+            self.faces,
+            self.heights_m,
+            self._face_index,
+            h,
+            self._centreline.points(h),
+            tangents,
+            self._centreline.in_plane_u(tangents),
+            self.frame.axis,
+            self._radius_m,
+        )
+
+    def girth_profile(self, step_m: float = 0.005, heights_m=None) -> pd.DataFrame:
+        """Girth along the leg.
+
+        Parameters
+        ----------
+        step_m : float
+            Grid spacing, metres; the grid runs from ``step_m`` to below the top of the mesh.
+        heights_m : array_like, optional
+            Explicit heights instead of the grid.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``height_m``, ``circumference_m`` (convex hull, what the fabric sees),
+            ``skin_circumference_m``, ``area_m2``, ``centroid_x_m``, ``centroid_y_m``,
+            ``centroid_z_m``; NaN where a plane misses the leg.
+        """
+        if heights_m is None:
+            return self._grid_profile(step_m)[0].copy()
+        return _profile_frame(self.sections(self._heights_array(heights_m)))[0]
+
+    def _grid_profile(self, step_m: float) -> tuple[pd.DataFrame, np.ndarray]:
+        """Cached profile on the regular grid, and whether each section is a closed loop."""
+        try:
+            step = float(step_m)
+        except (TypeError, ValueError):
+            step = float("nan")
+        if not (np.isfinite(step) and step > 0):
+            raise errors.MeshError(f"step_m must be a positive length in metres, got {step_m!r}.")
+        step = max(step, self.length_m / 20000)  # at most 20000 sections
+        cache = self.__dict__.setdefault("_profile_cache", {})
+        key = round(step, 12)
+        if key not in cache:
+            heights = np.arange(1, int(np.floor(self.length_m / step - 1e-9)) + 1) * step
+            heights = heights[heights < self.length_m]
+            cache[key] = _profile_frame(self.sections(heights))
+        return cache[key]
+
+    # ------------------------------------------------------------------ landmarks
+    @cached_property
+    def landmarks(self) -> dict[str, Landmark]:
+        """Landmarks B, B1, C, D, E, F, G that the mesh reaches, in that order.
+
+        Detected from the convex-hull girth profile (see
+        :func:`stockingsim.leg._landmarks.detect_landmarks` for the rules), except those given
+        by the user (``landmarks=`` or :meth:`with_landmarks`), which have ``detected=False``.
+        """
+        profile, closed = self._grid_profile(0.005)
+        heights = detect_landmarks(
+            profile["height_m"].to_numpy(),
+            profile["circumference_m"].to_numpy(),
+            closed,
+            has_foot=self.frame.has_foot,
+            length_m=self.length_m,
+            overrides=self._landmark_overrides,
+        )
+        names = list(heights)
+        secs = self.sections([heights[n] for n in names])
+        return {
+            n: Landmark(
+                name=n,
+                height_m=float(heights[n]),
+                circumference_m=float(s.hull_perimeter_m),
+                skin_circumference_m=float(s.perimeter_m),
+                detected=n not in self._landmark_overrides,
+            )
+            for n, s in zip(names, secs)
+        }
+
+    def with_landmarks(self, heights_m: Mapping[str, float]) -> Leg:
+        """A new Leg with landmark heights set by the user (the others are re-detected).
+
+        Parameters
+        ----------
+        heights_m : mapping of str to float
+            E.g. ``{"B": 0.105, "C": 0.33}``, metres from the sole.
+        """
+        merged = {**self._landmark_overrides, **self._check_overrides(heights_m)}
+        new = object.__new__(Leg)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("landmarks",)})
+        new._landmark_overrides = merged
+        return new
+
+    # ------------------------------------------------------------------ per-vertex fields
+    @cached_property
+    def _vertex_local_frame(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        h = self.heights_m
+        t = self._centreline.tangents(h)
+        u = self._centreline.in_plane_u(t)
+        w = np.cross(t, u)
+        c = self._centreline.points(h)
+        return c, t, u, w
+
+    @cached_property
+    def cylindrical(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-vertex cylindrical coordinates about the local centreline.
+
+        Returns
+        -------
+        h : ndarray of shape (N,)
+            ``heights_m``.
+        theta : ndarray of shape (N,)
+            Angle in [-pi, pi) from anterior (u) toward lateral (v), radians.
+        r : ndarray of shape (N,)
+            Distance from the centreline, perpendicular to the local axis, metres.
+        """
+        c, t, u, w = self._vertex_local_frame
+        d = self.vertices - c
+        du = np.einsum("ij,ij->i", d, u)
+        dw = np.einsum("ij,ij->i", d, w)
+        theta = np.arctan2(dw, du)
+        theta[theta >= np.pi] -= 2 * np.pi
+        r = np.hypot(du, dw)
+        return self.heights_m, theta, r
+
+    @cached_property
+    def hoop_directions(self) -> np.ndarray:
+        """Unit hoop (course) tangent per vertex: normalize(local_axis x normal), (N, 3)."""
+        c, t, u, w = self._vertex_local_frame
+        hoop = np.cross(t, self.vertex_normals)
+        bad = np.linalg.norm(hoop, axis=1) < 1e-9
+        hoop[bad] = w[bad]  # normal along the axis (sole, caps): any in-plane direction
+        return unit(hoop)
+
+    @cached_property
+    def axial_directions(self) -> np.ndarray:
+        """Unit axial (wale) tangent per vertex: normalize(normal x hoop), up the leg, (N, 3)."""
+        return unit(np.cross(self.vertex_normals, self.hoop_directions))
+
+    @cached_property
+    def curvature(self):
+        """Per-vertex curvature about the local axis (VertexCurvature), cached."""
+        from stockingsim.leg._curvature import vertex_curvature
+
+        axis = self._vertex_local_frame[1]
+        return vertex_curvature(self.vertices, self.faces, axis, self.vertex_normals)
+
+    def to_trimesh(self):
+        """The surface as a ``trimesh.Trimesh`` (no processing, same vertex order)."""
+        import trimesh
+
+        return trimesh.Trimesh(np.array(self.vertices), np.array(self.faces), process=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Leg(name={self.name!r}, n_vertices={self.n_vertices}, "
+            f"length_m={self.length_m:.3f}, has_foot={self.frame.has_foot})"
+        )
+
+
+def _profile_frame(secs: list[Section]) -> tuple[pd.DataFrame, np.ndarray]:
+    rows = np.full((len(secs), len(PROFILE_COLUMNS)), np.nan)
+    closed = np.array([s.closed for s in secs], dtype=bool)
+    for i, s in enumerate(secs):
+        rows[i, 0] = s.height_m
+        if len(s.points):
+            rows[i, 1] = s.hull_perimeter_m
+            rows[i, 2] = s.perimeter_m
+            rows[i, 3] = s.area_m2
+            rows[i, 4:7] = s.centroid
+    return pd.DataFrame(rows, columns=PROFILE_COLUMNS), closed
+
+
+def load_leg(
+    path,
+    units: str = "auto",
+    name: str | None = None,
+    landmarks: Mapping[str, float] | None = None,
+) -> Leg:
+    """Load a leg mesh file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        STL, OBJ, PLY, OFF, GLB or GLTF. Scenes are concatenated; when the mesh has several
+        separate parts the largest is kept (with a MeshWarning). Open meshes are fine.
+    units : {"auto", "m", "cm", "mm"}
+        "auto" guesses from the length along the leg axis (a leg is 0.3-1.2 m long).
+    name : str, optional
+        Defaults to the file name without extension.
+    landmarks : mapping of str to float, optional
+        Landmark heights (metres from the sole) overriding detection.
+
+    Returns
+    -------
+    Leg
+
+    Raises
+    ------
+    stockingsim.errors.MeshFileError
+        Missing, empty, unreadable or unparseable file.
+    stockingsim.errors.MeshError, stockingsim.errors.UnitsError
+        See :meth:`Leg.from_arrays`.
+    """
+    from pathlib import Path
+
+    vertices, faces, digest = read_mesh_file(path)
+    return Leg._from_clean(vertices, faces, units, name or Path(path).stem, digest, landmarks)
+
+
+def bundled_leg(name: str = "anny_f_avg") -> Leg:
+    """A sample leg shipped with the package (``stockingsim/data/<name>.ply``, metres).
+
+    Parameters
+    ----------
+    name : str
+        File name without extension; "anny_f_avg" (Anny model, average woman, CC0 assets).
+    """
+    data = resources.files("stockingsim") / "data"
+    available = sorted(p.name[:-4] for p in data.iterdir() if p.name.endswith(".ply"))
+    if name not in available:
+        raise errors.MeshFileError(
+            f"No bundled leg named {name!r}. Available: {', '.join(available)}."
+        )
+    with resources.as_file(data / f"{name}.ply") as path:
+        return load_leg(path, units="m", name=name)

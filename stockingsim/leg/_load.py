@@ -1,0 +1,294 @@
+"""Reading mesh files and cleaning vertex/face arrays (validation, units, components)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from stockingsim import errors
+
+__all__ = ["read_mesh_file", "clean_arrays", "units_scale", "SUPPORTED_SUFFIXES"]
+
+SUPPORTED_SUFFIXES = (".stl", ".obj", ".ply", ".off", ".glb", ".gltf")
+_UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+#: plausible length of a leg mesh along its axis, metres (assumption: from a foot-only or
+#: knee-high scan of a child, 0.15 m, to a whole adult leg with hip, 2.0 m)
+LEG_LENGTH_RANGE_M = (0.15, 2.0)
+#: length a leg is most likely to have when the units are guessed (DESIGN.md: 0.3-1.2 m)
+TYPICAL_LEG_LENGTH_M = 0.75
+
+
+def read_mesh_file(path) -> tuple[np.ndarray, np.ndarray, str]:
+    """Read a mesh file with trimesh.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        STL, OBJ, PLY, OFF, GLB or GLTF file. Scenes are flattened (all geometry concatenated,
+        node transforms applied).
+
+    Returns
+    -------
+    vertices : ndarray of shape (N, 3) float64, in the file's units
+    faces : ndarray of shape (M, 3) int64
+    sha256 : str
+        Hex digest of the file bytes.
+    """
+    try:
+        path = Path(os.fspath(path))
+    except TypeError as exc:
+        raise errors.MeshFileError(
+            f"load_leg needs a file path, got {type(path).__name__}. Pass the path of an STL, "
+            "OBJ, PLY, OFF, GLB or GLTF file, or use Leg.from_arrays(vertices, faces)."
+        ) from exc
+    if not path.exists():
+        raise errors.MeshFileError(
+            f"Mesh file '{path}' does not exist. Check the path (relative paths are taken from "
+            f"the current directory, {Path.cwd()})."
+        )
+    if path.is_dir():
+        raise errors.MeshFileError(f"'{path}' is a directory; pass the path of a mesh file.")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise errors.MeshFileError(
+            f"'{path.name}' has the unsupported extension '{suffix}'. Supported: "
+            f"{', '.join(SUPPORTED_SUFFIXES)}; convert the file (e.g. with MeshLab or Blender)."
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise errors.MeshFileError(
+            f"Mesh file '{path}' cannot be read ({exc}). Check its permissions."
+        ) from exc
+    if len(data) == 0:
+        raise errors.MeshFileError(f"Mesh file '{path}' is empty (0 bytes). Export the mesh again.")
+    digest = hashlib.sha256(data).hexdigest()
+
+    import trimesh
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            loaded = trimesh.load(str(path), force="mesh", process=False)
+        vertices = np.asarray(getattr(loaded, "vertices", np.zeros((0, 3))), dtype=float)
+        faces = np.asarray(getattr(loaded, "faces", np.zeros((0, 3))))
+    except errors.StockingSimError:
+        raise
+    except Exception as exc:  # trimesh raises many types on garbage input
+        raise errors.MeshFileError(
+            f"Mesh file '{path.name}' could not be parsed as {suffix[1:].upper()} "
+            f"({type(exc).__name__}: {exc}). Check that it is a valid mesh file (open it in a "
+            "mesh viewer) or export it again."
+        ) from exc
+    if vertices.size == 0 or faces.size == 0:
+        raise errors.MeshFileError(
+            f"Mesh file '{path.name}' contains no triangles ({len(vertices)} vertices, "
+            f"{len(faces)} faces). A leg needs a surface mesh; a point cloud must be meshed "
+            "first (e.g. Poisson reconstruction in MeshLab)."
+        )
+    return vertices, faces, digest
+
+
+def units_scale(length: float, units: str) -> tuple[float, str]:
+    """Scale factor to metres for a mesh whose axis length is ``length`` in its own units.
+
+    Parameters
+    ----------
+    length : float
+        Length of the mesh along its axis, in the mesh's units.
+    units : {"auto", "m", "cm", "mm"}
+
+    Returns
+    -------
+    scale : float
+        Multiply coordinates by this to get metres.
+    units : str
+        The units used ("m", "cm" or "mm").
+    """
+    lo, hi = LEG_LENGTH_RANGE_M
+    if not isinstance(units, str) or units.lower() not in (*_UNIT_SCALE, "auto"):
+        raise errors.UnitsError(
+            f"Unknown units {units!r}. Use 'm', 'cm', 'mm' or 'auto' (guess from the size)."
+        )
+    units = units.lower()
+    fits = {u: s for u, s in _UNIT_SCALE.items() if lo <= length * s <= hi}
+    if units == "auto":
+        if not fits:
+            raise errors.UnitsError(
+                f"The mesh is {length:.4g} units long along its axis, which is not a leg in "
+                f"metres, centimetres or millimetres (a leg mesh is {lo}-{hi} m long). "
+                "Scale the mesh, or pass units='m', 'cm' or 'mm' if it really is that size."
+            )
+        best = min(fits, key=lambda u: abs(np.log(length * fits[u] / TYPICAL_LEG_LENGTH_M)))
+        return fits[best], best
+    scale = _UNIT_SCALE[units]
+    if not lo <= length * scale <= hi:
+        hint = f" With units='{next(iter(fits))}' it would be." if fits else ""
+        raise errors.UnitsError(
+            f"With units='{units}' the leg would be {length * scale:.4g} m long, but a leg "
+            f"mesh is {lo}-{hi} m long.{hint} Pass the units the mesh was saved in, or 'auto'."
+        )
+    return scale, units
+
+
+def _as_vertices(vertices) -> np.ndarray:
+    try:
+        v = np.asarray(vertices, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise errors.MeshError(
+            f"vertices must be a numeric array of shape (N, 3) ({exc}). Pass x, y, z "
+            "coordinates as floats."
+        ) from exc
+    if v.ndim != 2 or v.shape[1] != 3:
+        raise errors.MeshError(
+            f"vertices must have shape (N, 3), got {v.shape}. Pass one x, y, z row per vertex."
+        )
+    if len(v) < 4:
+        raise errors.MeshError(
+            f"The mesh has only {len(v)} vertices; a leg surface needs thousands. Check that the "
+            "whole mesh was passed."
+        )
+    bad = ~np.isfinite(v).all(axis=1)
+    if bad.any():
+        raise errors.MeshError(
+            f"{int(bad.sum())} of {len(v)} vertices have NaN or infinite coordinates (first: "
+            f"vertex {int(np.flatnonzero(bad)[0])}). Repair or re-export the mesh."
+        )
+    return v
+
+
+def _as_faces(faces, n_vertices: int) -> np.ndarray:
+    try:
+        f = np.asarray(faces)
+        if f.dtype.kind == "f":
+            if not np.isfinite(f).all() or np.any(f != np.round(f)):
+                raise ValueError("non-integer face indices")
+            f = f.astype(np.int64)
+        elif f.dtype.kind in "iub":
+            f = f.astype(np.int64)
+        else:
+            raise ValueError(f"dtype {f.dtype}")
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise errors.MeshError(
+            f"faces must be an integer array of shape (M, 3) of vertex indices ({exc})."
+        ) from exc
+    if f.ndim != 2 or f.shape[1] != 3:
+        raise errors.MeshError(
+            f"faces must have shape (M, 3) (triangles), got {f.shape}. Triangulate quads or "
+            "polygons first (e.g. trimesh or MeshLab)."
+        )
+    if len(f) < 4:
+        raise errors.MeshError(
+            f"The mesh has only {len(f)} faces; a leg surface needs thousands. Check that the "
+            "whole mesh was passed."
+        )
+    if f.min() < 0 or f.max() >= n_vertices:
+        raise errors.MeshError(
+            f"Face indices must lie in [0, {n_vertices - 1}] (there are {n_vertices} vertices), "
+            f"got [{f.min()}, {f.max()}]. Indices are 0-based; subtract 1 if they come from a "
+            "1-based format."
+        )
+    return f
+
+
+def merge_vertices(v: np.ndarray, f: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Merge vertices closer than ``tol`` (on a grid) and drop faces that collapse."""
+    key = np.round(v / tol).astype(np.int64)
+    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if len(first) < len(v):
+        v = v[first]
+        f = inverse[f]
+    ok = (f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 2] != f[:, 0])
+    return v, f[ok]
+
+
+def largest_component(
+    v: np.ndarray, f: np.ndarray, face_area: np.ndarray, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the connected component with the largest area; warn when others are dropped."""
+    n = len(v)
+    rows = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
+    cols = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
+    n_comp, label = connected_components(graph, directed=False)
+    used = np.zeros(n, dtype=bool)
+    used[f.ravel()] = True
+    face_label = label[f[:, 0]]
+    if n_comp > 1:
+        comp_area = np.bincount(face_label, face_area, minlength=n_comp)
+        keep = int(np.argmax(comp_area))
+        n_faced = len(np.unique(face_label))
+        if n_faced > 1:
+            share = comp_area[keep] / comp_area.sum()
+            warnings.warn(
+                f"{name}: the mesh has {n_faced} separate parts; kept the largest "
+                f"({100 * share:.1f} % of the area) as the leg and dropped the others "
+                "(e.g. the other leg, a scanning base or loose fragments). Remove them before "
+                "loading to silence this warning.",
+                errors.MeshWarning,
+                stacklevel=4,
+            )
+        f = f[face_label == keep]
+        used = np.zeros(n, dtype=bool)
+        used[f.ravel()] = True
+    if not used.all():
+        remap = np.cumsum(used) - 1
+        v = v[used]
+        f = remap[f]
+    return v, f
+
+
+def fix_winding(v: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Make the face winding consistent (trimesh's traversal) when it is not."""
+    e = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
+    key = e[:, 0] * len(v) + e[:, 1]
+    if len(np.unique(key)) == len(key):
+        return f  # every directed edge once: consistent
+    import trimesh
+
+    mesh = trimesh.Trimesh(v, f, process=False)
+    trimesh.repair.fix_winding(mesh)
+    return np.asarray(mesh.faces, dtype=np.int64)
+
+
+def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Validate and clean arrays: shapes, finiteness, index range, duplicates, components.
+
+    Returns
+    -------
+    vertices : ndarray of shape (N, 3) float64
+    faces : ndarray of shape (M, 3) int64
+        Consistently wound (orientation not yet checked).
+    """
+    v = _as_vertices(vertices)
+    f = _as_faces(faces, len(v))
+    extent = float(np.ptp(v, axis=0).max())
+    if not extent > 0:
+        raise errors.MeshError(
+            f"{name}: all vertices are at the same point. Check the export of the mesh."
+        )
+    v, f = merge_vertices(v, f, tol=extent * 1e-9)
+    if len(f) < 4:
+        raise errors.MeshError(
+            f"{name}: after merging duplicate vertices only {len(f)} non-degenerate faces are "
+            "left. The mesh is degenerate; re-export it."
+        )
+    cross = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])
+    area = 0.5 * np.linalg.norm(cross, axis=1)
+    if not area.sum() > 0 or not np.isfinite(area.sum()):
+        raise errors.MeshError(
+            f"{name}: the faces have zero total area (all vertices on a line or a point). "
+            "Check the mesh."
+        )
+    v, f = largest_component(v, f, area, name)
+    if len(f) < 4:
+        raise errors.MeshError(f"{name}: the largest part of the mesh has only {len(f)} faces.")
+    f = fix_winding(v, f)
+    return v, f

@@ -1,0 +1,477 @@
+"""Vectorized multi-plane slicing of a triangle mesh into leg cross-sections.
+
+All (plane, face) crossings are computed with numpy at once; the cut segments are chained into
+loops with pointer doubling (list ranking), so there is no Python loop over faces or segments.
+The only Python loop is over the sections, for the convex hull and for packing the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial import ConvexHull, QhullError
+
+__all__ = ["Section", "slice_mesh", "convex_hull_2d", "face_height_index"]
+
+
+@dataclass(frozen=True, eq=False)
+class Section:
+    """One cross-section of the leg, perpendicular to the local leg axis.
+
+    Attributes
+    ----------
+    height_m : float
+        Height of the section along the leg axis, from the lowest point (the sole), metres.
+    origin : ndarray of shape (3,)
+        Point of the section plane on the centreline, world coordinates, metres.
+    normal : ndarray of shape (3,)
+        Unit local axis direction (the plane normal), pointing up the leg.
+    u, v : ndarray of shape (3,)
+        Orthonormal in-plane basis; ``u`` points anterior (toward the toes), ``v = normal x u``.
+    points : ndarray of shape (P, 2)
+        All skin cut points in (u, v) coordinates, metres, relative to ``origin``.
+    polygons : list of ndarray of shape (k, 2)
+        Skin loops in (u, v), counter-clockwise. ``polygons[0]`` is the main loop (the leg:
+        the loop around the centreline, else the largest), the others follow by decreasing area.
+        Loops that run into an open mesh border are returned open (not closed).
+    perimeter_m : float
+        Skin perimeter of the main loop, metres (0 when the plane misses the leg).
+    area_m2 : float
+        Area enclosed by the main loop, m^2.
+    centroid : ndarray of shape (3,)
+        Area centroid of the main loop, world coordinates, metres.
+    hull : ndarray of shape (H, 2)
+        Convex hull of the main loop in (u, v), counter-clockwise, first vertex not repeated.
+    hull_perimeter_m : float
+        Perimeter of the convex hull, metres: the path a tensioned fabric takes around the
+        section, bridging concavities. This is what stocking strain uses.
+    closed : bool
+        True when the main loop is a closed curve (it does not run into a mesh border).
+    """
+
+    height_m: float
+    origin: np.ndarray
+    normal: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    points: np.ndarray
+    polygons: list[np.ndarray]
+    perimeter_m: float
+    area_m2: float
+    centroid: np.ndarray
+    hull: np.ndarray
+    hull_perimeter_m: float
+    closed: bool = field(default=True)
+
+    @property
+    def circumference_m(self) -> float:
+        """Alias of :attr:`hull_perimeter_m` (the girth a tape measure or fabric sees)."""
+        return self.hull_perimeter_m
+
+    def to_world(self, uv: np.ndarray) -> np.ndarray:
+        """Map in-plane coordinates to world coordinates.
+
+        Parameters
+        ----------
+        uv : array_like of shape (K, 2)
+            Points in the (u, v) basis of this section, metres.
+
+        Returns
+        -------
+        ndarray of shape (K, 3)
+            World coordinates, metres.
+        """
+        uv = np.asarray(uv, dtype=float).reshape(-1, 2)
+        return self.origin + uv[:, :1] * self.u + uv[:, 1:2] * self.v
+
+
+def convex_hull_2d(points: np.ndarray) -> tuple[np.ndarray, float]:
+    """Convex hull of 2-D points, counter-clockwise, and its perimeter.
+
+    Parameters
+    ----------
+    points : ndarray of shape (P, 2)
+
+    Returns
+    -------
+    hull : ndarray of shape (H, 2)
+        Hull vertices, counter-clockwise, first vertex not repeated.
+    perimeter : float
+    """
+    points = np.asarray(points, dtype=float)
+    if len(points) < 3:
+        if len(points) == 2:
+            return points.copy(), float(2 * np.linalg.norm(points[1] - points[0]))
+        return points.copy(), 0.0
+    try:
+        hull = points[ConvexHull(points).vertices]  # 2-D: counter-clockwise
+    except (QhullError, ValueError):
+        # collinear or coincident points: the hull is a segment, walked there and back
+        centred = points - points.mean(axis=0)
+        direction = np.linalg.svd(centred, full_matrices=False)[2][0]
+        s = centred @ direction
+        hull = points[[np.argmin(s), np.argmax(s)]]
+        return hull, float(2 * (s.max() - s.min()))
+    perimeter = float(np.linalg.norm(np.roll(hull, -1, axis=0) - hull, axis=1).sum())
+    return hull, perimeter
+
+
+def _concat_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``lo[k] .. hi[k]-1`` for every k, concatenated, and the k of each index."""
+    counts = np.maximum(hi - lo, 0)
+    owner = np.repeat(np.arange(len(lo)), counts)
+    starts = np.cumsum(counts) - counts
+    idx = np.arange(counts.sum()) - np.repeat(starts, counts) + np.repeat(lo, counts)
+    return idx, owner
+
+
+def _rank_chains(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order segments into chains and cycles.
+
+    Parameters
+    ----------
+    nxt : ndarray of shape (S,)
+        Successor of each segment (-1 when none). Cycles are allowed.
+
+    Returns
+    -------
+    chain : ndarray of shape (S,)
+        Chain id of each segment (the id of one of its segments).
+    order : ndarray of shape (S,)
+        Position of each segment along its chain, 0 at the head.
+    cyclic : ndarray of shape (S,) bool
+        True for segments of closed loops.
+    """
+    n = len(nxt)
+    idx = np.arange(n)
+    # 1. find the elements that reach a chain end: doubling until nothing moves
+    jump = nxt.copy()
+    for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 2):
+        active = jump >= 0
+        if not active.any():
+            break
+        jump[active] = jump[jump[active]]
+    cyclic = jump >= 0
+    # 2. break every cycle before its smallest member
+    if cyclic.any():
+        cmin = np.where(cyclic, idx, n)
+        ptr = np.where(cyclic, nxt, idx)
+        cyc = np.flatnonzero(cyclic)
+        # after r rounds every element has seen 2**r successors: the whole cycle
+        for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
+            cmin[cyc] = np.minimum(cmin[cyc], cmin[ptr[cyc]])
+            ptr[cyc] = ptr[ptr[cyc]]
+        nxt = nxt.copy()
+        breakers = cyclic & (nxt >= 0)
+        breakers[breakers] = nxt[breakers] == cmin[breakers]
+        nxt[breakers] = -1
+    # 3. rank the (now acyclic) chains: distance to the tail
+    tail, dist = _rank_to_tail(nxt)
+    return tail, dist, cyclic
+
+
+def _rank_to_tail(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wyllie list ranking: the tail of each element's chain and the distance to it."""
+    n = len(nxt)
+    has = nxt >= 0
+    tail = np.where(has, nxt, np.arange(n))
+    dist = has.astype(np.int64)
+    jump = nxt.copy()
+    while True:
+        active = np.flatnonzero(jump >= 0)
+        if len(active) == 0:
+            break
+        target = jump[active]
+        # simultaneous update from the old values (fancy indexing copies the right-hand side)
+        dist[active] = dist[active] + dist[target]
+        tail[active] = tail[target]
+        jump[active] = jump[target]
+    return tail, dist
+
+
+def _candidate_pairs(
+    face_lo: np.ndarray,
+    face_hi: np.ndarray,
+    plane_lo: np.ndarray,
+    plane_hi: np.ndarray,
+    sorted_faces: tuple[np.ndarray, np.ndarray, float, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (plane, face) pairs whose height ranges overlap, without an all-pairs test."""
+    order, lo_sorted, span, long_faces = sorted_faces
+    start = np.searchsorted(lo_sorted, plane_lo - span, side="left")
+    stop = np.searchsorted(lo_sorted, plane_hi, side="right")
+    pos, plane = _concat_ranges(start, stop)
+    face = order[pos]
+    if len(long_faces):
+        # the few faces much taller than typical are tested against every plane
+        lp = np.repeat(np.arange(len(plane_lo)), len(long_faces))
+        lf = np.tile(long_faces, len(plane_lo))
+        plane = np.concatenate([plane, lp])
+        face = np.concatenate([face, lf])
+    keep = (face_lo[face] <= plane_hi[plane]) & (face_hi[face] >= plane_lo[plane])
+    return plane[keep], face[keep]
+
+
+def face_height_index(vertex_heights: np.ndarray, faces: np.ndarray):
+    """Per-face height ranges, sorted, for fast plane/face candidate search."""
+    fh = vertex_heights[faces]
+    lo = fh.min(axis=1)
+    hi = fh.max(axis=1)
+    span = hi - lo
+    if len(span):
+        limit = max(8.0 * float(np.median(span)), 1e-12)
+        long_faces = np.flatnonzero(span > limit)
+        short = span <= limit
+        order = np.flatnonzero(short)[np.argsort(lo[short], kind="stable")]
+        max_span = float(span[short].max()) if short.any() else 0.0
+    else:
+        long_faces = np.zeros(0, dtype=np.int64)
+        order = np.zeros(0, dtype=np.int64)
+        max_span = 0.0
+    return lo, hi, (order, lo[order], max_span, long_faces)
+
+
+def slice_mesh(
+    vertices: np.ndarray,
+    faces: np.ndarray,
+    vertex_heights: np.ndarray,
+    face_index,
+    heights: np.ndarray,
+    origins: np.ndarray,
+    normals: np.ndarray,
+    us: np.ndarray,
+    axis: np.ndarray,
+    radius_m: float,
+) -> list[Section]:
+    """Cut the mesh with K planes at once.
+
+    Parameters
+    ----------
+    vertices : ndarray of shape (N, 3)
+    faces : ndarray of shape (M, 3)
+        Consistently wound, outward normals (loops come out counter-clockwise).
+    vertex_heights : ndarray of shape (N,)
+        Height of each vertex along the global leg axis (used to find candidate faces).
+    face_index : tuple
+        Output of :func:`face_height_index`.
+    heights : ndarray of shape (K,)
+        Height label of each section (the global height of its origin).
+    origins, normals, us : ndarray of shape (K, 3)
+        A point on each plane, its unit normal and the in-plane anterior direction.
+    axis : ndarray of shape (3,)
+        The global leg axis that ``vertex_heights`` are measured along.
+    radius_m : float
+        Largest distance of the mesh from the centreline; with the tilt of each plane against
+        the global axis it bounds the height band a tilted plane can reach.
+
+    Returns
+    -------
+    list of Section
+    """
+    heights = np.asarray(heights, dtype=float)
+    n_planes = len(heights)
+    vs = np.cross(normals, us)
+    face_lo, face_hi, sorted_faces = face_index
+    # height band each plane can reach within radius R of its origin: h +- R tan(tilt)
+    cos_tilt = np.clip(np.abs(normals @ axis), 1e-3, 1.0)
+    margin = radius_m * np.sqrt(1.0 - cos_tilt**2) / cos_tilt + 1e-9
+    plane, face = _candidate_pairs(
+        face_lo, face_hi, heights - margin, heights + margin, sorted_faces
+    )
+
+    tri = faces[face]  # (P, 3)
+    d = np.einsum("pij,pj->pi", vertices[tri] - origins[plane][:, None, :], normals[plane])
+    above = d >= 0.0
+    n_above = above.sum(axis=1)
+    crossing = (n_above == 1) | (n_above == 2)
+    plane, face, tri, d, above = (
+        plane[crossing],
+        face[crossing],
+        tri[crossing],
+        d[crossing],
+        above[crossing],
+    )
+    lonely_above = above.sum(axis=1) == 1
+    # the vertex whose side differs from the other two
+    lonely = np.where(lonely_above, np.argmax(above, axis=1), np.argmin(above, axis=1))
+    rows = np.arange(len(tri))
+    a = tri[rows, lonely]
+    b = tri[rows, (lonely + 1) % 3]
+    c = tri[rows, (lonely + 2) % 3]
+    da = d[rows, lonely]
+    db = d[rows, (lonely + 1) % 3]
+    dc = d[rows, (lonely + 2) % 3]
+
+    def cut(i, j, di, dj):
+        # canonical edge direction, so both faces of an edge compute the same point
+        swap = i > j
+        i2, j2 = np.where(swap, j, i), np.where(swap, i, j)
+        di2, dj2 = np.where(swap, dj, di), np.where(swap, di, dj)
+        denom = di2 - dj2
+        t = np.divide(di2, denom, out=np.zeros_like(di2), where=denom != 0)
+        p = vertices[i2] + t[:, None] * (vertices[j2] - vertices[i2])
+        return p, i2.astype(np.int64) * len(vertices) + j2
+
+    p_ab, key_ab = cut(a, b, da, db)
+    p_ca, key_ca = cut(c, a, dc, da)
+    # with outward normals and a counter-clockwise face (a, b, c): a above -> ab then ca
+    start = np.where(lonely_above[:, None], p_ab, p_ca)
+    end = np.where(lonely_above[:, None], p_ca, p_ab)
+    key_start = np.where(lonely_above, key_ab, key_ca)
+    key_end = np.where(lonely_above, key_ca, key_ab)
+
+    # nodes: (plane, mesh edge) pairs
+    n_seg = len(plane)
+    keys = np.stack([np.concatenate([plane, plane]), np.concatenate([key_start, key_end])], axis=1)
+    if n_seg:
+        _, node = np.unique(keys, axis=0, return_inverse=True)
+        node = node.reshape(-1)
+    else:
+        node = np.zeros(0, dtype=np.int64)
+    node_start, node_end = node[:n_seg], node[n_seg:]
+    n_nodes = int(node.max()) + 1 if n_seg else 0
+    seg_of_start = np.full(n_nodes, -1, dtype=np.int64)
+    seg_of_start[node_start] = np.arange(n_seg)
+    nxt = seg_of_start[node_end] if n_seg else np.zeros(0, dtype=np.int64)
+    nxt[nxt == np.arange(n_seg)] = -1
+
+    chain, rank, cyclic = _rank_chains(nxt)
+
+    # in-plane coordinates
+    o = origins[plane]
+    s_uv = np.stack(
+        [np.einsum("ij,ij->i", start - o, us[plane]), np.einsum("ij,ij->i", start - o, vs[plane])],
+        axis=1,
+    )
+    e_uv = np.stack(
+        [np.einsum("ij,ij->i", end - o, us[plane]), np.einsum("ij,ij->i", end - o, vs[plane])],
+        axis=1,
+    )
+    seg_len = np.linalg.norm(e_uv - s_uv, axis=1)
+    cross = s_uv[:, 0] * e_uv[:, 1] - s_uv[:, 1] * e_uv[:, 0]
+    n_chain_ids = n_seg
+    perim = np.bincount(chain, seg_len, minlength=n_chain_ids)
+    area2 = np.bincount(chain, cross, minlength=n_chain_ids)
+    cx = np.bincount(chain, (s_uv[:, 0] + e_uv[:, 0]) * cross, minlength=n_chain_ids)
+    cy = np.bincount(chain, (s_uv[:, 1] + e_uv[:, 1]) * cross, minlength=n_chain_ids)
+    # ray from the plane origin along +u: crossing parity says whether the loop encloses it
+    straddle = (s_uv[:, 1] > 0) != (e_uv[:, 1] > 0)
+    dv = e_uv[:, 1] - s_uv[:, 1]
+    u_hit = s_uv[:, 0] + np.divide(
+        (0 - s_uv[:, 1]) * (e_uv[:, 0] - s_uv[:, 0]), dv, out=np.zeros_like(dv), where=dv != 0
+    )
+    hits = np.bincount(chain, (straddle & (u_hit > 0)).astype(float), minlength=n_chain_ids)
+
+    # group segments by plane, then by chain, in walking order
+    order = np.lexsort((rank * -1, chain, plane))
+    # rank = distance to tail; walking order is decreasing distance
+    seg_plane = plane[order]
+    bounds = np.searchsorted(seg_plane, np.arange(n_planes + 1))
+
+    sections = []
+    for k in range(n_planes):
+        segs = order[bounds[k] : bounds[k + 1]]
+        sections.append(
+            _pack_section(
+                k,
+                heights,
+                origins,
+                normals,
+                us,
+                vs,
+                segs,
+                chain,
+                cyclic,
+                s_uv,
+                e_uv,
+                perim,
+                area2,
+                cx,
+                cy,
+                hits,
+            )
+        )
+    return sections
+
+
+def _empty_section(k, heights, origins, normals, us, vs) -> Section:
+    return Section(
+        height_m=float(heights[k]),
+        origin=origins[k].copy(),
+        normal=normals[k].copy(),
+        u=us[k].copy(),
+        v=vs[k].copy(),
+        points=np.zeros((0, 2)),
+        polygons=[],
+        perimeter_m=0.0,
+        area_m2=0.0,
+        centroid=origins[k].copy(),
+        hull=np.zeros((0, 2)),
+        hull_perimeter_m=0.0,
+        closed=False,
+    )
+
+
+def _pack_section(
+    k,
+    heights,
+    origins,
+    normals,
+    us,
+    vs,
+    segs,
+    chain,
+    cyclic,
+    s_uv,
+    e_uv,
+    perim,
+    area2,
+    cx,
+    cy,
+    hits,
+) -> Section:
+    if len(segs) == 0:
+        return _empty_section(k, heights, origins, normals, us, vs)
+    seg_chain = chain[segs]
+    ids, first = np.unique(seg_chain, return_index=True)
+    areas = 0.5 * area2[ids]
+    inside = (hits[ids] % 2) == 1
+    # main loop first (encloses the centreline, else largest), then by decreasing area
+    rank_loops = np.lexsort((-np.abs(areas), ~inside))
+    bounds = np.append(first, len(segs))
+    polygons = []
+    for j in rank_loops:
+        part = segs[bounds[j] : bounds[j + 1]]
+        pts = s_uv[part]
+        if not cyclic[part[0]]:
+            pts = np.vstack([pts, e_uv[part[-1]]])
+        if areas[j] < 0:
+            pts = pts[::-1]
+        polygons.append(pts)
+    main = rank_loops[0]
+    cid = ids[main]
+    a_signed = 0.5 * area2[cid]
+    main_pts = polygons[0]
+    if abs(a_signed) > 1e-14:
+        c_uv = np.array([cx[cid], cy[cid]]) / (6.0 * a_signed)
+    else:
+        c_uv = main_pts.mean(axis=0)
+    hull, hull_perim = convex_hull_2d(main_pts)
+    origin = origins[k]
+    centroid = origin + c_uv[0] * us[k] + c_uv[1] * vs[k]
+    return Section(
+        height_m=float(heights[k]),
+        origin=origin.copy(),
+        normal=normals[k].copy(),
+        u=us[k].copy(),
+        v=vs[k].copy(),
+        points=s_uv[segs],
+        polygons=polygons,
+        perimeter_m=float(perim[cid]),
+        area_m2=float(abs(a_signed)),
+        centroid=centroid,
+        hull=hull,
+        hull_perimeter_m=hull_perim,
+        closed=bool(cyclic[segs[bounds[main]]]),
+    )
