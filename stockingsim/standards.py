@@ -439,7 +439,7 @@ def _profile_frame(result: Any) -> pd.DataFrame:
         )
     keep = profile["pressure_mmhg"].notna().to_numpy()
     if covered is not None:
-        keep &= covered
+        keep = keep & covered
     out = profile.loc[keep]
     order = [lm for lm in LANDMARK_ORDER if lm in out.index]
     return out.loc[order]

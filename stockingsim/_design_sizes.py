@@ -1,0 +1,657 @@
+"""Size ranges: which legs a stocking fits, populations of legs, and N-size charts.
+
+Public names are re-exported by :mod:`stockingsim.design`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stockingsim import errors, standards
+from stockingsim._design_core import (
+    Target,
+    invert_laplace,
+    laplace_pressure,
+    resolve_target,
+)
+from stockingsim.standards import LANDMARK_ORDER
+
+#: Tolerance (mmHg) within which a leg "meets" an explicit {landmark: mmHg} target (no class to
+#: check). Assumption: about the repeatability of interface pressure measurements.
+EXPLICIT_TARGET_TOL_MMHG = 3.0
+
+_STYLE_TOP = {"AD": "D", "AF": "F", "AG": "G", "AT": "G"}
+
+#: Illustrative chart distribution for :func:`sample_population` (cm). Means and spreads are
+#: assumptions chosen to span typical ready-to-wear size charts (cB about 18-28 cm, cC about
+#: 28-45 cm); they are NOT survey statistics. Girths are built as cB times ratios so that legs stay
+#: plausible; heights scale with the leg length.
+POPULATION_DISTRIBUTION: Mapping[str, tuple[float, float]] = {
+    "cB": (22.0, 1.8),  # ankle girth: mean, sd (cm)
+    "cC/cB": (1.62, 0.10),  # calf / ankle
+    "cD/cC": (0.90, 0.03),  # below knee / calf
+    "cE/cC": (1.00, 0.04),  # knee / calf
+    "cF/cC": (1.42, 0.08),  # mid-thigh / calf
+    "cG/cF": (1.10, 0.04),  # upper thigh / mid-thigh
+    "lG": (74.0, 4.0),  # height of G above the sole (cm)
+}
+#: Landmark heights as fractions of lG (assumption, typical proportions).
+_HEIGHT_FRACTIONS = {"B": 0.15, "B1": 0.27, "C": 0.42, "D": 0.55, "E": 0.65, "F": 0.84, "G": 1.0}
+
+
+# --------------------------------------------------------------------------------------------
+# populations
+# --------------------------------------------------------------------------------------------
+
+
+def sample_charts(
+    n: int, seed: int = 0, distribution: Mapping[str, tuple[float, float]] | None = None
+) -> pd.DataFrame:
+    """Random measurement charts (cm) from an illustrative distribution.
+
+    Parameters
+    ----------
+    n : int
+        Number of charts.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+    distribution : mapping, optional
+        Overrides of :data:`POPULATION_DISTRIBUTION` (``name: (mean, sd)``), normal, clipped at
+        +-2.5 sd.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per chart: ``cB, cB1, cC, cD, cE, cF, cG`` and ``lB ... lG`` in cm.
+    """
+    if int(n) < 1:
+        raise errors.DesignError(f"n must be >= 1, got {n}")
+    dist = dict(POPULATION_DISTRIBUTION)
+    dist.update(distribution or {})
+    rng = np.random.default_rng(seed)
+
+    def draw(key):
+        mu, sd = dist[key]
+        return mu + sd * np.clip(rng.standard_normal(int(n)), -2.5, 2.5)
+
+    c_b = draw("cB")
+    c_c = c_b * draw("cC/cB")
+    c_d = c_c * draw("cD/cC")
+    c_e = c_c * draw("cE/cC")
+    c_f = c_c * draw("cF/cC")
+    c_g = c_f * draw("cG/cF")
+    c_b1 = c_b + 0.35 * (c_c - c_b)  # B1 about a third of the way from B to C (DESIGN.md 4)
+    l_g = draw("lG")
+    df = pd.DataFrame(
+        {"cB": c_b, "cB1": c_b1, "cC": c_c, "cD": c_d, "cE": c_e, "cF": c_f, "cG": c_g}
+    )
+    for lm, frac in _HEIGHT_FRACTIONS.items():
+        df["l" + lm] = frac * l_g
+    return df
+
+
+def sample_population(
+    n: int,
+    seed: int = 0,
+    *,
+    distribution: Mapping[str, tuple[float, float]] | None = None,
+    n_theta: int = 48,
+    step_m: float = 0.01,
+) -> list[Any]:
+    """Parametric legs sampled over an illustrative measurement-chart distribution.
+
+    Parameters
+    ----------
+    n : int
+        Number of legs.
+    seed : int
+        Random seed (same seed, same legs).
+    distribution : mapping, optional
+        Overrides of :data:`POPULATION_DISTRIBUTION`.
+    n_theta, step_m : int, float
+        Resolution of the parametric meshes (coarse by default: size charts need girths, not
+        fine curvature).
+
+    Returns
+    -------
+    list of Leg
+        Legs named ``pop<seed>-<i>``, landmarks at the chart heights.
+    """
+    from stockingsim.leg import parametric_leg
+
+    charts = sample_charts(n, seed, distribution)
+    legs = []
+    for i, row in charts.iterrows():
+        legs.append(
+            parametric_leg(
+                {k: float(v) for k, v in row.items()},
+                n_theta=n_theta,
+                step_m=step_m,
+                name=f"pop{seed}-{i}",
+            )
+        )
+    return legs
+
+
+def _as_legs(legs: Any) -> list[Any]:
+    if isinstance(legs, int | np.integer):
+        return sample_population(int(legs))
+    if hasattr(legs, "landmarks"):
+        return [legs]
+    out = []
+    for leg in legs:
+        if isinstance(leg, str) or hasattr(leg, "__fspath__"):
+            from stockingsim.leg import load_leg
+
+            leg = load_leg(leg)
+        out.append(leg)
+    if not out:
+        raise errors.DesignError("no legs given; pass a list of Leg objects, mesh paths or a count")
+    return out
+
+
+def leg_table(legs: Sequence[Any]) -> pd.DataFrame:
+    """Landmark heights and hull circumferences (cm) of legs, NaN where a leg lacks a landmark.
+
+    Columns ``leg``, ``c<lm>_cm`` and ``h<lm>_cm`` for ``lm`` in B, B1, C, D, E, F, G.
+    """
+    rows = []
+    for leg in legs:
+        lms = leg.landmarks
+        row: dict[str, Any] = {"leg": str(getattr(leg, "name", ""))}
+        for lm in LANDMARK_ORDER:
+            row[f"c{lm}_cm"] = 100 * lms[lm].circumference_m if lm in lms else np.nan
+            row[f"h{lm}_cm"] = 100 * lms[lm].height_m if lm in lms else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# compliance, vectorized over (..., landmark)
+# --------------------------------------------------------------------------------------------
+
+
+def _class_compliance(
+    p: np.ndarray, std: str, cls: str, gradient_kw: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(class_ok, gradient_ok) for pressures p[..., L] (NaN = not covered / missing)."""
+    c = standards.STANDARDS[std]["classes"][cls]
+    p_b = p[..., 0]
+    lo, hi = float(c["lo"]), c["hi"]
+    ok = (p_b > lo) if c.get("lo_open") else (p_b >= lo)
+    if hi is not None:
+        ok &= (p_b < hi) if c.get("hi_open") else (p_b <= hi)
+    rules = standards.gradient_rules(
+        std,
+        include_unconfirmed=gradient_kw.get("include_unconfirmed", True),
+        ranges=gradient_kw.get("ranges"),
+    )
+    tol = float(gradient_kw.get("tol_mmhg", 0.0))
+    grad = np.isfinite(p_b) & (p_b > 0)
+    prev = p_b.copy()
+    for j, lm in enumerate(LANDMARK_ORDER):
+        pj = p[..., j]
+        has = np.isfinite(pj)
+        lo_f, hi_f = rules.loc[lm, ["min_fraction", "max_fraction"]].astype(float)
+        if np.isfinite(lo_f):
+            grad &= ~has | (pj >= lo_f * p_b - tol)
+        if np.isfinite(hi_f):
+            grad &= ~has | (pj <= hi_f * p_b + tol)
+        if j > 0 and gradient_kw.get("monotone", True):
+            grad &= ~has | (pj <= prev + tol)
+        prev = np.where(has, pj, prev)
+    return ok & np.isfinite(p_b), grad
+
+
+def _target_compliance(p: np.ndarray, t: np.ndarray, tol: float) -> np.ndarray:
+    has = np.isfinite(p) & np.isfinite(t)
+    return np.all(~has | (np.abs(p - t) <= tol), axis=-1) & np.any(has, axis=-1)
+
+
+def _covered_mask(style: str, lm_heights_cm: np.ndarray) -> np.ndarray:
+    """(n_legs, L) True where the style covers the landmark (B up to the style's top)."""
+    top = _STYLE_TOP[style]
+    upto = LANDMARK_ORDER.index(top)
+    mask = np.zeros(lm_heights_cm.shape, dtype=bool)
+    mask[:, : upto + 1] = True
+    return mask & np.isfinite(lm_heights_cm)
+
+
+def _targets_at_landmarks(tgt: Target, table: pd.DataFrame) -> np.ndarray:
+    """Target pressure (mmHg) per leg and landmark, (n_legs, L)."""
+    out = np.full((len(table), len(LANDMARK_ORDER)), np.nan)
+    for i, row in table.iterrows():
+        lm_h = {
+            lm: row[f"h{lm}_cm"] / 100 for lm in LANDMARK_ORDER if np.isfinite(row[f"h{lm}_cm"])
+        }
+        hs = np.array([lm_h.get(lm, np.nan) for lm in LANDMARK_ORDER])
+        ok = np.isfinite(hs)
+        if ok.any():
+            out[i, ok] = tgt.at_heights(hs[ok], lm_h)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# size_coverage
+# --------------------------------------------------------------------------------------------
+
+
+def size_coverage(
+    stocking: Any,
+    legs: Any,
+    target: Any = "RAL-GZ 387:II",
+    method: str = "laplace",
+    *,
+    tol_mmhg: float = EXPLICIT_TARGET_TOL_MMHG,
+    gradient: Mapping[str, Any] | None = None,
+    **simulate_options: Any,
+) -> pd.DataFrame:
+    """Which legs get a compliant pressure profile from one stocking.
+
+    For a class target (``"STANDARD:CLASS"``) a leg is compliant when the pressure at B is in the
+    class and the profile passes :func:`stockingsim.standards.check_gradient`; for an explicit
+    target (mapping, function) when every covered landmark is within ``tol_mmhg`` of it.
+
+    Parameters
+    ----------
+    stocking : Stocking
+    legs : Leg, list of Leg / mesh paths, or int
+        An int samples that many legs with :func:`sample_population`.
+    target : str, mapping or callable
+        As in :func:`design_stocking`.
+    method : str
+        Pressure method. ``laplace`` is evaluated in closed form at the landmarks
+        (``p = T(C/c0 - 1) 2 pi / C``, the same law :func:`stockingsim.simulate` applies);
+        other methods run :func:`stockingsim.simulate` per leg.
+    tol_mmhg : float
+        Tolerance for explicit targets (assumption, default 3 mmHg).
+    gradient : mapping, optional
+        Options of the gradient check (``ranges``, ``include_unconfirmed``, ``monotone``,
+        ``tol_mmhg``).
+    **simulate_options
+        Passed to :func:`stockingsim.simulate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per leg: ``leg``, ``cB_cm``, ``cC_cm``, ``cG_cm``, ``<lm>_mmhg`` for each
+        landmark (NaN where not covered), ``class``, ``class_ok``, ``gradient_ok``,
+        ``compliant`` and ``note`` (why a leg could not be evaluated). ``df.attrs`` holds
+        ``coverage_percent`` and ``target``.
+    """
+    legs = _as_legs(legs)
+    tgt = resolve_target(target)
+    table = leg_table(legs)
+    n_lm = len(LANDMARK_ORDER)
+    p = np.full((len(legs), n_lm), np.nan)
+    notes = [""] * len(legs)
+    for i, leg in enumerate(legs):
+        try:
+            bottom, top = stocking.coverage_m(leg)
+            lms = leg.landmarks
+            names = [
+                lm
+                for lm in LANDMARK_ORDER
+                if lm in lms and bottom - 1e-6 <= lms[lm].height_m <= top + 1e-6
+            ]
+            idx = [LANDMARK_ORDER.index(lm) for lm in names]
+            if method == "laplace":
+                hs = np.array([lms[lm].height_m for lm in names])
+                cs = np.array([lms[lm].circumference_m for lm in names])
+                c0 = stocking.relaxed_circumference_at(leg, hs)
+                p[i, idx] = laplace_pressure(stocking.fabric, c0, cs)
+            else:
+                from stockingsim.solvers import simulate
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", errors.NoContactWarning)
+                    res = simulate(leg, stocking, method=method, **simulate_options)
+                p[i, idx] = res.profile.loc[names, "pressure_mmhg"].to_numpy(float)
+        except errors.StockingSimError as exc:
+            notes[i] = f"{type(exc).__name__}: {exc}"
+    out = pd.DataFrame(
+        {
+            "leg": table["leg"],
+            "cB_cm": table["cB_cm"],
+            "cC_cm": table["cC_cm"],
+            "cG_cm": table["cG_cm"],
+        }
+    )
+    for j, lm in enumerate(LANDMARK_ORDER):
+        out[f"{lm}_mmhg"] = p[:, j]
+    if tgt.standard is not None:
+        class_ok, grad_ok = _class_compliance(p, tgt.standard, tgt.cls, gradient or {})
+        out["class"] = list(standards.classify(p[:, 0], tgt.standard))
+        out["class_ok"] = class_ok
+        out["gradient_ok"] = grad_ok
+        out["compliant"] = class_ok & grad_ok
+    else:
+        t = _targets_at_landmarks(tgt, table)
+        out["class"] = None
+        out["class_ok"] = np.nan
+        out["gradient_ok"] = np.nan
+        out["compliant"] = _target_compliance(p, t, tol_mmhg)
+    out["note"] = notes
+    out.attrs["coverage_percent"] = 100.0 * float(out["compliant"].mean())
+    out.attrs["target"] = tgt.label
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# size_chart
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class SizeChart:
+    """An N-size chart and how many legs of a population it fits.
+
+    Attributes
+    ----------
+    chart : pandas.DataFrame
+        One row per size (``S1`` smallest): the cB and cC ranges (cm) of the legs assigned to the
+        size (``cG`` too for AG/AT), ``n_legs`` assigned, the design girths of the size's
+        representative leg, the relaxed circumference and flat width at B, C (and G), and, for a
+        class target, ``cB_class_min_cm``/``cB_class_max_cm``: the ankle girths over which the
+        size gives the class at B (Laplace, closed form).
+    coverage_percent : float
+        Percentage of the legs that get a compliant profile from at least one size.
+    assignment : pandas.DataFrame
+        Per leg: girths, ``size`` (the compliant size whose design cB is nearest; None if none
+        fits) and one boolean column per size (compliant or not).
+    stockings : dict of str to Stocking
+        The sizes, relaxed circumference per landmark (placed on any leg by its landmarks).
+    target, method, style : str
+    """
+
+    chart: pd.DataFrame
+    coverage_percent: float
+    assignment: pd.DataFrame
+    stockings: dict
+    target: str
+    method: str
+    style: str
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.width", 160, "display.max_columns", 30):
+            return (
+                f"SizeChart: {len(self.chart)} sizes, target {self.target}, style {self.style}, "
+                f"method {self.method}: coverage {self.coverage_percent:.1f} % of "
+                f"{len(self.assignment)} legs\n" + self.chart.round(1).to_string()
+            )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{repr(self).splitlines()[0]}</p>" + self.chart.round(1).to_html()
+
+
+def _kmeans_1d_order(x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """Cluster labels of standardized features by k-means (scipy), deterministic."""
+    from scipy.cluster.vq import kmeans2
+
+    z = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    # initialise on quantiles of the first feature (cB), the way size charts are laid out
+    order = np.argsort(z[:, 0])
+    init = np.array([z[order[int((i + 0.5) * len(z) / k)]] for i in range(k)])
+    _, labels = kmeans2(z, init, minit="matrix", rng=seed)
+    return labels
+
+
+def size_chart(
+    legs: Any,
+    fabric: Any,
+    n_sizes: int = 3,
+    target: Any = "RAL-GZ 387:II",
+    style: str = "AD",
+    *,
+    method: str = "laplace",
+    max_strain: float | None = None,
+    tol_mmhg: float = EXPLICIT_TARGET_TOL_MMHG,
+    gradient: Mapping[str, Any] | None = None,
+    axial_prestrain: float | None = None,
+    **simulate_options: Any,
+) -> SizeChart:
+    """Choose ``n_sizes`` stockings that give a compliant profile to as many legs as possible.
+
+    Candidates: one stocking designed (Laplace, exact at the landmarks) on every leg of the
+    population taken as the representative of a size, plus one per k-means cluster of the legs'
+    (cB, cC) designed on the cluster's median girths. Sizes are ready-to-wear: the relaxed
+    circumference is given per landmark and placed on each leg by its landmarks. The compliance
+    of every candidate on every leg is computed in closed form (Laplace at the landmarks); N
+    sizes are chosen greedily for the largest union coverage (maximum coverage, (1 - 1/e)
+    optimal) and then improved by single swaps until no swap helps. With ``method`` other than
+    ``laplace`` the chosen sizes are re-evaluated with :func:`stockingsim.simulate` and the
+    coverage reported is that method's.
+
+    Parameters
+    ----------
+    legs : list of Leg / mesh paths, or int
+        The population (an int samples that many legs with :func:`sample_population`).
+    fabric : Fabric
+    n_sizes : int
+    target : str, mapping or callable
+        As in :func:`design_stocking` (default class II RAL).
+    style : str
+        ``AD`` (chart by cB, cC), ``AF``, ``AG`` (cG as well), ``AT``.
+    method : str
+        Method for the final coverage (selection always uses Laplace).
+    max_strain : float, optional
+        Largest strain a design may use.
+    tol_mmhg, gradient
+        As in :func:`size_coverage`.
+    axial_prestrain : float, optional
+        Passed to :class:`Stocking`.
+    **simulate_options
+        Passed to :func:`stockingsim.simulate` when ``method`` is not ``laplace``.
+
+    Returns
+    -------
+    SizeChart
+    """
+    from stockingsim.stocking import Stocking
+
+    if int(n_sizes) < 1:
+        raise errors.DesignError(f"n_sizes must be >= 1, got {n_sizes}")
+    if style not in _STYLE_TOP:
+        raise errors.StyleError(f"unknown style {style!r}; use AD, AF, AG or AT")
+    legs = _as_legs(legs)
+    tgt = resolve_target(target)
+    table = leg_table(legs)
+    h_cm = table[[f"h{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float)
+    c_m = table[[f"c{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float) / 100
+    covered = _covered_mask(style, h_cm)
+    top_j = LANDMARK_ORDER.index(_STYLE_TOP[style])
+    usable = covered[:, 0] & covered[:, top_j]
+    if not usable.any():
+        raise errors.DesignError(
+            f"no leg reaches both B and {_STYLE_TOP[style]} (style {style}); check the legs' "
+            "landmarks or use a shorter style"
+        )
+    t_lm = _targets_at_landmarks(tgt, table)  # (n_legs, L)
+
+    # candidate relaxed circumferences at the landmarks, (n_cand, L)
+    cands: list[np.ndarray] = []
+    reps: list[str] = []
+    rep_c: list[np.ndarray] = []
+
+    def add(p_row, c_row, label):
+        ok = np.isfinite(p_row) & np.isfinite(c_row) & covered_row_template
+        if not ok[0]:
+            return
+        try:
+            c0, _, _ = invert_laplace(fabric, p_row[ok], c_row[ok], max_strain=max_strain)
+        except errors.UnreachableTargetError:
+            return
+        row = np.full(len(LANDMARK_ORDER), np.nan)
+        row[ok] = c0
+        cands.append(row)
+        reps.append(label)
+        rep_c.append(c_row.copy())
+
+    covered_row_template = np.zeros(len(LANDMARK_ORDER), bool)
+    covered_row_template[: top_j + 1] = True
+    for i in np.nonzero(usable)[0]:
+        add(t_lm[i], c_m[i], table.loc[i, "leg"])
+    k = min(int(n_sizes), int(usable.sum()))
+    feats = c_m[usable][:, [0, LANDMARK_ORDER.index("C")]]
+    if style in ("AG", "AT"):
+        feats = np.column_stack([feats, c_m[usable][:, LANDMARK_ORDER.index("G")]])
+    if np.all(np.isfinite(feats)) and k >= 1:
+        labels = _kmeans_1d_order(feats, k)
+        for j in range(k):
+            members = np.nonzero(usable)[0][labels == j]
+            if members.size == 0:
+                continue
+            add(
+                np.nanmedian(t_lm[members], axis=0),
+                np.nanmedian(c_m[members], axis=0),
+                f"median of cluster {j + 1}",
+            )
+    if not cands:
+        raise errors.UnreachableTargetError(
+            f"no leg of the population can reach the target {tgt.label} with fabric "
+            f"'{getattr(fabric, 'name', fabric)}' (strain beyond its range or max_strain); "
+            "use a stiffer fabric or a lower target"
+        )
+    c0 = np.array(cands)  # (n_cand, L)
+    # pressure of every candidate on every leg at its landmarks: (n_cand, n_legs, L)
+    p = laplace_pressure(fabric, c0[:, None, :], c_m[None, :, :])
+    p = np.where(covered[None, :, :] & np.isfinite(c0[:, None, :]), p, np.nan)
+    fits = _fits(p, tgt, t_lm, tol_mmhg, gradient)  # (n_cand, n_legs)
+
+    chosen = _max_coverage(fits, int(n_sizes))
+    # sizes ordered by relaxed circumference at B
+    chosen = sorted(chosen, key=lambda c: c0[c, 0])
+    names = [f"S{i + 1}" for i in range(len(chosen))]
+    stockings = {}
+    for name, c in zip(names, chosen):
+        mapping = {
+            lm: float(c0[c, j]) for j, lm in enumerate(LANDMARK_ORDER) if np.isfinite(c0[c, j])
+        }
+        kw = {} if axial_prestrain is None else {"axial_prestrain": axial_prestrain}
+        stockings[name] = Stocking(
+            fabric, mapping, style=style, name=f"{tgt.label} size {name}", **kw
+        )
+
+    if method == "laplace":
+        fit_sel = fits[chosen]
+    else:
+        fit_sel = np.array(
+            [
+                size_coverage(
+                    stockings[name],
+                    legs,
+                    tgt,
+                    method,
+                    tol_mmhg=tol_mmhg,
+                    gradient=gradient,
+                    **simulate_options,
+                )["compliant"].to_numpy(bool)
+                for name in names
+            ]
+        )
+    any_fit = fit_sel.any(axis=0)
+    # assign each leg to the compliant size whose representative cB is nearest
+    rep_cb = np.array([rep_c[c][0] for c in chosen])
+    dist = np.abs(c_m[:, 0][None, :] - rep_cb[:, None])
+    dist = np.where(fit_sel, dist, np.inf)
+    best = np.argmin(dist, axis=0)
+    assigned = np.where(any_fit, best, -1)
+
+    assignment = table[["leg", "cB_cm", "cC_cm", "cG_cm"]].copy()
+    assignment["size"] = [names[a] if a >= 0 else None for a in assigned]
+    for s, name in enumerate(names):
+        assignment[name] = fit_sel[s]
+
+    rows = []
+    for s, (name, c) in enumerate(zip(names, chosen)):
+        members = assigned == s
+        row = {
+            "size": name,
+            "n_legs": int(members.sum()),
+            "n_compliant": int(fit_sel[s].sum()),
+            "cB_min_cm": np.nanmin(table["cB_cm"][members]) if members.any() else np.nan,
+            "cB_max_cm": np.nanmax(table["cB_cm"][members]) if members.any() else np.nan,
+            "cC_min_cm": np.nanmin(table["cC_cm"][members]) if members.any() else np.nan,
+            "cC_max_cm": np.nanmax(table["cC_cm"][members]) if members.any() else np.nan,
+        }
+        if style in ("AG", "AT"):
+            row["cG_min_cm"] = np.nanmin(table["cG_cm"][members]) if members.any() else np.nan
+            row["cG_max_cm"] = np.nanmax(table["cG_cm"][members]) if members.any() else np.nan
+        row["representative"] = reps[c]
+        row["design_cB_cm"] = 100 * rep_c[c][0]
+        row["design_cC_cm"] = 100 * rep_c[c][LANDMARK_ORDER.index("C")]
+        for lm in ("B", "C") + (("G",) if style in ("AG", "AT") else ()):
+            j = LANDMARK_ORDER.index(lm)
+            row[f"relaxed_{lm}_cm"] = 100 * c0[c, j]
+            row[f"flat_width_{lm}_cm"] = 50 * c0[c, j]
+        if tgt.standard is not None:
+            lo, hi = _class_cb_interval(fabric, c0[c, 0], tgt.standard, tgt.cls)
+            row["cB_class_min_cm"] = 100 * lo
+            row["cB_class_max_cm"] = 100 * hi
+        rows.append(row)
+    chart = pd.DataFrame(rows).set_index("size")
+    return SizeChart(
+        chart=chart,
+        coverage_percent=100.0 * float(any_fit.mean()),
+        assignment=assignment,
+        stockings=stockings,
+        target=tgt.label,
+        method=method,
+        style=style,
+    )
+
+
+def _fits(p, tgt, t_lm, tol_mmhg, gradient) -> np.ndarray:
+    if tgt.standard is not None:
+        class_ok, grad_ok = _class_compliance(p, tgt.standard, tgt.cls, gradient or {})
+        return class_ok & grad_ok
+    return _target_compliance(p, t_lm[None, :, :], tol_mmhg)
+
+
+def _max_coverage(fits: np.ndarray, n: int) -> list[int]:
+    """Greedy maximum coverage, then single-swap improvement (fits: (n_cand, n_legs) bool)."""
+    n = min(n, fits.shape[0])
+    chosen: list[int] = []
+    covered = np.zeros(fits.shape[1], dtype=bool)
+    for _ in range(n):
+        gain = (fits & ~covered).sum(axis=1)
+        gain[chosen] = -1
+        c = int(np.argmax(gain))
+        chosen.append(c)
+        covered |= fits[c]
+    best = int(covered.sum())
+    for _ in range(10):  # swap passes
+        improved = False
+        for slot in range(len(chosen)):
+            others = np.zeros(fits.shape[1], dtype=bool)
+            for s, c in enumerate(chosen):
+                if s != slot:
+                    others |= fits[c]
+            totals = (fits | others).sum(axis=1)
+            totals[chosen] = -1
+            c = int(np.argmax(totals))
+            if totals[c] > best:
+                chosen[slot] = c
+                best = int(totals[c])
+                improved = True
+        if not improved:
+            break
+    return chosen
+
+
+def _class_cb_interval(fabric, c0_b: float, std: str, cls: str) -> tuple[float, float]:
+    """Ankle girths (m) over which a relaxed ankle circumference gives the class (Laplace)."""
+    _, hi = fabric.valid_strain_range("course")
+    circ = c0_b * np.linspace(1.0, 1.0 + hi, 6001)
+    p = laplace_pressure(fabric, c0_b, circ)
+    names = standards.classify(p, std)
+    ok = np.array([n == cls for n in names])
+    if not ok.any():
+        return np.nan, np.nan
+    return float(circ[ok].min()), float(circ[ok].max())

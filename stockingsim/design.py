@@ -1,0 +1,83 @@
+"""Design tools: inverse design of a stocking, size ranges, size charts, stiffness, donning.
+
+What a hosiery designer does, in a few lines::
+
+    import stockingsim as ss
+    leg = ss.bundled_leg()
+    fabric = ss.fabric_library()["<preset>"]
+    stocking, spec = ss.design_stocking(leg, fabric, target="RAL-GZ 387:II")
+    print(spec)                    # per-landmark spec sheet (flat widths, strain, tension, mmHg)
+    spec.courses                   # relaxed circumference every 1 cm for the knitting program
+    chart = ss.size_chart(sample_population(200), fabric, n_sizes=3)
+    chart.chart, chart.coverage_percent
+
+Implementation modules: ``_design_core`` (targets, Laplace inversion, :func:`design_stocking`),
+``_design_sizes`` (:func:`size_coverage`, :func:`size_chart`, populations), ``_design_fit``
+(:func:`stiffness_index`, :func:`donning`).
+"""
+
+from stockingsim._design_core import (
+    SIGEL_PROFILE_MMHG,
+    TARGETS,
+    DesignSpec,
+    TabulatedCircumference,
+    Target,
+    UseCase,
+    design_stocking,
+    invert_laplace,
+    laplace_pressure,
+    laplace_tension,
+    resolve_target,
+    use_case,
+    use_case_target,
+)
+from stockingsim._design_fit import (
+    CY_OVER_CB,
+    DonningResult,
+    compare_stiffness,
+    donning,
+    enlarged_leg,
+    heel_instep_circumference,
+    stiffness_index,
+)
+from stockingsim._design_sizes import (
+    EXPLICIT_TARGET_TOL_MMHG,
+    POPULATION_DISTRIBUTION,
+    SizeChart,
+    leg_table,
+    sample_charts,
+    sample_population,
+    size_chart,
+    size_coverage,
+)
+
+__all__ = [
+    "design_stocking",
+    "DesignSpec",
+    "Target",
+    "resolve_target",
+    "TabulatedCircumference",
+    "invert_laplace",
+    "laplace_tension",
+    "laplace_pressure",
+    "TARGETS",
+    "UseCase",
+    "use_case",
+    "use_case_target",
+    "SIGEL_PROFILE_MMHG",
+    "size_coverage",
+    "size_chart",
+    "SizeChart",
+    "sample_population",
+    "sample_charts",
+    "leg_table",
+    "POPULATION_DISTRIBUTION",
+    "EXPLICIT_TARGET_TOL_MMHG",
+    "stiffness_index",
+    "compare_stiffness",
+    "enlarged_leg",
+    "donning",
+    "DonningResult",
+    "heel_instep_circumference",
+    "CY_OVER_CB",
+]
