@@ -16,6 +16,12 @@ from stockingsim.fabric._models import (
     PolynomialModel,
     TwoPhaseModel,
 )
+from stockingsim.fabric._tensile import (
+    WALE_STRAIN_RATIO,
+    read_tensile_csv,
+    split_cycles,
+    write_synthetic_test,
+)
 
 __all__ = [
     "Fabric",
@@ -27,6 +33,10 @@ __all__ = [
     "PolynomialModel",
     "ExponentialModel",
     "TwoPhaseModel",
+    "read_tensile_csv",
+    "split_cycles",
+    "write_synthetic_test",
+    "WALE_STRAIN_RATIO",
     "BLEND_CONSTANTS",
     "PRESET_ANKLE_CIRCUMFERENCE_M",
     "SCHEMA",

@@ -814,10 +814,97 @@ class Fabric:
         )
 
     @classmethod
-    def from_tensile_test(cls, path: str | os.PathLike, **kwargs: Any) -> Fabric:  # noqa: D102
+    def from_tensile_test(
+        cls,
+        path: str | os.PathLike,
+        width_mm: float,
+        gauge_mm: float,
+        model: str = "polynomial",
+        *,
+        extension_column: str | None = None,
+        force_column: str | None = None,
+        cycles: str | int = "all",
+        direction: str = "course",
+        other_path: str | os.PathLike | None = None,
+        wale_strain_ratio: float = 1.5,
+        degree: int = 3,
+        name: str | None = None,
+    ) -> Fabric:
+        """Fit a fabric to a strip tensile test (CSV of extension and force).
+
+        The file is read (header spellings such as ``Extension (mm)``, ``extension_mm``,
+        ``Elongation [mm]``, ``Dehnung``, ``Force (N)``, ``Kraft``, ``Load [N]``; ``,`` or
+        ``;`` or tab separated, decimal commas with ``;``; a units row and metadata lines are
+        skipped; units mm/cm/m/% and N/cN/daN/kN), split into loading and unloading segments by
+        the sign of d(extension) (zig-zag filter, noise below 1 % of the range ignored) over
+        one or many cycles, converted with ``strain = extension / gauge`` and ``tension = force
+        / width`` (N/m), and each branch is fitted with ``scipy.optimize.least_squares``.
+
+        Parameters
+        ----------
+        path
+            CSV file. Extension is measured from the unstretched gauge length (0 = relaxed).
+        width_mm, gauge_mm
+            Specimen width and gauge (clamp) length, mm.
+        model
+            ``"polynomial"`` (degree ``degree``, through the origin, kept monotone),
+            ``"exponential"``, ``"two_phase"`` or ``"linear"``.
+        extension_column, force_column
+            Exact column names when automatic matching does not apply.
+        cycles
+            ``"all"`` (every loading segment fitted together, same for unloading), ``"last"``
+            or a 1-based cycle number (e.g. 5 after conditioning cycles).
+        direction
+            Direction the strip was cut in: ``"course"`` (default) or ``"wale"``.
+        other_path
+            A second test file for the other direction (same width and gauge). Without it the
+            other direction is derived as ``T_wale(eps) = T_course(r eps)`` with ``r =
+            wale_strain_ratio`` (default 1.5; an assumption: the wale of a weft knit stretches
+            about 1.5 x less than the course at equal tension).
+        degree
+            Polynomial degree (1 to 8).
+        name
+            Default ``"tensile <file stem> (<model>)"``.
+
+        Returns
+        -------
+        Fabric
+            Valid strain range 0 to the largest loading strain; the fit is in
+            ``fabric.fit_report`` (:class:`FitReport`: parameters, R^2, RMSE in N/m, strain
+            range and number of points per branch; ``.table()`` gives a DataFrame). Without
+            unloading data (a single pull), unloading = loading and a
+            :class:`~stockingsim.errors.StockingSimWarning` is issued.
+
+        Raises
+        ------
+        TensileDataError
+            Missing/empty/unparseable file, missing or non-numeric columns, a specimen that
+            never stretches or never pulls, non-positive width or gauge.
+        FabricError
+            Unknown model, direction or cycle number.
+
+        References
+        ----------
+        Siddique H. F. et al. (2023), cut-strip tensile tests of compression socks at practical
+        extension, J. Ind. Text., doi:10.1177/15280837231170305.
+        """
         from stockingsim.fabric._tensile import fabric_from_tensile_test
 
-        return fabric_from_tensile_test(cls, path, **kwargs)
+        return fabric_from_tensile_test(
+            cls,
+            path,
+            width_mm=width_mm,
+            gauge_mm=gauge_mm,
+            model=model,
+            extension_column=extension_column,
+            force_column=force_column,
+            cycles=cycles,
+            direction=direction,
+            other_path=other_path,
+            wale_strain_ratio=wale_strain_ratio,
+            degree=degree,
+            name=name,
+        )
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
