@@ -390,6 +390,17 @@ def invert_laplace(
     if np.any(bad):
         # report the worst place (the largest tension relative to what is reachable)
         idx = np.nonzero(bad)[0]
+        if heights_m is not None and landmark_heights:
+            # name a landmark when one fails (the designer's vocabulary), else the worst height
+            h_all = np.atleast_1d(np.asarray(heights_m, dtype=float))
+            at_lm = np.array(
+                [
+                    np.min(np.abs(np.array(list(landmark_heights.values())) - h_all[i])) < 1e-6
+                    for i in idx
+                ]
+            )
+            if at_lm.any():
+                idx = idx[at_lm]
         worst = idx[np.argmax(tension[idx] / c[idx])]
         needed = eps[worst] if np.isfinite(eps[worst]) else _strain_needed(fabric, tension[worst])
         place = "the section"
