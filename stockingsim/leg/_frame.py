@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 __all__ = ["LegFrame", "Centreline", "principal_axes", "end_anisotropy", "unit"]
 
@@ -83,16 +82,23 @@ class Centreline:
 
     def _interp(self, table: np.ndarray, h: np.ndarray, extrapolate: bool) -> np.ndarray:
         h = np.asarray(h, dtype=float)
-        if len(self.grid) == 1:
+        g = self.grid
+        if len(g) == 1:
             out = np.repeat(table[:1], h.size, axis=0)
         else:
-            hc = np.clip(h, self.grid[0], self.grid[-1])
-            out = np.stack([np.interp(hc, self.grid, table[:, i]) for i in range(3)], axis=-1)
-        if extrapolate and len(self.grid) > 0:
-            below = h < self.grid[0]
-            above = h > self.grid[-1]
-            out[below] += (h[below] - self.grid[0])[:, None] * self.slope[0]
-            out[above] += (h[above] - self.grid[-1])[:, None] * self.slope[-1]
+            # the grid is regular: index arithmetic instead of a binary search per point
+            step = (g[-1] - g[0]) / (len(g) - 1)
+            x = np.clip((h - g[0]) / step, 0.0, len(g) - 1.0)
+            i0 = np.minimum(x.astype(np.int64), len(g) - 2)
+            frac = (x - i0)[:, None]
+            out = table[i0] * (1.0 - frac) + table[i0 + 1] * frac
+        if extrapolate and len(g) > 0:
+            below = h < g[0]
+            above = h > g[-1]
+            if below.any():
+                out[below] += (h[below] - g[0])[:, None] * self.slope[0]
+            if above.any():
+                out[above] += (h[above] - g[-1])[:, None] * self.slope[-1]
         return out
 
     def points(self, heights_m: np.ndarray) -> np.ndarray:
@@ -100,6 +106,13 @@ class Centreline:
         h = np.atleast_1d(np.asarray(heights_m, dtype=float))
         off = self._interp(self.offset, h, extrapolate=True)
         return self.frame.origin + h[:, None] * self.frame.axis + off
+
+    def derivative(self, heights_m: np.ndarray) -> np.ndarray:
+        """d point / d height (not normalized), (K, 3)."""
+        h = np.atleast_1d(np.asarray(heights_m, dtype=float))
+        if not self.bent:
+            return np.repeat(self.frame.axis[None, :], h.size, axis=0)
+        return self.frame.axis + self._interp(self.slope, h, extrapolate=False)
 
     def tangents(self, heights_m: np.ndarray) -> np.ndarray:
         """Unit tangents (local axis, pointing up the leg) at the given heights, (K, 3)."""
@@ -171,9 +184,21 @@ def end_anisotropy(
 
 
 def smooth_offsets(grid: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Savitzky-Golay smoothing of centroid offsets on a regular height grid.
+    """Savitzky-Golay style smoothing (local quadratic least squares) of centroid offsets.
 
-    Returns the smoothed offsets and their derivative d offset / d h, both (G, 3).
+    Each point gets the value and slope of a quadratic fitted to the ``CENTRELINE_WINDOW_M``
+    window around it (shifted inside the grid at the ends, like savgol ``mode="interp"``).
+
+    Parameters
+    ----------
+    grid : ndarray of shape (G,)
+        Increasing heights, metres.
+    offsets : ndarray of shape (G, 3)
+
+    Returns
+    -------
+    smooth, slope : ndarray of shape (G, 3)
+        Smoothed offsets and d offset / d h.
     """
     n = len(grid)
     if n < 5:
@@ -184,6 +209,10 @@ def smooth_offsets(grid: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, n
     step = float(np.median(np.diff(grid)))
     window = int(round(CENTRELINE_WINDOW_M / step)) | 1
     window = max(5, min(window, n if n % 2 else n - 1))
-    smooth = savgol_filter(offsets, window, 2, axis=0, mode="interp")
-    slope = savgol_filter(offsets, window, 2, deriv=1, delta=step, axis=0, mode="interp")
-    return smooth, slope
+    half = window // 2
+    start = np.clip(np.arange(n) - half, 0, n - window)
+    idx = start[:, None] + np.arange(window)[None, :]  # (G, W)
+    dx = grid[idx] - grid[:, None]
+    design = np.stack([np.ones_like(dx), dx, dx**2], axis=-1)  # (G, W, 3)
+    coef = np.linalg.pinv(design) @ offsets[idx]  # (G, 3 coef, 3 coords)
+    return coef[:, 0, :], coef[:, 1, :]

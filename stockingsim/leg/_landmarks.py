@@ -51,13 +51,37 @@ E_TO_F_M = 0.15
 
 
 def _local_extrema(g: np.ndarray, prominence: float, maxima: bool) -> np.ndarray:
-    from scipy.signal import find_peaks
+    """Indices of local maxima (or minima) standing out by at least ``prominence``.
 
-    sig = g if maxima else -g
-    if len(sig) < 3:
-        return np.zeros(0, dtype=int)
-    peaks, _ = find_peaks(np.nan_to_num(sig, nan=-np.inf), prominence=prominence)
-    return peaks
+    Prominence as in topography (and ``scipy.signal.find_peaks``): the height of the peak
+    above the higher of the two lowest points separating it from higher terrain (or the ends).
+    Plateaus count once, at their middle.
+    """
+    sig = np.asarray(g if maxima else -g, dtype=float)
+    sig = np.where(np.isfinite(sig), sig, -np.inf)
+    n = len(sig)
+    out = []
+    i = 1
+    while i < n - 1:
+        if sig[i] > sig[i - 1]:
+            j = i
+            while j + 1 < n and sig[j + 1] == sig[i]:
+                j += 1
+            if j + 1 < n and sig[j + 1] < sig[i]:
+                peak = (i + j) // 2
+                left = i - 1
+                while left > 0 and sig[left - 1] <= sig[i]:
+                    left -= 1
+                right = j + 1
+                while right < n - 1 and sig[right + 1] <= sig[i]:
+                    right += 1
+                base = max(sig[left:i].min(), sig[j + 1 : right + 1].min())
+                if sig[i] - base >= prominence:
+                    out.append(peak)
+            i = j + 1
+        else:
+            i += 1
+    return np.array(out, dtype=int)
 
 
 def detect_landmarks(

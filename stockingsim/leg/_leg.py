@@ -224,7 +224,7 @@ class Leg:
             length = float(heights.max())
             frame = LegFrame(origin, axis, second, np.cross(axis, second), has_foot)
             straight = Centreline(frame, np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0)
-            grid, secs = self._frame_sections(v, f, heights, straight, length)
+            grid, secs, index = self._frame_sections(v, f, heights, straight, length)
             lo, hi, ok = self._centreline_range(grid, secs, has_foot, length)
             cen = np.array([s.centroid for s in secs])[ok]
             if ok.sum() >= 5:
@@ -277,9 +277,7 @@ class Leg:
         self.heights_m = heights
         self.heights_m.setflags(write=False)
         self.length_m = length
-        self._face_index = face_height_index(heights, f)
-        radial = (v - origin) - np.outer(heights, axis)
-        self._radius_m = float(np.linalg.norm(radial, axis=1).max() + np.abs(smooth).max())
+        self._global_index = index if np.allclose(axis, frame.axis) else None
         self._frame_grid = g
 
     def _frame_sections(self, v, f, heights, centreline, length):
@@ -289,12 +287,8 @@ class Leg:
         origins = centreline.points(grid)
         normals = np.repeat(centreline.frame.axis[None], len(grid), axis=0)
         us = np.repeat(centreline.frame.anterior[None], len(grid), axis=0)
-        radial = (v - centreline.frame.origin) - np.outer(heights, centreline.frame.axis)
-        radius = float(np.linalg.norm(radial, axis=1).max())
-        secs = slice_mesh(
-            v, f, heights, index, grid, origins, normals, us, centreline.frame.axis, radius
-        )
-        return grid, secs
+        secs = slice_mesh(v, f, index, grid, origins, normals, us)
+        return grid, secs, index
 
     @staticmethod
     def _centreline_range(grid, secs, has_foot, length):
@@ -419,15 +413,40 @@ class Leg:
         return slice_mesh(
             self.vertices,
             self.faces,
-            self.heights_m,
-            self._face_index,
+            self._section_index,
             h,
             self._centreline.points(h),
             tangents,
             self._centreline.in_plane_u(tangents),
-            self.frame.axis,
-            self._radius_m,
         )
+
+    @cached_property
+    def _section_index(self):
+        """Faces sorted by the height range of the section planes through their vertices."""
+        if not self._centreline.bent:
+            if self._global_index is not None:
+                return self._global_index
+            return face_height_index(self.heights_m, self.faces)
+        # section coordinate s: the height whose (tilted) plane passes through the vertex,
+        # by fixed-point iteration s <- s + (x - c(s)).t(s) / (c'(s).t(s)); it converges
+        # because the centreline's radius of curvature is far larger than the leg's radius
+        x = self.vertices - self.frame.origin
+        axis = self.frame.axis
+        s = self.heights_m.copy()
+        cl = self._centreline
+        for _ in range(12):
+            off = cl._interp(cl.offset, s, extrapolate=True)
+            d = axis + cl._interp(cl.slope, s, extrapolate=False)  # c'(s), not normalized
+            dn = np.sqrt(np.einsum("ij,ij->i", d, d))
+            # (x - c(s)).t(s) / (c'(s).t(s)) with t = c'/|c'|
+            g = np.einsum("ij,ij->i", x - np.outer(s, axis) - off, d)
+            step = g / (dn * dn)
+            s += step
+            if np.abs(step).max() < 1e-7:
+                break
+        margin = 2.0 * float(np.abs(step).max()) + 1e-7
+        lo, hi, (order, lo_sorted, span, long_faces) = face_height_index(s, self.faces)
+        return lo - margin, hi + margin, (order, lo_sorted - margin, span + 2 * margin, long_faces)
 
     def girth_profile(self, step_m: float = 0.005, heights_m=None) -> pd.DataFrame:
         """Girth along the leg.

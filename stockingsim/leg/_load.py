@@ -12,6 +12,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from stockingsim import errors
+from stockingsim.leg._sections import unique_inverse
 
 __all__ = ["read_mesh_file", "clean_arrays", "units_scale", "SUPPORTED_SUFFIXES"]
 
@@ -197,16 +198,26 @@ def _as_faces(faces, n_vertices: int) -> np.ndarray:
     return f
 
 
-def merge_vertices(v: np.ndarray, f: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """Merge vertices closer than ``tol`` (on a grid) and drop faces that collapse."""
-    key = np.round(v / tol).astype(np.int64)
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+def merge_vertices(v: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge vertices that coincide on a grid of 1e-6 of the mesh extent; drop collapsed faces.
+
+    The order of the kept vertices is preserved (first occurrence), so a mesh without
+    duplicates keeps its vertex indices.
+    """
+    lo = v.min(axis=0)
+    extent = float(np.ptp(v, axis=0).max())
+    bits = 20
+    q = np.round((v - lo) / extent * (2**bits - 1)).astype(np.int64)
+    key = (q[:, 0] << (2 * (bits + 1))) | (q[:, 1] << (bits + 1)) | q[:, 2]
+    first, inverse = unique_inverse(key)
     if len(first) < len(v):
-        v = v[first]
-        f = inverse[f]
+        order = np.argsort(first, kind="stable")
+        new_of_group = np.empty(len(first), dtype=np.int64)
+        new_of_group[order] = np.arange(len(first))
+        v = v[first[order]]
+        f = new_of_group[inverse.reshape(-1)][f]
     ok = (f[:, 0] != f[:, 1]) & (f[:, 1] != f[:, 2]) & (f[:, 2] != f[:, 0])
-    return v, f[ok]
+    return v, f[ok] if not ok.all() else f
 
 
 def largest_component(
@@ -224,7 +235,7 @@ def largest_component(
     if n_comp > 1:
         comp_area = np.bincount(face_label, face_area, minlength=n_comp)
         keep = int(np.argmax(comp_area))
-        n_faced = len(np.unique(face_label))
+        n_faced = int((np.bincount(face_label, minlength=n_comp) > 0).sum())
         if n_faced > 1:
             share = comp_area[keep] / comp_area.sum()
             warnings.warn(
@@ -249,7 +260,8 @@ def fix_winding(v: np.ndarray, f: np.ndarray) -> np.ndarray:
     """Make the face winding consistent (trimesh's traversal) when it is not."""
     e = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
     key = e[:, 0] * len(v) + e[:, 1]
-    if len(np.unique(key)) == len(key):
+    sk = np.sort(key)
+    if not np.any(sk[1:] == sk[:-1]):
         return f  # every directed edge once: consistent
     import trimesh
 
@@ -274,7 +286,7 @@ def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:
         raise errors.MeshError(
             f"{name}: all vertices are at the same point. Check the export of the mesh."
         )
-    v, f = merge_vertices(v, f, tol=extent * 1e-9)
+    v, f = merge_vertices(v, f)
     if len(f) < 4:
         raise errors.MeshError(
             f"{name}: after merging duplicate vertices only {len(f)} non-degenerate faces are "

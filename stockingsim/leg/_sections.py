@@ -117,6 +117,30 @@ def convex_hull_2d(points: np.ndarray) -> tuple[np.ndarray, float]:
     return hull, perimeter
 
 
+def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort-based ``np.unique(keys, return_index=True, return_inverse=True)`` for 1-D ints.
+
+    (numpy's hash-based unique is several times slower on millions of int64 keys.)
+
+    Returns
+    -------
+    first : ndarray of shape (U,)
+        Index of the first occurrence of each distinct key, in increasing key order.
+    inverse : ndarray of shape (len(keys),)
+        Group of each key, 0..U-1.
+    """
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    new = np.empty(len(sk), dtype=bool)
+    if len(sk):
+        new[0] = True
+        np.not_equal(sk[1:], sk[:-1], out=new[1:])
+    group_sorted = np.cumsum(new) - 1
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = group_sorted
+    return order[new], inverse
+
+
 def _concat_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``lo[k] .. hi[k]-1`` for every k, concatenated, and the k of each index."""
     counts = np.maximum(hi - lo, 0)
@@ -235,14 +259,11 @@ def face_height_index(vertex_heights: np.ndarray, faces: np.ndarray):
 def slice_mesh(
     vertices: np.ndarray,
     faces: np.ndarray,
-    vertex_heights: np.ndarray,
     face_index,
     heights: np.ndarray,
     origins: np.ndarray,
     normals: np.ndarray,
     us: np.ndarray,
-    axis: np.ndarray,
-    radius_m: float,
 ) -> list[Section]:
     """Cut the mesh with K planes at once.
 
@@ -251,19 +272,15 @@ def slice_mesh(
     vertices : ndarray of shape (N, 3)
     faces : ndarray of shape (M, 3)
         Consistently wound, outward normals (loops come out counter-clockwise).
-    vertex_heights : ndarray of shape (N,)
-        Height of each vertex along the global leg axis (used to find candidate faces).
     face_index : tuple
-        Output of :func:`face_height_index`.
+        Output of :func:`face_height_index` for a per-vertex *section coordinate* ``s``: the
+        height of the section plane through each vertex (the global height for straight
+        sections). A face is a candidate for plane k when its ``s`` range contains
+        ``heights[k]``; the exact side test below then decides.
     heights : ndarray of shape (K,)
         Height label of each section (the global height of its origin).
     origins, normals, us : ndarray of shape (K, 3)
         A point on each plane, its unit normal and the in-plane anterior direction.
-    axis : ndarray of shape (3,)
-        The global leg axis that ``vertex_heights`` are measured along.
-    radius_m : float
-        Largest distance of the mesh from the centreline; with the tilt of each plane against
-        the global axis it bounds the height band a tilted plane can reach.
 
     Returns
     -------
@@ -273,12 +290,7 @@ def slice_mesh(
     n_planes = len(heights)
     vs = np.cross(normals, us)
     face_lo, face_hi, sorted_faces = face_index
-    # height band each plane can reach within radius R of its origin: h +- R tan(tilt)
-    cos_tilt = np.clip(np.abs(normals @ axis), 1e-3, 1.0)
-    margin = radius_m * np.sqrt(1.0 - cos_tilt**2) / cos_tilt + 1e-9
-    plane, face = _candidate_pairs(
-        face_lo, face_hi, heights - margin, heights + margin, sorted_faces
-    )
+    plane, face = _candidate_pairs(face_lo, face_hi, heights, heights, sorted_faces)
 
     tri = faces[face]  # (P, 3)
     d = np.einsum("pij,pj->pi", vertices[tri] - origins[plane][:, None, :], normals[plane])
@@ -323,8 +335,12 @@ def slice_mesh(
 
     # nodes: (plane, mesh edge) pairs
     n_seg = len(plane)
-    keys = np.stack([np.concatenate([plane, plane]), np.concatenate([key_start, key_end])], axis=1)
-    if n_seg:
+    n_v = len(vertices)
+    if n_seg and float(n_v) ** 2 * (n_planes + 1) < 2.0**62:
+        keys = np.concatenate([plane, plane]) * (n_v * n_v) + np.concatenate([key_start, key_end])
+        node = unique_inverse(keys)[1]
+    elif n_seg:
+        keys = np.stack([np.concatenate([plane, plane]), np.concatenate([key_start, key_end])], 1)
         _, node = np.unique(keys, axis=0, return_inverse=True)
         node = node.reshape(-1)
     else:
@@ -434,7 +450,9 @@ def _pack_section(
     if len(segs) == 0:
         return _empty_section(k, heights, origins, normals, us, vs)
     seg_chain = chain[segs]
-    ids, first = np.unique(seg_chain, return_index=True)
+    # seg_chain is grouped (sorted by chain within the plane)
+    first = np.flatnonzero(np.r_[True, seg_chain[1:] != seg_chain[:-1]])
+    ids = seg_chain[first]
     areas = 0.5 * area2[ids]
     inside = (hits[ids] % 2) == 1
     # main loop first (encloses the centreline, else largest), then by decreasing area
