@@ -217,7 +217,7 @@ class Leg:
 
         # pass 1: global planes on the PCA axis; pass 2: on the line through the centroids
         second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
-        for _ in range(2):
+        for it in range(3):
             hv = (v - mean) @ axis
             origin = mean + hv.min() * axis
             heights = hv - hv.min()
@@ -233,8 +233,8 @@ class Leg:
                 direction = direction if direction @ axis > 0 else -direction
             else:
                 direction = axis
-            if np.degrees(np.arccos(np.clip(direction @ axis, -1, 1))) < 0.01:
-                break
+            if it == 2 or np.degrees(np.arccos(np.clip(direction @ axis, -1, 1))) < 0.01:
+                break  # `heights`, `secs` and `index` belong to the current `axis`
             axis = unit(direction)
             second = unit(second - (second @ axis) * axis)
 
@@ -277,7 +277,7 @@ class Leg:
         self.heights_m = heights
         self.heights_m.setflags(write=False)
         self.length_m = length
-        self._global_index = index if np.allclose(axis, frame.axis) else None
+        self._global_index = index
         self._frame_grid = g
 
     def _frame_sections(self, v, f, heights, centreline, length):
