@@ -304,13 +304,16 @@ class Leg:
                 window = (grid >= grid[peak]) & (grid <= grid[peak] + 0.4 * length) & closed
                 if window.any():
                     lo = grid[window][np.argmin(girth[window])]
-        hi = length - 0.02
-        top_closed = np.flatnonzero(closed)
-        if len(top_closed):
-            # the highest closed section before the first open one above lo
-            open_above = np.flatnonzero(~closed & (grid > lo))
-            if len(open_above):
-                hi = min(hi, grid[open_above[0]] - 0.02)
+        # the longest run of consecutive closed sections above lo (open stretches at the
+        # ends come from oblique cuts and from the open top)
+        run = closed & (grid >= lo)
+        hi = lo
+        if run.any():
+            edges = np.flatnonzero(np.diff(np.r_[0, run.astype(np.int8), 0]))
+            starts, stops = edges[::2], edges[1::2]
+            k = int(np.argmax(stops - starts))
+            lo = max(lo, grid[starts[k]])
+            hi = grid[stops[k] - 1] - 0.02
         ok = (grid >= lo) & (grid <= hi) & closed
         return lo, hi, ok
 

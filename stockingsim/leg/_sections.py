@@ -290,7 +290,11 @@ def slice_mesh(
     n_planes = len(heights)
     vs = np.cross(normals, us)
     face_lo, face_hi, sorted_faces = face_index
-    plane, face = _candidate_pairs(face_lo, face_hi, heights, heights, sorted_faces)
+    # a little slack so that rounding differences between the section coordinate and the
+    # exact signed distances below can never drop a face that does cross (the exact side test
+    # decides; a missed face would break a loop open)
+    slack = 1e-9 * max(1.0, float(np.abs(heights).max(initial=0.0)))
+    plane, face = _candidate_pairs(face_lo, face_hi, heights - slack, heights + slack, sorted_faces)
 
     tri = faces[face]  # (P, 3)
     d = np.einsum("pij,pj->pi", vertices[tri] - origins[plane][:, None, :], normals[plane])

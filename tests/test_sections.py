@@ -1,0 +1,160 @@
+"""Cross-sections against analytic shapes and against trimesh's own plane cuts."""
+
+import numpy as np
+import pytest
+import trimesh
+from scipy.spatial import ConvexHull
+
+import stockingsim as ss
+
+
+def tube(radius_fn, n_theta=512, length=0.5, n_z=51):
+    """Open tube along z whose section is r(theta) at every height (faces wound outward)."""
+    theta = np.linspace(-np.pi, np.pi, n_theta, endpoint=False)
+    z = np.linspace(0.0, length, n_z)
+    r = radius_fn(theta)
+    ring = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
+    vertices = np.concatenate([np.column_stack([ring, np.full(n_theta, zi)]) for zi in z])
+    i, j = np.meshgrid(np.arange(n_z - 1), np.arange(n_theta), indexing="ij")
+    a = i * n_theta + j
+    b = i * n_theta + (j + 1) % n_theta
+    c = a + n_theta
+    d = b + n_theta
+    faces = np.concatenate([np.stack([a, b, d], -1), np.stack([a, d, c], -1)]).reshape(-1, 3)
+    return vertices, faces
+
+
+def ramanujan(a, b):
+    h = ((a - b) / (a + b)) ** 2
+    return np.pi * (a + b) * (1 + 3 * h / (10 + np.sqrt(4 - 3 * h)))
+
+
+def test_circular_cylinder_matches_inscribed_polygon():
+    r, n = 0.05, 256
+    leg = ss.Leg.from_arrays(*tube(lambda t: np.full_like(t, r), n_theta=n))
+    for s in leg.sections([0.1, 0.2, 0.3, 0.4]):
+        # exact values for the inscribed regular n-gon
+        assert s.perimeter_m == pytest.approx(2 * n * r * np.sin(np.pi / n), rel=1e-9)
+        assert s.hull_perimeter_m == pytest.approx(s.perimeter_m, rel=1e-9)
+        assert s.area_m2 == pytest.approx(0.5 * n * r**2 * np.sin(2 * np.pi / n), rel=1e-9)
+        assert np.linalg.norm(s.centroid[:2]) < 1e-9
+        assert s.closed and len(s.polygons) == 1
+        # the plane is perpendicular to the tube and u, v, normal are orthonormal
+        assert abs(abs(s.normal @ [0, 0, 1]) - 1) < 1e-9
+        basis = np.stack([s.u, s.v, s.normal])
+        assert np.allclose(basis @ basis.T, np.eye(3), atol=1e-12)
+
+
+def test_elliptic_cylinder_hull_perimeter_is_ramanujan():
+    a, b = 0.06, 0.04
+    # ellipse in polar form r(theta)
+    leg = ss.Leg.from_arrays(
+        *tube(lambda t: a * b / np.sqrt((b * np.cos(t)) ** 2 + (a * np.sin(t)) ** 2), 2048)
+    )
+    for s in leg.sections([0.15, 0.25, 0.35]):
+        assert s.hull_perimeter_m == pytest.approx(ramanujan(a, b), rel=2e-5)
+        assert s.perimeter_m == pytest.approx(ramanujan(a, b), rel=2e-5)
+        assert s.area_m2 == pytest.approx(np.pi * a * b, rel=2e-5)
+
+
+def test_concave_peanut_hull_bridges_the_waist():
+    eps, r0 = 0.5, 0.05  # r = r0 (1 + eps cos 2t) is concave at t = +-pi/2 when eps > 0.2
+
+    def r(t):
+        return r0 * (1 + eps * np.cos(2 * t))
+
+    leg = ss.Leg.from_arrays(*tube(r, n_theta=2048))
+    s = leg.sections([0.25])[0]
+    # skin perimeter: the arc length integral of the polar curve
+    t = np.linspace(-np.pi, np.pi, 200001)
+    dr = -2 * r0 * eps * np.sin(2 * t)
+    skin = np.trapezoid(np.sqrt(r(t) ** 2 + dr**2), t)
+    # hull perimeter: scipy's hull of a much finer sampling of the curve
+    fine = np.stack([r(t) * np.cos(t), r(t) * np.sin(t)], 1)[:-1]
+    hull = fine[ConvexHull(fine).vertices]
+    hull_len = np.linalg.norm(np.roll(hull, -1, 0) - hull, axis=1).sum()
+    assert s.perimeter_m == pytest.approx(skin, rel=1e-5)
+    assert s.hull_perimeter_m == pytest.approx(hull_len, rel=1e-5)
+    assert s.hull_perimeter_m < 0.99 * s.perimeter_m  # the fabric bridges the waist
+
+
+def test_bent_tube_is_cut_perpendicular_to_its_local_axis():
+    # a tube of radius 4 cm bent along an arc of radius 0.8 m over 40 degrees
+    rt, rc, n_t, n_s = 0.04, 0.8, 128, 161
+    phi = np.radians(np.linspace(-20, 20, n_s))
+    theta = np.linspace(-np.pi, np.pi, n_t, endpoint=False)
+    centre = np.stack([rc * (1 - np.cos(phi)), np.zeros_like(phi), rc * np.sin(phi)], 1)
+    tangent = np.stack([np.sin(phi), np.zeros_like(phi), np.cos(phi)], 1)
+    normal = np.stack([np.cos(phi), np.zeros_like(phi), -np.sin(phi)], 1)
+    binormal = np.array([0.0, 1.0, 0.0])
+    pts = (
+        centre[:, None]
+        + rt * np.cos(theta)[None, :, None] * normal[:, None]
+        + rt * np.sin(theta)[None, :, None] * binormal
+    ).reshape(-1, 3)
+    i, j = np.meshgrid(np.arange(n_s - 1), np.arange(n_t), indexing="ij")
+    a = i * n_t + j
+    b = i * n_t + (j + 1) % n_t
+    faces = np.concatenate([np.stack([a, b + n_t, b], -1), np.stack([a, a + n_t, b + n_t], -1)])
+    leg = ss.Leg.from_arrays(pts, faces.reshape(-1, 3))
+    assert leg.bend_deg > 10
+    circle = 2 * n_t * rt * np.sin(np.pi / n_t)
+    heights = np.linspace(0.15, 0.85, 8) * leg.length_m
+    for s in leg.sections(heights):
+        assert s.perimeter_m == pytest.approx(circle, rel=5e-3)
+    # a single global-axis plane would cut an ellipse: longer by 1/cos(tilt) at the ends
+    axis = leg.local_axis_at(heights)
+    assert np.degrees(np.arccos(np.clip(axis @ leg.frame.axis, -1, 1))).max() > 8
+
+
+def test_real_leg_sections_agree_with_trimesh(leg_f_avg):
+    mesh = leg_f_avg.to_trimesh()
+    heights = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
+    for s in leg_f_avg.sections(heights):
+        seg = trimesh.intersections.mesh_plane(mesh, s.normal, s.origin)
+        total = np.linalg.norm(seg[:, 1] - seg[:, 0], axis=1).sum()
+        assert len(s.polygons) == 1  # one loop on the shank and thigh
+        assert s.perimeter_m == pytest.approx(total, rel=1e-9)
+        # the points lie in the plane
+        world = s.to_world(s.polygons[0])
+        assert np.abs((world - s.origin) @ s.normal).max() < 1e-9
+
+
+def test_polygons_are_ccw_and_hull_is_convex(leg_f_avg):
+    for s in leg_f_avg.sections(np.linspace(0.05, 0.78, 12)):
+        for poly in s.polygons:
+            x, y = poly[:, 0], poly[:, 1]
+            assert 0.5 * np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y) > 0
+        h = s.hull
+        e = np.roll(h, -1, 0) - h
+        cross = e[:, 0] * np.roll(e, -1, 0)[:, 1] - e[:, 1] * np.roll(e, -1, 0)[:, 0]
+        assert (cross >= -1e-12).all()
+        assert s.hull_perimeter_m <= s.perimeter_m + 1e-12
+
+
+def test_girth_profile_grid_and_outside(leg_f_avg):
+    prof = leg_f_avg.girth_profile(step_m=0.01)
+    assert list(prof.columns) == [
+        "height_m",
+        "circumference_m",
+        "skin_circumference_m",
+        "area_m2",
+        "centroid_x_m",
+        "centroid_y_m",
+        "centroid_z_m",
+    ]
+    assert np.allclose(np.diff(prof.height_m), 0.01)
+    assert prof.height_m.iloc[-1] < leg_f_avg.length_m
+    # explicit heights, one outside the leg
+    out = leg_f_avg.girth_profile(heights_m=[0.3, 5.0])
+    assert np.isfinite(out.circumference_m[0]) and np.isnan(out.circumference_m[1])
+    s = leg_f_avg.sections([5.0])[0]
+    assert s.perimeter_m == 0 and len(s.polygons) == 0
+
+
+def test_section_area_matches_an_independent_shoelace(leg_f_avg):
+    s = leg_f_avg.sections([0.3])[0]
+    mesh = leg_f_avg.to_trimesh()
+    path = mesh.section(plane_origin=s.origin, plane_normal=s.normal)
+    planar, _ = path.to_2D()
+    assert s.area_m2 == pytest.approx(planar.area, rel=1e-6)
