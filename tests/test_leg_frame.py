@@ -1,0 +1,134 @@
+"""The leg frame: foot low, anterior toward the toes, and invariance of the landmarks under
+rotation (y-up / z-up / leaning), scaling (mm, cm) and face winding."""
+
+import numpy as np
+import pytest
+
+import stockingsim as ss
+from stockingsim.leg import LANDMARK_NAMES
+
+
+def rotation(axis, degrees):
+    axis = np.asarray(axis, float) / np.linalg.norm(axis)
+    a = np.radians(degrees)
+    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    return np.eye(3) + np.sin(a) * k + (1 - np.cos(a)) * k @ k
+
+
+# z-up (as stored) -> y-up: rotate -90 degrees about x; then leaning and other units
+POSES = {
+    "y-up": (rotation([1, 0, 0], -90), 1.0, "auto"),
+    "tilted 20 deg": (rotation([1, 1, 0], 20), 1.0, "auto"),
+    "upside down, mm": (rotation([0, 1, 0], 180), 1000.0, "auto"),
+    "y-up, cm": (rotation([1, 0, 0], -90), 100.0, "auto"),
+    "tilted 20 deg, mm given": (rotation([0, 1, 1], 20), 1000.0, "mm"),
+}
+
+
+@pytest.fixture(scope="module", params=list(POSES))
+def posed(request, leg_f_avg):
+    rot, scale, units = POSES[request.param]
+    v = (leg_f_avg.vertices @ rot.T + [0.3, -1.0, 2.0]) * scale
+    return request.param, ss.Leg.from_arrays(v, leg_f_avg.faces, units=units), rot
+
+
+def test_landmarks_invariant_under_pose_and_units(posed, leg_f_avg):
+    _, leg, _ = posed
+    ref = leg_f_avg.landmarks
+    got = leg.landmarks
+    assert tuple(got) == tuple(ref)
+    for name in ref:
+        # DESIGN.md section 4: within 1 % circumference and 5 mm height
+        assert got[name].height_m == pytest.approx(ref[name].height_m, abs=0.005)
+        assert got[name].circumference_m == pytest.approx(ref[name].circumference_m, rel=0.01)
+
+
+def test_frame_is_equivariant(posed, leg_f_avg):
+    _, leg, rot = posed
+    assert leg.length_m == pytest.approx(leg_f_avg.length_m, rel=1e-6)
+    assert np.allclose(leg.heights_m, leg_f_avg.heights_m, atol=1e-6)
+    assert np.allclose(leg.frame.axis, rot @ leg_f_avg.frame.axis, atol=1e-6)
+    assert np.allclose(leg.frame.anterior, rot @ leg_f_avg.frame.anterior, atol=1e-6)
+
+
+def test_frame_is_orthonormal_and_right_handed(any_shared_leg):
+    f = any_shared_leg.frame
+    basis = np.stack([f.anterior, f.lateral, f.axis])
+    assert np.allclose(basis @ basis.T, np.eye(3), atol=1e-12)
+    assert np.allclose(np.cross(f.axis, f.anterior), f.lateral)
+    assert any_shared_leg.heights_m.min() == pytest.approx(0.0, abs=1e-12)
+    assert any_shared_leg.heights_m.max() == pytest.approx(any_shared_leg.length_m)
+
+
+def test_foot_is_low_and_anterior_points_to_the_toes(any_shared_leg):
+    leg = any_shared_leg
+    assert leg.frame.has_foot
+    # the stored meshes are z-up with the sole at z = 0
+    assert leg.frame.axis[2] > 0.9
+    # (the axis leans, so the lowest point along it is a few mm above the floor)
+    assert leg.vertices[np.argmin(leg.heights_m), 2] == pytest.approx(0.0, abs=0.01)
+    # the toes: the foot vertices farthest from the ankle's centreline, all in front of it
+    low = leg.heights_m < 0.04
+    ankle = leg.centreline_at([leg.landmarks["B"].height_m])[0]
+    d = leg.vertices[low] - ankle
+    d -= np.outer(d @ leg.frame.axis, leg.frame.axis)
+    reach = d @ leg.frame.anterior
+    assert reach.max() > 0.12  # toes 12+ cm in front of the ankle axis
+    assert -reach.min() < 0.09  # the heel sticks out much less behind it
+    # the shared meshes are Anny bodies whose toes point to -y
+    assert leg.frame.anterior[1] < -0.9
+
+
+def test_normals_point_out_even_when_faces_are_flipped(leg_f_avg):
+    flipped = ss.Leg.from_arrays(leg_f_avg.vertices, leg_f_avg.faces[:, ::-1])
+    for leg in (leg_f_avg, flipped):
+        h, theta, r = leg.cylindrical
+        c = leg.centreline_at(h)
+        outward = np.einsum("ij,ij->i", leg.vertex_normals, leg.vertices - c)
+        shank = (h > 0.2) & (h < 0.7)
+        assert (outward[shank] > 0).mean() > 0.98
+
+
+def test_vertex_areas_and_tangent_directions(leg_f_avg):
+    leg = leg_f_avg
+    assert leg.vertex_areas.sum() == pytest.approx(leg.face_areas.sum(), rel=1e-12)
+    hoop, axial, n = leg.hoop_directions, leg.axial_directions, leg.vertex_normals
+    for a in (hoop, axial):
+        assert np.allclose(np.linalg.norm(a, axis=1), 1.0)
+        assert np.abs(np.einsum("ij,ij->i", a, n)).max() < 1e-9
+    assert np.abs(np.einsum("ij,ij->i", hoop, axial)).max() < 1e-9
+    t = leg.local_axis_at(leg.heights_m)
+    assert np.abs(np.einsum("ij,ij->i", hoop, t)).max() < 1e-9
+    shank = (leg.heights_m > 0.2) & (leg.heights_m < 0.7)
+    assert (np.einsum("ij,ij->i", axial, t)[shank] > 0).mean() > 0.97  # axial points up
+
+
+def test_cylindrical_coordinates_of_a_cylinder():
+    n_t, n_z, r0 = 64, 41, 0.06
+    theta = np.linspace(-np.pi, np.pi, n_t, endpoint=False)
+    z = np.linspace(0, 0.4, n_z)
+    v = np.column_stack(
+        [np.tile(r0 * np.cos(theta), n_z), np.tile(r0 * np.sin(theta), n_z), np.repeat(z, n_t)]
+    )
+    i, j = np.meshgrid(np.arange(n_z - 1), np.arange(n_t), indexing="ij")
+    a, b = i * n_t + j, i * n_t + (j + 1) % n_t
+    f = np.concatenate([np.stack([a, b, b + n_t], -1), np.stack([a, b + n_t, a + n_t], -1)])
+    leg = ss.Leg.from_arrays(v, f.reshape(-1, 3))
+    h, th, r = leg.cylindrical
+    assert np.allclose(r, r0, rtol=1e-9)
+    assert th.min() >= -np.pi and th.max() < np.pi
+    assert np.allclose(h, np.abs(v[:, 2] - (0 if leg.frame.axis[2] > 0 else 0.4)), atol=1e-12)
+    assert leg.bend_deg < 0.1 and not leg.frame.has_foot
+    assert np.allclose(leg.local_axis_at([0.1, 0.2]), leg.frame.axis)
+    # theta advances by 2 pi / n_t around a ring, in one sense
+    ring = np.argsort(th[:n_t])
+    steps = np.diff(th[:n_t][ring])
+    assert np.allclose(steps, 2 * np.pi / n_t, atol=1e-9)
+
+
+def test_straight_parametric_leg_landmarks_match_its_chart():
+    leg = ss.parametric_leg({"cB": 22, "cB1": 26, "cC": 36, "cD": 34, "cE": 37, "cF": 50, "cG": 58})
+    assert tuple(leg.landmarks) == LANDMARK_NAMES
+    expected = {"B": 22, "B1": 26, "C": 36, "D": 34, "E": 37, "F": 50, "G": 58}
+    for name, girth_cm in expected.items():
+        assert leg.landmarks[name].circumference_m == pytest.approx(girth_cm / 100, rel=0.02)
