@@ -1,0 +1,95 @@
+"""Loading legs from every supported format, units detection, stray parts, package data."""
+
+import hashlib
+import pickle
+
+import numpy as np
+import pytest
+import trimesh
+
+import stockingsim as ss
+from stockingsim import errors
+
+
+@pytest.fixture(scope="module")
+def f_avg_mesh(shared_leg_paths):
+    return trimesh.load(shared_leg_paths["anny_f_avg"], process=False)
+
+
+@pytest.mark.parametrize("ext", ["stl", "obj", "ply", "off", "glb", "gltf"])
+def test_every_format_gives_the_same_leg(ext, tmp_path, f_avg_mesh, leg_f_avg):
+    path = tmp_path / f"leg.{ext}"
+    f_avg_mesh.export(path)
+    leg = ss.load_leg(path)
+    # STL stores every triangle's corners separately: duplicates are merged back
+    assert leg.n_vertices == leg_f_avg.n_vertices
+    assert len(leg.faces) == len(leg_f_avg.faces)
+    assert leg.name == "leg" and leg.units == "m"
+    assert leg.source_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+    for name, lm in leg_f_avg.landmarks.items():
+        assert leg.landmarks[name].height_m == pytest.approx(lm.height_m, abs=1e-4)
+        assert leg.landmarks[name].circumference_m == pytest.approx(lm.circumference_m, rel=1e-4)
+
+
+@pytest.mark.parametrize(("scale", "units"), [(1.0, "m"), (100.0, "cm"), (1000.0, "mm")])
+def test_units_are_detected_from_the_size(scale, units, tmp_path, f_avg_mesh, leg_f_avg):
+    mesh = f_avg_mesh.copy()
+    mesh.apply_scale(scale)
+    path = tmp_path / "leg.ply"
+    mesh.export(path)
+    leg = ss.load_leg(path)
+    assert leg.units == units
+    assert leg.length_m == pytest.approx(leg_f_avg.length_m, rel=1e-6)
+    # explicit units agree; impossible ones are refused
+    assert ss.load_leg(path, units=units).length_m == pytest.approx(leg.length_m)
+    wrong = "mm" if units == "m" else "m"
+    with pytest.raises(errors.UnitsError, match=f"units='{units}'"):
+        ss.load_leg(path, units=wrong)
+
+
+def test_stray_parts_are_dropped_with_a_warning(tmp_path, f_avg_mesh, leg_f_avg):
+    box = trimesh.creation.box(extents=[0.1, 0.1, 0.1])
+    box.apply_translation([0.5, 0.5, 0.05])
+    scene = trimesh.Scene([f_avg_mesh, box])
+    path = tmp_path / "scene.glb"
+    scene.export(path)
+    with pytest.warns(errors.MeshWarning, match="2 separate parts"):
+        leg = ss.load_leg(path)
+    assert leg.n_vertices == leg_f_avg.n_vertices
+    # the same through from_arrays: another (smaller) leg next to it
+    v = np.concatenate([leg_f_avg.vertices, leg_f_avg.vertices * 0.5 + [1.0, 0, 0]])
+    f = np.concatenate([leg_f_avg.faces, leg_f_avg.faces + leg_f_avg.n_vertices])
+    with pytest.warns(errors.MeshWarning, match="kept the largest"):
+        leg2 = ss.Leg.from_arrays(v, f)
+    assert np.allclose(leg2.vertices, leg_f_avg.vertices)
+
+
+def test_open_mesh_and_vertex_order_are_kept(leg_f_avg, f_avg_mesh):
+    assert not f_avg_mesh.is_watertight  # open at the thigh: normal input
+    assert np.array_equal(leg_f_avg.vertices, f_avg_mesh.vertices)
+    leg = ss.Leg.from_arrays(f_avg_mesh.vertices, f_avg_mesh.faces, name="mine")
+    assert leg.name == "mine"
+    assert leg.n_vertices == len(f_avg_mesh.vertices)
+
+
+def test_bundled_leg_is_the_shared_average_leg(leg_f_avg, shared_leg_paths):
+    leg = ss.bundled_leg()
+    assert leg.name == "anny_f_avg"
+    assert np.allclose(leg.vertices, leg_f_avg.vertices)
+    with pytest.raises(errors.MeshFileError, match="Available"):
+        ss.bundled_leg("nope")
+
+
+def test_to_trimesh_and_pickle_round_trip(leg_f_avg):
+    mesh = leg_f_avg.to_trimesh()
+    assert mesh.vertices.shape == leg_f_avg.vertices.shape
+    assert mesh.area == pytest.approx(leg_f_avg.face_areas.sum())
+    again = pickle.loads(pickle.dumps(leg_f_avg))
+    assert again.landmarks["C"] == leg_f_avg.landmarks["C"]
+
+
+def test_landmark_overrides_at_load(shared_leg_paths):
+    leg = ss.load_leg(shared_leg_paths["anny_m_elder"], landmarks={"C": 0.34})
+    assert leg.landmarks["C"].height_m == pytest.approx(0.34)
+    assert not leg.landmarks["C"].detected
+    assert leg.landmarks["B"].detected
