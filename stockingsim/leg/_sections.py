@@ -239,9 +239,9 @@ def _candidate_pairs(
 
 def face_height_index(vertex_heights: np.ndarray, faces: np.ndarray):
     """Per-face height ranges, sorted, for fast plane/face candidate search."""
-    fh = vertex_heights[faces]
-    lo = fh.min(axis=1)
-    hi = fh.max(axis=1)
+    h0, h1, h2 = (vertex_heights[faces[:, k]] for k in range(3))
+    lo = np.minimum(np.minimum(h0, h1), h2)
+    hi = np.maximum(np.maximum(h0, h1), h2)
     span = hi - lo
     if len(span):
         limit = max(8.0 * float(np.median(span)), 1e-12)
