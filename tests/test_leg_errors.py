@@ -92,6 +92,7 @@ def test_nan_and_inf_coordinates():
         (lambda v, f: (v, "faces"), "integer"),
     ],
 )
+@pytest.mark.filterwarnings("ignore::stockingsim.errors.MeshWarning")
 def test_bad_arrays(change, match):
     v, f = change(*tube())
     with pytest.raises(errors.MeshError, match=match):
@@ -188,3 +189,12 @@ def test_random_bytes_raise_only_stockingsim_errors(tmp_path, data, suffix, pref
     path = tmp_path / f"random{suffix}"
     path.write_bytes(prefix + data)
     _only_our_errors(lambda: ss.load_leg(path))
+
+
+def test_non_manifold_edges_warn():
+    v, f = tube()
+    # a fin: an extra vertex and a face on an existing edge -> that edge has three faces
+    v2 = np.vstack([v, [0.2, 0.0, 0.25]])
+    f2 = np.vstack([f, [f[100, 0], f[100, 1], len(v)]])
+    with pytest.warns(errors.MeshWarning, match="non-manifold"):
+        ss.Leg.from_arrays(v2, f2)

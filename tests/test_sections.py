@@ -164,3 +164,28 @@ def test_section_area_matches_an_independent_shoelace(leg_f_avg):
     path = mesh.section(plane_origin=s.origin, plane_normal=s.normal)
     planar, _ = path.to_2D()
     assert s.area_m2 == pytest.approx(planar.area, rel=1e-6)
+
+
+def test_main_loop_is_the_one_around_the_centreline():
+    from stockingsim.leg._sections import face_height_index, slice_mesh
+
+    # the leg: r = 5 cm around the axis; a larger stray tube (r = 8 cm) beside it
+    v1, f1 = tube(lambda t: np.full_like(t, 0.05), n_theta=64)
+    v2, f2 = tube(lambda t: np.full_like(t, 0.08), n_theta=64)
+    v = np.concatenate([v1, v2 + [0.3, 0.0, 0.0]])
+    f = np.concatenate([f1, f2 + len(v1)])
+    heights = np.array([0.1, 0.2])
+    k = len(heights)
+    secs = slice_mesh(
+        v,
+        f,
+        face_height_index(v[:, 2], f),
+        heights,
+        np.column_stack([np.zeros((k, 2)), heights]),
+        np.tile([0.0, 0.0, 1.0], (k, 1)),
+        np.tile([1.0, 0.0, 0.0], (k, 1)),
+    )
+    for s in secs:
+        assert len(s.polygons) == 2
+        assert s.perimeter_m == pytest.approx(2 * 64 * 0.05 * np.sin(np.pi / 64), rel=1e-9)
+        assert np.abs(s.polygons[0]).max() < 0.051  # polygons[0] is the leg's loop

@@ -256,12 +256,27 @@ def largest_component(
     return v, f
 
 
-def fix_winding(v: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Make the face winding consistent (trimesh's traversal) when it is not."""
-    e = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
-    key = e[:, 0] * len(v) + e[:, 1]
-    sk = np.sort(key)
-    if not np.any(sk[1:] == sk[:-1]):
+def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
+    """Make the face winding consistent (trimesh's traversal) when it is not.
+
+    Warns (MeshWarning) when edges are shared by more than two faces (non-manifold): the
+    sections near them may pick up spurious loops.
+    """
+    e = np.sort(np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]]), axis=1)
+    undirected = np.sort(e[:, 0] * len(v) + e[:, 1])
+    same = undirected[2:] == undirected[:-2]  # three faces on one edge
+    if same.any():
+        n_bad = len(np.unique(undirected[2:][same]))
+        warnings.warn(
+            f"{name}: {n_bad} edges are shared by more than two faces (non-manifold). Sections "
+            "through them may be wrong; repair the mesh (e.g. MeshLab: Filters > Cleaning and "
+            "Repairing > Repair non Manifold Edges).",
+            errors.MeshWarning,
+            stacklevel=4,
+        )
+    d = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
+    directed = np.sort(d[:, 0] * len(v) + d[:, 1])
+    if not np.any(directed[1:] == directed[:-1]):
         return f  # every directed edge once: consistent
     import trimesh
 
@@ -302,5 +317,5 @@ def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:
     v, f = largest_component(v, f, area, name)
     if len(f) < 4:
         raise errors.MeshError(f"{name}: the largest part of the mesh has only {len(f)} faces.")
-    f = fix_winding(v, f)
+    f = fix_winding(v, f, name)
     return v, f
