@@ -14,6 +14,12 @@ from stockingsim import errors
 
 #: Colour of skin the stocking does not cover (drawn instead of a pressure colour).
 UNCOVERED_COLOR = "#d8d4ce"
+#: Colour of pressures above/below the colour range (when ``clim`` cuts the data).
+ABOVE_COLOR = "#e7298a"
+BELOW_COLOR = "#3a3a3a"
+#: Upper percentile of ``clim="robust"`` (assumption: ignores the highest 2 % of the vertices,
+#: i.e. the spikes over bony ridges that would darken the rest of the map).
+ROBUST_PERCENTILE = 98.0
 #: Default colour map of pressure: perceptually uniform and readable by colour-blind viewers.
 DEFAULT_CMAP = "viridis"
 PRESSURE_TITLE = "Pressure (mmHg)"
@@ -95,6 +101,35 @@ def data_clim(values: np.ndarray | Sequence[np.ndarray]) -> tuple[float, float]:
         pad = max(abs(hi) * 0.05, 0.5)
         lo, hi = lo - pad, hi + pad
     return (lo, hi)
+
+
+def resolve_clim(clim, values) -> tuple[float, float]:
+    """Colour range in mmHg: the data range (None), a robust range ("robust") or a given pair.
+
+    ``"robust"`` runs from the lowest value to the :data:`ROBUST_PERCENTILE` percentile, so a
+    few spikes do not darken the whole map; values above it get :data:`ABOVE_COLOR`.
+    """
+    if isinstance(values, np.ndarray):
+        values = [values]
+    if isinstance(clim, str):
+        if clim != "robust":
+            raise ValueError(f"clim must be None, 'robust' or (low, high) in mmHg, got {clim!r}.")
+        finite = np.concatenate([np.asarray(v, float)[np.isfinite(v)] for v in values])
+        if finite.size == 0:
+            return (0.0, 1.0)
+        lo, hi = float(finite.min()), float(np.percentile(finite, ROBUST_PERCENTILE))
+        return (lo, hi) if hi > lo else data_clim(values)
+    return check_clim(clim) or data_clim(values)
+
+
+def clipped(values, clim: tuple[float, float]) -> tuple[bool, bool]:
+    """Whether some finite values lie below / above the colour range."""
+    if isinstance(values, np.ndarray):
+        values = [values]
+    finite = [np.asarray(v, float)[np.isfinite(v)] for v in values]
+    below = any((f < clim[0] - 1e-9 * max(1.0, abs(clim[0]))).any() for f in finite)
+    above = any((f > clim[1] + 1e-9 * max(1.0, abs(clim[1]))).any() for f in finite)
+    return below, above
 
 
 def check_clim(clim) -> tuple[float, float] | None:

@@ -10,15 +10,14 @@ import numpy as np
 
 from stockingsim.viz._common import (
     DEFAULT_CMAP,
-    PRESSURE_TITLE,
-    check_clim,
+    clipped,
     covered_pressure,
-    data_clim,
     has_module,
     in_jupyter,
+    resolve_clim,
     result_label,
 )
-from stockingsim.viz._map import VIEWS, add_pressure_scene, require_pyvista
+from stockingsim.viz._map import VIEWS, add_colour_bar, add_pressure_scene, require_pyvista
 
 
 def _grid(results, ncols: int | None, titles) -> tuple[list[list[tuple[str, object] | None]], int]:
@@ -81,7 +80,9 @@ def compare_plotter(
         raise ValueError(f"view must be 'front', 'side' or 'back' in a comparison, got {view!r}.")
     rows, ncols = _grid(results, ncols, titles)
     panels = [item for row in rows for item in row if item is not None]
-    clim = check_clim(clim) or data_clim([covered_pressure(r) for _, r in panels])
+    pressures = [covered_pressure(r) for _, r in panels]
+    clim = resolve_clim(clim, pressures)
+    clip_colors = clipped(pressures, clim)
     nrows = len(rows)
     bar_weight = 0.12 * nrows  # the colour bar row is about 12 % of one panel row high
     plotter = pv.Plotter(
@@ -93,7 +94,6 @@ def compare_plotter(
         border=False,
     )
     plotter.set_background("white")
-    last_mesh_actor = None
     for i, row in enumerate(rows):
         for j, item in enumerate(row):
             if item is None:
@@ -110,30 +110,10 @@ def compare_plotter(
                 scalar_bar=False,
                 title=title,
                 label_font_size=11,
-            )
-            last_mesh_actor = next(
-                a
-                for a in plotter.renderer.actors.values()
-                if getattr(a, "mapper", None) is not None and a.mapper.GetScalarVisibility()
+                clip_colors=clip_colors,
             )
     plotter.subplot(nrows, 0)
-    span = clim[1] - clim[0]
-    plotter.add_scalar_bar(
-        PRESSURE_TITLE,
-        mapper=last_mesh_actor.mapper,
-        vertical=False,
-        position_x=0.25,
-        position_y=0.3,
-        width=0.5,
-        height=0.45,
-        n_labels=5,
-        fmt="%.0f" if span >= 8 else "%.1f",
-        color="black",
-        title_font_size=16,
-        label_font_size=14,
-    )
-    # labels under the bar so that they do not run into the title above it
-    plotter.scalar_bars[PRESSURE_TITLE].SetTextPositionToPrecedeScalarBar()
+    add_colour_bar(plotter, clim, cmap, clip_colors, vertical=False)
     return plotter
 
 
@@ -160,8 +140,9 @@ def compare_maps(
         Write the picture there (PNG, off-screen) and return the path.
     ncols : int, optional
         Panels per row (default: about square; the row length for a list of rows).
-    clim : (float, float), optional
-        The shared colour range in mmHg; default: the range over all results.
+    clim : (float, float) or "robust", optional
+        The shared colour range in mmHg; default: the range over all results ("robust": up to
+        their 98th percentile).
     view : {"front", "side", "back"}
     landmarks : bool
         Draw landmark rings.

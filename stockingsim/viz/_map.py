@@ -9,20 +9,24 @@ from typing import Any
 import numpy as np
 
 from stockingsim.viz._common import (
+    ABOVE_COLOR,
+    BELOW_COLOR,
     DEFAULT_CMAP,
     PRESSURE_TITLE,
     UNCOVERED_COLOR,
-    check_clim,
+    clipped,
     covered_pressure,
-    data_clim,
     has_module,
     in_jupyter,
     landmark_heights,
     require_pyvista,
+    resolve_clim,
     result_label,
 )
 
 VIEWS = ("front", "side", "back", "both")
+#: Width of the colour-bar column relative to one leg panel.
+BAR_COLUMN_WEIGHT = 0.35
 #: Outward offset of the landmark rings from the skin, metres (assumption: visible, not floating).
 RING_OFFSET_M = 0.002
 
@@ -148,13 +152,23 @@ def add_pressure_scene(
     title: str | None,
     scalar_bar_args: dict | None = None,
     label_font_size: int = 14,
+    clip_colors: tuple[bool, bool] | None = None,
 ) -> None:
     """Add one leg with its pressure, landmark rings and camera to the active renderer."""
     leg = result.leg
-    mesh = leg_polydata(leg, covered_pressure(result))
-    bar = _scalar_bar_args(clim, **(scalar_bar_args or {})) if scalar_bar else None
+    pressure = covered_pressure(result)
+    mesh = leg_polydata(leg, pressure)
+    below, above = clipped(pressure, clim) if clip_colors is None else clip_colors
+    extra = {}
+    if above:
+        extra["above_label"] = "above"
+    if below:
+        extra["below_label"] = "below"
+    bar = _scalar_bar_args(clim, **extra, **(scalar_bar_args or {})) if scalar_bar else None
     plotter.add_mesh(
         mesh,
+        above_color=ABOVE_COLOR if above else None,
+        below_color=BELOW_COLOR if below else None,
         scalars="pressure_mmhg",
         cmap=cmap,
         clim=clim,
@@ -192,7 +206,7 @@ def add_pressure_scene(
                 bold=True,
             )
     if title:
-        plotter.add_text(title, position="upper_edge", font_size=10, color="black")
+        plotter.add_text(title, position="upper_left", font_size=9, color="black")
     centre = np.asarray(mesh.center)
     plotter.camera.focal_point = centre
     plotter.camera.position = centre + direction * 3.0 * max(mesh.length, 1e-3)
@@ -219,14 +233,20 @@ def map_plotter(
     pv = require_pyvista("3D pressure maps")
     if view not in VIEWS:
         raise ValueError(f"Unknown view {view!r}; use one of {', '.join(map(repr, VIEWS))}.")
-    clim = check_clim(clim) or data_clim(covered_pressure(result))
+    pressure = covered_pressure(result)
+    clim = resolve_clim(clim, pressure)
     views = ["front", "side"] if view == "both" else [view]
     if window_size is None:
         window_size = (800, 1000)
     if view == "both" and tuple(window_size) == (800, 1000):
         window_size = (1300, 1000)
+    # the colour bar gets a column of its own, so it never covers the leg or a label
     plotter = pv.Plotter(
-        off_screen=off_screen, shape=(1, len(views)), window_size=list(window_size), border=False
+        off_screen=off_screen,
+        shape=(1, len(views) + 1),
+        col_weights=[1.0] * len(views) + [BAR_COLUMN_WEIGHT],
+        window_size=list(window_size),
+        border=False,
     )
     plotter.set_background("white")
     label = result_label(result) if title is None else title
@@ -239,10 +259,52 @@ def map_plotter(
             clim=clim,
             cmap=cmap,
             landmarks=landmarks,
-            scalar_bar=k == len(views) - 1,
-            title=(f"{label} ({v})" if label else v) if len(views) > 1 or label else None,
+            scalar_bar=False,
+            title=(label or None) if k == 0 else None,
         )
+        if len(views) > 1:
+            plotter.add_text(f"{v} view", position="lower_edge", font_size=10, color="#4d4d4d")
+    plotter.subplot(0, len(views))
+    add_colour_bar(plotter, clim, cmap, clipped(pressure, clim), vertical=True)
     return plotter
+
+
+def add_colour_bar(
+    plotter, clim: tuple[float, float], cmap: str, clip: tuple[bool, bool], vertical: bool
+) -> None:
+    """Add the mmHg colour bar to the active renderer (a panel of its own)."""
+    pv = require_pyvista("3D pressure maps")
+    # an invisible carrier mesh with the same colour map and range feeds the bar's lookup table
+    carrier = pv.PolyData(np.zeros((2, 3)))
+    carrier.point_data["pressure_mmhg"] = np.asarray(clim, dtype=float)
+    actor = plotter.add_mesh(
+        carrier,
+        scalars="pressure_mmhg",
+        cmap=cmap,
+        clim=clim,
+        above_color=ABOVE_COLOR if clip[1] else None,
+        below_color=BELOW_COLOR if clip[0] else None,
+        show_scalar_bar=False,
+        opacity=0.0,
+    )
+    extra = {}
+    if clip[1]:
+        extra["above_label"] = "above"
+    if clip[0]:
+        extra["below_label"] = "below"
+    if vertical:
+        place = dict(position_x=0.3, position_y=0.2, width=0.65, height=0.6)
+    else:
+        place = dict(position_x=0.25, position_y=0.3, width=0.5, height=0.45)
+    plotter.add_scalar_bar(
+        mapper=actor.mapper,
+        **_scalar_bar_args(clim, vertical=vertical, **place, **extra),
+    )
+    if vertical:
+        plotter.scalar_bars[PRESSURE_TITLE].SetBarRatio(0.35)
+    else:
+        # labels under the bar so that they do not run into the title above it
+        plotter.scalar_bars[PRESSURE_TITLE].SetTextPositionToPrecedeScalarBar()
 
 
 def plot_pressure_map(
@@ -264,9 +326,11 @@ def plot_pressure_map(
         A result of :func:`stockingsim.simulate`.
     filename : str or Path, optional
         Write the picture there (PNG; off-screen) and return the path.
-    clim : (float, float), optional
+    clim : (float, float) or "robust", optional
         Colour range in mmHg; default: the range of the pressure where the stocking covers the
-        leg. Give the same ``clim`` to pictures that are to be compared.
+        leg. ``"robust"``: up to the 98th percentile, so spikes over bony ridges do not darken
+        the map. Pressures outside the range are drawn magenta (above) or dark grey (below),
+        marked on the colour bar. Give the same ``clim`` to pictures that are to be compared.
     landmarks : bool
         Draw a ring around the leg at each landmark height (B, B1, C, ...) with its name.
     view : {"front", "side", "back", "both"}

@@ -85,7 +85,8 @@ def plot_profile(
     labels : sequence of str, optional
         Legend labels, one per result (default: leg, stocking/fabric, method).
     show_range : bool
-        Shade the minimum-maximum pressure around each section beside the mean line.
+        Shade the minimum-maximum pressure around each section beside the mean line (cut off
+        at 1.3 times the highest mean or target pressure, where the axis ends).
     title : str, optional
 
     Returns
@@ -106,7 +107,6 @@ def plot_profile(
             lo = np.asarray(sections["pressure_min_mmhg"], dtype=float)
             hi = np.asarray(sections["pressure_max_mmhg"], dtype=float)
             ax.fill_betweenx(h, lo, hi, color=color, alpha=0.15, lw=0)
-            pmax = max(pmax, np.nanmax(hi, initial=0.0))
         pmax = max(pmax, np.nanmax(p, initial=0.0))
         if len(h):
             hmin, hmax = min(hmin, np.nanmin(h)), max(hmax, np.nanmax(h))
@@ -149,7 +149,8 @@ def plot_profile(
             zorder=4,
         )
         pmax = max(pmax, hi_draw)
-    xmax = max(pmax * 1.15, 10.0)
+    # the axis follows the mean pressures and targets; a min-max band beyond it is cut off
+    xmax = max(pmax * 1.3, 10.0)
     if standard:
         bands = class_bands(standard)
         # the classes are ranges of the pressure at B: shade them in a strip around B's height

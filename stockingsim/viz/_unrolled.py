@@ -7,14 +7,16 @@ from pathlib import Path
 import numpy as np
 
 from stockingsim.viz._common import (
+    ABOVE_COLOR,
+    BELOW_COLOR,
     DEFAULT_CMAP,
     PRESSURE_TITLE,
     UNCOVERED_COLOR,
-    check_clim,
+    clipped,
     covered_pressure,
-    data_clim,
     landmark_heights,
     new_figure,
+    resolve_clim,
     result_label,
     save_figure,
 )
@@ -105,8 +107,9 @@ def plot_unrolled(
     result : PressureResult
     filename : str or Path, optional
         Save the figure there (format from the suffix, e.g. ``.png``, ``.svg``).
-    clim : (float, float), optional
-        Colour range in mmHg; default: the range of the covered pressure.
+    clim : (float, float) or "robust", optional
+        Colour range in mmHg; default: the range of the covered pressure ("robust": up to
+        the 98th percentile; pressures above it in magenta).
     landmarks : bool
         Mark the landmark heights with a labelled line.
     cmap : str
@@ -123,8 +126,13 @@ def plot_unrolled(
     matplotlib.figure.Figure
         The figure (shown by Jupyter when it is the cell's value).
     """
+    import matplotlib
+
     theta_deg, rows, values = unrolled_grid(result, n_theta=n_theta, step_m=step_m, heights=heights)
-    clim = check_clim(clim) or data_clim(covered_pressure(result))
+    pressure = covered_pressure(result)
+    clim = resolve_clim(clim, pressure)
+    below, above = clipped(pressure, clim)
+    colormap = matplotlib.colormaps[cmap].with_extremes(over=ABOVE_COLOR, under=BELOW_COLOR)
     fig, ax = new_figure((7.0, 7.0), ax)
     ax.set_facecolor(UNCOVERED_COLOR)
     dt = theta_deg[1] - theta_deg[0]
@@ -136,9 +144,14 @@ def plot_unrolled(
         * 100
     )
     mesh = ax.pcolormesh(
-        edges_t, edges_h, values, cmap=cmap, vmin=clim[0], vmax=clim[1], shading="flat"
+        edges_t, edges_h, values, cmap=colormap, vmin=clim[0], vmax=clim[1], shading="flat"
     )
-    colorbar = fig.colorbar(mesh, ax=ax, shrink=0.85)
+    colorbar = fig.colorbar(
+        mesh,
+        ax=ax,
+        shrink=0.85,
+        extend={(0, 0): "neither", (1, 0): "min", (0, 1): "max", (1, 1): "both"}[(below, above)],
+    )
     colorbar.set_label(PRESSURE_TITLE)
     if landmarks:
         for name, height in landmark_heights(result).items():

@@ -1,0 +1,300 @@
+"""Pictures that are looked at: rendered off-screen and checked pixel by pixel."""
+
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pv = pytest.importorskip("pyvista")
+matplotlib = pytest.importorskip("matplotlib")
+Image = pytest.importorskip("PIL.Image")
+
+from stockingsim import viz  # noqa: E402
+from stockingsim.viz._common import covered_pressure  # noqa: E402
+
+pv.OFF_SCREEN = True
+TITLE = "Pressure (mmHg)"
+
+
+# --- results ------------------------------------------------------------------------------
+def _standin_result(scale=1.0, around=0.0):
+    """Temporary stand-in with the PressureResult attributes (until simulate() lands)."""
+    n_theta, n_h = 96, 90
+    h = np.linspace(0.0, 0.45, n_h)
+    t = np.linspace(-np.pi, np.pi, n_theta, endpoint=False)
+    hh, tt = np.meshgrid(h, t, indexing="ij")
+    r = 0.035 + 0.025 * hh / 0.45
+    vertices = np.column_stack(
+        [(1.1 * r * np.sin(tt)).ravel(), (-0.9 * r * np.cos(tt)).ravel(), hh.ravel()]
+    )
+    idx = np.arange(n_h * n_theta).reshape(n_h, n_theta)
+    a, b = idx[:-1], np.roll(idx, -1, axis=1)[:-1]
+    c, d = idx[1:], np.roll(idx, -1, axis=1)[1:]
+    faces = np.concatenate(
+        [np.stack([a, b, d], -1).reshape(-1, 3), np.stack([a, d, c], -1).reshape(-1, 3)]
+    )
+    lms = {"B": 0.08, "B1": 0.16, "C": 0.27, "D": 0.38}
+    leg = SimpleNamespace(
+        vertices=vertices,
+        faces=faces,
+        name="tube",
+        heights_m=hh.ravel(),
+        cylindrical=(hh.ravel(), tt.ravel(), r.ravel()),
+        landmarks={k: SimpleNamespace(height_m=v, circumference_m=0.25) for k, v in lms.items()},
+        frame=SimpleNamespace(
+            axis=np.array([0, 0, 1.0]),
+            anterior=np.array([0, -1.0, 0]),
+            lateral=np.array([1.0, 0, 0]),
+        ),
+        length_m=0.45,
+    )
+    covered = (hh.ravel() > 0.04) & (hh.ravel() < 0.42)
+    hv = hh.ravel()
+    p = np.where(covered, scale * (32 - 40 * hv) * (1 + around * np.cos(tt.ravel())), 0.0)
+    grid = np.arange(0.045, 0.42, 0.005)
+    sections = pd.DataFrame({"height_m": grid, "pressure_mmhg": scale * (32 - 40 * grid)})
+    sections["pressure_min_mmhg"] = sections["pressure_mmhg"] * (1 - around)
+    sections["pressure_max_mmhg"] = sections["pressure_mmhg"] * (1 + around)
+    prof = pd.DataFrame(
+        {"height_m": list(lms.values())}, index=pd.Index(list(lms), name="landmark")
+    )
+    prof["pressure_mmhg"] = scale * (32 - 40 * prof["height_m"])
+    return SimpleNamespace(
+        leg=leg,
+        stocking=SimpleNamespace(name=f"scale {scale}", fabric=None),
+        method="laplace",
+        pressure_mmhg=p,
+        strain=np.where(covered, 0.4, np.nan),
+        tension_n_per_m=np.where(covered, 90.0, 0.0),
+        covered=covered,
+        profile=prof,
+        sections=sections,
+        elapsed_s=0.0,
+        info={},
+    )
+
+
+@pytest.fixture(scope="module")
+def result():
+    return _standin_result(1.0, around=0.2)
+
+
+@pytest.fixture(scope="module")
+def weaker():
+    return _standin_result(0.6, around=0.2)
+
+
+@pytest.fixture(scope="module")
+def laplace():
+    return _standin_result(1.0)
+
+
+# --- helpers ------------------------------------------------------------------------------
+def _png(path):
+    return np.asarray(Image.open(path).convert("RGB")).astype(int)
+
+
+def _cmap_rgb(value, cmap="viridis"):
+    return np.array(matplotlib.colormaps[cmap](value)[:3]) * 255
+
+
+def _near(image, rgb, tol=18.0):
+    return np.linalg.norm(image - rgb, axis=-1) < tol
+
+
+def _same_hue(image, rgb, tol=0.03):
+    """Pixels whose colour direction matches ``rgb`` (lighting scales RGB, not its direction)."""
+    norm = np.linalg.norm(image, axis=-1, keepdims=True)
+    unit = image / np.where(norm > 0, norm, 1)
+    target = np.asarray(rgb) / np.linalg.norm(rgb)
+    return (norm[..., 0] > 60) & (np.linalg.norm(unit - target, axis=-1) < tol)
+
+
+def _foreground(image):
+    """Pixels that are neither the white background nor text/line black."""
+    return (image.min(axis=-1) < 245) & (image.max(axis=-1) > 40)
+
+
+@pytest.fixture(scope="module")
+def front(result, tmp_path_factory):
+    path = viz.plot_pressure_map(result, tmp_path_factory.mktemp("map") / "front.png")
+    return _png(path)
+
+
+# --- import cost --------------------------------------------------------------------------
+def test_import_viz_is_light():
+    code = (
+        "import sys, stockingsim.viz, stockingsim.io, stockingsim.report; "
+        "print(' '.join(m for m in ('vtk', 'pyvista', 'matplotlib', 'matplotlib.pyplot') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# --- 3D map -------------------------------------------------------------------------------
+def test_map_png_is_not_blank(front):
+    assert front.shape == (1000, 800, 3)
+    leg = _foreground(front)
+    assert leg.mean() > 0.05
+    colours = np.unique(front[leg].reshape(-1, 3) // 4, axis=0)
+    assert len(colours) > 200  # a smooth pressure field, shaded: many distinct colours
+
+
+def test_scalar_bar_range_is_the_data_range(result):
+    p = covered_pressure(result)
+    plotter = viz.map_plotter(result, off_screen=True)
+    lo, hi = plotter.scalar_bars[TITLE].GetLookupTable().GetRange()
+    plotter.close()
+    assert lo == pytest.approx(np.nanmin(p)) and hi == pytest.approx(np.nanmax(p))
+    plotter = viz.map_plotter(result, clim=(0, 50), off_screen=True)
+    assert plotter.scalar_bars[TITLE].GetLookupTable().GetRange() == pytest.approx((0, 50))
+    plotter.close()
+
+
+def test_scalar_bar_ends_have_the_end_colours(front):
+    height, width, _ = front.shape
+    # the bar sits at x 80-90 %, y 18-82 % (from the bottom) of the window
+    bar = front[int(0.16 * height) : int(0.84 * height), int(0.78 * width) : int(0.92 * width)]
+    top_rows = np.nonzero(_near(bar, _cmap_rgb(1.0)).any(axis=1))[0]
+    bottom_rows = np.nonzero(_near(bar, _cmap_rgb(0.0)).any(axis=1))[0]
+    assert top_rows.size and bottom_rows.size
+    assert top_rows.max() < bottom_rows.min()  # high pressure colour on top
+    assert bottom_rows.max() - top_rows.min() > 0.5 * bar.shape[0]
+
+
+def test_colours_follow_the_colour_limits(result, tmp_path):
+    # with a range far above the data, no vertex reaches the top colour of the map
+    p = covered_pressure(result)
+    image = _png(
+        viz.plot_pressure_map(
+            result, tmp_path / "wide.png", clim=(0, 4 * np.nanmax(p)), landmarks=False
+        )
+    )
+    width = image.shape[1]
+    leg = image[:, : int(0.75 * width)]
+    assert not _same_hue(leg, _cmap_rgb(1.0)).any()
+    assert _near(image[:, int(0.75 * width) :], _cmap_rgb(1.0)).any()  # but the bar does
+
+
+def test_image_changes_when_the_pressure_changes(result, weaker, front, tmp_path):
+    clim = (0.0, float(np.nanmax(covered_pressure(result))))
+    a = _png(viz.plot_pressure_map(result, tmp_path / "a.png", clim=clim))
+    a2 = _png(viz.plot_pressure_map(result, tmp_path / "a2.png", clim=clim))
+    b = _png(viz.plot_pressure_map(weaker, tmp_path / "b.png", clim=clim))
+    assert np.array_equal(a, a2)  # rendering is deterministic, so a difference means something
+    changed = np.abs(a - b).sum(axis=-1) > 30
+    assert changed.mean() > 0.02
+    # the weaker stocking is darker (lower on viridis) on the leg
+    leg = _foreground(a) & _foreground(b)
+    assert b[leg].sum(axis=-1).mean() < a[leg].sum(axis=-1).mean()
+
+
+def test_views_and_landmark_rings(result, front, tmp_path):
+    side = _png(viz.plot_pressure_map(result, tmp_path / "side.png", view="side"))
+    assert np.abs(side - front).sum(axis=-1).mean() > 1.0
+    both = _png(viz.plot_pressure_map(result, tmp_path / "both.png", view="both"))
+    assert both.shape == (1000, 1300, 3)
+    bare = _png(viz.plot_pressure_map(result, tmp_path / "bare.png", landmarks=False))
+    dark = lambda im: (im.max(axis=-1) < 50).sum()  # noqa: E731
+    assert dark(front) > dark(bare) + 200  # black rings and labels
+
+
+def test_off_screen_without_filename_returns_the_picture(result):
+    image = viz.plot_pressure_map(result, window_size=(300, 400))
+    assert isinstance(image, np.ndarray) and image.shape == (400, 300, 3)
+
+
+def test_bad_arguments_say_what_to_do(result):
+    with pytest.raises(ValueError, match="view"):
+        viz.plot_pressure_map(result, view="top")
+    with pytest.raises(ValueError, match="clim"):
+        viz.plot_pressure_map(result, clim=(5, 1))
+
+
+# --- comparisons --------------------------------------------------------------------------
+def test_compare_maps_share_one_colour_scale(result, weaker, tmp_path):
+    plotter = viz.compare_plotter([result, weaker], off_screen=True)
+    assert len(plotter.scalar_bars) == 1
+    lo, hi = plotter.scalar_bars[TITLE].GetLookupTable().GetRange()
+    plotter.close()
+    both = np.concatenate([covered_pressure(result), covered_pressure(weaker)])
+    assert (lo, hi) == pytest.approx((np.nanmin(both), np.nanmax(both)))
+    image = _png(viz.compare_maps([result, weaker], tmp_path / "cmp.png", ncols=2, landmarks=False))
+    assert image.shape[1] == 2 * 420
+    panels = image[: int(0.85 * image.shape[0])]
+    left, right = panels[:, :420], panels[:, 420:]
+    # one scale: only the stronger stocking reaches the top colour
+    assert _same_hue(left, _cmap_rgb(1.0)).any() and not _same_hue(right, _cmap_rgb(1.0)).any()
+
+
+# --- unrolled -----------------------------------------------------------------------------
+def test_unrolled_grid_of_a_uniform_ring_pressure(laplace):
+    from stockingsim.viz._unrolled import unrolled_grid
+
+    theta, rows, values = unrolled_grid(laplace)
+    assert theta.min() > -180 and theta.max() < 180
+    inside = (rows > 0.05) & (rows < 0.41)
+    ring = values[inside]
+    assert np.isfinite(ring).all()
+    expected = np.interp(
+        rows[inside], laplace.sections["height_m"], laplace.sections["pressure_mmhg"]
+    )
+    # uniform around every section: every row equals the section pressure
+    np.testing.assert_allclose(ring, expected[:, None] * np.ones_like(ring), rtol=0.02)
+
+
+def test_plot_unrolled_marks_landmarks(result, tmp_path):
+    fig = viz.plot_unrolled(result, tmp_path / "u.png")
+    ax = fig.axes[0]
+    texts = {t.get_text().strip() for t in ax.texts}
+    assert {"B", "B1", "C", "D"} <= texts
+    assert (tmp_path / "u.png").stat().st_size > 10_000
+    mesh = ax.collections[0]
+    assert mesh.get_clim() == pytest.approx(
+        (np.nanmin(covered_pressure(result)), np.nanmax(covered_pressure(result)))
+    )
+
+
+# --- profile ------------------------------------------------------------------------------
+def test_profile_draws_the_sections_and_class_bands(result, weaker, tmp_path):
+    fig = viz.plot_profile([result, weaker], tmp_path / "p.png", target="RAL-GZ 387:II")
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    np.testing.assert_allclose(lines[0].get_xdata(), result.sections["pressure_mmhg"])
+    np.testing.assert_allclose(lines[0].get_ydata(), result.sections["height_m"] * 100)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len([lab for lab in labels if "tube" in lab]) == 2
+    # class II band of RAL-GZ 387 spans 23-32 mmHg
+    spans = [p.get_paths()[0].vertices[:, 0] for p in ax.collections if len(p.get_paths())]
+    assert any(np.isclose(s.min(), 23) and np.isclose(s.max(), 32) for s in spans)
+    target = [line for line in lines if line.get_label() == "target: class II at B"][0]
+    assert sorted(target.get_xdata()) == [23, 32]
+
+
+def test_profile_target_from_a_mapping(result):
+    fig = viz.plot_profile(result, standard=None, target={"B": 28.0, "C": 20.0})
+    marks = [line for line in fig.axes[0].get_lines() if line.get_label() == "target"][0]
+    assert list(marks.get_xdata()) == [28.0, 20.0]
+    heights = result.profile["height_m"] * 100
+    assert list(marks.get_ydata()) == pytest.approx([heights["B"], heights["C"]])
+
+
+# --- fabric -------------------------------------------------------------------------------
+def test_fabric_curves_are_the_model_curves():
+    from stockingsim.fabric import Fabric
+
+    fabric = Fabric.polynomial([200.0, 100.0, 50.0], max_strain=1.5, hysteresis=0.15, name="poly")
+    measured = pd.DataFrame({"strain": [0.2, 0.6, 1.0], "tension_n_per_m": [45.0, 150.0, 360.0]})
+    fig = viz.plot_fabric([fabric, Fabric.linear(250.0)], measured=measured)
+    course, wale = fig.axes
+    assert course.get_title().startswith("course") and wale.get_title().startswith("wale")
+    loading, unloading = course.get_lines()[:2]
+    strain = loading.get_xdata() / 100
+    np.testing.assert_allclose(loading.get_ydata(), fabric.tension(strain, "course", "loading"))
+    np.testing.assert_allclose(unloading.get_ydata(), fabric.tension(strain, "course", "unloading"))
+    assert np.all(unloading.get_ydata() <= loading.get_ydata() + 1e-9)
+    points = [line for line in course.get_lines() if "measured" in line.get_label()][0]
+    assert list(points.get_ydata()) == [45.0, 150.0, 360.0]
