@@ -405,6 +405,8 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
     from concurrent.futures.process import BrokenProcessPool
 
     ctx = _mp_context()
+    stack = contextlib.ExitStack()
+    stack.enter_context(_one_thread_per_worker())
 
     def new_pool():
         return ProcessPoolExecutor(
@@ -454,6 +456,34 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
                 pool = new_pool()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        stack.close()
+
+
+_THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+@contextlib.contextmanager
+def _one_thread_per_worker():
+    """One BLAS/OpenMP thread per worker process while the pool lives (as Dask's nanny does).
+
+    Several workers each running a BLAS thread pool on the same cores oversubscribe them; the
+    variables are read when a new interpreter loads numpy, so they must be set before the
+    workers (or the forkserver) start. Variables the user set are left alone.
+    """
+    added = [name for name in _THREAD_VARS if name not in os.environ]
+    for name in added:
+        os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 class _WorkerDied(RuntimeError):

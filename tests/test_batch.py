@@ -62,11 +62,15 @@ def test_task_key_follows_content_not_path(tmp_path):
     assert tasks[0].leg.sha256 == hashlib.sha256(a.read_bytes()).hexdigest()
 
 
-def test_globs_and_folders_expand_to_mesh_files():
-    by_glob = make_tasks(str(MESHES / "anny_*.ply"), PROBE)
-    by_folder = make_tasks(MESHES, PROBE)
-    assert len(by_glob) == 4
+def test_globs_and_folders_expand_to_mesh_files(tmp_path):
+    for name in ("anny_f_avg.ply", "anny_m_elder.ply"):
+        shutil.copy(MESHES / name, tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not a mesh")
+    by_glob = make_tasks(str(tmp_path / "*.ply"), PROBE)
+    by_folder = make_tasks(tmp_path, PROBE)
+    assert len(by_glob) == 2
     assert [t.key for t in by_glob] == [t.key for t in by_folder]
+    assert [t.leg.name for t in by_folder] == ["anny_f_avg", "anny_m_elder"]
 
 
 def test_callable_relaxed_circumference_is_keyed_by_its_values():
@@ -213,3 +217,61 @@ def test_csv_output_and_in_memory_batches(tmp_path):
     assert (again["error"] == "").all() and len(table) == 3
     mem = run_probe(probe_legs(3), None)
     assert len(mem) == 3 and mem.attrs["out"] is None
+
+
+# ----------------------------------------------------------------------------------------------
+# the real pipeline: load -> landmarks -> (design) -> simulate -> classify -> gradient
+def test_pipeline_rows_obey_laplace_and_a_broken_mesh_is_an_error_row(tmp_path):
+    """A fixed linear-fabric stocking: every row must satisfy p_B = k (C/c0 - 1) 2 pi / C."""
+    import hashlib
+
+    import stockingsim as ss
+
+    broken = tmp_path / "broken.ply"
+    broken.write_text("ply\nformat ascii 1.0\nthis is not a mesh\n")
+    k, c0 = 250.0, 0.18  # N/m, m
+    stocking = ss.Stocking(ss.Fabric.linear(k, name="linear 250"), c0, name="tube 18 cm")
+    legs = [MESHES / "anny_f_avg.ply", MESHES / "anny_m_elder.ply", broken]
+    table = run_batch(
+        legs, stocking, ["laplace"], out=tmp_path / "r.parquet", workers=2, progress=False
+    )
+    assert len(table) == 3
+    bad = table.iloc[2]
+    assert bad["error_stage"] == "load" and bad["error_type"].startswith("Mesh")
+    ok = table.iloc[:2]
+    assert (ok["error"] == "").all(), ok["error"].tolist()
+    c = ok["circumference_B_cm"].to_numpy() / 100.0
+    expected = k * (c / c0 - 1.0) * 2.0 * np.pi / c / MMHG  # Laplace, T / r
+    np.testing.assert_allclose(ok["pressure_B_mmhg"], expected, rtol=1e-3)
+    np.testing.assert_allclose(ok["relaxed_B_cm"], 18.0, rtol=1e-9)
+    np.testing.assert_allclose(ok["strain_B_1"], c / c0 - 1.0, rtol=1e-3)
+    # landmarks go up the leg; the class is the standard's class of the B pressure
+    assert (ok["height_B_cm"] < ok["height_C_cm"]).all()
+    for _, row in ok.iterrows():
+        cls = row["ankle_class"] if isinstance(row["ankle_class"], str) else None  # NaN: none
+        assert cls == ss.classify(row["pressure_B_mmhg"], "RAL-GZ 387")
+        assert row["leg_sha256"] == hashlib.sha256(Path(row["leg_source"]).read_bytes()).hexdigest()
+        assert 20_000 < row["n_vertices"] < 30_000
+        assert row["fabric"] == "linear 250" and row["stocking_name"] == "tube 18 cm"
+
+
+def test_designed_stockings_reach_their_target_on_leg_objects():
+    """Design per leg for RAL II (mid-range 27.5 mmHg at B); Laplace reproduces the target."""
+    import stockingsim as ss
+    from stockingsim.standards import class_range
+
+    leg = ss.bundled_leg()  # a Leg object: handed to the worker as a temporary .npz
+    design = Design("circular class II", "RAL-GZ 387:II", method="laplace")
+    table = run_batch(
+        [leg], [design], ["laplace", "membrane"], out=None, engine="serial", progress=False
+    )
+    assert (table["error"] == "").all(), table["error"].tolist()
+    assert table["leg_source"].tolist() == ["Leg object"] * 2
+    assert (table["leg_sha256"] == leg.source_hash).all()
+    lo, hi = class_range("RAL-GZ 387", "II")
+    laplace, membrane = table.iloc[0], table.iloc[1]
+    assert laplace["pressure_B_mmhg"] == pytest.approx((lo + hi) / 2, rel=0.01)
+    assert laplace["class_ok"] and laplace["gradient_ok"]
+    # membrane (local curvature) averages to about the Laplace value around a convex ankle
+    assert membrane["pressure_B_mmhg"] == pytest.approx(laplace["pressure_B_mmhg"], rel=0.1)
+    assert laplace["target_class"] == "II" and laplace["design_method"] == "laplace"
