@@ -1,6 +1,7 @@
 """Preset library claims and the comparison table."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,3 +85,34 @@ def test_compare_fabrics_bad_input():
         ss.compare_fabrics({"x": 3})
     with pytest.raises(errors.FabricError):
         ss.compare_fabrics(LIB, strains=["a"])
+
+
+def test_docs_example_runs(tmp_path, monkeypatch):
+    # docs/fabric.md must not rot: run its Python block
+    docs = Path(__file__).resolve().parents[1] / "docs" / "fabric.md"
+    code = docs.read_text(encoding="utf-8").split("```python")[1].split("```")[0]
+    code = code.replace('"tests/data/', f'"{docs.parents[1] / "tests" / "data"}/')
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, str(docs), "exec"), namespace)
+    assert float(namespace["lin"].tension(0.4)) == pytest.approx(100.0)
+    assert (tmp_path / "mine.fabric.json").is_file()
+
+
+def test_docs_preset_table_matches_library():
+    # the table in docs/fabric.md states tension at 40 % strain; it must match the presets
+    docs = Path(__file__).resolve().parents[1] / "docs" / "fabric.md"
+    rows = [ln for ln in docs.read_text(encoding="utf-8").splitlines() if ln.startswith("| ")]
+    seen = 0
+    for ln in rows:
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        if cells[0] in LIB:
+            f = LIB[cells[0]]
+            values = [
+                float(f.tension(0.4, d, b))
+                for d in ("course", "wale")
+                for b in ("loading", "unloading")
+            ]
+            assert [float(c) for c in cells[1:5]] == pytest.approx(values, abs=0.51)
+            seen += 1
+    assert seen == len(LIB)

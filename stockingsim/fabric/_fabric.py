@@ -259,9 +259,13 @@ class Fabric:
                     "give overlapping min_strain/max_strain."
                 )
             load, unl = getattr(self, f"{d}_loading"), getattr(self, f"{d}_unloading")
+            # min(unloading, loading) is only needed where a (fitted) unloading model crosses
+            # above the loading one; skip it otherwise (half the cost)
+            self._cache[("clamp", d)] = False
             if load != unl:
-                grid = np.linspace(lo, hi, 401)
+                grid = np.linspace(lo, hi, 2001)
                 tl, tu = load.tension(grid), unl.tension(grid)
+                self._cache[("clamp", d)] = bool(np.any(tu > tl))
                 excess = float(np.max(tu - tl))
                 if excess > 0.05 * float(np.max(np.abs(tl))) + 1e-9:
                     raise errors.FabricError(
@@ -303,14 +307,24 @@ class Fabric:
             )
 
     # ------------------------------------------------------------------ evaluation
-    def _raw_tension(self, eps: np.ndarray, direction: str, branch: str) -> np.ndarray:
+    def _eval(
+        self, eps: np.ndarray, direction: str, branch: str, derivative: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Tension (and stiffness if ``derivative``) without checks or warnings."""
         load = getattr(self, f"{direction}_loading")
-        if branch == "loading":
-            return load.tension(eps)
-        unl = getattr(self, f"{direction}_unloading")
-        if unl == load:
-            return load.tension(eps)
-        return np.minimum(unl.tension(eps), load.tension(eps))
+        model = load if branch == "loading" else getattr(self, f"{direction}_unloading")
+        if model is load or not self._cache[("clamp", direction)]:
+            t = model.tension(eps)
+            return (t, model.stiffness(eps)) if derivative else t
+        tu, tl = model.tension(eps), load.tension(eps)
+        use_unl = tu <= tl
+        t = np.where(use_unl, tu, tl)
+        if not derivative:
+            return t
+        return t, np.where(use_unl, model.stiffness(eps), load.stiffness(eps))
+
+    def _raw_tension(self, eps: np.ndarray, direction: str, branch: str) -> np.ndarray:
+        return self._eval(eps, direction, branch)
 
     def tension(
         self, strain: Any, direction: str = "course", branch: str = "unloading"
@@ -351,24 +365,16 @@ class Fabric:
         _check_branch(branch)
         eps = _as_strain(strain)
         self._warn_range(eps, direction)
-        load = getattr(self, f"{direction}_loading")
-        if branch == "loading":
-            return load.stiffness(eps)
-        unl = getattr(self, f"{direction}_unloading")
-        if unl == load:
-            return load.stiffness(eps)
-        return np.where(
-            unl.tension(eps) <= load.tension(eps), unl.stiffness(eps), load.stiffness(eps)
-        )
+        return self._eval(eps, direction, branch, derivative=True)[1]
 
-    def _table(self, direction: str, branch: str) -> tuple[np.ndarray, np.ndarray]:
+    def _table(self, direction: str, branch: str) -> tuple[np.ndarray, ...]:
         key = (direction, branch)
         table = self._cache.get(key)
         if table is None:
             lo, hi = self.valid_strain_range(direction)
             eps = np.linspace(lo, hi, _TABLE_POINTS)
-            t = np.maximum.accumulate(self._raw_tension(eps, direction, branch))
-            table = (eps, t)
+            t, k = self._eval(eps, direction, branch, derivative=True)
+            table = (eps, np.maximum.accumulate(t), np.maximum(k, 0.0))
             self._cache[key] = table
         return table
 
@@ -377,8 +383,9 @@ class Fabric:
     ) -> np.ndarray:
         """Inverse of :meth:`tension`: the strain at which the fabric carries a tension.
 
-        Vectorized: bracket on a dense monotone table (``np.searchsorted``), interpolate, then
-        polish with safeguarded Newton steps (closed form for a linear fabric).
+        Vectorized: bracket on a dense monotone table (``np.searchsorted``), cubic Hermite
+        interpolation of the inverse (slopes 1/stiffness), then one Newton step kept inside the
+        bracket (closed form for a linear fabric).
 
         Parameters
         ----------
@@ -401,7 +408,8 @@ class Fabric:
         load = getattr(self, f"{direction}_loading")
         unl = getattr(self, f"{direction}_unloading")
         model = load if branch == "loading" else unl
-        if isinstance(model, LinearModel) and (branch == "loading" or unl == load):
+        clamped = branch == "unloading" and self._cache[("clamp", direction)]
+        if isinstance(model, LinearModel) and not clamped:
             eps = model.inverse(t)
             tol = 1e-12 * max(1.0, hi)
             with np.errstate(invalid="ignore"):
@@ -409,7 +417,7 @@ class Fabric:
             eps = np.clip(eps, lo, hi)
             return np.where(bad, np.nan, eps)
 
-        eps_tab, t_tab = self._table(direction, branch)
+        eps_tab, t_tab, k_tab = self._table(direction, branch)
         flat = t.ravel()
         with np.errstate(invalid="ignore"):
             span = max(abs(t_tab[-1]), 1e-300)
@@ -419,19 +427,24 @@ class Fabric:
         e0, e1 = eps_tab[idx - 1], eps_tab[idx]
         t0, t1 = t_tab[idx - 1], t_tab[idx]
         dt = t1 - t0
+        ok = dt > 0
         with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(dt > 0, (tc - t0) / np.where(dt > 0, dt, 1.0), 0.0)
-        eps = e0 + frac * (e1 - e0)
-        for _ in range(3):  # Newton polish, kept inside the bracket
-            f = self._raw_tension(eps, direction, branch) - tc
-            if branch == "loading" or unl == load:
-                df = load.stiffness(eps)
-            else:
-                use_unl = unl.tension(eps) <= load.tension(eps)
-                df = np.where(use_unl, unl.stiffness(eps), load.stiffness(eps))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                step = np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
-            eps = np.clip(eps - step, e0, e1)
+            u = np.where(ok, (tc - t0) / np.where(ok, dt, 1.0), 0.0)
+            # cubic Hermite interpolation of the inverse eps(T): node slopes d eps/dT = 1/k
+            k0, k1 = k_tab[idx - 1], k_tab[idx]
+            s0 = np.where(k0 > 0, dt / np.where(k0 > 0, k0, 1.0), e1 - e0)
+            s1 = np.where(k1 > 0, dt / np.where(k1 > 0, k1, 1.0), e1 - e0)
+        h00 = (1 + 2 * u) * (1 - u) ** 2
+        h10 = u * (1 - u) ** 2
+        h01 = u * u * (3 - 2 * u)
+        h11 = u * u * (u - 1)
+        eps = h00 * e0 + h10 * s0 + h01 * e1 + h11 * s1
+        eps = np.clip(np.where(np.isfinite(eps), eps, e0 + u * (e1 - e0)), e0, e1)
+        # one Newton polish step, kept inside the bracket
+        f, df = self._eval(eps, direction, branch, derivative=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            step = np.where(df > 0, (f - tc) / np.where(df > 0, df, 1.0), 0.0)
+        eps = np.clip(eps - step, e0, e1)
         out = np.where(reachable, eps, np.nan)
         return out.reshape(t.shape)
 
