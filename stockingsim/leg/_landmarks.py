@@ -84,6 +84,43 @@ def _local_extrema(g: np.ndarray, prominence: float, maxima: bool) -> np.ndarray
     return np.array(out, dtype=int)
 
 
+#: window of the local-quadratic smoothing of the girth profile before extrema are searched,
+#: metres (assumption: shorter than any anatomical feature of the girth profile, longer than
+#: the scan noise's correlation length)
+SMOOTH_WINDOW_M = 0.025
+
+
+def _smooth(h: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Local quadratic least-squares smoothing (Savitzky-Golay) over runs of finite values."""
+    out = g.copy()
+    if len(h) < 5:
+        return out
+    step = float(np.median(np.diff(h)))
+    half = max(1, int(round(SMOOTH_WINDOW_M / step / 2)))
+    finite = np.isfinite(g)
+    edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(np.int8), 0]))
+    for a, b in zip(edges[::2], edges[1::2]):  # loop over runs (a few), not over samples
+        n = b - a
+        w = 2 * half + 1
+        if n < w:
+            continue
+        idx = np.clip(np.arange(n) - half, 0, n - w)[:, None] + np.arange(w)[None, :]
+        dx = h[a:b][idx] - h[a:b][:, None]
+        design = np.stack([np.ones_like(dx), dx, dx**2], axis=-1)
+        coef = np.linalg.pinv(design) @ g[a:b][idx][..., None]
+        out[a:b] = coef[:, 0, 0]
+    return out
+
+
+def _refine(g: np.ndarray, ok: np.ndarray, i: int, maxima: bool) -> int:
+    """Move index ``i`` to the raw extremum among its usable neighbours."""
+    cand = [j for j in (i - 1, i, i + 1) if 0 <= j < len(g) and ok[j]]
+    if not cand:
+        return i
+    vals = g[cand]
+    return cand[int(np.argmax(vals) if maxima else np.argmin(vals))]
+
+
 def detect_landmarks(
     heights: np.ndarray,
     girth: np.ndarray,
@@ -134,8 +171,11 @@ def detect_landmarks(
         Heights in the order B, B1, C, D, E, F, G, only those found.
     """
     h = np.asarray(heights, dtype=float)
-    g = np.asarray(girth, dtype=float)
-    ok = np.asarray(closed, dtype=bool) & np.isfinite(g) & (g > 0)
+    g_raw = np.asarray(girth, dtype=float)
+    ok = np.asarray(closed, dtype=bool) & np.isfinite(g_raw) & (g_raw > 0)
+    # extrema are searched on a lightly smoothed profile (scan noise roughens the hull girth),
+    # then moved to the raw extremum within one grid step
+    g = _smooth(h, np.where(ok, g_raw, np.nan))
     found: dict[str, float] = {}
     if ok.sum() < 3:
         return {k: v for k, v in overrides.items()}
@@ -152,7 +192,7 @@ def detect_landmarks(
 
     def argmin_in(mask):
         idx = np.flatnonzero(mask)
-        return None if len(idx) == 0 else idx[np.argmin(g[idx])]
+        return None if len(idx) == 0 else _refine(g_raw, ok, idx[np.argmin(g[idx])], False)
 
     # B
     if "B" in overrides:
@@ -179,14 +219,14 @@ def detect_landmarks(
         peaks = _local_extrema(g[idx_above], CALF_PROMINENCE_M, maxima=True)
         peaks = peaks[h[idx_above[peaks]] > hb + 0.05] if len(peaks) else peaks
         if len(peaks):
-            c_height = h[idx_above[peaks[0]]]
+            c_height = h[_refine(g_raw, ok, idx_above[peaks[0]], True)]
     d_height = overrides.get("D")
     if d_height is None and c_height is not None:
         idx_c = np.flatnonzero(window(c_height, h_hi))
         if len(idx_c) >= 3:
             dips = _local_extrema(g[idx_c], KNEE_DIP_PROMINENCE_M, maxima=False)
             if len(dips):
-                d_height = h[idx_c[dips[0]]]
+                d_height = h[_refine(g_raw, ok, idx_c[dips[0]], False)]
             else:
                 slope = np.gradient(g[idx_c], h[idx_c])
                 sel = (h[idx_c] > c_height + 0.03) & (h[idx_c] < c_height + 0.2)
