@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
+import stockingsim as ss
 from stockingsim._batch_worker import probe_task
 from stockingsim.batch import Design, run_batch
 
 distributed = pytest.importorskip("distributed")
 
+MESHES = Path(__file__).resolve().parents[1] / "meshes"
 PROBE = Design("probe-fabric", "RAL-GZ 387:II", _resolve=False)
 
 
@@ -63,8 +68,22 @@ def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
         )
         # the cluster outlives the call (it was given, not started by run_batch)
         assert cluster.status.name == "running"
+        # and the real pipeline on the same cluster: Laplace's law in every row
+        real = run_batch(
+            [MESHES / "anny_f_avg.ply", MESHES / "anny_m_athletic.ply"],
+            ss.Stocking(ss.Fabric.linear(250.0), 0.18),
+            ["laplace"],
+            out=tmp_path / "real.parquet",
+            engine="dask",
+            address=cluster.scheduler_address,
+            progress=False,
+        )
     assert len(table) == 5
     bad = table[table["error"] != ""]
     assert bad["task_index"].tolist() == [4]
     assert "KilledWorker" in bad["error"].iloc[0]
     assert (table.loc[table["error"] == "", "pressure_B_mmhg"] == [0.0, 1.0, 2.0, 3.0]).all()
+    assert (real["error"] == "").all(), real["error"].tolist()
+    c = real["circumference_B_cm"].to_numpy() / 100.0
+    expected = 250.0 * (c / 0.18 - 1.0) * 2.0 * np.pi / c / (101325.0 / 760.0)
+    np.testing.assert_allclose(real["pressure_B_mmhg"], expected, rtol=1e-3)

@@ -17,6 +17,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -103,3 +104,69 @@ def test_sigkill_mid_batch_then_resume_runs_each_task_exactly_once(tmp_path):
     assert not parts.exists()
     # the probe's result is its task index: each row carries its own task's value
     assert (table["pressure_B_mmhg"].to_numpy() == range(N_TASKS)).all()
+
+
+REAL_CHILD = textwrap.dedent(
+    """
+    import glob
+    import stockingsim as ss
+    from stockingsim.batch import run_batch
+    fabric = ss.Fabric.linear(250.0, name="linear 250")
+    stockings = [ss.Stocking(fabric, c0, name=f"tube {{c0:.3f}}") for c0 in {relaxed!r}]
+    legs = sorted(glob.glob({pattern!r}))
+    run_batch(legs, stockings, methods=["laplace", "membrane"], out={out!r},
+              engine="processes", workers=2, flush_every=2, progress=False)
+    print("finished")
+    """
+)
+
+
+def test_sigkill_of_the_real_pipeline_then_resume(tmp_path):
+    """Same as above on the real pipeline: 4 meshes x 4 stockings x 2 methods = 32 tasks."""
+    import stockingsim as ss
+
+    relaxed = [0.17, 0.18, 0.19, 0.20]
+    pattern = str(Path(__file__).resolve().parents[1] / "meshes" / "anny_*.ply")
+    out = tmp_path / "results.parquet"
+    code = REAL_CHILD.format(relaxed=relaxed, pattern=pattern, out=str(out))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_parts(tmp_path / "results.parquet.parts", 2, proc, timeout_s=120)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+    assert not out.exists()
+    survived = ResultStore(out, "inspect", resume=True).previous
+    assert 4 <= len(survived) < 32 and (survived["error"] == "").all()
+
+    fabric = ss.Fabric.linear(250.0, name="linear 250")
+    stockings = [ss.Stocking(fabric, c0, name=f"tube {c0:.3f}") for c0 in relaxed]
+    import glob
+
+    table = run_batch(
+        sorted(glob.glob(pattern)),
+        stockings,
+        methods=["laplace", "membrane"],
+        out=out,
+        workers=2,
+        progress=False,
+    )
+    assert len(table) == 32 and table["task_key"].is_unique and (table["error"] == "").all()
+    assert table.attrs["computed"] == 32 - len(survived)
+    again = table.set_index("task_key").loc[survived["task_key"]]
+    assert (again["run_id"] == survived["run_id"].iloc[0]).all()
+    assert (again["finished_utc"].to_numpy() == survived["finished_utc"].to_numpy()).all()
+    # rows from both runs obey the same physics: Laplace p_B = k (C/c0 - 1) 2 pi / C
+    lap = table[table["method"] == "laplace"]
+    c = lap["circumference_B_cm"].to_numpy() / 100.0
+    c0 = lap["relaxed_B_cm"].to_numpy() / 100.0
+    mmhg = 101325.0 / 760.0
+    expected = 250.0 * (c / c0 - 1.0) * 2.0 * np.pi / c / mmhg
+    np.testing.assert_allclose(lap["pressure_B_mmhg"], expected, rtol=1e-3)
+    assert len(pd.read_parquet(out)) == 32
