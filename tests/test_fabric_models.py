@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stockingsim as ss
 from stockingsim import errors
@@ -206,3 +208,34 @@ def test_bad_direction_branch():
             wale_loading=LinearModel(100.0),
             wale_unloading=LinearModel(100.0),
         )
+
+
+def test_fabrics_pickle_for_process_pools():
+    import pickle
+
+    f = ss.fabric_library()["circular class II"]
+    f.strain_at_tension(100.0)  # fills the private cache
+    g = pickle.loads(pickle.dumps(f))
+    assert g == f and float(g.strain_at_tension(100.0)) == float(f.strain_at_tension(100.0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ke=st.floats(1.0, 500.0),
+    kj=st.floats(0.0, 2000.0),
+    ej=st.floats(0.1, 1.5),
+    w=st.floats(0.02, 0.3),
+    t0=st.floats(0.0, 200.0),
+    et=st.floats(0.01, 0.2),
+    h=st.floats(0.0, 0.6),
+    u=st.floats(0.0, 1.0),
+)
+def test_inverse_property_two_phase(ke, kj, ej, w, t0, et, h, u):
+    model = TwoPhaseModel(ke, kj, ej, w, t0, et, 0.0, ej + 0.5)
+    f = ss.Fabric.from_models(model, hysteresis=h, name="h")
+    lo, hi = f.valid_strain_range()
+    eps = lo + u * (hi - lo)
+    for branch in ("loading", "unloading"):
+        t = f.tension(eps, branch=branch)
+        assert float(f.strain_at_tension(t, branch=branch)) == pytest.approx(eps, abs=1e-9)
+        assert f.tension(eps, branch="unloading") <= f.tension(eps, branch="loading")

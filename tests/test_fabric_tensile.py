@@ -236,3 +236,14 @@ def test_bad_arguments(tmp_path):
         ss.Fabric.from_tensile_test(path, W, G, model="spline")
     with pytest.raises(errors.FabricError, match="cycles"):
         ss.Fabric.from_tensile_test(path, W, G, cycles="first")
+
+
+def test_tension_falling_on_loading_is_rejected(tmp_path):
+    # the specimen slips at 60 % strain: force drops by half while the extension still rises
+    s = np.linspace(0, 1, 200)
+    t = np.where(s < 0.6, 150 * s, 45 + 20 * (s - 0.6))
+    (tmp_path / "slip.csv").write_text(
+        "Extension (mm),Force (N)\n" + "".join(f"{a * G},{b * W / 1000}\n" for a, b in zip(s, t))
+    )
+    with pytest.raises(errors.TensileDataError, match="tension falls with strain"):
+        ss.Fabric.from_tensile_test(tmp_path / "slip.csv", W, G)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from stockingsim import errors
 from stockingsim.fabric._fabric import BranchFit, FitReport
@@ -322,12 +321,16 @@ def _r2_rmse(t: np.ndarray, pred: np.ndarray) -> tuple[float, float]:
 
 
 def _fit_linear(s, t, top):
+    from scipy.optimize import least_squares
+
     k0 = float(np.sum(s * t) / np.sum(s * s))
     res = least_squares(lambda p: p[0] * s - t, [k0])
     return LinearModel(float(res.x[0]), 0.0, top)
 
 
 def _fit_polynomial(s, t, top, degree):
+    from scipy.optimize import least_squares
+
     A = np.stack([s ** (i + 1) for i in range(degree)], axis=1)
     c0 = np.linalg.lstsq(A, t, rcond=None)[0]
     grid = np.linspace(0, top, 200)
@@ -346,6 +349,8 @@ def _fit_polynomial(s, t, top, degree):
 
 
 def _fit_exponential(s, t, top):
+    from scipy.optimize import least_squares
+
     best = None
     for b in np.concatenate([-np.geomspace(0.05, 20, 25) / top, np.geomspace(0.05, 20, 25) / top]):
         g = np.expm1(b * s)
@@ -380,6 +385,8 @@ def _two_phase_eval(p, s):
 
 
 def _fit_two_phase(s, t, top):
+    from scipy.optimize import least_squares
+
     scale = max(float(np.max(np.abs(t))), 1e-12)
     ts = t / scale
     lo = [0.0, 0.0, 0.005 * top, 0.0, 0.05 * top, 0.01 * top]
@@ -436,8 +443,24 @@ def fit_branch(
     -------
     (model, r2, rmse_n_per_m)
     """
+    if model not in FIT_MODELS:
+        raise errors.FabricError(f"model must be one of {FIT_MODELS}, got {model!r}.")
     s = np.asarray(strain, dtype=float)
     t = np.asarray(tension, dtype=float)
+    try:
+        m = _fit(s, t, model, max_strain, degree)
+    except errors.TensileDataError:
+        raise
+    except errors.FabricError as exc:
+        raise errors.TensileDataError(
+            f"the {model} fit of this branch is not a valid fabric curve ({exc}); try another "
+            "model (e.g. model='two_phase') or check the data."
+        ) from None
+    r2, rmse = _r2_rmse(t, m.tension(s))
+    return m, r2, rmse
+
+
+def _fit(s, t, model, max_strain, degree):
     if model == "linear":
         m = _fit_linear(s, t, max_strain)
     elif model == "polynomial":
@@ -448,8 +471,7 @@ def fit_branch(
         m = _fit_two_phase(s, t, max_strain)
     else:
         raise errors.FabricError(f"model must be one of {FIT_MODELS}, got {model!r}.")
-    r2, rmse = _r2_rmse(t, m.tension(s))
-    return m, r2, rmse
+    return m
 
 
 def _params(m: _Model) -> tuple[tuple[str, Any], ...]:
@@ -511,6 +533,9 @@ def _measure(
     top = float(np.max(sl))
     if top <= 0:
         raise _fail(where, "the loading branch never reaches a positive strain.")
+    _check_monotone_data(sl, tl, top, where, "loading")
+    if use_u:
+        _check_monotone_data(*gather(use_u), top, where, "unloading")
     fits = []
     m_load, r2, rmse = fit_branch(sl, tl, model, top, degree)
     fits.append(
@@ -545,6 +570,25 @@ def _measure(
         m_unl = m_load
         notes.append(f"{direction}: no unloading data; unloading = loading")
     return m_load, m_unl, fits, notes, data
+
+
+def _check_monotone_data(s, t, top, where, branch, bins=20, tol=0.1):
+    """Raise if the binned tension falls with strain by more than ``tol`` x the peak."""
+    b = np.clip((s / top * bins).astype(int), 0, bins - 1)
+    count = np.bincount(b, minlength=bins)
+    mean = np.bincount(b, weights=t, minlength=bins) / np.maximum(count, 1)
+    mean = mean[count > 0]
+    drop = np.maximum.accumulate(mean) - mean
+    peak = float(np.max(np.abs(t)))
+    if mean.size > 1 and float(np.max(drop)) > tol * peak:
+        at = int(np.argmax(drop))
+        raise _fail(
+            where,
+            f"on the {branch} branch the tension falls with strain (by {np.max(drop):.3g} N/m, "
+            f"{np.max(drop) / peak:.0%} of the peak, near bin {at + 1}/{mean.size}); the "
+            "specimen slipped or broke, or the columns are mixed up. Trim the file to the "
+            "intact cycles.",
+        )
 
 
 def fabric_from_tensile_test(
