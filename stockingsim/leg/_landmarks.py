@@ -151,6 +151,16 @@ def detect_landmarks(
       reaches it.
 
     Only landmarks inside the usable part of the mesh (closed sections) are reported.
+    Extrema are searched on the profile smoothed by a 2.5 cm local quadratic fit and then moved
+    to the raw extremum within one grid step, so scan noise does not create false extrema.
+
+    Assumptions and limits: an adult leg measured standing (the absolute windows above are in
+    metres); the girth profile has the usual shape (a calf maximum, a narrowing below the knee).
+    The knee itself (E) has no girth signature that is reliable across legs, so it follows D by
+    the fixed 5 cm convention (the same one :func:`stockingsim.parametric_leg` uses for its
+    default heights). On the shared Anny legs the narrowing (D) lies at the knee joint for the
+    two female legs, so there D and E are probably 3-5 cm higher than a fitter would mark them:
+    give ``landmarks={"D": ..., "E": ...}`` when the heights matter.
 
     Parameters
     ----------

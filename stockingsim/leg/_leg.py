@@ -214,6 +214,7 @@ class Leg:
         self.faces = f
         self._face_cross = cross
         self.face_areas = area
+        self.face_areas.setflags(write=False)
 
         # pass 1: global planes on the PCA axis; pass 2: on the line through the centroids
         second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
