@@ -54,7 +54,17 @@ def test_override_by_height(leg_f_avg):
     assert leg_f_avg.landmarks["B"].detected
 
 
-@pytest.mark.parametrize("bad", [{"Q": 0.1}, {"B": -0.1}, {"B": 5.0}, {"B": "low"}])
+def test_overrides_keep_the_order(leg_f_avg):
+    # a C below the detected B: B is no longer reported rather than put above C
+    leg = leg_f_avg.with_landmarks({"C": 0.12})
+    heights = [lm.height_m for lm in leg.landmarks.values()]
+    assert np.all(np.diff(heights) > 0)
+    assert "B" not in leg.landmarks and leg.landmarks["C"].height_m == 0.12
+
+
+@pytest.mark.parametrize(
+    "bad", [{"Q": 0.1}, {"B": -0.1}, {"B": 5.0}, {"B": "low"}, {"B": 0.3, "C": 0.2}, 0.1]
+)
 def test_bad_overrides_raise(leg_f_avg, bad):
     with pytest.raises(errors.LandmarkError):
         leg_f_avg.with_landmarks(bad)

@@ -267,7 +267,15 @@ def detect_landmarks(
         elif found["E"] + E_TO_F_M <= h_hi:
             found["F"] = found["E"] + E_TO_F_M
     for k, v in overrides.items():
-        found.setdefault(k, v)
-    from stockingsim.leg._landmarks import LANDMARK_NAMES as order
-
-    return {k: float(found[k]) for k in order if k in found}
+        found[k] = v
+    # a detected landmark that ends up out of order with the user's ones is dropped
+    ordered = {k: float(found[k]) for k in LANDMARK_NAMES if k in found}
+    names = list(ordered)
+    for i, k in enumerate(names):
+        if k in overrides:
+            continue
+        below = [ordered[j] for j in names[:i] if j in overrides]
+        above = [ordered[j] for j in names[i + 1 :] if j in overrides]
+        if (below and ordered[k] <= max(below)) or (above and ordered[k] >= min(above)):
+            del ordered[k]
+    return ordered

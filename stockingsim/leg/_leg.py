@@ -341,6 +341,13 @@ class Leg:
                     f"{self.length_m:.3f} m from the sole. Give heights in metres along the leg."
                 )
             out[key] = h
+        given = [(k, out[k]) for k in LANDMARK_NAMES if k in out]
+        for (k1, h1), (k2, h2) in zip(given, given[1:]):
+            if not h1 < h2:
+                raise errors.LandmarkError(
+                    f"Landmark {k1} ({h1:.3f} m) must be below {k2} ({h2:.3f} m): the order "
+                    f"from the ankle up is {', '.join(LANDMARK_NAMES)}."
+                )
         return out
 
     # ------------------------------------------------------------------ basic geometry
