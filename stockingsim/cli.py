@@ -190,6 +190,7 @@ def cmd_demo(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
+    started = time.time() - 1.0
     _say(f"[1/5] loading the bundled leg {args.leg!r}")
     leg = bundled_leg(args.leg)
     fabric = _fabric(args.fabric)
@@ -199,23 +200,18 @@ def cmd_demo(args) -> int:
     result = simulate(leg, stocking, method=args.method)
     standard = args.target.rsplit(":", 1)[0] if ":" in args.target else DEFAULT_STANDARD
     _say("[4/5] drawing the pressure map, the profile and the unrolled map")
-    files = _write_images(result, out, target=args.target, standard=standard)
+    _write_images(result, out, target=args.target, standard=standard)
     _say("[5/5] writing the spec sheet and the report")
-    spec_path = out / "spec_sheet.csv"
-    spec.to_csv(spec_path)
-    files.append(spec_path)
-    files.append(
-        Path(
-            report(
-                result,
-                out / "report.html",
-                standard=standard,
-                target=args.target,
-                spec=spec,
-                title=f"stockingsim demo: {leg.name}, {fabric.name}, {args.target}",
-            )
-        )
+    spec.to_csv(out / "spec_sheet.csv")
+    report(
+        result,
+        out / "report.html",
+        standard=standard,
+        target=args.target,
+        spec=spec,
+        title=f"stockingsim demo: {leg.name}, {fabric.name}, {args.target}",
     )
+    files = sorted(p for p in out.iterdir() if p.is_file() and p.stat().st_mtime >= started)
     _close_figures()
     print(f"{leg.name}: {fabric.name}, designed for {args.target}, {args.method} pressure")
     print(profile_table(result))
@@ -521,7 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     style_arg(p)
     method_arg(p)
     standard_arg(p)
-    p.add_argument("--csv", help="write the per-vertex result as CSV")
+    p.add_argument("--csv", help="write the landmark profile table as CSV")
     p.add_argument("--vtk", help="write the leg with the pressure as VTK (.vtp)")
     p.add_argument("--png", help="write the 3D pressure map PNG")
     p.add_argument("--profile-png", help="write the pressure profile PNG")
