@@ -245,12 +245,22 @@ def spec_sheet(result) -> pd.DataFrame:
     return sheet
 
 
+def as_table(obj) -> pd.DataFrame | None:
+    """A DataFrame from a DataFrame or a design spec sheet (its ``landmarks`` table), else None."""
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    landmarks = getattr(obj, "landmarks", None)
+    if isinstance(landmarks, pd.DataFrame) and not hasattr(obj, "pressure_mmhg"):
+        return landmarks
+    return None
+
+
 def to_csv(result_or_table, path, table: str = "profile") -> Path:
     """Write a result's table (or any DataFrame, e.g. a design spec sheet) as CSV.
 
     Parameters
     ----------
-    result_or_table : PressureResult or pandas.DataFrame
+    result_or_table : PressureResult, pandas.DataFrame or design spec sheet
     path : str or Path
     table : {"profile", "sections", "spec"}
         For a result: the landmark profile, the 5 mm height grid, or the spec sheet
@@ -261,9 +271,8 @@ def to_csv(result_or_table, path, table: str = "profile") -> Path:
     Path
         Read back with ``pandas.read_csv(path, index_col=0)``.
     """
-    if isinstance(result_or_table, pd.DataFrame):
-        frame = result_or_table
-    else:
+    frame = as_table(result_or_table)
+    if frame is None:
         tables = {
             "profile": lambda r: r.profile,
             "sections": lambda r: r.sections,

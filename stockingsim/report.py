@@ -127,7 +127,7 @@ def _overview(items, standard: str) -> pd.DataFrame:
 
 
 def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
-    from stockingsim.io import classification, gradient_check, spec_sheet
+    from stockingsim.io import as_table, classification, gradient_check, spec_sheet
     from stockingsim.viz import plot_fabric, plot_pressure_map, plot_profile, plot_unrolled
 
     blocks = [
@@ -190,7 +190,8 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
                 )
             )
             blocks.append(_Block("h3", "Spec sheet"))
-            sheet = spec if (spec is not None and len(items) == 1) else spec_sheet(result)
+            sheet = as_table(spec) if (spec is not None and len(items) == 1) else None
+            sheet = spec_sheet(result) if sheet is None else sheet
             blocks.append(_Block("table", table=sheet))
             blocks.append(_Block("h3", "Gradient check"))
             gradient, note = gradient_check(result, standard)
@@ -309,7 +310,7 @@ def report(
         Standard for the class bands, classification and gradient check.
     target : optional
         Design target drawn on the profile (see :func:`stockingsim.viz.plot_profile`).
-    spec : pandas.DataFrame, optional
+    spec : DesignSpec or pandas.DataFrame, optional
         Spec sheet of :func:`stockingsim.design_stocking`, shown instead of the spec sheet
         derived from the result (only with a single result).
     title : str, optional

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from stockingsim.viz._common import as_labelled, new_figure, save_figure
 
@@ -39,6 +40,9 @@ def _target_points(target, standard: str | None) -> tuple[dict[str, float], tupl
         return {"B": float(target)}, None
     if isinstance(target, Mapping):
         return {str(k): float(v) for k, v in target.items()}, None
+    landmarks = getattr(target, "landmarks", None)
+    if isinstance(landmarks, pd.DataFrame):  # a DesignSpec: its per-landmark table
+        target = landmarks
     columns = getattr(target, "columns", None)
     if columns is not None:  # a spec sheet from design_stocking
         candidates = [c for c in columns if "target" in str(c).lower() and "mmhg" in str(c).lower()]
