@@ -418,6 +418,14 @@ class Leg:
         -------
         list of Section
             One per height, in the order given.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> leg = ss.bundled_leg()
+        >>> calf = leg.sections([leg.landmarks["C"].height_m])[0]
+        >>> bool(calf.hull_perimeter_m <= calf.perimeter_m)  # the fabric bridges hollows
+        True
         """
         h = self._heights_array(heights_m)
         tangents = self._centreline.tangents(h)
@@ -474,7 +482,17 @@ class Leg:
         pandas.DataFrame
             Columns ``height_m``, ``circumference_m`` (convex hull, what the fabric sees),
             ``skin_circumference_m``, ``area_m2``, ``centroid_x_m``, ``centroid_y_m``,
-            ``centroid_z_m``; NaN where a plane misses the leg.
+            ``centroid_z_m``; NaN where a plane misses the leg. Low sections cut through the
+            foot (girth of the whole foot outline); sections that run into an open border
+            (the top cut) are partial: see ``Section.closed``.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> profile = ss.bundled_leg().girth_profile(step_m=0.01)
+        >>> calf = profile[(profile.height_m > 0.25) & (profile.height_m < 0.45)]
+        >>> round(float(calf.circumference_m.max()), 3)  # metres
+        0.359
         """
         if heights_m is None:
             return self._grid_profile(step_m)[0].copy()
