@@ -129,6 +129,7 @@ def _overview(items, standard: str) -> pd.DataFrame:
 def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
     from stockingsim.io import as_table, classification, gradient_check, spec_sheet
     from stockingsim.viz import plot_fabric, plot_pressure_map, plot_profile, plot_unrolled
+    from stockingsim.viz._common import covered_pressure, resolve_clim
 
     blocks = [
         _Block("h1", title),
@@ -158,6 +159,8 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
             and all(f is not fabric for f in fabrics)
         ):
             fabrics.append(fabric)
+    # one robust colour range for every map of the report, so they can be compared
+    clim = resolve_clim("robust", [covered_pressure(r) for _, r in items])
     with tempfile.TemporaryDirectory() as tmp:
         for k, (label, result) in enumerate(items):
             blocks.append(_Block("h2", label))
@@ -171,12 +174,18 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
                 )
             blocks.append(_Block("p", text))
             map_path = plot_pressure_map(
-                result, Path(tmp) / f"map{k}.png", view="both", window_size=(1100, 850), title=""
+                result,
+                Path(tmp) / f"map{k}.png",
+                view="both",
+                window_size=(1100, 850),
+                title="",
+                clim=clim,
             )
             blocks.append(
                 _Block(
                     "image",
-                    "Pressure map, front and side; grey = not covered; rings = landmarks.",
+                    "Pressure map, front and side; grey = not covered; rings = landmarks; "
+                    "magenta = above the colour range (the 98th percentile of all results).",
                     png=map_path.read_bytes(),
                     name=f"map-{k + 1}",
                 )
@@ -185,7 +194,7 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
                 _Block(
                     "image",
                     "Unrolled map: the stocking cut open down the back (0 degrees = front).",
-                    png=_figure_png(plot_unrolled(result)),
+                    png=_figure_png(plot_unrolled(result, clim=clim)),
                     name=f"unrolled-{k + 1}",
                 )
             )

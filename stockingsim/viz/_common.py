@@ -162,14 +162,16 @@ def _name_of(obj: Any, default: str = "") -> str:
 
 
 def result_label(result) -> str:
-    """Short label of a result: leg, fabric and method."""
-    parts = [_name_of(result.leg, "leg")]
+    """Short label of a result: leg, stocking (and its fabric) and method."""
+    leg_name = _name_of(result.leg, "leg")
+    parts = [leg_name]
     stocking = getattr(result, "stocking", None)
-    fabric = getattr(stocking, "fabric", None)
-    if stocking is not None and _name_of(stocking):
-        parts.append(_name_of(stocking))
-    elif fabric is not None and _name_of(fabric):
-        parts.append(_name_of(fabric))
+    fabric_name = _name_of(getattr(stocking, "fabric", None))
+    stocking_name = _name_of(stocking).replace(f" on {leg_name}", "")
+    if stocking_name and fabric_name and fabric_name not in stocking_name:
+        parts.append(f"{stocking_name} ({fabric_name})")
+    elif stocking_name or fabric_name:
+        parts.append(stocking_name or fabric_name)
     method = getattr(result, "method", None)
     if method:
         parts.append(str(method))

@@ -212,7 +212,7 @@ def add_pressure_scene(
     plotter.camera.position = centre + direction * 3.0 * max(mesh.length, 1e-3)
     plotter.camera.up = axis
     plotter.reset_camera()
-    plotter.camera.zoom(1.35)
+    plotter.camera.zoom(1.5)
 
 
 def map_plotter(
@@ -293,7 +293,7 @@ def add_colour_bar(
     if clip[0]:
         extra["below_label"] = "below"
     if vertical:
-        place = dict(position_x=0.3, position_y=0.2, width=0.65, height=0.6)
+        place = dict(position_x=0.1, position_y=0.2, width=0.8, height=0.6)
     else:
         place = dict(position_x=0.25, position_y=0.3, width=0.5, height=0.45)
     plotter.add_scalar_bar(
@@ -301,7 +301,7 @@ def add_colour_bar(
         **_scalar_bar_args(clim, vertical=vertical, **place, **extra),
     )
     if vertical:
-        plotter.scalar_bars[PRESSURE_TITLE].SetBarRatio(0.35)
+        plotter.scalar_bars[PRESSURE_TITLE].SetBarRatio(0.3)
     else:
         # labels under the bar so that they do not run into the title above it
         plotter.scalar_bars[PRESSURE_TITLE].SetTextPositionToPrecedeScalarBar()
