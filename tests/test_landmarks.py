@@ -68,3 +68,30 @@ def test_overrides_keep_the_order(leg_f_avg):
 def test_bad_overrides_raise(leg_f_avg, bad):
     with pytest.raises(errors.LandmarkError):
         leg_f_avg.with_landmarks(bad)
+
+
+def _cut(leg, lo, hi):
+    import stockingsim as ss
+
+    keep = np.all((leg.heights_m[leg.faces] > lo) & (leg.heights_m[leg.faces] < hi), axis=1)
+    sub = leg.to_trimesh().submesh([np.flatnonzero(keep)], append=True)
+    return ss.Leg.from_arrays(sub.vertices, sub.faces)
+
+
+def test_only_landmarks_the_mesh_reaches(leg_f_avg):
+    ref = leg_f_avg.landmarks
+    # a knee-high scan with the foot: no thigh landmarks
+    knee_high = _cut(leg_f_avg, -1.0, 0.45)
+    assert set(knee_high.landmarks) == {"B", "B1", "C"}
+    assert knee_high.landmarks["C"].circumference_m == pytest.approx(
+        ref["C"].circumference_m, rel=0.01
+    )
+    # a scan starting at mid-calf (no foot, no ankle): no B, B1
+    upper = _cut(leg_f_avg, 0.2, 1.0)
+    assert "B" not in upper.landmarks and "B1" not in upper.landmarks
+    for name in ("C", "D", "E", "F", "G"):
+        assert upper.landmarks[name].circumference_m == pytest.approx(
+            ref[name].circumference_m, rel=0.01
+        )
+        # heights are measured from the new lowest point, 20 cm higher
+        assert upper.landmarks[name].height_m == pytest.approx(ref[name].height_m - 0.2, abs=0.01)

@@ -40,6 +40,12 @@ class Landmark:
 #: (assumption: a few mm of girth, well above the faceting noise of a 5 mm profile)
 CALF_PROMINENCE_M = 0.005
 KNEE_DIP_PROMINENCE_M = 0.001
+#: C above B on a columnar leg without a calf maximum, metres (assumption: lC - lB = 32 - 10 cm,
+#: the default heights of stockingsim.parametric_leg, typical of measuring sheets)
+C_ABOVE_B_M = 0.22
+#: without a foot, B must lie this far above the lowest usable section, metres (else the mesh
+#: starts above the ankle and B is not reported)
+B_ABOVE_BOTTOM_M = 0.01
 #: knee (E) above the below-knee narrowing (D), metres (assumption: tibial tuberosity to the
 #: middle of the patella in adults, about 5 cm)
 D_TO_E_M = 0.05
@@ -138,12 +144,15 @@ def detect_landmarks(
     - **B** (smallest girth above the ankle bones): the minimum girth between the top of the
       foot (the girth maximum in the lowest 35 % of the mesh, when there is a foot) and 0.45 m
       above it. Assumes the foot, if present, is at the low end (the frame guarantees this).
-    - **C** (largest calf girth): the first girth maximum above B standing out by at least
-      5 mm; without one (a columnar, e.g. oedematous, leg) the point 0.65 of the way from B to
-      D when D is known, else it is not reported.
+      Without a foot, a minimum at the bottom of the mesh means the mesh starts above the
+      ankle: B (and B1) are then not reported, the search for C starts at the bottom.
+    - **C** (largest calf girth): the first girth maximum at least 5 cm above B standing out
+      by at least 5 mm; without one (a columnar, e.g. oedematous, leg) 22 cm above B when the
+      mesh reaches 8 cm beyond that, else it is not reported.
     - **B1**: one third of the way from B to C (DESIGN.md), unless given.
     - **D** (just below the knee): the first girth minimum above C (the narrowing between the
-      calf and the knee); without one, where the girth rises least above C.
+      calf and the knee); without one, where the girth rises least 3-20 cm above C if the
+      mesh reaches the thigh (girth rising again), else D is not reported.
     - **E** (knee): 5 cm above D (assumption: tibial tuberosity to mid-patella).
     - **G** (upper thigh, below the gluteal fold): 3 cm below the top of the usable mesh (the
       highest section that is still a closed loop), when that is at least 15 cm above E.
@@ -205,9 +214,8 @@ def detect_landmarks(
         return None if len(idx) == 0 else _refine(g_raw, ok, idx[np.argmin(g[idx])], False)
 
     # B
-    if "B" in overrides:
-        found["B"] = overrides["B"]
-    else:
+    hb = overrides.get("B")
+    if hb is None:
         start = h_lo
         if has_foot:
             low = window(h_lo, h_lo + 0.35 * length_m)
@@ -215,21 +223,33 @@ def detect_landmarks(
                 idx = np.flatnonzero(low)
                 start = h[idx[np.argmax(g[idx])]]
         i = argmin_in(window(start, start + 0.45))
-        if i is not None:
-            found["B"] = h[i]
-    if "B" not in found:
-        return {k: overrides[k] for k in overrides}
+        # without a foot, a minimum at the lowest usable section means the mesh starts above
+        # the ankle: B is not reached
+        if i is not None and (has_foot or h[i] > h_lo + B_ABOVE_BOTTOM_M):
+            hb = h[i]
+    if hb is not None:
+        found["B"] = hb
 
-    # C and D
-    hb = found["B"]
-    above = window(hb, h_hi)
-    idx_above = np.flatnonzero(above)
+    # C: the calf maximum
+    base = hb if hb is not None else h_lo
+    idx_above = np.flatnonzero(window(base, h_hi))
     c_height = overrides.get("C")
     if c_height is None and len(idx_above) >= 3:
         peaks = _local_extrema(g[idx_above], CALF_PROMINENCE_M, maxima=True)
-        peaks = peaks[h[idx_above[peaks]] > hb + 0.05] if len(peaks) else peaks
+        if hb is not None and len(peaks):
+            peaks = peaks[h[idx_above[peaks]] > hb + 0.05]
         if len(peaks):
             c_height = h[_refine(g_raw, ok, idx_above[peaks[0]], True)]
+        elif hb is not None and h_hi >= hb + C_ABOVE_B_M + 0.08:
+            c_height = hb + C_ABOVE_B_M  # columnar leg without a calf maximum: convention
+    if c_height is not None:
+        if hb is not None:
+            found["B1"] = overrides.get("B1", hb + (c_height - hb) / 3.0)
+        found["C"] = c_height
+    if "B1" in overrides:
+        found["B1"] = overrides["B1"]
+
+    # D: the narrowing below the knee
     d_height = overrides.get("D")
     if d_height is None and c_height is not None:
         idx_c = np.flatnonzero(window(c_height, h_hi))
@@ -237,16 +257,13 @@ def detect_landmarks(
             dips = _local_extrema(g[idx_c], KNEE_DIP_PROMINENCE_M, maxima=False)
             if len(dips):
                 d_height = h[_refine(g_raw, ok, idx_c[dips[0]], False)]
-            else:
+            elif h[idx_c[-1]] >= c_height + 0.15 and g[idx_c[-1]] > g[idx_c[0]]:
+                # no dip but the thigh is reached (a columnar leg): where the girth rises least
                 slope = np.gradient(g[idx_c], h[idx_c])
                 sel = (h[idx_c] > c_height + 0.03) & (h[idx_c] < c_height + 0.2)
                 if sel.any():
                     d_height = h[idx_c][sel][np.argmin(slope[sel])]
-    if c_height is not None:
-        found["B1"] = overrides.get("B1", hb + (c_height - hb) / 3.0)
-        found["C"] = c_height
-    elif "B1" in overrides:
-        found["B1"] = overrides["B1"]
+            # else the girth still falls at the top of the mesh: D is not reached
     if d_height is not None:
         found["D"] = d_height
 
