@@ -1,0 +1,80 @@
+"""Analytic tube surfaces (cylinder, elliptic cylinder, peanut) for the solver tests.
+
+Each tube is an open triangulated surface around the z axis, 0.6 m long (leg-like, so that the
+Leg validation accepts it), with known curvature and convex-hull girth.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import ellipe
+
+LENGTH_M = 0.6
+
+
+def tube(radius_of_theta, length=LENGTH_M, n_theta=192, n_z=121, twist=0.0):
+    """Vertices (N, 3) and faces (M, 3) of an open tube r = radius_of_theta(theta) about z.
+
+    ``twist`` (radians) rotates alternate rings by half a step, so the triangles are not all
+    aligned with the axis (a better-conditioned mesh for curvature estimates).
+    """
+    theta = 2 * math.pi * np.arange(n_theta) / n_theta
+    z = np.linspace(0.0, length, n_z)
+    tt = theta[None, :] + (np.arange(n_z)[:, None] % 2) * (math.pi / n_theta) * (twist != 0)
+    r = radius_of_theta(tt)
+    v = np.stack([r * np.cos(tt), r * np.sin(tt), np.repeat(z[:, None], n_theta, axis=1)], -1)
+    v = v.reshape(-1, 3)
+    i, j = np.meshgrid(np.arange(n_z - 1), np.arange(n_theta), indexing="ij")
+    a = i * n_theta + j
+    b = i * n_theta + (j + 1) % n_theta
+    c = (i + 1) * n_theta + j
+    d = (i + 1) * n_theta + (j + 1) % n_theta
+    faces = np.concatenate([np.stack([a, b, d], -1), np.stack([a, d, c], -1)]).reshape(-1, 3)
+    return v, faces.astype(np.int64)
+
+
+def cylinder(radius=0.05, **kw):
+    return tube(lambda t: np.full_like(t, radius), **kw)
+
+
+def ellipse_radius(a, b):
+    """r(theta) of the ellipse x = r cos, y = r sin with semi-axes a (x) and b (y)."""
+    return lambda t: a * b / np.sqrt((b * np.cos(t)) ** 2 + (a * np.sin(t)) ** 2)
+
+
+def elliptic_cylinder(a=0.05, b=0.035, **kw):
+    return tube(ellipse_radius(a, b), **kw)
+
+
+def ellipse_perimeter(a, b):
+    return 4 * a * ellipe(1 - (b / a) ** 2)
+
+
+def peanut_radius(r0=0.045, eps=0.35):
+    """r(theta) = r0 (1 + eps cos 2 theta): concave near theta = +-pi/2 for eps > 0.2."""
+    return lambda t: r0 * (1 + eps * np.cos(2 * t))
+
+
+def peanut(r0=0.045, eps=0.35, **kw):
+    return tube(peanut_radius(r0, eps), **kw)
+
+
+def polygon_perimeter(xy):
+    return float(np.sum(np.linalg.norm(np.roll(xy, -1, axis=0) - xy, axis=1)))
+
+
+def hull_perimeter_of(radius_of_theta, n=20000):
+    from scipy.spatial import ConvexHull
+
+    t = 2 * math.pi * np.arange(n) / n
+    r = radius_of_theta(t)
+    xy = np.column_stack([r * np.cos(t), r * np.sin(t)])
+    return polygon_perimeter(xy[ConvexHull(xy).vertices])
+
+
+def make_leg(vertices, faces, name="tube", units="m"):
+    import stockingsim as ss
+
+    return ss.Leg.from_arrays(vertices, faces, units=units, name=name)
