@@ -147,8 +147,8 @@ def principal_axes(
     """
     w = weights / weights.sum()
     mean = w @ points
-    x = points - mean
-    cov = (x * w[:, None]).T @ x
+    xw = (points - mean) * np.sqrt(w)[:, None]
+    cov = xw.T @ xw
     vals, vecs = np.linalg.eigh(cov)
     return mean, vals, vecs
 

@@ -22,7 +22,7 @@ from stockingsim.leg._frame import (
 )
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
 from stockingsim.leg._load import clean_arrays, read_mesh_file, units_scale
-from stockingsim.leg._sections import Section, face_height_index, slice_mesh
+from stockingsim.leg._sections import Section, face_height_index, grid_index, slice_mesh
 
 __all__ = ["Leg", "load_leg", "bundled_leg"]
 
@@ -225,7 +225,7 @@ class Leg:
             length = float(heights.max())
             frame = LegFrame(origin, axis, second, np.cross(axis, second), has_foot)
             straight = Centreline(frame, np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0)
-            grid, secs, index = self._frame_sections(v, f, heights, straight, length)
+            grid, secs = self._frame_sections(v, f, heights, straight, length)
             lo, hi, ok = self._centreline_range(grid, secs, has_foot, length)
             cen = np.array([s.centroid for s in secs])[ok]
             if ok.sum() >= 5:
@@ -278,18 +278,18 @@ class Leg:
         self.heights_m = heights
         self.heights_m.setflags(write=False)
         self.length_m = length
-        self._global_index = index
         self._frame_grid = g
 
     def _frame_sections(self, v, f, heights, centreline, length):
         step = min(FRAME_STEP_M, length / 20)
-        grid = np.arange(step, length - 0.5 * step, step)
-        index = face_height_index(heights, f)
+        n = int(np.floor(length / step - 0.5))
+        grid = step * np.arange(1, n + 1)
+        index = grid_index(heights, f, step)
         origins = centreline.points(grid)
         normals = np.repeat(centreline.frame.axis[None], len(grid), axis=0)
         us = np.repeat(centreline.frame.anterior[None], len(grid), axis=0)
         secs = slice_mesh(v, f, index, grid, origins, normals, us)
-        return grid, secs, index
+        return grid, secs
 
     @staticmethod
     def _centreline_range(grid, secs, has_foot, length):
@@ -443,8 +443,6 @@ class Leg:
     def _section_index(self):
         """Faces sorted by the height range of the section planes through their vertices."""
         if not self._centreline.bent:
-            if self._global_index is not None:
-                return self._global_index
             return face_height_index(self.heights_m, self.faces)
         # section coordinate s: the height whose (tilted) plane passes through the vertex,
         # by fixed-point iteration s <- s + (x - c(s)).t(s) / (c'(s).t(s)); it converges

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
-__all__ = ["Section", "slice_mesh", "convex_hull_2d", "face_height_index"]
+__all__ = ["Section", "slice_mesh", "convex_hull_2d", "face_height_index", "grid_index"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,6 +237,41 @@ def _candidate_pairs(
     return plane[keep], face[keep]
 
 
+def _sorted_pairs(face_index, heights):
+    face_lo, face_hi, sorted_faces = face_index
+    # a little slack so that rounding differences between the section coordinate and the
+    # exact signed distances can never drop a face that does cross (a missed face would break
+    # a loop open)
+    slack = 1e-9 * max(1.0, float(np.abs(heights).max(initial=0.0)))
+    return _candidate_pairs(face_lo, face_hi, heights - slack, heights + slack, sorted_faces)
+
+
+def grid_index(vertex_heights: np.ndarray, faces: np.ndarray, step: float):
+    """Candidate index for planes on the regular grid ``step * (1, 2, ..., K)``, no sorting.
+
+    Pass it as ``face_index`` to :func:`slice_mesh` with ``heights = step * arange(1, K + 1)``
+    (global planes: ``vertex_heights`` along the planes' common normal).
+    """
+    h0, h1, h2 = (vertex_heights[faces[:, k]] for k in range(3))
+    lo = np.minimum(np.minimum(h0, h1), h2)
+    hi = np.maximum(np.maximum(h0, h1), h2)
+    slack = 1e-9 * max(1.0, float(np.abs(vertex_heights).max(initial=0.0)))
+    first = np.ceil((lo - slack) / step).astype(np.int64)  # first grid line at or above lo
+    last = np.floor((hi + slack) / step).astype(np.int64)  # last grid line at or below hi
+    return "grid", first, last
+
+
+def _grid_pairs(first, last, n_planes):
+    first = np.maximum(first, 1)
+    last = np.minimum(last, n_planes)
+    faces = np.flatnonzero(last >= first)
+    counts = last[faces] - first[faces] + 1
+    face = np.repeat(faces, counts)
+    starts = np.cumsum(counts) - counts
+    plane = np.arange(counts.sum()) - np.repeat(starts, counts) + np.repeat(first[faces], counts)
+    return plane - 1, face
+
+
 def face_height_index(vertex_heights: np.ndarray, faces: np.ndarray):
     """Per-face height ranges, sorted, for fast plane/face candidate search."""
     h0, h1, h2 = (vertex_heights[faces[:, k]] for k in range(3))
@@ -289,12 +324,12 @@ def slice_mesh(
     heights = np.asarray(heights, dtype=float)
     n_planes = len(heights)
     vs = np.cross(normals, us)
-    face_lo, face_hi, sorted_faces = face_index
-    # a little slack so that rounding differences between the section coordinate and the
-    # exact signed distances below can never drop a face that does cross (the exact side test
-    # decides; a missed face would break a loop open)
-    slack = 1e-9 * max(1.0, float(np.abs(heights).max(initial=0.0)))
-    plane, face = _candidate_pairs(face_lo, face_hi, heights - slack, heights + slack, sorted_faces)
+    # candidate (plane, face) pairs: they only need to contain every crossing face, the exact
+    # side test below decides
+    if isinstance(face_index[0], str):  # ("grid", first, last) from grid_index
+        plane, face = _grid_pairs(face_index[1], face_index[2], n_planes)
+    else:
+        plane, face = _sorted_pairs(face_index, heights)
 
     tri = faces[face]  # (P, 3)
     d = np.einsum("pij,pj->pi", vertices[tri] - origins[plane][:, None, :], normals[plane])
