@@ -47,7 +47,7 @@ OPTIONS: dict[str, Any] = {
     "rigid_stiffness_pa_per_m": 1.0e8,  # Winkler k of a rigid leg (DESIGN.md section 7)
     "tissue": None,  # stockingsim.Tissue; None = rigid
     "max_iter": 3000,  # L-BFGS iterations per continuation step
-    "tol": 5.0e-3,  # residual (max nodal force / typical nodal force) for convergence
+    "tol": 3.0e-2,  # residual (max nodal force / typical nodal force) for convergence
     "start_sink_m": 0.002,  # sink depth of the first continuation step (sets its k)
 }
 
@@ -207,7 +207,7 @@ def solve_tube(
     axial_prestrain: float,
     n_theta: int = 64,
     max_iter: int = 3000,
-    tol: float = 5e-3,
+    tol: float = 3e-2,
     start_sink_m: float = 0.002,
 ) -> dict[str, Any]:
     """Equilibrium of a stocking tube on the radial map ``R(h, theta)`` (pure arrays).
@@ -481,6 +481,8 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
             "the contact method needs at least two non-empty sections in the covered part of "
             "the leg; check the mesh and the stocking style."
         )
+    # the radial map needs strictly increasing heights (a landmark may sit on a grid height)
+    ok &= np.concatenate([[True], np.diff(setup.heights_m) > 1e-6])
     hs = setup.heights_m[ok]
     secs = [s for s, good in zip(setup.sections, ok) if good]
     rmap = np.array([radial_map(section_main_polygon(s), thg) for s in secs])
