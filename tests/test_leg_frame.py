@@ -3,6 +3,8 @@ rotation (y-up / z-up / leaning), scaling (mm, cm) and face winding."""
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import stockingsim as ss
 from stockingsim.leg import LANDMARK_NAMES
@@ -132,3 +134,27 @@ def test_straight_parametric_leg_landmarks_match_its_chart():
     expected = {"B": 22, "B1": 26, "C": 36, "D": 34, "E": 37, "F": 50, "G": 58}
     for name, girth_cm in expected.items():
         assert leg.landmarks[name].circumference_m == pytest.approx(girth_cm / 100, rel=0.02)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    q=st.lists(st.floats(-1, 1), min_size=4, max_size=4).filter(lambda q: 0.1 < np.linalg.norm(q)),
+    shift=st.lists(st.floats(-5, 5), min_size=3, max_size=3),
+    units=st.sampled_from([("m", 1.0), ("cm", 100.0), ("mm", 1000.0)]),
+)
+def test_landmarks_invariant_under_random_rigid_motion(leg_f_avg, q, shift, units):
+    w, x, y, z = np.asarray(q) / np.linalg.norm(q)
+    rot = np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+    name, scale = units
+    v = (leg_f_avg.vertices @ rot.T + shift) * scale
+    leg = ss.Leg.from_arrays(v, leg_f_avg.faces, units="auto")
+    assert leg.units == name
+    for key, ref in leg_f_avg.landmarks.items():
+        assert leg.landmarks[key].height_m == pytest.approx(ref.height_m, abs=0.005)
+        assert leg.landmarks[key].circumference_m == pytest.approx(ref.circumference_m, rel=0.01)
