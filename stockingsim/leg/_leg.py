@@ -618,6 +618,28 @@ class Leg:
 
         return trimesh.Trimesh(np.array(self.vertices), np.array(self.faces), process=False)
 
+    #: per-vertex/per-face caches that are cheap to rebuild and large to pickle
+    _HEAVY_CACHES = (
+        "_section_index",
+        "_vertex_local_frame",
+        "vertex_normals",
+        "hoop_directions",
+        "axial_directions",
+        "cylindrical",
+        "curvature",
+    )
+
+    def __getstate__(self) -> dict:
+        # process pools pickle legs: send the geometry, frame and landmarks, not the caches
+        return {k: v for k, v in self.__dict__.items() if k not in self._HEAVY_CACHES}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        for name in ("vertices", "faces", "heights_m", "face_areas"):
+            arr = self.__dict__.get(name)
+            if isinstance(arr, np.ndarray):
+                arr.setflags(write=False)
+
     def __repr__(self) -> str:
         return (
             f"Leg(name={self.name!r}, n_vertices={self.n_vertices}, "
