@@ -84,7 +84,7 @@ def compare_plotter(
     clim = resolve_clim(clim, pressures)
     clip_colors = clipped(pressures, clim)
     nrows = len(rows)
-    bar_weight = 0.12 * nrows  # the colour bar row is about 12 % of one panel row high
+    bar_weight = 0.18  # the colour bar row is about a sixth of one panel row high
     plotter = pv.Plotter(
         off_screen=off_screen,
         shape=(nrows + 1, ncols),

@@ -295,16 +295,13 @@ def add_colour_bar(
     if vertical:
         place = dict(position_x=0.1, position_y=0.2, width=0.8, height=0.6)
     else:
-        place = dict(position_x=0.25, position_y=0.3, width=0.5, height=0.45)
+        place = dict(position_x=0.2, position_y=0.1, width=0.6, height=0.85)
     plotter.add_scalar_bar(
         mapper=actor.mapper,
         **_scalar_bar_args(clim, vertical=vertical, **place, **extra),
     )
     if vertical:
         plotter.scalar_bars[PRESSURE_TITLE].SetBarRatio(0.3)
-    else:
-        # labels under the bar so that they do not run into the title above it
-        plotter.scalar_bars[PRESSURE_TITLE].SetTextPositionToPrecedeScalarBar()
 
 
 def plot_pressure_map(

@@ -67,7 +67,7 @@ def plot_profile(
     target=None,
     ax=None,
     labels=None,
-    show_range: bool = True,
+    show_range: bool | None = None,
     title: str | None = None,
 ):
     """Pressure against height along the leg, with the standard's class bands and the target.
@@ -88,8 +88,8 @@ def plot_profile(
         Draw into these axes instead of a new figure.
     labels : sequence of str, optional
         Legend labels, one per result (default: leg, stocking/fabric, method).
-    show_range : bool
-        Shade the minimum-maximum pressure around each section beside the mean line (cut off
+    show_range : bool, optional
+        Default: only with a single result. Shade the minimum-maximum pressure around each section beside the mean line (cut off
         at 1.3 times the highest mean or target pressure, where the axis ends).
     title : str, optional
 
@@ -98,6 +98,8 @@ def plot_profile(
     matplotlib.figure.Figure
     """
     items = as_labelled(result_or_results, labels)
+    if show_range is None:
+        show_range = len(items) == 1
     fig, ax = new_figure((6.5, 7.0), ax)
     colors = [f"C{k % 10}" for k in range(len(items))]
     pmax = 0.0
@@ -106,7 +108,8 @@ def plot_profile(
         sections = result.sections
         h = np.asarray(sections["height_m"], dtype=float) * 100
         p = np.asarray(sections["pressure_mmhg"], dtype=float)
-        ax.plot(p, h, color=color, lw=2, label=label)
+        # overlapping curves (laplace and bridging share their mean) stay visible by line style
+        ax.plot(p, h, color=color, lw=2, ls=("-", "--", ":", "-.")[k % 4], label=label)
         if show_range and {"pressure_min_mmhg", "pressure_max_mmhg"} <= set(sections.columns):
             lo = np.asarray(sections["pressure_min_mmhg"], dtype=float)
             hi = np.asarray(sections["pressure_max_mmhg"], dtype=float)

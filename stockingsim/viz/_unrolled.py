@@ -50,8 +50,14 @@ def unrolled_grid(
         Pressure in mmHg, linearly interpolated from the vertices in (angle, height); NaN where
         the stocking does not cover the leg or no vertex is near.
     """
-    from scipy.interpolate import LinearNDInterpolator
     from scipy.spatial import cKDTree
+
+    from stockingsim.viz._common import require_matplotlib
+
+    require_matplotlib("Unrolled maps")
+    # matplotlib's triangle finder (a trapezoid map): scipy's LinearNDInterpolator builds
+    # per-simplex LAPACK transforms that took seconds on a busy 2-core machine
+    from matplotlib.tri import LinearTriInterpolator, Triangulation
 
     h, theta, _ = (np.asarray(a, dtype=float) for a in result.leg.cylindrical)
     pressure = covered_pressure(result)
@@ -77,7 +83,13 @@ def unrolled_grid(
     points = np.column_stack([t * scale, hh])
     grid_t, grid_h = np.meshgrid(cols, rows)
     query = np.column_stack([grid_t.ravel() * scale, grid_h.ravel()])
-    values = LinearNDInterpolator(points, p)(query).reshape(grid_t.shape)
+    finite = np.isfinite(p)
+    values = np.full(grid_t.shape, np.nan)
+    if finite.sum() >= 3:
+        # uncovered vertices are dropped, so no triangle reaches across the stocking's edge
+        triangulation = Triangulation(points[finite, 0], points[finite, 1])
+        interpolated = LinearTriInterpolator(triangulation, p[finite])(query[:, 0], query[:, 1])
+        values = np.ma.filled(interpolated.astype(float), np.nan).reshape(grid_t.shape)
     # blank out cells far from every vertex (holes, the foot's overhang, above the mesh)
     distance, _ = cKDTree(points).query(query)
     spacing = np.median(cKDTree(points).query(points, k=2)[0][:, 1])
