@@ -100,6 +100,14 @@ def plot_fabric(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import stockingsim as ss
+    >>> from stockingsim.viz import plot_fabric
+    >>> fig = plot_fabric([ss.Fabric.linear(250.0, name="linear 250 N/m")])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['course (around the leg)', 'wale (along the leg)']
     """
     items = _as_fabric_items(fabrics)
     directions = list(directions)
