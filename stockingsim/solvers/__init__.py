@@ -53,7 +53,7 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
         ``contact``: ``tissue`` (a :class:`~stockingsim.Tissue`, default rigid), ``n_theta``
         (64 nodes per ring), ``ring_step_m`` (0.01), ``n_theta_map`` (256),
         ``rigid_stiffness_pa_per_m`` (1e8), ``max_iter`` (3000), ``tol`` (3e-2),
-        ``start_sink_m`` (0.002).
+        ``start_sink_m`` (0.0005).
 
     Returns
     -------

@@ -48,7 +48,7 @@ OPTIONS: dict[str, Any] = {
     "tissue": None,  # stockingsim.Tissue; None = rigid
     "max_iter": 3000,  # L-BFGS iterations per continuation step
     "tol": 3.0e-2,  # residual (max nodal force / typical nodal force) for convergence
-    "start_sink_m": 0.002,  # sink depth of the first continuation step (sets its k)
+    "start_sink_m": 0.0005,  # sink depth of the first continuation step (sets its k)
 }
 
 
@@ -208,7 +208,7 @@ def solve_tube(
     n_theta: int = 64,
     max_iter: int = 3000,
     tol: float = 3e-2,
-    start_sink_m: float = 0.002,
+    start_sink_m: float = 0.0005,
 ) -> dict[str, Any]:
     """Equilibrium of a stocking tube on the radial map ``R(h, theta)`` (pure arrays).
 
