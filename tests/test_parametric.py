@@ -280,3 +280,25 @@ def test_detected_landmarks_with_a_foot():
     for name in ("B", "B1", "C", "D"):
         lm = leg.landmarks[name]
         assert lm.circumference_m == pytest.approx(lc.girths_m[name], rel=0.02), name
+
+
+def test_hoop_curvature_turns_once_around_every_section_and_is_negative_in_the_hollows(leg):
+    # the section curves are closed: the integral of their curvature is 2 pi; on these nearly
+    # vertical walls the hoop normal curvature is the section curvature times cos(slope)
+    from stockingsim.leg._curvature import vertex_curvature
+
+    vertices, faces, info = leg
+    c = vertex_curvature(vertices, faces, [0.0, 0.0, 1.0])
+    for name, z in info["chart"].heights_m.items():
+        ring = np.flatnonzero(np.isclose(vertices[:, 2], z, atol=1e-12))
+        p = vertices[ring, :2]
+        ds = 0.5 * (
+            np.linalg.norm(p - np.roll(p, 1, axis=0), axis=1)
+            + np.linalg.norm(p - np.roll(p, -1, axis=0), axis=1)
+        )
+        assert np.sum(c.hoop[ring] * ds) / (2 * np.pi) == pytest.approx(1.0, abs=0.02), name
+        if name in ("K", "B"):
+            assert np.all(p[c.hoop[ring] < 0, 0] < 0)  # concave only behind (Achilles)
+            assert np.any(c.hoop[ring] < 0)
+        if name == "C":
+            assert np.all(c.hoop[ring] > 0)
