@@ -44,13 +44,13 @@ _ID_COLUMNS: list[tuple[str, str]] = [
     ("standard", "str"),
 ]
 _LANDMARK_COLUMNS: list[tuple[str, str]] = [
-    (f"{prefix}_{lm}_{unit}", "float")
+    (f"{prefix}_{lm}_{unit}" if unit else f"{prefix}_{lm}", "float")
     for lm in LANDMARKS
     for prefix, unit in (
         ("height", "cm"),
         ("circumference", "cm"),
         ("relaxed", "cm"),
-        ("strain", "1"),
+        ("strain", ""),  # engineering strain, dimensionless
         ("pressure", "mmhg"),
     )
 ]
@@ -305,7 +305,7 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
         rec = profile.loc[name]
         row[f"pressure_{name}_mmhg"] = _float(rec.get("pressure_mmhg"))
         row[f"relaxed_{name}_cm"] = _float(rec.get("relaxed_circumference_m")) * _M_TO_CM
-        row[f"strain_{name}_1"] = _float(rec.get("strain"))
+        row[f"strain_{name}"] = _float(rec.get("strain"))
     pressure = np.asarray(result.pressure_mmhg, dtype=float)
     row["pressure_max_mmhg"] = float(np.nanmax(pressure)) if pressure.size else np.nan
     cls = result.classify(standard)
