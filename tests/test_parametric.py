@@ -273,13 +273,15 @@ def test_detected_landmarks_match_the_chart_within_two_percent(size):
         assert lm.height_m == pytest.approx(lc.heights_m[name], abs=0.01), name
 
 
-def test_detected_landmarks_with_a_foot():
+@pytest.mark.parametrize("size", ["I", "IV", "oedema"])
+def test_detected_landmarks_with_a_foot(size):
     parametric_leg = _leg_class_or_skip()
-    leg = parametric_leg(SIZE_RANGE["III"], foot=True)
-    lc = complete_chart(SIZE_RANGE["III"])
-    for name in ("B", "B1", "C", "D"):
-        lm = leg.landmarks[name]
+    leg = parametric_leg(SIZE_RANGE[size], foot=True)
+    lc = complete_chart(SIZE_RANGE[size])
+    assert list(leg.landmarks) == list(NAMES)
+    for name, lm in leg.landmarks.items():
         assert lm.circumference_m == pytest.approx(lc.girths_m[name], rel=0.02), name
+        assert lm.height_m == pytest.approx(lc.heights_m[name], abs=0.01), name
 
 
 def test_hoop_curvature_turns_once_around_every_section_and_is_negative_in_the_hollows(leg):
