@@ -121,21 +121,22 @@ def sample_population(
     Returns
     -------
     list of Leg
-        Legs named ``pop<seed>-<i>``, landmarks at the chart heights.
+        Legs named ``pop<seed>-<i>``, landmarks at the chart heights (so their girths there are
+        the chart's, see :func:`sample_charts`).
     """
     from stockingsim.leg import parametric_leg
 
     charts = sample_charts(n, seed, distribution)
     legs = []
     for i, row in charts.iterrows():
-        legs.append(
-            parametric_leg(
-                {k: float(v) for k, v in row.items()},
-                n_theta=n_theta,
-                step_m=step_m,
-                name=f"pop{seed}-{i}",
-            )
+        leg = parametric_leg(
+            {k: float(v) for k, v in row.items()},
+            n_theta=n_theta,
+            step_m=step_m,
+            name=f"pop{seed}-{i}",
         )
+        # the measuring points where the chart puts them (girths there = the chart's)
+        legs.append(leg.with_landmarks({lm: row["l" + lm] / 100 for lm in LANDMARK_ORDER}))
     return legs
 
 
