@@ -473,7 +473,8 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
             f"tissue must be a stockingsim.Tissue, got {type(tissue).__name__}; e.g. "
             "tissue=ss.Tissue(0.5) for 0.5 kPa/mm soft tissue."
         )
-    n_map = int(opts["n_theta_map"])
+    # nodes finer than the map would see its facets as kinks: at least 4 map angles per node
+    n_map = max(int(opts["n_theta_map"]), 4 * int(opts["n_theta"]))
     thg = theta_grid(n_map)
     ok = np.isfinite(setup.hull_m)
     if ok.sum() < 2:
