@@ -6,7 +6,9 @@ import base64
 import datetime as _dt
 import html
 import io as _io
+import sys
 import tempfile
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -353,3 +355,20 @@ def report(
     except OSError as exc:
         raise errors.ExportError(f"Cannot write the report {str(path)!r}: {exc}.") from exc
     return path
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`report`.
+
+    The public name ``stockingsim.report`` is the function, but the module has the same name:
+    once anything imports the module (``import stockingsim.report``, doctest collection),
+    Python binds ``stockingsim.report`` to the module and the package's lazy ``__getattr__``
+    is never asked again. Making the module callable keeps ``ss.report(result, path)``
+    working either way.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Path:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -273,3 +273,60 @@ def test_fabric_curves_are_the_model_curves():
     assert np.all(unloading.get_ydata() <= loading.get_ydata() + 1e-9)
     points = [line for line in course.get_lines() if "measured" in line.get_label()][0]
     assert list(points.get_ydata()) == [45.0, 150.0, 360.0]
+
+
+# --- geometry of the landmark rings and the comparison grid ---------------------------------
+def test_landmark_rings_lie_at_the_landmarks(result):
+    from stockingsim.viz._map import RING_OFFSET_M, landmark_rings
+
+    leg = result.leg
+    heights = {name: lm.height_m for name, lm in leg.landmarks.items()}
+    rings = landmark_rings(leg, heights)
+    assert set(rings) == set(heights)
+    for name, ring in rings.items():
+        assert np.allclose(ring[0], ring[-1])  # closed
+        # the ring is the hull of the section pushed out by the offset: perimeter C + 2 pi d
+        perimeter = np.linalg.norm(np.diff(ring, axis=0), axis=1).sum()
+        expected = leg.landmarks[name].circumference_m + 2 * np.pi * RING_OFFSET_M
+        assert perimeter == pytest.approx(expected, rel=0.01)
+        # and it lies at the landmark's height along the local axis
+        centre = leg.centreline_at([heights[name]])[0]
+        axis = leg.local_axis_at([heights[name]])[0]
+        assert np.abs((ring - centre) @ axis).max() < 1e-6
+
+
+def test_compare_grid_layout(result, weaker):
+    from stockingsim.viz._compare import _grid
+
+    rows, ncols = _grid([[result, weaker], [weaker]], None, None)
+    assert ncols == 2 and rows[1][1] is None and rows[0][0][1] is result
+    rows, ncols = _grid([result] * 5, 3, None)
+    assert ncols == 3 and len(rows) == 2 and rows[1][2] is None
+    rows, _ = _grid({"a": result, "b": weaker}, None, None)
+    assert [item[0] for item in rows[0]] == ["a", "b"]
+
+
+# --- Jupyter: a static picture when trame is not installed -----------------------------------
+def test_map_in_a_jupyter_kernel(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from stockingsim.viz._common import jupyter_backend
+
+    code = (
+        "import stockingsim as ss\n"
+        "leg = ss.bundled_leg()\n"
+        "st, _ = ss.design_stocking(leg, ss.fabric_library()['circular class II'], 'RAL-GZ 387:II')\n"
+        "result = ss.simulate(leg, st, method='laplace')\n"
+        "result.plot(window_size=(300, 400))"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    outputs = nb.cells[0].outputs
+    kinds = {key for out in outputs for key in out.get("data", {})}
+    if jupyter_backend() == "trame":
+        assert "text/html" in kinds or "application/vnd.jupyter.widget-view+json" in kinds
+    else:
+        assert "image/png" in kinds  # the static backend shows the rendered picture

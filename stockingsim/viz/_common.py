@@ -68,14 +68,18 @@ def in_jupyter() -> bool:
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
 
 
-def has_module(name: str) -> bool:
-    """True when ``name`` can be imported (checked without importing it)."""
-    import importlib.util
+def jupyter_backend() -> str:
+    """``"trame"`` when pyvista's interactive Jupyter backend is usable, else ``"static"``.
 
+    Asks pyvista itself, so a partial install (trame without its Jupyter pieces) falls back
+    to a static picture instead of a warning.
+    """
     try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
+        from pyvista.jupyter import _validate_jupyter_backend
+
+        return _validate_jupyter_backend("trame")
+    except Exception:  # ImportError without the trame extras; private API may move
+        return "static"
 
 
 def covered_pressure(result) -> np.ndarray:

@@ -12,8 +12,8 @@ from stockingsim.viz._common import (
     DEFAULT_CMAP,
     clipped,
     covered_pressure,
-    has_module,
     in_jupyter,
+    jupyter_backend,
     resolve_clim,
     result_label,
 )
@@ -179,8 +179,7 @@ def compare_maps(
         plotter.close()
         return path
     if interactive:
-        backend = "trame" if has_module("trame") and has_module("trame_vtk") else "static"
-        return plotter.show(jupyter_backend=backend)
+        return plotter.show(jupyter_backend=jupyter_backend())
     if not off_screen:
         plotter.show()
         return None

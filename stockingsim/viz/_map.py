@@ -16,8 +16,8 @@ from stockingsim.viz._common import (
     UNCOVERED_COLOR,
     clipped,
     covered_pressure,
-    has_module,
     in_jupyter,
+    jupyter_backend,
     landmark_heights,
     require_pyvista,
     resolve_clim,
@@ -375,8 +375,7 @@ def plot_pressure_map(
         plotter.close()
         return path
     if interactive:
-        backend = "trame" if has_module("trame") and has_module("trame_vtk") else "static"
-        return plotter.show(jupyter_backend=backend)
+        return plotter.show(jupyter_backend=jupyter_backend())
     if not off_screen:
         plotter.show()
         return None
