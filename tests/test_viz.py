@@ -330,3 +330,28 @@ def test_map_in_a_jupyter_kernel(tmp_path):
         assert "text/html" in kinds or "application/vnd.jupyter.widget-view+json" in kinds
     else:
         assert "image/png" in kinds  # the static backend shows the rendered picture
+
+
+def test_fabric_plot_reads_the_tensile_test_of_a_fitted_fabric(tmp_path):
+    from stockingsim.fabric import Fabric
+    from stockingsim.fabric._tensile import write_synthetic_test
+
+    reference = ss.fabric_library()["circular class II"]
+    path = write_synthetic_test(
+        tmp_path / "test.csv", reference.course_loading, reference.course_unloading, noise=0.02
+    )
+    fitted = Fabric.from_tensile_test(path, width_mm=50, gauge_mm=100, model="polynomial")
+    course = viz.plot_fabric(fitted).axes[0]
+    points = {
+        line.get_label(): line for line in course.get_lines() if "measured" in line.get_label()
+    }
+    assert len(points) == 2  # loading and unloading
+    for branch in ("loading", "unloading"):
+        line = next(v for k, v in points.items() if k.endswith(branch))
+        strain, tension = line.get_xdata() / 100, line.get_ydata()
+        residual = tension - fitted.tension(strain, "course", branch)
+        # the points drawn are the points fitted: their scatter is the fit's RMSE
+        fit = next(
+            f for f in fitted.fit_report.fits if f.branch == branch and f.direction == "course"
+        )
+        assert np.sqrt(np.mean(residual**2)) == pytest.approx(fit.rmse_n_per_m, rel=0.05)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from stockingsim.viz._common import require_matplotlib, save_figure
 
@@ -53,6 +54,53 @@ def measured_points(table, direction: str) -> list[tuple[str, np.ndarray, np.nda
     ]
 
 
+def measured_from_fit_report(fabric):
+    """Measured points of a fabric fitted with ``Fabric.from_tensile_test``, read again.
+
+    The fit report keeps the file name(s), specimen width and gauge length, so the test is
+    read with the same reader and split into loading/unloading branches like the fit. Returns
+    a table (``strain``, ``tension_n_per_m``, ``branch``, ``direction``) or None when the
+    fabric has no report or its files are no longer where they were.
+    """
+    report = getattr(fabric, "fit_report", None)
+    if report is None or not getattr(report, "fits", ()):
+        return None
+    try:
+        from stockingsim.fabric._tensile import read_tensile_csv, split_cycles
+    except ImportError:  # pragma: no cover - the reader moved
+        return None
+    first = report.fits[0].direction
+    directions = [first, "wale" if first == "course" else "course"]
+    frames = []
+    for direction, source in zip(directions, str(report.source).split(" + ")):
+        try:
+            data = read_tensile_csv(source)
+        except Exception:  # file gone or unreadable: draw the curves without points
+            continue
+        extension = np.asarray(data.extension_mm, dtype=float)
+        strain = (
+            extension / 100.0
+            if data.extension_column.endswith(" [%]")
+            else extension / report.gauge_mm
+        )
+        tension = np.asarray(data.force_n, dtype=float) / (report.width_mm / 1000.0)
+        branch = np.full(strain.shape, "", dtype=object)
+        for start, stop, sign in split_cycles(strain):
+            branch[start : stop + 1] = "loading" if sign > 0 else "unloading"
+        keep = branch != ""
+        frames.append(
+            pd.DataFrame(
+                {
+                    "strain": strain[keep],
+                    "tension_n_per_m": tension[keep],
+                    "branch": branch[keep].astype(str),
+                    "direction": direction,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def _fit_note(fabric, direction: str) -> str:
     """'fit R2 0.998, RMSE 1.2 N/m' of a tensile-test fit (empty when the fabric has none)."""
     report = getattr(fabric, "fit_report", None)
@@ -88,10 +136,12 @@ def plot_fabric(
     max_strain : float, optional
         Right end of the strain axis (engineering strain, 0.5 = 50 %); default: the largest
         valid strain of the fabrics. Curves are drawn only inside each fabric's valid range.
-    measured : DataFrame or {label: DataFrame}, optional
+    measured : DataFrame, {label: DataFrame} or False, optional
         Measured tensile points to draw over the fitted curves (columns ``strain``,
         ``tension_n_per_m``, optional ``direction`` and ``branch``); a single table belongs to
-        the first fabric. The fit quality a fabric from ``from_tensile_test`` keeps in
+        the first fabric. Default: the test files of fabrics fitted with
+        ``Fabric.from_tensile_test`` are read again (see :func:`measured_from_fit_report`);
+        False: no points. The fit quality a fabric from ``from_tensile_test`` keeps in
         ``fit_report`` (R², RMSE) is shown in the legend, and its fitted strain range is marked.
     n_points : int
         Samples per curve.
@@ -139,11 +189,14 @@ def plot_fabric(
                     ax.axvspan(
                         fit.strain_min * 100, fit.strain_max * 100, color=color, alpha=0.05, lw=0
                     )
-            table = (
-                measured.get(label)
-                if isinstance(measured, Mapping)
-                else (measured if k == 0 else None)
-            )
+            if isinstance(measured, Mapping):
+                table = measured.get(label)
+            elif measured is None:
+                table = measured_from_fit_report(fabric)
+            elif measured is False:
+                table = None
+            else:
+                table = measured if k == 0 else None
             if table is not None:
                 for branch, s, t in measured_points(table, direction):
                     marker = "v" if branch.startswith("unload") else "o"
