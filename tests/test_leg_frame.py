@@ -158,3 +158,22 @@ def test_landmarks_invariant_under_random_rigid_motion(leg_f_avg, q, shift, unit
     for key, ref in leg_f_avg.landmarks.items():
         assert leg.landmarks[key].height_m == pytest.approx(ref.height_m, abs=0.005)
         assert leg.landmarks[key].circumference_m == pytest.approx(ref.circumference_m, rel=0.01)
+
+
+def test_flexed_knee_keeps_landmark_girths(leg_f_avg):
+    """Bend the knee by 20 degrees (smoothly, between 42 and 52 cm): the sections follow the
+    local axis, so the girths stay within 1.5 % of the straight leg's."""
+    ref = leg_f_avg
+    h = ref.heights_m
+    pivot = ref.centreline_at([0.47])[0]
+    w = np.clip((h - 0.42) / 0.10, 0, 1)
+    angle = np.radians(20.0) * w * w * (3 - 2 * w)
+    axis = ref.frame.lateral
+    d = ref.vertices - pivot
+    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
+    v = pivot + d * c + np.cross(axis, d) * s + np.outer(d @ axis, axis) * (1 - c)
+    bent = ss.Leg.from_arrays(v, ref.faces)
+    assert bent.bend_deg > ref.bend_deg + 2
+    assert tuple(bent.landmarks) == tuple(ref.landmarks)
+    for name, lm in ref.landmarks.items():
+        assert bent.landmarks[name].circumference_m == pytest.approx(lm.circumference_m, rel=0.015)
