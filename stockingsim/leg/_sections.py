@@ -161,9 +161,11 @@ def _rank_chains(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Returns
     -------
     chain : ndarray of shape (S,)
-        Chain id of each segment (the id of one of its segments).
-    order : ndarray of shape (S,)
-        Position of each segment along its chain, 0 at the head.
+        Chain id of each segment: the index of the chain's last segment (cycles are cut
+        before their smallest segment index, so every element belongs to one chain).
+    dist : ndarray of shape (S,)
+        Number of steps from each segment to the end of its chain (walking order is
+        decreasing ``dist``).
     cyclic : ndarray of shape (S,) bool
         True for segments of closed loops.
     """
