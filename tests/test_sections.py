@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import trimesh
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.spatial import ConvexHull
 
 import stockingsim as ss
@@ -189,3 +191,35 @@ def test_main_loop_is_the_one_around_the_centreline():
         assert len(s.polygons) == 2
         assert s.perimeter_m == pytest.approx(2 * 64 * 0.05 * np.sin(np.pi / 64), rel=1e-9)
         assert np.abs(s.polygons[0]).max() < 0.051  # polygons[0] is the leg's loop
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=12),
+    closed=st.lists(st.booleans(), min_size=12, max_size=12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_chain_ranking_recovers_random_loops_and_chains(sizes, closed, seed):
+    from stockingsim.leg._sections import _rank_chains
+
+    rng = np.random.default_rng(seed)
+    n = sum(sizes)
+    labels = rng.permutation(n)  # segments of each loop get scattered indices
+    nxt = np.full(n, -1)
+    loops, start = [], 0
+    for k, size in enumerate(sizes):
+        members = labels[start : start + size]
+        start += size
+        nxt[members[:-1]] = members[1:]
+        if closed[k] and size > 1:
+            nxt[members[-1]] = members[0]
+        loops.append((members, closed[k] and size > 1))
+    chain, dist, cyclic = _rank_chains(nxt)
+    for members, is_cycle in loops:
+        assert len(set(chain[members])) == 1  # one chain per loop
+        assert np.all(cyclic[members] == is_cycle)
+        walk = members[np.argsort(-dist[members])]
+        if is_cycle:  # same cyclic order, starting anywhere
+            shift = int(np.flatnonzero(members == walk[0])[0])
+            walk = np.roll(walk, shift)
+        assert np.array_equal(walk, members)
