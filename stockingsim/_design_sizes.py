@@ -251,6 +251,7 @@ def size_coverage(
     *,
     tol_mmhg: float = EXPLICIT_TARGET_TOL_MMHG,
     gradient: Mapping[str, Any] | None = None,
+    strain_window: tuple[float, float] | None = None,
     **simulate_options: Any,
 ) -> pd.DataFrame:
     """Which legs get a compliant pressure profile from one stocking.
@@ -275,6 +276,10 @@ def size_coverage(
     gradient : mapping, optional
         Options of the gradient check (``ranges``, ``include_unconfirmed``, ``monotone``,
         ``tol_mmhg``).
+    strain_window : (float, float), optional
+        The designer's working range of hoop strain (e.g. ``(0.3, 0.7)``): a leg also needs the
+        strain at the sizing points (B and C; G too for AG/AT) inside it (comfort, durability,
+        staying off the steep start of the curve). None (default): no strain condition.
     **simulate_options
         Passed to :func:`stockingsim.simulate`.
 
@@ -283,7 +288,7 @@ def size_coverage(
     pandas.DataFrame
         One row per leg: ``leg``, ``cB_cm``, ``cC_cm``, ``cG_cm``, ``<lm>_mmhg`` for each
         landmark (NaN where not covered), ``class``, ``class_ok``, ``gradient_ok``,
-        ``compliant`` and ``note`` (why a leg could not be evaluated). ``df.attrs`` holds
+        ``strain_min``, ``strain_max``, ``strain_ok``, ``compliant`` and ``note`` (why a leg could not be evaluated). ``df.attrs`` holds
         ``coverage_percent`` and ``target``.
     """
     legs = _as_legs(legs)
@@ -291,6 +296,7 @@ def size_coverage(
     table = leg_table(legs)
     n_lm = len(LANDMARK_ORDER)
     p = np.full((len(legs), n_lm), np.nan)
+    strain = np.full((len(legs), n_lm), np.nan)
     notes = [""] * len(legs)
     for i, leg in enumerate(legs):
         try:
@@ -302,10 +308,11 @@ def size_coverage(
                 if lm in lms and bottom - 1e-6 <= lms[lm].height_m <= top + 1e-6
             ]
             idx = [LANDMARK_ORDER.index(lm) for lm in names]
+            hs = np.array([lms[lm].height_m for lm in names])
+            cs = np.array([lms[lm].circumference_m for lm in names])
+            c0 = stocking.relaxed_circumference_at(leg, hs)
+            strain[i, idx] = cs / c0 - 1.0
             if method == "laplace":
-                hs = np.array([lms[lm].height_m for lm in names])
-                cs = np.array([lms[lm].circumference_m for lm in names])
-                c0 = stocking.relaxed_circumference_at(leg, hs)
                 p[i, idx] = laplace_pressure(stocking.fabric, c0, cs)
             else:
                 from stockingsim.solvers import simulate
@@ -338,6 +345,13 @@ def size_coverage(
         out["class_ok"] = np.nan
         out["gradient_ok"] = np.nan
         out["compliant"] = _target_compliance(p, t, tol_mmhg)
+    s_ok = _strain_ok(_sizing_only(strain, stocking.style), strain_window)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["strain_min"] = np.nanmin(strain, axis=1)
+        out["strain_max"] = np.nanmax(strain, axis=1)
+    out["strain_ok"] = s_ok
+    out["compliant"] = out["compliant"].to_numpy(bool) & s_ok
     out["note"] = notes
     out.attrs["coverage_percent"] = 100.0 * float(out["compliant"].mean())
     out.attrs["target"] = tgt.label
@@ -414,14 +428,16 @@ def size_chart(
     max_strain: float | None = None,
     tol_mmhg: float = EXPLICIT_TARGET_TOL_MMHG,
     gradient: Mapping[str, Any] | None = None,
+    strain_window: tuple[float, float] | None = None,
     axial_prestrain: float | None = None,
     **simulate_options: Any,
 ) -> SizeChart:
     """Choose ``n_sizes`` stockings that give a compliant profile to as many legs as possible.
 
     Candidates: one stocking designed (Laplace, exact at the landmarks) on every leg of the
-    population taken as the representative of a size, plus one per k-means cluster of the legs'
-    (cB, cC) designed on the cluster's median girths. Sizes are ready-to-wear: the relaxed
+    population taken as the representative of a size (for a class target at 0.9, 1 and 1.1 times
+    the mid-class profile), plus one per k-means cluster of the legs' (cB, cC) designed on the
+    cluster's median girths. Sizes are ready-to-wear: the relaxed
     circumference is given per landmark and placed on each leg by its landmarks. The compliance
     of every candidate on every leg is computed in closed form (Laplace at the landmarks); N
     sizes are chosen greedily for the largest union coverage (maximum coverage, (1 - 1/e)
@@ -443,8 +459,10 @@ def size_chart(
         Method for the final coverage (selection always uses Laplace).
     max_strain : float, optional
         Largest strain a design may use.
-    tol_mmhg, gradient
-        As in :func:`size_coverage`.
+    tol_mmhg, gradient, strain_window
+        As in :func:`size_coverage`. With a very elastic knit (a flat unloading plateau) the
+        pressure hardly depends on the girth and one size may fit everyone; a working
+        ``strain_window`` is then what separates the sizes.
     axial_prestrain : float, optional
         Passed to :class:`Stocking`.
     **simulate_options
@@ -496,8 +514,13 @@ def size_chart(
 
     covered_row_template = np.zeros(len(LANDMARK_ORDER), bool)
     covered_row_template[: top_j + 1] = True
-    for i in np.nonzero(usable)[0]:
-        add(t_lm[i], c_m[i], table.loc[i, "leg"])
+    # class targets: also design at 0.9 and 1.1 x the mid-class profile (still inside the class
+    # for every table here), which lets a size sit lower or higher in the class
+    scales = (1.0, 0.9, 1.1) if tgt.standard is not None else (1.0,)
+    for scale in scales:
+        for i in np.nonzero(usable)[0]:
+            label = table.loc[i, "leg"] + ("" if scale == 1.0 else f" x{scale:g}")
+            add(scale * t_lm[i], c_m[i], label)
     k = min(int(n_sizes), int(usable.sum()))
     feats = c_m[usable][:, [0, LANDMARK_ORDER.index("C")]]
     if style in ("AG", "AT"):
@@ -524,6 +547,12 @@ def size_chart(
     p = laplace_pressure(fabric, c0[:, None, :], c_m[None, :, :])
     p = np.where(covered[None, :, :] & np.isfinite(c0[:, None, :]), p, np.nan)
     fits = _fits(p, tgt, t_lm, tol_mmhg, gradient)  # (n_cand, n_legs)
+    strain = np.where(
+        covered[None, :, :] & np.isfinite(c0[:, None, :]),
+        c_m[None, :, :] / c0[:, None, :] - 1,
+        np.nan,
+    )
+    fits &= _strain_ok(_sizing_only(strain, style), strain_window)
 
     chosen = _max_coverage(fits, int(n_sizes))
     # sizes ordered by relaxed circumference at B
@@ -551,6 +580,7 @@ def size_chart(
                     method,
                     tol_mmhg=tol_mmhg,
                     gradient=gradient,
+                    strain_window=strain_window,
                     **simulate_options,
                 )["compliant"].to_numpy(bool)
                 for name in names
@@ -606,6 +636,24 @@ def size_chart(
         method=method,
         style=style,
     )
+
+
+def _sizing_only(strain: np.ndarray, style: str) -> np.ndarray:
+    """Keep the strains at the sizing points (B, C; G for AG/AT), NaN elsewhere."""
+    points = ("B", "C", "G") if style in ("AG", "AT") else ("B", "C")
+    mask = np.array([lm in points for lm in LANDMARK_ORDER])
+    return np.where(mask, strain, np.nan)
+
+
+def _strain_ok(strain: np.ndarray, window: tuple[float, float] | None) -> np.ndarray:
+    """True where every finite strain along the last axis is inside the window."""
+    if window is None:
+        return np.ones(strain.shape[:-1], dtype=bool)
+    lo, hi = (float(x) for x in window)
+    if not lo < hi:
+        raise errors.DesignError(f"strain_window must be (low, high) with low < high, got {window}")
+    has = np.isfinite(strain)
+    return np.all(~has | ((strain >= lo) & (strain <= hi)), axis=-1)
 
 
 def _fits(p, tgt, t_lm, tol_mmhg, gradient) -> np.ndarray:

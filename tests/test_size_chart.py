@@ -130,3 +130,22 @@ def test_size_chart_bad_input(population, linear):
     weak = ss.Fabric.linear(stiffness_n_per_m=20.0, max_strain=0.5)
     with pytest.raises(errors.UnreachableTargetError):
         design.size_chart(population[:5], weak, n_sizes=1, target="RAL-GZ 387:III")
+
+
+def test_strain_window_separates_sizes_of_an_elastic_knit(population):
+    # a plateau (very elastic) knit: pressure barely depends on girth, one size fits nearly all
+    fab = ss.fabric_library()["circular class II"]
+    window = (0.35, 0.6)
+    free = design.size_chart(population, fab, n_sizes=1)
+    one = design.size_chart(population, fab, n_sizes=1, strain_window=window)
+    three = design.size_chart(population, fab, n_sizes=3, strain_window=window)
+    assert one.coverage_percent <= free.coverage_percent
+    assert three.coverage_percent > one.coverage_percent
+    for i, leg in enumerate(population):
+        size = three.assignment.loc[i, "size"]
+        if not isinstance(size, str):
+            continue
+        res = ss.simulate(leg, three.stockings[size], method="laplace")
+        strain = res.profile.loc[["B", "C"], "strain"].to_numpy(float)
+        assert np.all((strain >= window[0] - 1e-9) & (strain <= window[1] + 1e-9))
+        assert res.classify("RAL") == "II"
