@@ -177,3 +177,11 @@ def test_flexed_knee_keeps_landmark_girths(leg_f_avg):
     assert tuple(bent.landmarks) == tuple(ref.landmarks)
     for name, lm in ref.landmarks.items():
         assert bent.landmarks[name].circumference_m == pytest.approx(lm.circumference_m, rel=0.015)
+
+
+def test_section_heights_put_every_vertex_on_its_section_plane(leg_f_avg):
+    s = leg_f_avg.section_heights_m
+    c, t = leg_f_avg.centreline_at(s), leg_f_avg.local_axis_at(s)
+    assert np.abs(np.einsum("ij,ij->i", leg_f_avg.vertices - c, t)).max() < 1e-6
+    assert leg_f_avg.bend_deg > 3  # the shared legs lean at the knee: s differs from heights_m
+    assert np.abs(s - leg_f_avg.heights_m).max() > 0.005

@@ -442,8 +442,16 @@ class Leg:
     @cached_property
     def _section_index(self):
         """Faces sorted by the height range of the section planes through their vertices."""
+        s, margin = self._section_coordinate
+        lo, hi, (order, lo_sorted, span, long_faces) = face_height_index(s, self.faces)
+        if margin == 0.0:
+            return lo, hi, (order, lo_sorted, span, long_faces)
+        return lo - margin, hi + margin, (order, lo_sorted - margin, span + 2 * margin, long_faces)
+
+    @cached_property
+    def _section_coordinate(self) -> tuple[np.ndarray, float]:
         if not self._centreline.bent:
-            return face_height_index(self.heights_m, self.faces)
+            return self.heights_m, 0.0
         # section coordinate s: the height whose (tilted) plane passes through the vertex,
         # by fixed-point iteration s <- s + (x - c(s)).t(s) / (c'(s).t(s)); it converges
         # because the centreline's radius of curvature is far larger than the leg's radius
@@ -461,9 +469,19 @@ class Leg:
             s += step
             if np.abs(step).max() < 1e-6:
                 break  # linear convergence (ratio ~0.15 on the shared legs): error < step
-        margin = 2.0 * float(np.abs(step).max()) + 1e-7
-        lo, hi, (order, lo_sorted, span, long_faces) = face_height_index(s, self.faces)
-        return lo - margin, hi + margin, (order, lo_sorted - margin, span + 2 * margin, long_faces)
+        s.setflags(write=False)
+        return s, 2.0 * float(np.abs(step).max()) + 1e-7
+
+    @property
+    def section_heights_m(self) -> np.ndarray:
+        """Height of the section through each vertex, (N,) metres.
+
+        The section at height ``h`` is the plane through ``centreline_at(h)`` perpendicular to
+        ``local_axis_at(h)``; this gives, for every vertex, the ``h`` of the plane that contains
+        it (to 1 micrometre). Equal to :attr:`heights_m` when the leg is straight (bend below
+        3 degrees); on a bent leg use it to map per-section values to vertices exactly.
+        """
+        return self._section_coordinate[0]
 
     def girth_profile(self, step_m: float = 0.005, heights_m=None) -> pd.DataFrame:
         """Girth along the leg.
@@ -621,6 +639,7 @@ class Leg:
     #: per-vertex/per-face caches that are cheap to rebuild and large to pickle
     _HEAVY_CACHES = (
         "_section_index",
+        "_section_coordinate",
         "_vertex_local_frame",
         "vertex_normals",
         "hoop_directions",
