@@ -66,6 +66,7 @@ _OUTCOME_COLUMNS: list[tuple[str, str]] = [
     ("simulate_s", "float"),
     ("assess_s", "float"),
     ("total_s", "float"),
+    ("cpu_s", "float"),
     ("worker", "str"),
     ("worker_peak_rss_mb", "float"),
     ("finished_utc", "str"),
@@ -246,6 +247,7 @@ def run_task(task: Task) -> dict[str, Any]:
     stage where it happened; warnings are collected into the ``warnings`` column.
     """
     t_start = time.perf_counter()
+    cpu_start = time.process_time()
     row = base_row(task)
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     stage = "load"
@@ -289,6 +291,7 @@ def run_task(task: Task) -> dict[str, Any]:
             row.update(_error_fields(exc, stage))
     row["warnings"] = _warning_text(caught)
     row["total_s"] = time.perf_counter() - t_start
+    row["cpu_s"] = time.process_time() - cpu_start  # all threads of this process
     row["worker_peak_rss_mb"] = _peak_rss_mb()
     row["finished_utc"] = _utc_now()
     return row
