@@ -424,12 +424,23 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
             if solo is None and suspects:
                 if not inflight:
                     task = suspects.popleft()
-                    solo = pool.submit(fn, task)
-                    inflight[solo] = (task, time.perf_counter())
+                    try:
+                        solo = pool.submit(fn, task)
+                        inflight[solo] = (task, time.perf_counter())
+                    except BrokenProcessPool:
+                        suspects.appendleft(task)
             elif solo is None:
                 while pending and len(inflight) < limit:
                     task = pending.popleft()
-                    inflight[pool.submit(fn, task)] = (task, time.perf_counter())
+                    try:
+                        inflight[pool.submit(fn, task)] = (task, time.perf_counter())
+                    except BrokenProcessPool:  # a worker died while idle (e.g. OOM killer)
+                        pending.appendleft(task)
+                        break
+            if not inflight:  # the pool broke with nothing in flight: just start a new one
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                continue
             done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
