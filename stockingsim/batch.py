@@ -419,6 +419,7 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
     limit = 2 * workers
     pool = new_pool()
     solo = None  # the future of a suspect running alone
+    restarts = 0
     try:
         while pending or suspects or inflight:
             if solo is None and suspects:
@@ -438,9 +439,16 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
                         pending.appendleft(task)
                         break
             if not inflight:  # the pool broke with nothing in flight: just start a new one
+                restarts += 1
+                if restarts > 3:
+                    raise errors.BatchError(
+                        "the worker processes keep dying before they run anything; try "
+                        "engine='serial' to see the error, or fewer workers if memory is short."
+                    )
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = new_pool()
                 continue
+            restarts = 0
             done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
