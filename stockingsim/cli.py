@@ -147,8 +147,15 @@ def _gradient_line(result, standard: str) -> str:
 
 
 def _use_agg() -> None:
+    """Files only, never windows: Agg for matplotlib, off-screen VTK without its X warnings."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("PYVISTA_OFF_SCREEN", "true")
+    try:
+        from vtkmodules.vtkCommonCore import vtkLogger
+
+        vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
+    except ImportError:  # no VTK: the 3D map reports the missing dependency itself
+        pass
 
 
 def _write_images(result, out: Path, target=None, standard=DEFAULT_STANDARD) -> list[Path]:
