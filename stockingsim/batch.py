@@ -407,6 +407,7 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
     ctx = _mp_context()
     stack = contextlib.ExitStack()
     stack.enter_context(_one_thread_per_worker())
+    stack.enter_context(_hide_unreal_main_file())
 
     def new_pool():
         return ProcessPoolExecutor(
@@ -476,6 +477,28 @@ def _run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> N
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
         stack.close()
+
+
+@contextlib.contextmanager
+def _hide_unreal_main_file():
+    """Let ``python - < script`` use the pool: its ``__main__.__file__`` is ``"<stdin>"``.
+
+    New workers re-run the main script by path (multiprocessing's spawn/forkserver rule); a
+    path that does not exist would kill every worker at start-up, so it is hidden while the
+    pool lives (workers then start without the main module, as for ``python -c``).
+    """
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    hide = isinstance(path, str) and not os.path.exists(path)
+    if hide:
+        del main.__file__
+    try:
+        yield
+    finally:
+        if hide:
+            main.__file__ = path
 
 
 _THREAD_VARS = (

@@ -275,3 +275,14 @@ def test_designed_stockings_reach_their_target_on_leg_objects():
     # membrane (local curvature) averages to about the Laplace value around a convex ankle
     assert membrane["pressure_B_mmhg"] == pytest.approx(laplace["pressure_B_mmhg"], rel=0.1)
     assert laplace["target_class"] == "II" and laplace["design_method"] == "laplace"
+
+
+def test_parametric_charts_are_built_in_the_workers():
+    """Charts (cm) -> parametric legs: the girth at B is the chart's, the design hits 27.5."""
+    charts = [{"cB": 21.0, "cC": 35.0, "cD": 33.0}, {"cB": 24.0, "cC": 38.0, "cD": 36.0}]
+    design = Design("circular class II", "RAL-GZ 387:II", method="laplace")
+    table = run_batch(charts, design, ["laplace"], out=None, workers=2, progress=False)
+    assert (table["error"] == "").all(), table["error"].tolist()
+    assert (table["leg_source"] == "chart").all()
+    np.testing.assert_allclose(table["circumference_B_cm"], [21.0, 24.0], rtol=1e-3)
+    np.testing.assert_allclose(table["pressure_B_mmhg"], 27.5, rtol=0.01)
