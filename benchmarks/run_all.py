@@ -4,7 +4,7 @@ Run as ``python benchmarks/run_all.py`` (``--quick`` is passed on to every bench
 it; ``--only batch,sections`` runs a subset; ``--collect`` only rebuilds the report from the
 existing ``benchmarks/results/*.md``). Each ``benchmarks/benchmark_<topic>.py`` runs in its own
 process, one after the other (they measure time and memory, so never in parallel), and writes
-``benchmarks/results/<topic>.md``. This script then writes ``benchmarks/results/README.md``: the
+``benchmarks/results/<topic>.md`` (or ``<topic>_<part>.md``). This script then writes ``benchmarks/results/README.md``: the
 machine, the commit, how long each benchmark took and whether it worked, followed by every
 result table.
 """
@@ -43,12 +43,13 @@ def machine_info() -> list[str]:
         physical = psutil.cpu_count(logical=False)
     except ImportError:
         ram, physical = "?", "?"
+    from importlib import metadata
+
     versions = []
-    for module in ("numpy", "scipy", "pandas", "trimesh", "igl", "distributed"):
+    for dist in ("numpy", "scipy", "pandas", "trimesh", "libigl", "distributed", "pyvista"):
         try:
-            mod = __import__(module)
-            versions.append(f"{module} {getattr(mod, '__version__', '?')}")
-        except ImportError:
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
             continue
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     try:
@@ -94,19 +95,16 @@ def collect(runs: dict[str, tuple[str, float]]) -> str:
         "| benchmark | status | run time s | results |",
         "| --- | --- | ---: | --- |",
     ]
+    files = sorted(p for p in RESULTS.glob("*.md") if p.name != REPORT.name)
     for script in scripts:
         topic = script.stem.removeprefix("benchmark_")
         status, wall = runs.get(topic, ("not run now (earlier result)", float("nan")))
-        result = RESULTS / f"{topic}.md"
-        link = f"[{result.name}]({result.name})" if result.exists() else "missing"
+        mine = [p for p in files if p.stem == topic or p.stem.startswith(topic + "_")]
+        links = ", ".join(f"[{p.name}]({p.name})" for p in mine) or "missing"
         wall_text = "-" if wall != wall else f"{wall:.0f}"
-        lines.append(f"| {topic} | {status} | {wall_text} | {link} |")
+        lines.append(f"| {topic} | {status} | {wall_text} | {links} |")
     lines.append("")
-    for script in scripts:
-        topic = script.stem.removeprefix("benchmark_")
-        result = RESULTS / f"{topic}.md"
-        if not result.exists():
-            continue
+    for result in files:
         text = result.read_text(encoding="utf-8").strip()
         shifted = [("#" + line) if line.startswith("#") else line for line in text.splitlines()]
         lines += [*shifted, ""]
