@@ -552,7 +552,7 @@ def _run_dask(tasks, fn, record, *, workers, address, **_) -> None:
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.CRITICAL,
                 )
             )

@@ -54,7 +54,7 @@ def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         legs = [{"i": i} for i in range(4)] + [{"i": 9, "crash": 1}]
         table = run_batch(
