@@ -347,10 +347,12 @@ def make_tasks(
     if not methods:
         raise errors.BatchError("methods is empty; give at least one, e.g. ['membrane'].")
     if stage_dir is None:
-        tmp = Path(tempfile.mkdtemp(prefix="stockingsim-batch-"))
+        made: list[Path] = []
 
-        def stage_dir() -> Path:
-            return tmp
+        def stage_dir() -> Path:  # only Leg objects need it: created on first use
+            if not made:
+                made.append(Path(tempfile.mkdtemp(prefix="stockingsim-batch-")))
+            return made[0]
 
     sources = _leg_sources(legs, leg_units, stage_dir, inline_legs)
     specs = [(spec, _spec_key(spec)) for spec in _specs(stockings_or_designs)]
