@@ -375,7 +375,14 @@ def solve_tube(
             x,
             jac=True,
             method="L-BFGS-B",
-            options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": 1e-10},
+            # the scaled gradient is the residual itself (nodal force / typical nodal force):
+            # intermediate steps need not converge fully, the polish below finishes
+            options={
+                "maxiter": int(max_iter),
+                "maxcor": 20,
+                "ftol": 1e-15,
+                "gtol": 2.0 * tol if step < 1.0 else 0.5 * tol,
+            },
         )
         x = res.x
         iterations += int(res.nit)
@@ -389,7 +396,7 @@ def solve_tube(
         x,
         jac=True,
         method="L-BFGS-B",
-        options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": 1e-10},
+        options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": 0.2 * tol},
     )
     x = res.x
     iterations += int(res.nit)
