@@ -541,6 +541,8 @@ def standards_table() -> pd.DataFrame:
             c = table["classes"].get(cls)
             if c is None:
                 row[cls] = "-"
+            elif c.get("label"):
+                row[cls] = c["label"]  # as printed in the standard
             elif c["hi"] is None:
                 row[cls] = f"{'>' if c.get('lo_open') else '>='} {c['lo']:g}"
             else:

@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stockingsim import errors, standards
 from stockingsim.standards import (
@@ -194,3 +196,18 @@ def test_check_gradient_skips_uncovered_and_needs_b():
         check_gradient(prof.drop(index="B"))
     with pytest.raises(errors.StandardError):
         check_gradient(42.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=st.floats(0.0, 90.0, allow_nan=False), std=st.sampled_from(sorted(standards.STANDARDS)))
+def test_classify_agrees_with_the_ranges(p, std):
+    # a pressure belongs to at most one class, and to a class exactly when inside its range
+    inside = []
+    for cls, c in standards.STANDARDS[std]["classes"].items():
+        lo, hi = class_range(std, cls)
+        ok_lo = p > lo if c.get("lo_open") else p >= lo
+        ok_hi = p < hi if c.get("hi_open") else p <= hi
+        if ok_lo and ok_hi:
+            inside.append(cls)
+    assert len(inside) <= 1
+    assert classify(p, std) == (inside[0] if inside else None)
