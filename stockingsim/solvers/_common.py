@@ -266,13 +266,18 @@ def slice_sample(leg: Any, setup: Setup, values: np.ndarray) -> np.ndarray:
     fmin, fmax = hf.min(axis=1), hf.max(axis=1)
     order = np.argsort(fmin)
     fmin_sorted = fmin[order]
+    span = float(np.max(fmax - fmin)) if len(fmin) else 0.0  # tallest face
     out = np.full((len(setup.sections), 3), np.nan)
-    margin = 0.06  # tilt of the local axis x leg radius, generous
+    axis = np.asarray(leg.frame.axis, dtype=float)
     for i, sec in enumerate(setup.sections):
         if not np.isfinite(setup.hull_m[i]):
             continue
         h = setup.heights_m[i]
-        cand = order[: np.searchsorted(fmin_sorted, h + margin, side="right")]
+        # a vertex's distance to the plane differs from its height difference by at most
+        # |normal - axis| x its distance from the centreline (< 0.25 m, foot included)
+        margin = 0.005 + 0.25 * float(np.linalg.norm(np.asarray(sec.normal, float) - axis))
+        lo = np.searchsorted(fmin_sorted, h - margin - span, side="left")
+        cand = order[lo : np.searchsorted(fmin_sorted, h + margin, side="right")]
         cand = cand[fmax[cand] >= h - margin]
         if len(cand) == 0:
             continue
