@@ -115,7 +115,6 @@ def test_peanut_hollows_get_no_pressure(peanut, method):
     opts = CONTACT if method == "contact" else {}
     res = ss.simulate(peanut, _stocking(hull), method=method, **opts)
     mid = _mid(peanut)
-    _, theta, _ = peanut.cylindrical
     # the hollows are around theta = +-pi/2 of the tube's own x axis; the leg frame may turn
     # the angle, so use the vertex positions themselves
     x, y = peanut.vertices[:, 0], peanut.vertices[:, 1]
