@@ -271,3 +271,12 @@ def test_result_surface(cylinder):
     assert np.allclose(steps[1:-1], 0.005, atol=1e-6)  # every 5 mm
     assert res.strain[res.covered] == pytest.approx(STRAIN, rel=1e-3)
     assert "laplace" in repr(res)
+
+
+def test_result_delegates_write_files(cylinder, tmp_path):
+    hull = S.polygon_perimeter(cylinder.sections([0.3])[0].hull)
+    res = ss.simulate(cylinder, _stocking(hull), method="laplace")
+    for name in ("to_csv", "to_json", "to_ply"):
+        path = tmp_path / f"out.{name[3:]}"
+        getattr(res, name)(path)
+        assert path.exists() and path.stat().st_size > 0
