@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     # output and scale
-    "report": "stockingsim.report",
+    "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
 }
 

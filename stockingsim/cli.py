@@ -189,9 +189,9 @@ def _close_figures() -> None:
 # ----------------------------------------------------------------------------------------------
 # subcommands
 def cmd_demo(args) -> int:
+    from stockingsim._report import report
     from stockingsim.design import design_stocking
     from stockingsim.leg import bundled_leg
-    from stockingsim.report import report
     from stockingsim.solvers import simulate
 
     out = Path(args.out)
@@ -381,7 +381,7 @@ def cmd_fabric(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from stockingsim.report import report
+    from stockingsim._report import report
     from stockingsim.solvers import simulate
 
     if not args.relaxed and not args.target:
