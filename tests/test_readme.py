@@ -18,7 +18,8 @@ def test_readme_opens_with_the_two_setup_commands():
 
 
 def test_readme_python_examples_run(tmp_path, monkeypatch):
-    monkeypatch.chdir(Path(__file__).parents[1])
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "meshes").symlink_to(Path(__file__).parents[1] / "meshes")
     monkeypatch.setenv("PYVISTA_OFF_SCREEN", "true")
     blocks = python_blocks(README.read_text())
     assert blocks, "README has no python example"
