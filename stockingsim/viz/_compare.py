@@ -12,12 +12,10 @@ from stockingsim.viz._common import (
     DEFAULT_CMAP,
     clipped,
     covered_pressure,
-    in_jupyter,
-    jupyter_backend,
     resolve_clim,
     result_label,
 )
-from stockingsim.viz._map import VIEWS, add_colour_bar, add_pressure_scene, require_pyvista
+from stockingsim.viz._map import VIEWS, add_colour_bar, add_pressure_scene, render, require_pyvista
 
 
 def _grid(results, ncols: int | None, titles) -> tuple[list[list[tuple[str, object] | None]], int]:
@@ -158,31 +156,18 @@ def compare_maps(
     Path or ndarray or None
         Like :func:`plot_pressure_map`.
     """
-    interactive = filename is None and in_jupyter() and off_screen is not True
-    if filename is not None or not interactive:
-        off_screen = True if off_screen is None else off_screen
-    plotter = compare_plotter(
-        results,
-        ncols=ncols,
-        clim=clim,
-        view=view,
-        landmarks=landmarks,
-        titles=titles,
-        cmap=cmap,
-        panel_size=panel_size,
-        off_screen=off_screen,
+    return render(
+        lambda off: compare_plotter(
+            results,
+            ncols=ncols,
+            clim=clim,
+            view=view,
+            landmarks=landmarks,
+            titles=titles,
+            cmap=cmap,
+            panel_size=panel_size,
+            off_screen=off,
+        ),
+        filename,
+        off_screen,
     )
-    if filename is not None:
-        path = Path(filename)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        plotter.screenshot(str(path))
-        plotter.close()
-        return path
-    if interactive:
-        return plotter.show(jupyter_backend=jupyter_backend())
-    if not off_screen:
-        plotter.show()
-        return None
-    image = plotter.screenshot(return_img=True)
-    plotter.close()
-    return image

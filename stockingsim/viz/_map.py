@@ -355,19 +355,33 @@ def plot_pressure_map(
     Skin the stocking does not cover is drawn in light grey. Uses pyvista; ``trame`` (the
     ``interactive`` extra) makes the Jupyter view rotatable.
     """
+    return render(
+        lambda off: map_plotter(
+            result,
+            clim=clim,
+            landmarks=landmarks,
+            view=view,
+            off_screen=off,
+            window_size=window_size,
+            cmap=cmap,
+            title=title,
+        ),
+        filename,
+        off_screen,
+    )
+
+
+def render(build, filename=None, off_screen: bool | None = None):
+    """Build a plotter with ``build(off_screen)`` and save, show or return its picture.
+
+    With a filename: an off-screen PNG, returns its path. In Jupyter without a filename: the
+    interactive view (trame when usable, else static). Otherwise the picture as an array, or a
+    window when ``off_screen=False``.
+    """
     interactive = filename is None and in_jupyter() and off_screen is not True
     if filename is not None or not interactive:
         off_screen = True if off_screen is None else off_screen
-    plotter = map_plotter(
-        result,
-        clim=clim,
-        landmarks=landmarks,
-        view=view,
-        off_screen=off_screen,
-        window_size=window_size,
-        cmap=cmap,
-        title=title,
-    )
+    plotter = build(off_screen)
     if filename is not None:
         path = Path(filename)
         path.parent.mkdir(parents=True, exist_ok=True)
