@@ -165,12 +165,15 @@ def _write_images(result, out: Path, target=None, standard=DEFAULT_STANDARD) -> 
 
     files = []
     jobs = [
-        ("pressure_map.png", lambda p: viz.plot_pressure_map(result, p, off_screen=True)),
+        (
+            "pressure_map.png",
+            lambda p: viz.plot_pressure_map(result, p, clim="robust", view="both", off_screen=True),
+        ),
         (
             "profile.png",
             lambda p: viz.plot_profile(result, p, standard=standard, target=target),
         ),
-        ("unrolled.png", lambda p: viz.plot_unrolled(result, p)),
+        ("unrolled.png", lambda p: viz.plot_unrolled(result, p, clim="robust")),
     ]
     for name, job in jobs:
         path = out / name
