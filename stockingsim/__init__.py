@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "Leg": "stockingsim.leg",
     "Landmark": "stockingsim.leg",
     "Section": "stockingsim.leg",
+    "LegFrame": "stockingsim.leg",
     "load_leg": "stockingsim.leg",
     "parametric_leg": "stockingsim.leg",
     "bundled_leg": "stockingsim.leg",
@@ -40,9 +41,11 @@ _EXPORTS: dict[str, str] = {
     "size_chart": "stockingsim.design",
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
+    "sample_population": "stockingsim.design",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
+    "Design": "stockingsim.batch",
 }
 
 __all__ = ["errors", "__version__", *_EXPORTS]
