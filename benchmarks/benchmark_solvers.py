@@ -78,11 +78,15 @@ def main() -> str:
 
     v, f = subdivided(base, 3)
     n_big = len(v)
-    t_build, big = timed(lambda: ss.Leg.from_arrays(v, f, units="m").with_landmarks(heights))
-    t_membrane, _ = timed(lambda: ss.simulate(big, st, method="membrane"))
-    fresh = ss.Leg.from_arrays(v, f, units="m").with_landmarks(heights)
-    t_membrane_cold, _ = timed(lambda: ss.simulate(fresh, st, method="membrane"))
-    t_igl, _ = timed(lambda: igl.principal_curvature(v, f.astype(np.int64)))
+    # interleaved rounds, best of each: the machine is shared and its load changes by the minute
+    t_build = t_membrane = t_membrane_cold = t_igl = np.inf
+    for _ in range(2):
+        tb, big = timed(lambda: ss.Leg.from_arrays(v, f, units="m").with_landmarks(heights))
+        tc, _ = timed(lambda lg=big: ss.simulate(lg, st, method="membrane"))  # fresh leg
+        tw, _ = timed(lambda lg=big: ss.simulate(lg, st, method="membrane"))  # cached
+        ti, _ = timed(lambda: igl.principal_curvature(v, f.astype(np.int64)))
+        t_build, t_membrane_cold = min(t_build, tb), min(t_membrane_cold, tc)
+        t_membrane, t_igl = min(t_membrane, tw), min(t_igl, ti)
     lines += [
         f"## 1. membrane on a {n_big:,}-vertex leg vs igl.principal_curvature (same run)",
         "",
@@ -96,7 +100,8 @@ def main() -> str:
         f"| `Leg.from_arrays` + `with_landmarks` (loading, not part of the goal) | {t_build:.2f} |"
         f" {t_build / t_igl:.3f} |",
         "",
-        f"Goal: membrane <= 0.3 x igl. Measured {t_membrane_cold / t_igl:.3f} (fresh leg).",
+        f"Goal: membrane <= 0.3 x igl. Measured {t_membrane_cold / t_igl:.3f} (fresh leg), "
+        f"{t_membrane / t_igl:.3f} (leg cached). Best of two interleaved rounds.",
         "",
     ]
     mem_big = peak_mb(
