@@ -29,6 +29,10 @@ STYLES: dict[str, str | None] = {"AD": "D", "AF": "F", "AG": "G", "AT": None}
 #: The simulated part starts this far below B (the ankle): below it the sections cut the heel
 #: and the foot, where a perpendicular section is not what the stocking sees. Assumption.
 BELOW_B_M = 0.01
+#: How far the fabric reaches above the style's top measuring point (D, F or G), metres
+#: (assumption: the welt ends about 1 cm above the point, so the section through the point is
+#: fully covered and its pressure is the stocking's, not an average across the edge).
+ABOVE_TOP_M = 0.01
 
 
 def _check_positive_finite(value: Any, what: str) -> float:
@@ -197,8 +201,8 @@ class Stocking:
     def coverage_m(self, leg: Any) -> tuple[float, float]:
         """Heights (bottom, top) in metres of the part of ``leg`` the stocking covers.
 
-        The top is the style's landmark (D, F, G) or the top of the mesh (AT); the bottom is
-        1 cm below B (the ankle) or the bottom of the mesh. A leg without any landmark (a test
+        The top is 1 cm above the style's landmark (D, F, G) or the top of the mesh (AT); the
+        bottom is 1 cm below B (the ankle) or the bottom of the mesh. A leg without any landmark (a test
         tube) is covered over its whole length.
 
         Raises
@@ -214,7 +218,7 @@ class Stocking:
         if top_name is None:
             top = length
         elif top_name in landmarks:
-            top = float(landmarks[top_name].height_m)
+            top = min(length, float(landmarks[top_name].height_m) + ABOVE_TOP_M)
         else:
             raise errors.StyleError(
                 f"style {self.style!r} ends at landmark {top_name}, which the leg "
