@@ -216,7 +216,10 @@ class Stocking:
             return 0.0, length
         top_name = STYLES[self.style]
         if top_name is None:
-            top = length
+            # tights: leg meshes are cut below the hip, and the sections near the cut are open;
+            # simulate the leg part up to 2 cm above G (G sits 3 cm below the highest closed
+            # section). The panty part is not modelled. Assumption.
+            top = min(length, float(landmarks["G"].height_m) + 0.02) if "G" in landmarks else length
         elif top_name in landmarks:
             top = min(length, float(landmarks[top_name].height_m) + ABOVE_TOP_M)
         else:

@@ -157,3 +157,16 @@ def test_soft_tissue_lowers_peaks_and_pressure(legs):
     assert soft.profile.loc["B", "pressure_max_mmhg"] < rigid.profile.loc["B", "pressure_max_mmhg"]
     assert soft.pressure_at("C") < rigid.pressure_at("C")
     assert soft.info["max_sink_m"] > 100 * rigid.info["max_sink_m"]
+
+
+@pytest.mark.parametrize("name", ["anny_f_avg", "anny_m_elder"])
+def test_tights_cover_the_whole_leg_up_to_g(legs, name):
+    # a uniform 40 % strain gives Laplace p = 2 pi T / C at every landmark, G included, and the
+    # open top cut of the mesh stays outside the simulated part
+    leg = legs[name]
+    res = ss.simulate(leg, _stocking(leg, style="AT"), method="laplace")
+    tension = 250.0 * STRAIN_AT_LANDMARKS
+    for lm, mark in leg.landmarks.items():
+        expected = 2 * np.pi * tension / mark.circumference_m / 133.322
+        assert res.profile.loc[lm, "pressure_mmhg"] == pytest.approx(expected, rel=0.01), lm
+    assert res.covered.any() and not res.covered[leg.heights_m > leg.length_m - 0.01].any()
