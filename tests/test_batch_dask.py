@@ -87,3 +87,31 @@ def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
     c = real["circumference_B_cm"].to_numpy() / 100.0
     expected = 250.0 * (c / 0.18 - 1.0) * 2.0 * np.pi / c / (101325.0 / 760.0)
     np.testing.assert_allclose(real["pressure_B_mmhg"], expected, rtol=1e-3)
+
+
+def test_local_cluster_workers_keep_a_fixed_mmap_threshold():
+    """local_cluster's workers get DASK_WORKER_ENVIRON (not Dask's bare MALLOC_TRIM_THRESHOLD_,
+    which makes every NumPy temporary over 128 KiB a fresh mmap); a LocalCluster passed as
+    address runs the batch."""
+    import os
+
+    from distributed import Client
+
+    from stockingsim.batch import DASK_WORKER_ENVIRON, local_cluster
+
+    def environ():
+        return {name: os.environ.get(name) for name in DASK_WORKER_ENVIRON}
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        seen = list(client.run(environ).values())
+        table = run_batch(
+            [{"i": 0}, {"i": 1}],
+            PROBE,
+            out=None,
+            engine="dask",
+            address=cluster,
+            progress=False,
+            _task_fn=probe_task,
+        )
+    assert seen == [{name: str(value) for name, value in DASK_WORKER_ENVIRON.items()}]
+    assert sorted(table["pressure_B_mmhg"]) == [0.0, 1.0]
