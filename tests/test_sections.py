@@ -223,3 +223,54 @@ def test_chain_ranking_recovers_random_loops_and_chains(sizes, closed, seed):
             shift = int(np.flatnonzero(members == walk[0])[0])
             walk = np.roll(walk, shift)
         assert np.array_equal(walk, members)
+
+
+def _star_polygon(rng, m, spiky):
+    """A simple counter-clockwise polygon, star-shaped about a random centre."""
+    angle = (np.arange(m) + rng.uniform(-0.4, 0.4, m)) * 2 * np.pi / m  # gaps below pi
+    radius = 1 - 0.3 * rng.uniform(size=m) ** 8 if spiky else rng.uniform(0.2, 1.0, m)
+    pts = np.c_[radius * np.cos(angle), radius * np.sin(angle)]
+    return pts * rng.uniform(0.01, 1.0) + rng.normal(size=2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_polygons=st.integers(1, 40))
+def test_loop_hulls_match_qhull_on_simple_polygons(seed, n_polygons):
+    """The vectorized quickhull along simple polygons gives qhull's hull and perimeter."""
+    from stockingsim.leg._sections import loop_hulls
+
+    rng = np.random.default_rng(seed)
+    polys = [_star_polygon(rng, int(rng.integers(1, 300)), i % 2 == 0) for i in range(n_polygons)]
+    offsets = np.cumsum([0] + [len(p) for p in polys])
+    hulls, perimeters = loop_hulls(np.concatenate(polys), offsets)
+    for poly, hull, perimeter in zip(polys, hulls, perimeters):
+        if len(poly) < 3:
+            continue
+        expected = poly[ConvexHull(poly).vertices]
+        expected_perimeter = np.linalg.norm(np.roll(expected, -1, 0) - expected, axis=1).sum()
+        assert perimeter == pytest.approx(expected_perimeter, rel=1e-12)
+        # the same vertices, counter-clockwise in the same cyclic order
+        start = int(np.flatnonzero((expected == hull[0]).all(axis=1))[0])
+        np.testing.assert_array_equal(np.roll(expected, -start, axis=0), hull)
+
+
+def test_loop_hulls_degenerate_and_not_simple():
+    """Collinear points: twice the length; a self-crossing loop falls back to qhull; tiny loops."""
+    from stockingsim.leg._sections import loop_hulls
+
+    line = np.c_[np.linspace(0, 1, 7), np.linspace(0, 2, 7)]
+    bowtie = np.array(
+        [[0, 0], [1, 0.5], [1.5, 0.2], [1, 1], [0, 1], [0.5, 1.2], [2, -1], [0.2, -0.3]]
+    )
+    triangle = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    single = np.array([[3.0, 4.0]])
+    polys = [line, bowtie, triangle, single]
+    hulls, perimeters = loop_hulls(np.concatenate(polys), np.cumsum([0] + [len(p) for p in polys]))
+    assert perimeters[0] == pytest.approx(2 * np.sqrt(5), rel=1e-12)
+    expected = bowtie[ConvexHull(bowtie).vertices]
+    assert perimeters[1] == pytest.approx(
+        np.linalg.norm(np.roll(expected, -1, 0) - expected, axis=1).sum(), rel=1e-12
+    )
+    assert len(hulls[1]) == len(expected)
+    assert perimeters[2] == pytest.approx(2 + np.sqrt(2), rel=1e-12)
+    assert perimeters[3] == 0.0 and len(hulls[3]) == 1

@@ -2,7 +2,8 @@
 
 All (plane, face) crossings are computed with numpy at once; the cut segments are chained into
 loops with pointer doubling (list ranking), so there is no Python loop over faces or segments.
-The only Python loop is over the sections, for the convex hull and for packing the results.
+The convex hulls of all sections come from one vectorized quickhull along the loops
+(:func:`loop_hulls`); the only Python loop is over the sections, to pack the results.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
-__all__ = ["Section", "slice_mesh", "convex_hull_2d", "face_height_index", "grid_index"]
+__all__ = [
+    "Section",
+    "slice_mesh",
+    "convex_hull_2d",
+    "loop_hulls",
+    "face_height_index",
+    "grid_index",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +123,105 @@ def convex_hull_2d(points: np.ndarray) -> tuple[np.ndarray, float]:
         return hull, float(2 * (s.max() - s.min()))
     perimeter = float(np.linalg.norm(np.roll(hull, -1, axis=0) - hull, axis=1).sum())
     return hull, perimeter
+
+
+def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Convex hulls of many simple polygons at once (quickhull along each polygon, vectorized).
+
+    The vertices of the convex hull of a simple polygon come along the polygon in the same
+    cyclic order as along the hull, so each hull edge only has to look at the polygon points
+    between its two ends. Starting from the extreme points in u and v, every hull edge is split
+    at the point farthest outside it, and points inside are dropped, until no point is left:
+    a few vectorized passes over all polygons together instead of one qhull call per section.
+    A polygon whose result is not convex (it was not simple) is redone with
+    :func:`convex_hull_2d`.
+
+    Parameters
+    ----------
+    points : ndarray of shape (N, 2)
+        The polygons' vertices, concatenated; each polygon counter-clockwise, not closed.
+    offsets : ndarray of shape (K + 1,)
+        Polygon k is ``points[offsets[k]:offsets[k + 1]]``.
+
+    Returns
+    -------
+    hulls : list of ndarray of shape (H_k, 2)
+        Hull vertices, counter-clockwise, first vertex not repeated; collinear points dropped.
+    perimeters : ndarray of shape (K,)
+        Hull perimeters (twice the length for collinear points, as :func:`convex_hull_2d`).
+    """
+    points = np.asarray(points, dtype=float)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n, k = len(points), len(offsets) - 1
+    counts = np.diff(offsets)
+    loop = np.repeat(np.arange(k), counts)
+    small = counts < 4  # every point of a polygon of 3 or fewer is kept
+    is_hull = small[loop].copy()
+    big = np.flatnonzero(~small)
+    if len(big):  # seeds: the first point with the least and the greatest u and v
+        starts = offsets[big]
+        member = ~small[loop]
+        index = np.flatnonzero(member)
+        local = np.cumsum(counts[big]) - counts[big]
+        for key in (points[:, 0], -points[:, 0], points[:, 1], -points[:, 1]):
+            least = np.minimum.reduceat(key[member], local)
+            hit = index[key[member] == np.repeat(least, counts[big])]
+            first = np.searchsorted(hit, starts)
+            is_hull[hit[first]] = True
+    tol = 1e-12 * max(float(np.abs(points).max()) if n else 0.0, 1e-300)
+    alive = np.flatnonzero(~small[loop] | is_hull)
+    while True:
+        hull_here = is_hull[alive]
+        if hull_here.all():
+            break
+        lid = loop[alive]
+        m = len(alive)
+        pos = np.arange(m)
+        starts_alive = np.searchsorted(lid, np.arange(k + 1))
+        first_pos = starts_alive[lid]
+        last_pos = starts_alive[lid + 1] - 1
+        prev = np.maximum.accumulate(np.where(hull_here, pos, -1))
+        nxt = np.minimum.accumulate(np.where(hull_here, pos, m)[::-1])[::-1]
+        # the edge that wraps around the polygon's start runs from its last hull vertex
+        prev = np.where(prev < first_pos, prev[last_pos], prev)
+        nxt = np.where(nxt > last_pos, nxt[first_pos], nxt)
+        ci = np.flatnonzero(~hull_here)
+        a = points[alive[prev[ci]]]
+        ab = points[alive[nxt[ci]]] - a
+        ap = points[alive[ci]] - a
+        length = np.hypot(ab[:, 0], ab[:, 1])
+        # distance outside the edge a -> b (to its right: the polygons are counter-clockwise)
+        dist = (ab[:, 1] * ap[:, 0] - ab[:, 0] * ap[:, 1]) / np.where(length > 0, length, 1.0)
+        outside = dist > tol
+        edge = prev[ci]
+        farthest = np.full(m, -np.inf)
+        np.maximum.at(farthest, edge[outside], dist[outside])
+        is_hull[alive[ci[outside & (dist == farthest[edge])]]] = True
+        keep = np.ones(m, dtype=bool)
+        keep[ci[~outside]] = False
+        alive = alive[keep]
+
+    hull_idx = np.flatnonzero(is_hull)
+    hloop = loop[hull_idx]
+    hpts = points[hull_idx]
+    bounds = np.searchsorted(hloop, np.arange(k + 1))
+    # next hull vertex of the same polygon, cyclically
+    nxt = np.arange(1, len(hull_idx) + 1)
+    ends = bounds[1:][np.diff(bounds) > 0] - 1
+    nxt[ends] = bounds[:-1][np.diff(bounds) > 0]
+    edge = hpts[nxt] - hpts
+    perimeters = np.bincount(hloop, np.hypot(edge[:, 0], edge[:, 1]), minlength=k)
+    hulls = [hpts[bounds[j] : bounds[j + 1]] for j in range(k)]
+    # convexity check: left turns only, turning once around
+    turn = edge[:, 0] * edge[nxt, 1] - edge[:, 1] * edge[nxt, 0]
+    angle = np.arctan2(turn, np.einsum("ij,ij->i", edge, edge[nxt]))
+    total = np.bincount(hloop, angle, minlength=k)
+    bad = np.bincount(hloop, turn < -tol * tol * 1e6, minlength=k) > 0
+    n_hull = np.diff(bounds)
+    bad |= (n_hull >= 3) & (np.abs(total - 2 * np.pi) > 1e-6)
+    for j in np.flatnonzero(bad & ~small):
+        hulls[j], perimeters[j] = convex_hull_2d(points[offsets[j] : offsets[j + 1]])
+    return hulls, perimeters
 
 
 def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -426,10 +533,10 @@ def slice_mesh(
     seg_plane = plane[order]
     bounds = np.searchsorted(seg_plane, np.arange(n_planes + 1))
 
-    sections = []
+    packed = []
     for k in range(n_planes):
         segs = order[bounds[k] : bounds[k + 1]]
-        sections.append(
+        packed.append(
             _pack_section(
                 k,
                 heights,
@@ -449,11 +556,27 @@ def slice_mesh(
                 hits,
             )
         )
+    # the convex hulls of all closed main loops at once (simple polygons); open ones, which run
+    # into a mesh border, with qhull
+    mains = [f["polygons"][0] for f in packed if f["polygons"] and f["closed"]]
+    offsets = np.cumsum([0] + [len(p) for p in mains])
+    hulls, hull_perimeters = loop_hulls(
+        np.concatenate(mains) if mains else np.zeros((0, 2)), offsets
+    )
+    sections, j = [], 0
+    for fields in packed:
+        if fields["polygons"] and fields["closed"]:
+            fields.update(hull=hulls[j], hull_perimeter_m=float(hull_perimeters[j]))
+            j += 1
+        elif fields["polygons"]:
+            hull, perimeter = convex_hull_2d(fields["polygons"][0])
+            fields.update(hull=hull, hull_perimeter_m=perimeter)
+        sections.append(Section(**fields))
     return sections
 
 
-def _empty_section(k, heights, origins, normals, us, vs) -> Section:
-    return Section(
+def _empty_section(k, heights, origins, normals, us, vs) -> dict:
+    return dict(
         height_m=float(heights[k]),
         origin=origins[k].copy(),
         normal=normals[k].copy(),
@@ -487,7 +610,8 @@ def _pack_section(
     cx,
     cy,
     hits,
-) -> Section:
+) -> dict:
+    """The fields of one :class:`Section`, without its hull (computed for all at once)."""
     if len(segs) == 0:
         return _empty_section(k, heights, origins, normals, us, vs)
     seg_chain = chain[segs]
@@ -516,10 +640,9 @@ def _pack_section(
         c_uv = np.array([cx[cid], cy[cid]]) / (6.0 * a_signed)
     else:
         c_uv = main_pts.mean(axis=0)
-    hull, hull_perim = convex_hull_2d(main_pts)
     origin = origins[k]
     centroid = origin + c_uv[0] * us[k] + c_uv[1] * vs[k]
-    return Section(
+    return dict(
         height_m=float(heights[k]),
         origin=origin.copy(),
         normal=normals[k].copy(),
@@ -530,7 +653,5 @@ def _pack_section(
         perimeter_m=float(perim[cid]),
         area_m2=float(abs(a_signed)),
         centroid=centroid,
-        hull=hull,
-        hull_perimeter_m=hull_perim,
         closed=bool(cyclic[segs[bounds[main]]]),
     )
