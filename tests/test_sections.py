@@ -274,3 +274,18 @@ def test_loop_hulls_degenerate_and_not_simple():
     assert len(hulls[1]) == len(expected)
     assert perimeters[2] == pytest.approx(2 + np.sqrt(2), rel=1e-12)
     assert perimeters[3] == 0.0 and len(hulls[3]) == 1
+
+
+def test_interpolating_vertex_coordinates_gives_the_loop_points(leg_f_avg):
+    """Section.interpolate is linear along the cut edges: on x, y, z it rebuilds the main loop."""
+    sections = leg_f_avg.sections(np.linspace(0.02, leg_f_avg.length_m - 0.02, 25))
+    checked = 0
+    for s in sections:
+        if not s.polygons:
+            assert len(s.interpolate(leg_f_avg.vertices[:, 0])) == 0
+            continue
+        xyz = np.column_stack([s.interpolate(leg_f_avg.vertices[:, i]) for i in range(3)])
+        np.testing.assert_allclose(xyz, s.to_world(s.polygons[0]), atol=1e-12)
+        assert np.all((s.main_t >= 0) & (s.main_t <= 1))
+        checked += 1
+    assert checked >= 20

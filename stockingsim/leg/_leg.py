@@ -28,6 +28,10 @@ __all__ = ["Leg", "load_leg", "bundled_leg"]
 
 #: spacing of the sections used to build the frame and centreline, metres (assumption)
 FRAME_STEP_M = 0.01
+#: the frame axis is re-fitted to the section centroids until it turns by less than this,
+#: degrees (assumption: a 0.25 degree tilt changes a section's girth by 1e-5 and its height
+#: by under 0.5 mm; the shared legs need one re-fit, 6-7 degrees, then move by under 0.1)
+FRAME_AXIS_TOL_DEG = 0.25
 #: a mesh whose longest principal spread is less than this times the second is not elongated
 #: enough to have a leg axis (a leg: 4-5; a 5 cm x 40 cm tube: 3.3; a ball or cube: 1.0)
 MIN_ELONGATION = 1.15
@@ -234,7 +238,8 @@ class Leg:
                 direction = direction if direction @ axis > 0 else -direction
             else:
                 direction = axis
-            if it == 2 or np.degrees(np.arccos(np.clip(direction @ axis, -1, 1))) < 0.01:
+            turn = np.degrees(np.arccos(np.clip(direction @ axis, -1, 1)))
+            if it == 2 or turn < FRAME_AXIS_TOL_DEG:
                 break  # `heights`, `secs` and `index` belong to the current `axis`
             axis = unit(direction)
             second = unit(second - (second @ axis) * axis)

@@ -56,6 +56,11 @@ class Section:
         section, bridging concavities. This is what stocking strain uses.
     closed : bool
         True when the main loop is a closed curve (it does not run into a mesh border).
+    main_edges : ndarray of shape (n, 2) of int, optional
+        For each point of ``polygons[0]``, the mesh edge (two vertex indices) it lies on.
+    main_t : ndarray of shape (n,), optional
+        The point's position along that edge, 0 at ``main_edges[:, 0]``, 1 at the other end;
+        :meth:`interpolate` uses both to carry per-vertex fields onto the main loop.
     """
 
     height_m: float
@@ -71,6 +76,27 @@ class Section:
     hull: np.ndarray
     hull_perimeter_m: float
     closed: bool = field(default=True)
+    main_edges: np.ndarray | None = field(default=None, repr=False)
+    main_t: np.ndarray | None = field(default=None, repr=False)
+
+    def interpolate(self, values: np.ndarray) -> np.ndarray:
+        """A per-vertex field at the points of the main loop, linear along the mesh edges.
+
+        Parameters
+        ----------
+        values : ndarray of shape (N,)
+            One value per mesh vertex.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            The field at ``polygons[0]``'s points (empty for an empty section).
+        """
+        if self.main_edges is None or self.main_t is None:
+            return np.zeros(0)
+        values = np.asarray(values, dtype=float)
+        a, b = values[self.main_edges[:, 0]], values[self.main_edges[:, 1]]
+        return a + self.main_t * (b - a)
 
     @property
     def circumference_m(self) -> float:
@@ -471,15 +497,22 @@ def slice_mesh(
         denom = di2 - dj2
         t = np.divide(di2, denom, out=np.zeros_like(di2), where=denom != 0)
         p = vertices[i2] + t[:, None] * (vertices[j2] - vertices[i2])
-        return p, i2.astype(np.int64) * len(vertices) + j2
+        return p, i2.astype(np.int64) * len(vertices) + j2, t
 
-    p_ab, key_ab = cut(a, b, da, db)
-    p_ca, key_ca = cut(c, a, dc, da)
+    p_ab, key_ab, t_ab = cut(a, b, da, db)
+    p_ca, key_ca, t_ca = cut(c, a, dc, da)
     # with outward normals and a counter-clockwise face (a, b, c): a above -> ab then ca
     start = np.where(lonely_above[:, None], p_ab, p_ca)
     end = np.where(lonely_above[:, None], p_ca, p_ab)
     key_start = np.where(lonely_above, key_ab, key_ca)
     key_end = np.where(lonely_above, key_ca, key_ab)
+    # where each segment end lies on its mesh edge (for per-vertex fields along the loops)
+    ends = (
+        key_start,
+        np.where(lonely_above, t_ab, t_ca),
+        key_end,
+        np.where(lonely_above, t_ca, t_ab),
+    )
 
     # nodes: (plane, mesh edge) pairs
     n_seg = len(plane)
@@ -554,6 +587,8 @@ def slice_mesh(
                 cx,
                 cy,
                 hits,
+                ends,
+                len(vertices),
             )
         )
     # the convex hulls of all closed main loops at once (simple polygons); open ones, which run
@@ -610,6 +645,8 @@ def _pack_section(
     cx,
     cy,
     hits,
+    ends,
+    n_vertices,
 ) -> dict:
     """The fields of one :class:`Section`, without its hull (computed for all at once)."""
     if len(segs) == 0:
@@ -633,6 +670,15 @@ def _pack_section(
             pts = pts[::-1]
         polygons.append(pts)
     main = rank_loops[0]
+    # the mesh edge and edge parameter of each point of the main loop, in the loop's order
+    key_start, t_start, key_end, t_end = ends
+    part = segs[bounds[main] : bounds[main + 1]]
+    keys, t = key_start[part], t_start[part]
+    if not cyclic[part[0]]:
+        keys, t = np.append(keys, key_end[part[-1]]), np.append(t, t_end[part[-1]])
+    if areas[main] < 0:
+        keys, t = keys[::-1], t[::-1]
+    main_edges = np.column_stack([keys // n_vertices, keys % n_vertices])
     cid = ids[main]
     a_signed = 0.5 * area2[cid]
     main_pts = polygons[0]
@@ -654,4 +700,6 @@ def _pack_section(
         area_m2=float(abs(a_signed)),
         centroid=centroid,
         closed=bool(cyclic[segs[bounds[main]]]),
+        main_edges=main_edges,
+        main_t=t,
     )

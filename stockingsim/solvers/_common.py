@@ -249,81 +249,30 @@ def ring_stats(
 def slice_sample(leg: Any, setup: Setup, values: np.ndarray) -> np.ndarray:
     """Arc-length weighted mean, min and max of a per-vertex field around each section.
 
-    Every face the section plane cuts gives a segment; the field is interpolated linearly to the
-    segment ends, and the segment length weights the mean. Only segments on the main skin loop
-    (inside the section's convex hull, 3 mm tolerance) count, so a plane that also grazes the
-    foot is not polluted. Vectorized over the faces near each plane.
+    The field is interpolated linearly along the mesh edges to the points of each section's
+    main skin loop (:meth:`~stockingsim.leg.Section.interpolate`), and each segment of the loop
+    weights the mean of its two ends by its length. Other loops of the plane (the foot grazed
+    by a tilted plane) do not count.
 
     Returns
     -------
     ndarray of shape (K, 3)
         mean, min, max per section (nan where the plane cuts nothing).
     """
-    v = np.asarray(leg.vertices, dtype=float)
-    f = np.asarray(leg.faces, dtype=np.int64)
-    hv = np.asarray(leg.heights_m, dtype=float)
-    hf = hv[f]
-    fmin, fmax = hf.min(axis=1), hf.max(axis=1)
-    order = np.argsort(fmin)
-    fmin_sorted = fmin[order]
-    span = float(np.max(fmax - fmin)) if len(fmin) else 0.0  # tallest face
     out = np.full((len(setup.sections), 3), np.nan)
-    axis = np.asarray(leg.frame.axis, dtype=float)
     for i, sec in enumerate(setup.sections):
-        if not np.isfinite(setup.hull_m[i]):
+        if not np.isfinite(setup.hull_m[i]) or not sec.polygons:
             continue
-        h = setup.heights_m[i]
-        # a vertex's distance to the plane differs from its height difference by at most
-        # |normal - axis| x its distance from the centreline (< 0.25 m, foot included)
-        margin = 0.005 + 0.25 * float(np.linalg.norm(np.asarray(sec.normal, float) - axis))
-        lo = np.searchsorted(fmin_sorted, h - margin - span, side="left")
-        cand = order[lo : np.searchsorted(fmin_sorted, h + margin, side="right")]
-        cand = cand[fmax[cand] >= h - margin]
-        if len(cand) == 0:
+        field = sec.interpolate(values)
+        pts = np.asarray(sec.polygons[0], dtype=float)
+        if len(field) < 2:
             continue
-        n = np.asarray(sec.normal, float)
-        o = np.asarray(sec.origin, float)
-        d = (v[f[cand]] - o) @ n  # (F, 3) signed distances
-        pos = d > 0
-        npos = pos.sum(axis=1)
-        cut = (npos == 1) | (npos == 2)
-        if not np.any(cut):
+        if sec.closed:
+            step, q, q_next = np.roll(pts, -1, axis=0) - pts, field, np.roll(field, -1)
+        else:
+            step, q, q_next = np.diff(pts, axis=0), field[:-1], field[1:]
+        w = np.hypot(step[:, 0], step[:, 1])
+        if w.sum() <= 0:
             continue
-        fc = f[cand[cut]]
-        d = d[cut]
-        pos = pos[cut]
-        # the lone vertex (the one on the other side from the two others)
-        lone = np.where(pos.sum(axis=1) == 1, np.argmax(pos, axis=1), np.argmin(pos, axis=1))
-        rows = np.arange(len(fc))
-        a = fc[rows, lone]
-        b = fc[rows, (lone + 1) % 3]
-        c = fc[rows, (lone + 2) % 3]
-        da, db, dc = d[rows, lone], d[rows, (lone + 1) % 3], d[rows, (lone + 2) % 3]
-        tb = da / (da - db)
-        tc = da / (da - dc)
-        pb = v[a] + tb[:, None] * (v[b] - v[a])
-        pc = v[a] + tc[:, None] * (v[c] - v[a])
-        qb = values[a] + tb * (values[b] - values[a])
-        qc = values[a] + tc * (values[c] - values[a])
-        length = np.linalg.norm(pc - pb, axis=1)
-        mid = 0.5 * (pb + pc) - o
-        uv = np.column_stack([mid @ sec.u, mid @ sec.v])
-        inside = _inside_convex(uv, np.asarray(sec.hull, float), tol=0.003)
-        if not np.any(inside) or length[inside].sum() <= 0:
-            continue
-        w = length[inside]
-        q = 0.5 * (qb + qc)[inside]
-        both = np.concatenate([qb[inside], qc[inside]])
-        out[i] = (np.sum(w * q) / np.sum(w), both.min(), both.max())
+        out[i] = (np.sum(w * 0.5 * (q + q_next)) / w.sum(), field.min(), field.max())
     return out
-
-
-def _inside_convex(points: np.ndarray, hull: np.ndarray, tol: float) -> np.ndarray:
-    """Points (P, 2) inside a CCW convex polygon (H, 2) grown by ``tol``."""
-    e = np.roll(hull, -1, axis=0) - hull
-    el = np.linalg.norm(e, axis=1)
-    ok = el > 0
-    e, h0, el = e[ok], hull[ok], el[ok]
-    rel = points[:, None, :] - h0[None, :, :]
-    cross = (e[None, :, 0] * rel[..., 1] - e[None, :, 1] * rel[..., 0]) / el[None, :]
-    return np.all(cross >= -tol, axis=1)
