@@ -91,6 +91,27 @@ def test_normals_point_out_even_when_faces_are_flipped(leg_f_avg):
         assert (outward[shank] > 0).mean() > 0.98
 
 
+def test_mixed_winding_is_made_consistent(leg_f_avg):
+    """A mesh with a random third of its faces flipped loads as the original: same faces
+    (up to the cyclic order of each) but for the few T-junction patches that share no edge with
+    the leg (their winding cannot be inferred), same landmarks."""
+    faces = leg_f_avg.faces.copy()
+    flip = np.random.default_rng(3).random(len(faces)) < 1 / 3
+    faces[flip] = faces[flip][:, ::-1]
+    mixed = ss.Leg.from_arrays(leg_f_avg.vertices, faces)
+
+    def canonical(f):
+        f = np.asarray(f)
+        turn = np.argmin(f, axis=1)  # rotate each face to start at its smallest index
+        rows = np.arange(len(f))[:, None]
+        return f[rows, (turn[:, None] + np.arange(3)) % 3]
+
+    same = (canonical(mixed.faces) == canonical(leg_f_avg.faces)).all(axis=1)
+    assert same.mean() > 0.999
+    for name, lm in leg_f_avg.landmarks.items():
+        assert mixed.landmarks[name].circumference_m == pytest.approx(lm.circumference_m, abs=1e-9)
+
+
 def test_vertex_areas_and_tangent_directions(leg_f_avg):
     leg = leg_f_avg
     assert leg.vertex_areas.sum() == pytest.approx(leg.face_areas.sum(), rel=1e-12)

@@ -32,6 +32,8 @@ FRAME_STEP_M = 0.01
 #: degrees (assumption: a 0.25 degree tilt changes a section's girth by 1e-5 and its height
 #: by under 0.5 mm; the shared legs need one re-fit, 6-7 degrees, then move by under 0.1)
 FRAME_AXIS_TOL_DEG = 0.25
+#: how many calls of Leg.sections (with different heights) a leg remembers
+SECTIONS_CACHE_SIZE = 4
 #: a mesh whose longest principal spread is less than this times the second is not elongated
 #: enough to have a leg axis (a leg: 4-5; a 5 cm x 40 cm tube: 3.3; a ball or cube: 1.0)
 MIN_ELONGATION = 1.15
@@ -434,16 +436,23 @@ class Leg:
         True
         """
         h = self._heights_array(heights_m)
-        tangents = self._centreline.tangents(h)
-        return slice_mesh(
-            self.vertices,
-            self.faces,
-            self._section_index,
-            h,
-            self._centreline.points(h),
-            tangents,
-            self._centreline.in_plane_u(tangents),
-        )
+        # the last few calls are remembered: design and simulate cut the same heights
+        cache = self.__dict__.setdefault("_sections_cache", {})
+        key = h.tobytes()
+        if key not in cache:
+            tangents = self._centreline.tangents(h)
+            if len(cache) >= SECTIONS_CACHE_SIZE:
+                del cache[next(iter(cache))]  # the oldest
+            cache[key] = slice_mesh(
+                self.vertices,
+                self.faces,
+                self._section_index,
+                h,
+                self._centreline.points(h),
+                tangents,
+                self._centreline.in_plane_u(tangents),
+            )
+        return list(cache[key])
 
     @cached_property
     def _section_index(self):
@@ -652,6 +661,7 @@ class Leg:
         "axial_directions",
         "cylindrical",
         "curvature",
+        "_sections_cache",
     )
 
     def __getstate__(self) -> dict:

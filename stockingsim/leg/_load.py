@@ -262,8 +262,11 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
     Warns (MeshWarning) when edges are shared by more than two faces (non-manifold): the
     sections near them may pick up spurious loops.
     """
-    e = np.sort(np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]]), axis=1)
-    undirected = np.sort(e[:, 0] * len(v) + e[:, 1])
+    a = f.ravel()  # edges (f0, f1), (f1, f2), (f2, f0) of every face
+    b = f[:, [1, 2, 0]].ravel()
+    # one sort serves both checks: key = undirected edge * 2 + direction
+    key = np.sort((np.minimum(a, b) * len(v) + np.maximum(a, b)) * 2 + (a > b))
+    undirected = key >> 1
     same = undirected[2:] == undirected[:-2]  # three faces on one edge
     if same.any():
         n_bad = len(np.unique(undirected[2:][same]))
@@ -274,9 +277,7 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
             errors.MeshWarning,
             stacklevel=4,
         )
-    d = np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]])
-    directed = np.sort(d[:, 0] * len(v) + d[:, 1])
-    if not np.any(directed[1:] == directed[:-1]):
+    if not np.any(key[1:] == key[:-1]):
         return f  # every directed edge once: consistent
     import trimesh
 
