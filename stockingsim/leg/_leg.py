@@ -473,19 +473,24 @@ class Leg:
         x = self.vertices - self.frame.origin
         axis = self.frame.axis
         s = self.heights_m.copy()
+        last_step = np.zeros_like(s)
         cl = self._centreline
+        active = np.arange(len(s))  # vertices still moving (the straight parts stop at once)
         for _ in range(12):
-            off = cl._interp(cl.offset, s, extrapolate=True)
-            d = axis + cl._interp(cl.slope, s, extrapolate=False)  # c'(s), not normalized
-            dn = np.sqrt(np.einsum("ij,ij->i", d, d))
+            sa = s[active]
+            off = cl._interp(cl.offset, sa, extrapolate=True)
+            d = axis + cl._interp(cl.slope, sa, extrapolate=False)  # c'(s), not normalized
             # (x - c(s)).t(s) / (c'(s).t(s)) with t = c'/|c'|
-            g = np.einsum("ij,ij->i", x - np.outer(s, axis) - off, d)
-            step = g / (dn * dn)
-            s += step
-            if np.abs(step).max() < 1e-6:
-                break  # linear convergence (ratio ~0.15 on the shared legs): error < step
+            g = np.einsum("ij,ij->i", x[active] - np.outer(sa, axis) - off, d)
+            step = g / np.einsum("ij,ij->i", d, d)
+            s[active] = sa + step
+            last_step[active] = step
+            # linear convergence (ratio ~0.15 on the shared legs): the error is below the step
+            active = active[np.abs(step) >= 1e-6]
+            if not len(active):
+                break
         s.setflags(write=False)
-        return s, 2.0 * float(np.abs(step).max()) + 1e-7
+        return s, 2.0 * float(np.abs(last_step).max()) + 1e-7
 
     @property
     def section_heights_m(self) -> np.ndarray:

@@ -195,6 +195,7 @@ def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray
             first = np.searchsorted(hit, starts)
             is_hull[hit[first]] = True
     tol = 1e-12 * max(float(np.abs(points).max()) if n else 0.0, 1e-300)
+    x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
     alive = np.flatnonzero(~small[loop] | is_hull)
     while True:
         hull_here = is_hull[alive]
@@ -212,12 +213,13 @@ def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray
         prev = np.where(prev < first_pos, prev[last_pos], prev)
         nxt = np.where(nxt > last_pos, nxt[first_pos], nxt)
         ci = np.flatnonzero(~hull_here)
-        a = points[alive[prev[ci]]]
-        ab = points[alive[nxt[ci]]] - a
-        ap = points[alive[ci]] - a
-        length = np.hypot(ab[:, 0], ab[:, 1])
+        xa, ya = x[alive], y[alive]
+        ia, ib = prev[ci], nxt[ci]
+        ax, ay = xa[ia], ya[ia]
+        abx, aby = xa[ib] - ax, ya[ib] - ay
+        length = np.hypot(abx, aby)
         # distance outside the edge a -> b (to its right: the polygons are counter-clockwise)
-        dist = (ab[:, 1] * ap[:, 0] - ab[:, 0] * ap[:, 1]) / np.where(length > 0, length, 1.0)
+        dist = (aby * (xa[ci] - ax) - abx * (ya[ci] - ay)) / np.where(length > 0, length, 1.0)
         outside = dist > tol
         edge = prev[ci]
         farthest = np.full(m, -np.inf)
@@ -653,7 +655,10 @@ def _pack_section(
         return _empty_section(k, heights, origins, normals, us, vs)
     seg_chain = chain[segs]
     # seg_chain is grouped (sorted by chain within the plane)
-    first = np.flatnonzero(np.r_[True, seg_chain[1:] != seg_chain[:-1]])
+    new_chain = np.empty(len(seg_chain), dtype=bool)
+    new_chain[0] = True
+    np.not_equal(seg_chain[1:], seg_chain[:-1], out=new_chain[1:])
+    first = np.flatnonzero(new_chain)
     ids = seg_chain[first]
     areas = 0.5 * area2[ids]
     inside = (hits[ids] % 2) == 1
@@ -678,7 +683,7 @@ def _pack_section(
         keys, t = np.append(keys, key_end[part[-1]]), np.append(t, t_end[part[-1]])
     if areas[main] < 0:
         keys, t = keys[::-1], t[::-1]
-    main_edges = np.column_stack([keys // n_vertices, keys % n_vertices])
+    main_edges = np.stack(np.divmod(keys, n_vertices), axis=1)
     cid = ids[main]
     a_signed = 0.5 * area2[cid]
     main_pts = polygons[0]
