@@ -165,7 +165,7 @@ def main(argv=None) -> int:
 
     from distributed import Client, LocalCluster
 
-    from stockingsim.batch import local_cluster
+    from stockingsim.batch import local_cluster, restored_environ
 
     configs = {
         "serial (in process)": (dict(engine="serial", workers=1), 1),
@@ -212,7 +212,7 @@ def main(argv=None) -> int:
             ),
         ):
             t0 = time.perf_counter()
-            with make_cluster() as cluster, Client(cluster) as client:
+            with restored_environ(), make_cluster() as cluster, Client(cluster) as client:
                 if label == dask_label:
                     cluster_starts.append(time.perf_counter() - t0)
                 # warm the Dask workers the same way as the pool

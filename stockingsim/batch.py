@@ -34,7 +34,16 @@ from stockingsim import errors
 from stockingsim._batch_store import ResultStore, normalize
 from stockingsim._batch_worker import COLUMNS, LegSource, Task, error_row, run_task
 
-__all__ = ["Design", "run_batch", "local_cluster", "COLUMNS", "ENGINES", "MESH_SUFFIXES"]
+__all__ = [
+    "Design",
+    "run_batch",
+    "local_cluster",
+    "restored_environ",
+    "DASK_WORKER_ENVIRON",
+    "COLUMNS",
+    "ENGINES",
+    "MESH_SUFFIXES",
+]
 
 #: the engines :func:`run_batch` accepts
 ENGINES: tuple[str, ...] = ("processes", "serial", "dask")
@@ -597,8 +606,27 @@ def local_cluster(n_workers: int | None = None, **kwargs):
         f"distributed.nanny.pre-spawn-environ.{name}": value
         for name, value in DASK_WORKER_ENVIRON.items()
     }
-    with dask.config.set(environ):  # read by each nanny when it is created
+    # each nanny reads the config when it is created, but lets a variable already in this
+    # process's environment win, and leaves its whole pre-spawn environment behind in
+    # os.environ (where later process pools would inherit it): set ours, then restore
+    with restored_environ(), dask.config.set(environ):
+        os.environ.update({name: str(value) for name, value in DASK_WORKER_ENVIRON.items()})
         return LocalCluster(**options)
+
+
+@contextlib.contextmanager
+def restored_environ():
+    """Give ``os.environ`` back as it was on entry (Dask's nanny writes its workers' variables
+    into the parent process's environment when it starts them, and never removes them)."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value
 
 
 def _run_dask(tasks, fn, record, *, workers, address, **_) -> None:
@@ -609,6 +637,7 @@ def _run_dask(tasks, fn, record, *, workers, address, **_) -> None:
         raise errors.missing_dependency("engine='dask'", "distributed", "dask") from exc
 
     with contextlib.ExitStack() as stack:
+        stack.enter_context(restored_environ())  # a restarted worker's nanny writes there too
         if isinstance(address, Client):
             client = address
         elif address is None:

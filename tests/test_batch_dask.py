@@ -89,10 +89,11 @@ def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
     np.testing.assert_allclose(real["pressure_B_mmhg"], expected, rtol=1e-3)
 
 
-def test_local_cluster_workers_keep_a_fixed_mmap_threshold():
+def test_local_cluster_workers_keep_a_fixed_mmap_threshold(monkeypatch):
     """local_cluster's workers get DASK_WORKER_ENVIRON (not Dask's bare MALLOC_TRIM_THRESHOLD_,
-    which makes every NumPy temporary over 128 KiB a fresh mmap); a LocalCluster passed as
-    address runs the batch."""
+    which makes every NumPy temporary over 128 KiB a fresh mmap), even when an earlier Dask
+    cluster left its variables in this process's environment; this process's environment is
+    left as it was; a LocalCluster passed as address runs the batch."""
     import os
 
     from distributed import Client
@@ -102,7 +103,10 @@ def test_local_cluster_workers_keep_a_fixed_mmap_threshold():
     def environ():
         return {name: os.environ.get(name) for name in DASK_WORKER_ENVIRON}
 
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # what Dask's nanny leaves behind
+    before = dict(os.environ)
     with local_cluster(1) as cluster, Client(cluster) as client:
+        assert dict(os.environ) == before
         seen = list(client.run(environ).values())
         table = run_batch(
             [{"i": 0}, {"i": 1}],
