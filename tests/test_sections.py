@@ -289,3 +289,25 @@ def test_interpolating_vertex_coordinates_gives_the_loop_points(leg_f_avg):
         assert np.all((s.main_t >= 0) & (s.main_t <= 1))
         checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize("wound", ["outward", "inward"])
+def test_summary_matches_the_sections(leg_f_avg, wound):
+    """slice_mesh(summary=True), used for the frame and the girth profile, gives the numbers of
+    the Section objects, also for clockwise loops (inward-wound faces) and open loops."""
+    from stockingsim.leg._sections import slice_mesh
+
+    leg = leg_f_avg
+    faces = leg.faces if wound == "outward" else leg.faces[:, ::-1]
+    h = np.arange(0.002, leg.length_m + 0.01, 0.0035)  # through the foot and past the top
+    t = leg.local_axis_at(h)
+    args = (leg.vertices, faces, leg._section_index, h, leg.centreline_at(h), t)
+    args += (leg._centreline.in_plane_u(t),)
+    sections, summary = slice_mesh(*args), slice_mesh(*args, summary=True)
+    assert (~summary["closed"] & summary["has_points"]).sum() >= 5  # open loops are covered
+    np.testing.assert_array_equal(summary["has_points"], [len(s.points) > 0 for s in sections])
+    np.testing.assert_array_equal(summary["closed"], [s.closed for s in sections])
+    for name in ("perimeter_m", "area_m2", "hull_perimeter_m"):
+        expected = [getattr(s, name) for s in sections]
+        np.testing.assert_allclose(summary[name], expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(summary["centroid"], [s.centroid for s in sections], atol=1e-12)

@@ -233,7 +233,7 @@ class Leg:
             straight = Centreline(frame, np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0)
             grid, secs = self._frame_sections(v, f, heights, straight, length)
             lo, hi, ok = self._centreline_range(grid, secs, has_foot, length)
-            cen = np.array([s.centroid for s in secs])[ok]
+            cen = secs["centroid"][ok]
             if ok.sum() >= 5:
                 centred = cen - cen.mean(axis=0)
                 direction = np.linalg.svd(centred, full_matrices=False)[2][0]
@@ -295,15 +295,15 @@ class Leg:
         origins = centreline.points(grid)
         normals = np.repeat(centreline.frame.axis[None], len(grid), axis=0)
         us = np.repeat(centreline.frame.anterior[None], len(grid), axis=0)
-        secs = slice_mesh(v, f, index, grid, origins, normals, us)
+        secs = slice_mesh(v, f, index, grid, origins, normals, us, summary=True)
         return grid, secs
 
     @staticmethod
     def _centreline_range(grid, secs, has_foot, length):
         """Heights whose section centroids define the centreline: above the foot, below the top
         cut, closed loops only."""
-        girth = np.array([s.hull_perimeter_m for s in secs])
-        closed = np.array([s.closed and s.hull_perimeter_m > 0 for s in secs])
+        girth = secs["hull_perimeter_m"]
+        closed = secs["closed"] & (girth > 0)
         lo = grid[0] if len(grid) else 0.0
         if has_foot and len(grid) > 3:
             low = grid < 0.35 * length
@@ -532,7 +532,7 @@ class Leg:
         """
         if heights_m is None:
             return self._grid_profile(step_m)[0].copy()
-        return _profile_frame(self.sections(self._heights_array(heights_m)))[0]
+        return self._profile(self._heights_array(heights_m))[0]
 
     def _grid_profile(self, step_m: float) -> tuple[pd.DataFrame, np.ndarray]:
         """Cached profile on the regular grid, and whether each section is a closed loop."""
@@ -548,8 +548,30 @@ class Leg:
         if key not in cache:
             heights = np.arange(1, int(np.floor(self.length_m / step - 1e-9)) + 1) * step
             heights = heights[heights < self.length_m]
-            cache[key] = _profile_frame(self.sections(heights))
+            cache[key] = self._profile(heights)
         return cache[key]
+
+    def _profile(self, h: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """Girth profile at the heights ``h`` and whether each section is a closed loop."""
+        tangents = self._centreline.tangents(h)
+        summary = slice_mesh(
+            self.vertices,
+            self.faces,
+            self._section_index,
+            h,
+            self._centreline.points(h),
+            tangents,
+            self._centreline.in_plane_u(tangents),
+            summary=True,
+        )
+        rows = np.full((len(h), len(PROFILE_COLUMNS)), np.nan)
+        rows[:, 0] = h
+        hit = summary["has_points"]
+        rows[hit, 1] = summary["hull_perimeter_m"][hit]
+        rows[hit, 2] = summary["perimeter_m"][hit]
+        rows[hit, 3] = summary["area_m2"][hit]
+        rows[hit, 4:7] = summary["centroid"][hit]
+        return pd.DataFrame(rows, columns=PROFILE_COLUMNS), summary["closed"]
 
     # ------------------------------------------------------------------ landmarks
     @cached_property
@@ -685,19 +707,6 @@ class Leg:
             f"Leg(name={self.name!r}, n_vertices={self.n_vertices}, "
             f"length_m={self.length_m:.3f}, has_foot={self.frame.has_foot})"
         )
-
-
-def _profile_frame(secs: list[Section]) -> tuple[pd.DataFrame, np.ndarray]:
-    rows = np.full((len(secs), len(PROFILE_COLUMNS)), np.nan)
-    closed = np.array([s.closed for s in secs], dtype=bool)
-    for i, s in enumerate(secs):
-        rows[i, 0] = s.height_m
-        if len(s.points):
-            rows[i, 1] = s.hull_perimeter_m
-            rows[i, 2] = s.perimeter_m
-            rows[i, 3] = s.area_m2
-            rows[i, 4:7] = s.centroid
-    return pd.DataFrame(rows, columns=PROFILE_COLUMNS), closed
 
 
 def load_leg(

@@ -436,7 +436,8 @@ def slice_mesh(
     origins: np.ndarray,
     normals: np.ndarray,
     us: np.ndarray,
-) -> list[Section]:
+    summary: bool = False,
+) -> list[Section] | dict[str, np.ndarray]:
     """Cut the mesh with K planes at once.
 
     Parameters
@@ -453,10 +454,13 @@ def slice_mesh(
         Height label of each section (the global height of its origin).
     origins, normals, us : ndarray of shape (K, 3)
         A point on each plane, its unit normal and the in-plane anterior direction.
+    summary : bool
+        Return only the numbers of each section's main loop, as arrays (no Section objects,
+        no Python loop over the sections): see :func:`_summarize`.
 
     Returns
     -------
-    list of Section
+    list of Section, or dict of ndarray when ``summary``
     """
     heights = np.asarray(heights, dtype=float)
     n_planes = len(heights)
@@ -566,6 +570,11 @@ def slice_mesh(
     order = np.lexsort((rank * -1, chain, plane))
     # rank = distance to tail; walking order is decreasing distance
     seg_plane = plane[order]
+    if summary:
+        return _summarize(
+            n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2,
+            cx, cy, hits,
+        )  # fmt: skip
     bounds = np.searchsorted(seg_plane, np.arange(n_planes + 1))
 
     packed = []
@@ -610,6 +619,71 @@ def slice_mesh(
             fields.update(hull=hull, hull_perimeter_m=perimeter)
         sections.append(Section(**fields))
     return sections
+
+
+def _summarize(
+    n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2, cx, cy,
+    hits,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Per plane: ``has_points``, and of the main loop ``perimeter_m``, ``area_m2``,
+    ``centroid`` (K, 3), ``hull_perimeter_m`` and ``closed``; the same numbers as the
+    :class:`Section` objects of :func:`slice_mesh` (0 and the origin for an empty plane)."""
+    out = {
+        "has_points": np.zeros(n_planes, dtype=bool),
+        "perimeter_m": np.zeros(n_planes),
+        "area_m2": np.zeros(n_planes),
+        "centroid": np.array(origins, dtype=float, copy=True),
+        "hull_perimeter_m": np.zeros(n_planes),
+        "closed": np.zeros(n_planes, dtype=bool),
+    }
+    if not len(order):
+        return out
+    seg_chain = chain[order]
+    new_chain = np.empty(len(order), dtype=bool)
+    new_chain[0] = True
+    np.not_equal(seg_chain[1:], seg_chain[:-1], out=new_chain[1:])
+    starts = np.flatnonzero(new_chain)  # each chain's segments, in walking order
+    stops = np.append(starts[1:], len(order))
+    cid, cplane = seg_chain[starts], seg_plane[starts]
+    area = 0.5 * area2[cid]
+    inside = (hits[cid] % 2) == 1
+    # the main loop of each plane: around the centreline first, else the largest
+    pick = np.lexsort((-np.abs(area), ~inside, cplane))
+    first = np.ones(len(pick), dtype=bool)
+    first[1:] = cplane[pick][1:] != cplane[pick][:-1]
+    main = pick[first]
+    k = cplane[main]
+    out["has_points"][k] = True
+    out["perimeter_m"][k] = perim[cid[main]]
+    out["area_m2"][k] = np.abs(area[main])
+    closed = cyclic[order[starts[main]]]
+    out["closed"][k] = closed
+    # main loop points, counter-clockwise: segment starts (+ the last end of an open chain)
+    lo, hi = starts[main], stops[main]
+    idx, owner = _concat_ranges(lo, hi)
+    flip = area[main] < 0
+    rev = flip[owner]
+    idx[rev] = (lo + hi - 1)[owner[rev]] - idx[rev]
+    c_uv = (
+        np.column_stack([cx[cid[main]], cy[cid[main]]])
+        / np.where(np.abs(area[main]) > 1e-14, 6.0 * area[main], np.nan)[:, None]
+    )
+    closed_loops = np.flatnonzero(closed)
+    pts = s_uv[order[idx]]
+    keep = closed[owner]
+    counts = np.bincount(owner[keep], minlength=len(main))[closed_loops]
+    _, hull_perimeter = loop_hulls(pts[keep], np.cumsum(np.r_[0, counts]))
+    out["hull_perimeter_m"][k[closed_loops]] = hull_perimeter
+    for j in np.flatnonzero(~closed | ~np.isfinite(c_uv[:, 0])):  # few: done one by one
+        loop = pts[owner == j]
+        if not closed[j]:
+            end = e_uv[order[hi[j] - 1]]
+            loop = np.vstack([end, loop]) if flip[j] else np.vstack([loop, end])
+            out["hull_perimeter_m"][k[j]] = convex_hull_2d(loop)[1]
+        if not np.isfinite(c_uv[j, 0]):
+            c_uv[j] = loop.mean(axis=0)
+    out["centroid"][k] = origins[k] + c_uv[:, :1] * us[k] + c_uv[:, 1:] * vs[k]
+    return out
 
 
 def _empty_section(k, heights, origins, normals, us, vs) -> dict:

@@ -136,7 +136,8 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
     vs = np.zeros((k, 3))
     for i, sec in enumerate(sections):
         origins[i], us[i], vs[i] = sec.origin, sec.u, sec.v
-        if section_main_polygon(sec) is not None and sec.hull_perimeter_m > 0:
+        polys = sec.polygons
+        if polys and len(polys[0]) >= 3 and sec.hull_perimeter_m > 0:
             hull[i] = float(sec.hull_perimeter_m)
             skin[i] = float(sec.perimeter_m)
     relaxed = stocking.relaxed_circumference_at(leg, heights)
