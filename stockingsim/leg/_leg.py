@@ -440,19 +440,24 @@ class Leg:
         cache = self.__dict__.setdefault("_sections_cache", {})
         key = h.tobytes()
         if key not in cache:
-            tangents = self._centreline.tangents(h)
             if len(cache) >= SECTIONS_CACHE_SIZE:
                 del cache[next(iter(cache))]  # the oldest
-            cache[key] = slice_mesh(
-                self.vertices,
-                self.faces,
-                self._section_index,
-                h,
-                self._centreline.points(h),
-                tangents,
-                self._centreline.in_plane_u(tangents),
-            )
+            cache[key] = self._slice(h)
         return list(cache[key])
+
+    def _slice(self, h: np.ndarray, summary: bool = False):
+        """:func:`slice_mesh` with the planes through the centreline at the heights ``h``."""
+        tangents = self._centreline.tangents(h)
+        return slice_mesh(
+            self.vertices,
+            self.faces,
+            self._section_index,
+            h,
+            self._centreline.points(h),
+            tangents,
+            self._centreline.in_plane_u(tangents),
+            summary=summary,
+        )
 
     @cached_property
     def _section_index(self):
@@ -553,17 +558,7 @@ class Leg:
 
     def _profile(self, h: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         """Girth profile at the heights ``h`` and whether each section is a closed loop."""
-        tangents = self._centreline.tangents(h)
-        summary = slice_mesh(
-            self.vertices,
-            self.faces,
-            self._section_index,
-            h,
-            self._centreline.points(h),
-            tangents,
-            self._centreline.in_plane_u(tangents),
-            summary=True,
-        )
+        summary = self._slice(h, summary=True)
         rows = np.full((len(h), len(PROFILE_COLUMNS)), np.nan)
         rows[:, 0] = h
         hit = summary["has_points"]
