@@ -113,7 +113,9 @@ def plot_profile(
         if show_range and {"pressure_min_mmhg", "pressure_max_mmhg"} <= set(sections.columns):
             lo = np.asarray(sections["pressure_min_mmhg"], dtype=float)
             hi = np.asarray(sections["pressure_max_mmhg"], dtype=float)
-            ax.fill_betweenx(h, lo, hi, color=color, alpha=0.15, lw=0)
+            ax.fill_betweenx(
+                h, lo, hi, color=color, alpha=0.15, lw=0, label="min-max around the leg"
+            )
         pmax = max(pmax, np.nanmax(p, initial=0.0))
         if len(h):
             hmin, hmax = min(hmin, np.nanmin(h)), max(hmax, np.nanmax(h))
