@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors, standards
+from stockingsim._checks import as_fabric, require_leg
 from stockingsim.standards import LANDMARK_ORDER
 
 MMHG_PA = 101325.0 / 760.0  # 1 mmHg in Pa
@@ -641,7 +642,8 @@ def design_stocking(
     Parameters
     ----------
     leg : Leg
-    fabric : Fabric
+    fabric : Fabric or str
+        The knit, or the name of a preset in :func:`stockingsim.fabric_library`.
     target : str, mapping or callable
         ``"STANDARD:CLASS"`` (mid-class at B, default gradient inside the standard's ranges, see
         :func:`stockingsim.standards.default_fractions`), a use-case name (:data:`TARGETS`),
@@ -682,13 +684,17 @@ def design_stocking(
         The target needs a strain beyond the fabric's range or ``max_strain`` (names the landmark
         and the strain needed).
     stockingsim.errors.DesignError
-        Invalid target or options.
+        Invalid target or options; ``leg`` is not a Leg.
+    stockingsim.errors.FabricError
+        ``fabric`` is neither a Fabric nor the name of a preset.
 
     Warns
     -----
     stockingsim.errors.ConvergenceWarning
         The iteration stopped at ``max_iter`` with an error above ``tol_mmhg``.
     """
+    require_leg(leg, "design_stocking()", errors.DesignError)
+    fabric = as_fabric(fabric, "design_stocking()")
     tgt = resolve_target(target)
     style = style or tgt.style or "AD"
     if profile not in ("height", "landmarks"):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim._checks import require_leg, require_stocking
 from stockingsim._design_core import design_stocking, laplace_pressure
 
 #: Heel-instep (cY) to ankle (cB) girth ratio used when the mesh has no foot. Assumption:
@@ -97,6 +98,8 @@ def stiffness_index(
     of compression material in vivo. Dermatol Surg 31(6):625-630,
     doi:10.1111/j.1524-4725.2005.31604.
     """
+    require_leg(leg, "stiffness_index()", errors.DesignError)
+    require_stocking(stocking, "stiffness_index()", errors.DesignError)
     names = [landmark] if isinstance(landmark, str) else list(landmark)
     if not delta_cm > 0:
         raise errors.DesignError(f"delta_cm must be > 0, got {delta_cm}")
@@ -165,6 +168,7 @@ def compare_stiffness(
         for each landmark, sorted from the most elastic (lowest stiffness at the first landmark).
         Fabrics that cannot reach the target get NaN and the reason in ``note``.
     """
+    require_leg(leg, "compare_stiffness()", errors.DesignError)
     items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
     names = [landmark] if isinstance(landmark, str) else list(landmark)
     rows = []
@@ -321,6 +325,8 @@ def donning(
     stockingsim.errors.DonningWarning
         The strain needed is beyond the fabric's valid range.
     """
+    require_leg(leg, "donning()", errors.DesignError)
+    require_stocking(stocking, "donning()", errors.DesignError)
     if "B" not in leg.landmarks:
         raise errors.LandmarkError(
             f"leg '{leg.name}' has no landmark B; donning needs the ankle girth"

@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from stockingsim import errors
+from stockingsim._checks import require_leg, require_stocking
 from stockingsim.solvers import _bridging, _contact, _laplace, _membrane
 from stockingsim.solvers._common import DEFAULT_STEP_M, PA_PER_MMHG, check_options, prepare
 from stockingsim.solvers._result import PROFILE_COLUMNS, PressureResult, build_result
@@ -97,15 +98,8 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
         raise errors.SolverError(
             f"step_m={opts['step_m']} m is too coarse for a pressure profile; use <= 0.05 m."
         )
-    for name in ("leg", "stocking"):
-        obj = leg if name == "leg" else stocking
-        if obj is None:
-            raise errors.SolverError(f"simulate() needs a {name}, got None.")
-    if not hasattr(stocking, "coverage_m") or getattr(stocking, "fabric", None) is None:
-        raise errors.SolverError(
-            "simulate() needs a stockingsim.Stocking with a fabric, e.g. "
-            "ss.Stocking(ss.Fabric.linear(250.0), relaxed_circumference_m=0.18)."
-        )
+    require_leg(leg, "simulate()", errors.SolverError)
+    require_stocking(stocking, "simulate()", errors.SolverError)
     setup = prepare(leg, stocking, step_m=opts.pop("step_m"))
     setup.extra["fabric"] = stocking.fabric
     setup.extra["axial_prestrain"] = stocking.axial_prestrain

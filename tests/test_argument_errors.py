@@ -1,0 +1,86 @@
+"""Swapped or wrong arguments at the public entry points raise stockingsim.errors exceptions
+that say what to pass (never an AttributeError from inside)."""
+
+from __future__ import annotations
+
+import pytest
+
+import stockingsim as ss
+from stockingsim import design, errors
+
+
+@pytest.fixture(scope="module")
+def things(shared_legs):
+    leg = shared_legs["anny_f_avg"]
+    return leg, ss.Stocking(ss.Fabric.linear(250.0), 0.18), ss.fabric_library()["circular class II"]
+
+
+CASES = {
+    "simulate(path, stocking)": (
+        lambda leg, st, fab: ss.simulate("meshes/anny_f_avg.ply", st),
+        errors.SolverError,
+        "ss.load_leg('meshes/anny_f_avg.ply')",
+    ),
+    "simulate(stocking, leg)": (
+        lambda leg, st, fab: ss.simulate(st, leg),
+        errors.SolverError,
+        "the leg comes first",
+    ),
+    "simulate(leg, fabric)": (
+        lambda leg, st, fab: ss.simulate(leg, fab),
+        errors.SolverError,
+        "needs a stockingsim.Stocking",
+    ),
+    "design_stocking(path, fabric)": (
+        lambda leg, st, fab: ss.design_stocking("leg.stl", fab),
+        errors.DesignError,
+        "ss.load_leg('leg.stl')",
+    ),
+    "design_stocking(leg, None)": (
+        lambda leg, st, fab: ss.design_stocking(leg, None),
+        errors.FabricError,
+        "needs a stockingsim.Fabric",
+    ),
+    "design_stocking(leg, unknown preset)": (
+        lambda leg, st, fab: ss.design_stocking(leg, "circular"),
+        errors.FabricError,
+        "unknown fabric 'circular'",
+    ),
+    "stiffness_index(stocking, leg)": (
+        lambda leg, st, fab: ss.stiffness_index(st, leg),
+        errors.DesignError,
+        "the leg comes first",
+    ),
+    "stiffness_index(leg, fabric)": (
+        lambda leg, st, fab: ss.stiffness_index(leg, fab),
+        errors.DesignError,
+        "needs a stockingsim.Stocking",
+    ),
+    "donning(stocking, leg)": (
+        lambda leg, st, fab: ss.donning(st, leg),
+        errors.DesignError,
+        "the leg comes first",
+    ),
+    "compare_stiffness(path, fabrics)": (
+        lambda leg, st, fab: design.compare_stiffness("leg.ply", {"a": fab}),
+        errors.DesignError,
+        "needs a stockingsim.Leg",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_wrong_arguments_raise_clear_errors(things, case):
+    call, error, message = CASES[case]
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call(*things)
+
+
+def test_a_preset_name_is_a_fabric(things):
+    """design_stocking takes a preset's name as run_batch's Design does: same stocking."""
+    leg, _, fabric = things
+    by_name, spec_name = ss.design_stocking(leg, "circular class II")
+    by_object, spec_object = ss.design_stocking(leg, fabric)
+    assert spec_name["relaxed_circumference_cm"].tolist() == pytest.approx(
+        spec_object["relaxed_circumference_cm"].tolist(), rel=1e-12
+    )
