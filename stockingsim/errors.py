@@ -120,6 +120,10 @@ class ExportError(StockingSimError, OSError):
     """A result cannot be written to the requested file."""
 
 
+class PlotError(StockingSimError, ValueError):
+    """A picture or table cannot be made from these arguments (view, colour limits, inputs)."""
+
+
 class OptionalDependencyError(StockingSimError, ImportError):
     """A feature needs an optional dependency that is not installed; says what to install."""
 

@@ -279,7 +279,7 @@ def to_csv(result_or_table, path, table: str = "profile") -> Path:
             "spec": spec_sheet,
         }
         if table not in tables:
-            raise ValueError(f"Unknown table {table!r}; use 'profile', 'sections' or 'spec'.")
+            raise errors.PlotError(f"Unknown table {table!r}; use 'profile', 'sections' or 'spec'.")
         frame = tables[table](result_or_table)
     path = _open_for_writing(path, "CSV")
     return _write(path, frame.to_csv(), "CSV")

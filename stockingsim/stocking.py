@@ -80,8 +80,8 @@ class Stocking:
 
     Examples
     --------
-    >>> from stockingsim.stocking import Stocking
-    >>> s = Stocking(fabric=None, relaxed_circumference_m=0.18)
+    >>> import stockingsim as ss
+    >>> s = ss.Stocking(ss.Fabric.linear(250.0), relaxed_circumference_m=0.18)
     >>> s.style, s.axial_prestrain
     ('AD', 0.05)
     """
@@ -93,6 +93,11 @@ class Stocking:
     name: str | None = field(default=None)
 
     def __post_init__(self) -> None:
+        if not all(hasattr(self.fabric, n) for n in ("tension", "strain_at_tension")):
+            raise errors.StockingError(
+                f"a Stocking needs a Fabric, got {type(self.fabric).__name__}; e.g. "
+                "ss.Stocking(ss.fabric_library()['circular class II'], relaxed_circumference_m=0.16)."
+            )
         if self.style not in STYLES:
             raise errors.StyleError(
                 f"unknown stocking style {self.style!r}; use one of {', '.join(STYLES)} "

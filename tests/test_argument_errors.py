@@ -84,3 +84,19 @@ def test_a_preset_name_is_a_fabric(things):
     assert spec_name["relaxed_circumference_cm"].tolist() == pytest.approx(
         spec_object["relaxed_circumference_cm"].tolist(), rel=1e-12
     )
+
+
+def test_more_wrong_arguments(things):
+    """Reports, plots, fabric tables and stockings say what they need."""
+    leg, stocking, fabric = things
+    result = ss.simulate(leg, stocking, method="laplace")
+    with pytest.raises(errors.PlotError, match="No results given"):
+        ss.report(None, "report.html")
+    with pytest.raises(errors.PlotError, match="not a PressureResult"):
+        ss.report([result, leg], "report.html")
+    with pytest.raises(errors.PlotError, match="Unknown view 'top'"):
+        result.plot(None, view="top")
+    with pytest.raises(errors.FabricError, match="needs Fabric objects"):
+        ss.compare_fabrics(None)
+    with pytest.raises(errors.StockingError, match="needs a Fabric, got NoneType"):
+        ss.Stocking(None, 0.2)

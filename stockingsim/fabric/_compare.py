@@ -48,11 +48,15 @@ def compare_fabrics(
 
     if isinstance(fabrics, Fabric):
         fabrics = [fabrics]
-    items = (
-        list(fabrics.items())
-        if isinstance(fabrics, Mapping)
-        else [(getattr(f, "name", None), f) for f in fabrics]
-    )
+    if isinstance(fabrics, Mapping):
+        items = list(fabrics.items())
+    elif isinstance(fabrics, list | tuple):
+        items = [(getattr(f, "name", None), f) for f in fabrics]
+    else:
+        raise errors.FabricError(
+            f"compare_fabrics needs Fabric objects (one, a list or a {{name: Fabric}} dict), got "
+            f"{type(fabrics).__name__}; e.g. ss.compare_fabrics(ss.fabric_library())."
+        )
     if not items:
         raise errors.FabricError("compare_fabrics needs at least one fabric.")
     for key, f in items:

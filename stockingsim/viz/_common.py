@@ -117,7 +117,9 @@ def resolve_clim(clim, values) -> tuple[float, float]:
         values = [values]
     if isinstance(clim, str):
         if clim != "robust":
-            raise ValueError(f"clim must be None, 'robust' or (low, high) in mmHg, got {clim!r}.")
+            raise errors.PlotError(
+                f"clim must be None, 'robust' or (low, high) in mmHg, got {clim!r}."
+            )
         finite = np.concatenate([np.asarray(v, float)[np.isfinite(v)] for v in values])
         if finite.size == 0:
             return (0.0, 1.0)
@@ -143,11 +145,13 @@ def check_clim(clim) -> tuple[float, float] | None:
     try:
         lo, hi = (float(c) for c in clim)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
+        raise errors.PlotError(
             f"clim must be a pair (low, high) in mmHg, got {clim!r}; e.g. clim=(0, 40)."
         ) from exc
     if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
-        raise ValueError(f"clim must be finite with high > low, got {clim!r}; e.g. clim=(0, 40).")
+        raise errors.PlotError(
+            f"clim must be finite with high > low, got {clim!r}; e.g. clim=(0, 40)."
+        )
     return (lo, hi)
 
 
@@ -187,17 +191,27 @@ def as_labelled(results, labels=None) -> list[tuple[str, Any]]:
     if isinstance(results, Mapping):
         items = [(str(k), v) for k, v in results.items()]
     elif hasattr(results, "pressure_mmhg"):
-        items = [(result_label(results), results)]
+        items = [(None, results)]
+    elif isinstance(results, list | tuple):
+        items = [(None, r) for r in results]
     else:
-        items = [(result_label(r), r) for r in results]
+        items = []
     if not items:
-        raise ValueError(
-            "No results given; pass a PressureResult, a list or a {label: result} dict."
+        raise errors.PlotError(
+            f"No results given (got {type(results).__name__}); pass a PressureResult, a list or "
+            "a {label: result} dict."
         )
+    for k, (label, r) in enumerate(items):
+        if not hasattr(r, "pressure_mmhg"):
+            raise errors.PlotError(
+                f"item {label if label is not None else k!r} is a {type(r).__name__}, not a "
+                "PressureResult; pass the results of ss.simulate(...)."
+            )
+    items = [(result_label(r) if label is None else label, r) for label, r in items]
     if labels is not None:
         labels = list(labels)
         if len(labels) != len(items):
-            raise ValueError(
+            raise errors.PlotError(
                 f"Got {len(labels)} labels for {len(items)} results; give one per result."
             )
         items = [(str(lab), r) for lab, (_, r) in zip(labels, items)]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stockingsim import errors
 from stockingsim.viz._common import (
     DEFAULT_CMAP,
     clipped,
@@ -33,13 +34,13 @@ def _grid(results, ncols: int | None, titles) -> tuple[list[list[tuple[str, obje
     else:
         flat, rows = [(result_label(r), r) for r in results], None
     if not flat:
-        raise ValueError(
+        raise errors.PlotError(
             "No results to compare; pass a list, a list of rows or a {title: result} dict."
         )
     if titles is not None:
         titles = list(titles)
         if len(titles) != len(flat):
-            raise ValueError(
+            raise errors.PlotError(
                 f"Got {len(titles)} titles for {len(flat)} results; give one per result."
             )
         it = iter(titles)
@@ -52,7 +53,7 @@ def _grid(results, ncols: int | None, titles) -> tuple[list[list[tuple[str, obje
         return [row + [None] * (ncols - len(row)) for row in rows], ncols
     ncols = ncols or min(len(flat), max(1, math.ceil(math.sqrt(len(flat) * 1.5))))
     if ncols < 1:
-        raise ValueError(f"ncols must be at least 1, got {ncols}.")
+        raise errors.PlotError(f"ncols must be at least 1, got {ncols}.")
     padded = flat + [None] * (-len(flat) % ncols)
     return [padded[i : i + ncols] for i in range(0, len(padded), ncols)], ncols
 
@@ -75,7 +76,9 @@ def compare_plotter(
     """
     pv = require_pyvista("Map comparisons")
     if view not in VIEWS or view == "both":
-        raise ValueError(f"view must be 'front', 'side' or 'back' in a comparison, got {view!r}.")
+        raise errors.PlotError(
+            f"view must be 'front', 'side' or 'back' in a comparison, got {view!r}."
+        )
     rows, ncols = _grid(results, ncols, titles)
     panels = [item for row in rows for item in row if item is not None]
     pressures = [covered_pressure(r) for _, r in panels]

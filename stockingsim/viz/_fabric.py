@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockingsim import errors
 from stockingsim.viz._common import require_matplotlib, save_figure
 
 DIRECTIONS = {"course": "course (around the leg)", "wale": "wale (along the leg)"}
@@ -21,7 +22,7 @@ def _as_fabric_items(fabrics) -> list[tuple[str, object]]:
         return [(str(getattr(fabrics, "name", "fabric")), fabrics)]
     items = [(str(getattr(f, "name", f"fabric {k + 1}")), f) for k, f in enumerate(fabrics)]
     if not items:
-        raise ValueError("No fabrics given; pass a Fabric, a list or a {label: Fabric} dict.")
+        raise errors.PlotError("No fabrics given; pass a Fabric, a list or a {label: Fabric} dict.")
     return items
 
 
@@ -36,7 +37,7 @@ def measured_points(table, direction: str) -> list[tuple[str, np.ndarray, np.nda
     strain_col = next((c for c in columns if c.lower().startswith("strain")), None)
     tension_col = next((c for c in columns if c.lower().startswith("tension")), None)
     if strain_col is None or tension_col is None:
-        raise ValueError(
+        raise errors.PlotError(
             "Measured data need a 'strain' column and a 'tension_n_per_m' column (N/m), "
             f"got columns {columns}."
         )
@@ -163,7 +164,7 @@ def plot_fabric(
     directions = list(directions)
     for d in directions:
         if d not in DIRECTIONS:
-            raise ValueError(f"Unknown direction {d!r}; use 'course' and/or 'wale'.")
+            raise errors.PlotError(f"Unknown direction {d!r}; use 'course' and/or 'wale'.")
     figure = require_matplotlib("Fabric curves")
     fig = figure.Figure(figsize=(5.0 * len(directions), 4.5), layout="constrained")
     axes = fig.subplots(1, len(directions), squeeze=False)[0]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from stockingsim import errors
 from stockingsim.viz._common import (
     ABOVE_COLOR,
     BELOW_COLOR,
@@ -232,7 +233,7 @@ def map_plotter(
     """
     pv = require_pyvista("3D pressure maps")
     if view not in VIEWS:
-        raise ValueError(f"Unknown view {view!r}; use one of {', '.join(map(repr, VIEWS))}.")
+        raise errors.PlotError(f"Unknown view {view!r}; use one of {', '.join(map(repr, VIEWS))}.")
     pressure = covered_pressure(result)
     clim = resolve_clim(clim, pressure)
     views = ["front", "side"] if view == "both" else [view]

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stockingsim import errors
 from stockingsim.viz._common import as_labelled, new_figure, save_figure
 
 _BAND_COLORS = ("#e8eef7", "#d6e6f5", "#dcefdc", "#fbe9d0", "#f6d5d5")
@@ -48,13 +49,13 @@ def _target_points(target, standard: str | None) -> tuple[dict[str, float], tupl
         candidates = [c for c in columns if "target" in str(c).lower() and "mmhg" in str(c).lower()]
         candidates = candidates or [c for c in columns if "target" in str(c).lower()]
         if not candidates:
-            raise ValueError(
+            raise errors.PlotError(
                 "The target table has no target column; pass the spec sheet of design_stocking "
                 "or a {landmark: mmHg} mapping."
             )
         series = target[candidates[0]]
         return {str(k): float(v) for k, v in series.items() if np.isfinite(v)}, None
-    raise TypeError(
+    raise errors.PlotError(
         f"Cannot read a target from {type(target).__name__}; use 'RAL-GZ 387:II', a number "
         "(mmHg at B), a {landmark: mmHg} mapping or a design spec sheet."
     )

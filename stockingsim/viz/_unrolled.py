@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stockingsim import errors
 from stockingsim.viz._common import (
     ABOVE_COLOR,
     BELOW_COLOR,
@@ -62,7 +63,7 @@ def unrolled_grid(
     h, theta, _ = (np.asarray(a, dtype=float) for a in result.leg.cylindrical)
     pressure = covered_pressure(result)
     if heights not in ("covered", "all"):
-        raise ValueError(f"heights must be 'covered' or 'all', got {heights!r}.")
+        raise errors.PlotError(f"heights must be 'covered' or 'all', got {heights!r}.")
     covered = np.isfinite(pressure)
     if heights == "covered" and covered.any():
         lo, hi = h[covered].min() - 0.02, h[covered].max() + 0.02
