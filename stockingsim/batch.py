@@ -609,7 +609,7 @@ def local_cluster(n_workers: int | None = None, **kwargs):
     # each nanny reads the config when it is created, but lets a variable already in this
     # process's environment win, and leaves its whole pre-spawn environment behind in
     # os.environ (where later process pools would inherit it): set ours, then restore
-    with restored_environ(), dask.config.set(environ):
+    with restored_environ(), dask.config.set(environ), _hide_unreal_main_file():
         os.environ.update({name: str(value) for name, value in DASK_WORKER_ENVIRON.items()})
         return LocalCluster(**options)
 

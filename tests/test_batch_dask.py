@@ -119,3 +119,23 @@ def test_local_cluster_workers_keep_a_fixed_mmap_threshold(monkeypatch):
         )
     assert seen == [{name: str(value) for name, value in DASK_WORKER_ENVIRON.items()}]
     assert sorted(table["pressure_B_mmhg"]) == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_engines_work_from_a_script_on_stdin(engine):
+    """`python - < script.py`: worker processes must not try to re-run a '<stdin>' main file."""
+    import subprocess
+    import sys
+
+    script = f"""
+from stockingsim._batch_worker import probe_task
+from stockingsim.batch import Design, run_batch
+table = run_batch([{{"i": 0}}, {{"i": 1}}], Design("probe", "RAL-GZ 387:II", _resolve=False),
+                  engine={engine!r}, workers=1, out=None, progress=False, _task_fn=probe_task)
+print("rows", len(table), "errors", int((table["error"] != "").sum()))
+"""
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "rows 2 errors 0" in done.stdout
