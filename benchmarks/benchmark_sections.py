@@ -103,6 +103,7 @@ def run_case(label, vertices, faces, analytic=None):
 
     mesh = trimesh.Trimesh(leg.vertices, leg.faces, process=False)
     axis, origin = leg.frame.axis, leg.frame.origin
+
     def cut():
         leg.__dict__.pop("_sections_cache", None)  # time the cutting, not the leg's memo
         return leg.sections(heights)

@@ -33,6 +33,7 @@ import pandas as pd
 from stockingsim import errors
 from stockingsim._batch_store import ResultStore, normalize
 from stockingsim._batch_worker import COLUMNS, LegSource, Task, error_row, run_task
+from stockingsim._checks import as_fabric
 
 __all__ = [
     "Design",
@@ -123,15 +124,10 @@ class Design:
 
 
 def _library_fabric(name: str):
-    from stockingsim.fabric import fabric_library
-
-    library = fabric_library()
-    if name not in library:
-        raise errors.BatchError(
-            f"unknown fabric {name!r}; choose one of {', '.join(sorted(library))} "
-            "(see stockingsim.fabric_library()) or pass a Fabric object."
-        )
-    return library[name]
+    try:
+        return as_fabric(name, "Design")
+    except errors.FabricError as exc:
+        raise errors.BatchError(str(exc)) from None
 
 
 def _target_key(target: Any) -> str:
