@@ -425,7 +425,9 @@ class Leg:
         Returns
         -------
         list of Section
-            One per height, in the order given.
+            One per height, in the order given. The leg remembers its last
+            ``SECTIONS_CACHE_SIZE`` calls (a design and the simulation after it cut the same
+            heights), so the sections' arrays are shared and read-only.
 
         Examples
         --------
@@ -442,7 +444,13 @@ class Leg:
         if key not in cache:
             if len(cache) >= SECTIONS_CACHE_SIZE:
                 del cache[next(iter(cache))]  # the oldest
-            cache[key] = self._slice(h)
+            sections = self._slice(h)
+            for sec in sections:  # shared by the callers from now on: read-only
+                for arr in (sec.origin, sec.normal, sec.u, sec.v, sec.points, sec.centroid,
+                            sec.hull, sec.main_edges, sec.main_t, *sec.polygons):  # fmt: skip
+                    if isinstance(arr, np.ndarray):
+                        arr.setflags(write=False)
+            cache[key] = sections
         return list(cache[key])
 
     def _slice(self, h: np.ndarray, summary: bool = False):
