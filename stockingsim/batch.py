@@ -628,7 +628,7 @@ def restored_environ():
 def _run_dask(tasks, fn, record, *, workers, address, **_) -> None:
     """Dask: a Client on ``address`` (or a given Client), else a LocalCluster for this call."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError as exc:
         raise errors.missing_dependency("engine='dask'", "distributed", "dask") from exc
 
@@ -639,8 +639,6 @@ def _run_dask(tasks, fn, record, *, workers, address, **_) -> None:
         elif address is None:
             cluster = stack.enter_context(local_cluster(workers))
             client = stack.enter_context(Client(cluster))
-        elif isinstance(address, LocalCluster):
-            client = stack.enter_context(Client(address))
         else:
             try:
                 client = stack.enter_context(Client(address, timeout="30s"))
