@@ -98,7 +98,7 @@ class RssSampler:
 
 def burn_task(task):
     """Control task: 0.25 s of pure CPU, then the probe row (measures the pool, not the physics)."""
-    from stockingsim._batch_worker import probe_task
+    from stockingsim.batch._worker import probe_task
 
     t0 = time.process_time()
     while time.process_time() - t0 < 0.25:

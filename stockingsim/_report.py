@@ -99,7 +99,7 @@ def _leg_table(result) -> pd.DataFrame:
 
 
 def _overview(items, standard: str) -> pd.DataFrame:
-    from stockingsim.io import classification, gradient_check
+    from stockingsim.exports import classification, gradient_check
 
     rows = []
     for label, result in items:
@@ -127,7 +127,7 @@ def _overview(items, standard: str) -> pd.DataFrame:
 
 
 def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
-    from stockingsim.io import as_table, classification, gradient_check, spec_sheet
+    from stockingsim.exports import as_table, classification, gradient_check, spec_sheet
     from stockingsim.viz import plot_fabric, plot_pressure_map, plot_profile, plot_unrolled
     from stockingsim.viz._common import covered_pressure, resolve_clim
 

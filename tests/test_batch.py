@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 
 from stockingsim import errors
-from stockingsim._batch_store import ResultStore
-from stockingsim._batch_worker import COLUMNS, probe_task
-from stockingsim.batch import Design, make_tasks, run_batch
+from stockingsim.batch import Design, run_batch
+from stockingsim.batch._run import make_tasks
+from stockingsim.batch._store import ResultStore
+from stockingsim.batch._worker import COLUMNS, probe_task
 
 MESHES = Path(__file__).resolve().parents[1] / "meshes"
 MMHG = 101325.0 / 760.0
@@ -74,7 +75,7 @@ def test_globs_and_folders_expand_to_mesh_files(tmp_path):
 
 
 def test_callable_relaxed_circumference_is_keyed_by_its_values():
-    from stockingsim.batch import _spec_key
+    from stockingsim.batch._run import _spec_key
 
     class FakeStocking:  # the attributes the batch reads from a Stocking
         def __init__(self, relaxed):

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import stockingsim as ss
-from stockingsim._batch_worker import probe_task
 from stockingsim.batch import Design, run_batch
+from stockingsim.batch._worker import probe_task
 
 distributed = pytest.importorskip("distributed")
 
@@ -128,7 +128,7 @@ def test_engines_work_from_a_script_on_stdin(engine):
     import sys
 
     script = f"""
-from stockingsim._batch_worker import probe_task
+from stockingsim.batch._worker import probe_task
 from stockingsim.batch import Design, run_batch
 table = run_batch([{{"i": 0}}, {{"i": 1}}], Design("probe", "RAL-GZ 387:II", _resolve=False),
                   engine={engine!r}, workers=1, out=None, progress=False, _task_fn=probe_task)

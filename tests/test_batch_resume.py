@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockingsim._batch_store import ResultStore
-from stockingsim._batch_worker import probe_task
 from stockingsim.batch import Design, run_batch
+from stockingsim.batch._store import ResultStore
+from stockingsim.batch._worker import probe_task
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 
@@ -38,7 +38,7 @@ def legs() -> list[dict]:
 CHILD = textwrap.dedent(
     """
     from stockingsim.batch import Design, run_batch
-    from stockingsim._batch_worker import probe_task
+    from stockingsim.batch._worker import probe_task
     legs = [{{"i": i, "sleep": 0.15}} for i in range({n})]
     run_batch(legs, Design("probe-fabric", "RAL-GZ 387:II", _resolve=False), out={out!r},
               engine="processes", workers=2, flush_every=2, progress=False, _task_fn=probe_task)

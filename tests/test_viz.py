@@ -88,7 +88,7 @@ def front(result, tmp_path_factory):
 # --- import cost --------------------------------------------------------------------------
 def test_import_viz_is_light():
     code = (
-        "import sys, stockingsim.viz, stockingsim.io, stockingsim._report; "
+        "import sys, stockingsim.viz, stockingsim.exports, stockingsim._report; "
         "print(' '.join(m for m in ('vtk', 'pyvista', 'matplotlib', 'matplotlib.pyplot') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -85,7 +85,7 @@ class PressureResult:
 
         return classify(self.pressure_at("B"), standard=standard)
 
-    # --- thin delegates to stockingsim.viz / stockingsim.io (imported lazily) ------------
+    # --- thin delegates to stockingsim.viz / stockingsim.exports (imported lazily) ------------
     def plot(self, filename: str | None = None, **kw: Any) -> Any:
         """3D pressure map (see :func:`stockingsim.viz.plot_pressure_map`)."""
         from stockingsim import viz
@@ -105,26 +105,26 @@ class PressureResult:
         return viz.plot_unrolled(self, filename, **kw)
 
     def to_vtk(self, path: Any) -> Any:
-        """Write the pressure map as VTK (see :func:`stockingsim.io.to_vtk`)."""
-        from stockingsim import io
+        """Write the pressure map as VTK (see :func:`stockingsim.exports.to_vtk`)."""
+        from stockingsim import exports as io
 
         return io.to_vtk(self, path)
 
     def to_ply(self, path: Any) -> Any:
-        """Write a coloured PLY (see :func:`stockingsim.io.to_ply`)."""
-        from stockingsim import io
+        """Write a coloured PLY (see :func:`stockingsim.exports.to_ply`)."""
+        from stockingsim import exports as io
 
         return io.to_ply(self, path)
 
     def to_csv(self, path: Any) -> Any:
-        """Write the profile tables as CSV (see :func:`stockingsim.io.to_csv`)."""
-        from stockingsim import io
+        """Write the profile tables as CSV (see :func:`stockingsim.exports.to_csv`)."""
+        from stockingsim import exports as io
 
         return io.to_csv(self, path)
 
     def to_json(self, path: Any) -> Any:
-        """Write a JSON summary (see :func:`stockingsim.io.to_json`)."""
-        from stockingsim import io
+        """Write a JSON summary (see :func:`stockingsim.exports.to_json`)."""
+        from stockingsim import exports as io
 
         return io.to_json(self, path)
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim._checks import require_leg, require_stocking
-from stockingsim._design_core import design_stocking, laplace_pressure
+from stockingsim.design._core import design_stocking, laplace_pressure
 
 #: Heel-instep (cY) to ankle (cB) girth ratio used when the mesh has no foot. Assumption:
 #: illustrative value from typical made-to-measure order forms (cB 21 cm, cY about 30 cm), not a

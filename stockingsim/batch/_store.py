@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim._batch_worker import COLUMNS, SCHEMA
+from stockingsim.batch._worker import COLUMNS, SCHEMA
 
 _KIND_DTYPE = {"str": "str", "float": "float64", "int": "Int64", "bool": "boolean"}
 

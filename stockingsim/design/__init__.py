@@ -11,12 +11,12 @@ What a hosiery designer does, in a few lines::
     chart = ss.size_chart(sample_population(200), fabric, n_sizes=3)
     chart.chart, chart.coverage_percent
 
-Implementation modules: ``_design_core`` (targets, Laplace inversion, :func:`design_stocking`),
-``_design_sizes`` (:func:`size_coverage`, :func:`size_chart`, populations), ``_design_fit``
+Implementation modules: ``_core`` (targets, Laplace inversion, :func:`design_stocking`),
+``_sizes`` (:func:`size_coverage`, :func:`size_chart`, populations), ``_fit``
 (:func:`stiffness_index`, :func:`donning`).
 """
 
-from stockingsim._design_core import (
+from stockingsim.design._core import (
     SIGEL_PROFILE_MMHG,
     TARGETS,
     DesignSpec,
@@ -31,7 +31,7 @@ from stockingsim._design_core import (
     use_case,
     use_case_target,
 )
-from stockingsim._design_fit import (
+from stockingsim.design._fit import (
     CY_OVER_CB,
     DonningResult,
     compare_stiffness,
@@ -40,7 +40,7 @@ from stockingsim._design_fit import (
     heel_instep_circumference,
     stiffness_index,
 )
-from stockingsim._design_sizes import (
+from stockingsim.design._sizes import (
     EXPLICIT_TARGET_TOL_MMHG,
     POPULATION_DISTRIBUTION,
     SizeChart,

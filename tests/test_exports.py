@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 import stockingsim as ss
-from stockingsim import errors, io
+from stockingsim import errors
+from stockingsim import exports as io
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +125,15 @@ def test_unwritable_paths_raise_export_error(result, tmp_path):
     blocker.write_text("x")
     with pytest.raises(errors.ExportError, match="writable"):
         io.to_json(result, blocker / "sub" / "summary.json")
+
+
+def test_old_io_module_name_is_a_deprecated_alias():
+    import importlib
+    import sys
+
+    sys.modules.pop("stockingsim.io", None)
+    with pytest.warns(DeprecationWarning, match="stockingsim.exports"):
+        old = importlib.import_module("stockingsim.io")
+    from stockingsim import exports
+
+    assert old.to_vtk is exports.to_vtk and old.UNCOVERED_RGB == exports.UNCOVERED_RGB

@@ -1,12 +1,4 @@
-"""Batch runs: many legs x stockings or designs x pressure methods, into one tidy table.
-
-:func:`run_batch` turns its arguments into small tasks (where the leg is, what to put on it, which
-method), runs them serially, on a local process pool (default) or on a Dask cluster, and writes one
-row per task to Parquet. A broken mesh or a failing solve gives a row with the error text instead
-of stopping the batch; finished rows are on disk at once (journal, then atomic Parquet parts), and
-a re-run with ``resume=True`` skips every task already done. Legs are loaded inside the workers,
-so meshes are never shipped around, and user files are never pickled.
-"""
+"""Implementation of :func:`stockingsim.batch.run_batch` (private; the API is in ``__init__``)."""
 
 from __future__ import annotations
 
@@ -31,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim._batch_store import ResultStore, normalize
-from stockingsim._batch_worker import COLUMNS, LegSource, Task, error_row, run_task
 from stockingsim._checks import as_fabric
+from stockingsim.batch._store import ResultStore, normalize
+from stockingsim.batch._worker import COLUMNS, LegSource, Task, error_row, run_task
 
 __all__ = [
     "Design",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors, standards
-from stockingsim._design_core import (
+from stockingsim.design._core import (
     Target,
     invert_laplace,
     laplace_pressure,
