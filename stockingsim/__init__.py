@@ -42,6 +42,11 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
+    # measured pressures
+    "read_measurements": "stockingsim.calibration",
+    "agreement": "stockingsim.calibration",
+    "calibrate": "stockingsim.calibration",
+    "pressure_uncertainty": "stockingsim.calibration",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",

@@ -1,7 +1,7 @@
 """The ``stockingsim`` command.
 
 Subcommands: ``demo`` (the whole job on a bundled leg), ``simulate``, ``design``, ``classify``,
-``fabric list|show|fit``, ``report`` and ``batch``. Exit codes: 0 done, 1 the work failed (a
+``fabric list|show|fit``, ``report``, ``batch``, ``calibrate`` and ``agreement``. Exit codes: 0 done, 1 the work failed (a
 :mod:`stockingsim.errors` error, an unreadable file, ...), 2 the command line is wrong. Errors are
 one line on stderr; ``--debug`` shows the traceback instead.
 
@@ -451,6 +451,94 @@ def cmd_batch(args) -> int:
     return 1 if (n_err and args.strict) else 0
 
 
+def _existing(path: str, what: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} file {path} does not exist")
+    return p
+
+
+def cmd_calibrate(args) -> int:
+    import json
+
+    from stockingsim.calibration import calibrate, read_measurements
+
+    fabric = _fabric(args.fabric)
+    meas = read_measurements(_existing(args.measurements, "measurement"))
+    _say(f"calibrating {fabric.name!r} ({args.method}) to {len(meas)} readings")
+    new, report = calibrate(fabric, meas, method=args.method)
+    with _wide_pandas():
+        print(report.parameters.to_string(float_format="{:.4g}".format))
+        print(report.summary.to_string(float_format="{:.2f}".format))
+    if args.out:
+        new.to_json(args.out)
+        print(f"wrote {Path(args.out).resolve()}")
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2, default=str))
+        print(f"wrote {Path(args.report).resolve()}")
+    return 0
+
+
+def _read_table(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    raise UsageError(f"results file {path} must be .parquet or .csv (a run_batch table)")
+
+
+def cmd_agreement(args) -> int:
+    from stockingsim.calibration import agreement, read_measurements
+
+    table = _read_table(_existing(args.results, "results"))
+    if "error" in table.columns:
+        table["error"] = table["error"].astype(object).fillna("").astype(str)
+    if args.method and "method" in table.columns:
+        table = table[table["method"] == args.method]
+    meas = read_measurements(_existing(args.measurements, "measurement"))
+    result = agreement(table, meas)
+    with _wide_pandas():
+        print(result.table.to_string(float_format="{:.2f}".format))
+    if args.out:
+        result.pairs.to_csv(args.out, index=False)
+        print(f"wrote {Path(args.out).resolve()}")
+    return 0
+
+
+def _calibration_parsers(sub, fmt) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="fit a fabric's course curve to measured pressures",
+        description="Least-squares calibration of a fabric (preset or JSON) to a measurement "
+        "table (CSV/Excel: leg, point, girth, relaxed girth, mmHg, device); prints the "
+        "parameters with 95 %% intervals and the agreement before, after and leave-one-out.",
+        epilog="example: stockingsim calibrate 'circular class II' hosy.csv --out fabric.json",
+        formatter_class=fmt,
+    )
+    p.add_argument("fabric", metavar="FABRIC", help="preset name or fabric JSON file")
+    p.add_argument("measurements", metavar="MEASUREMENTS", help="CSV or .xlsx table")
+    p.add_argument("--method", default="scale_shape", choices=("scale", "scale_shape", "full"))
+    p.add_argument("--out", help="write the calibrated fabric as JSON")
+    p.add_argument("--report", help="write the calibration report as JSON")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "agreement",
+        help="Bland-Altman agreement of batch results with measured pressures",
+        description="Compare a run_batch table (.parquet/.csv; leg_name matches the "
+        "measurement's leg id) with a measurement table: bias, SD, 95 %% limits, MAE, r.",
+        epilog="example: stockingsim agreement results.parquet hosy.csv",
+        formatter_class=fmt,
+    )
+    p.add_argument("results", metavar="RESULTS", help="run_batch table (.parquet or .csv)")
+    p.add_argument("measurements", metavar="MEASUREMENTS", help="CSV or .xlsx table")
+    p.add_argument("--method", choices=METHODS, help="use only this method's rows")
+    p.add_argument("--out", help="write the matched pairs as CSV")
+    p.set_defaults(func=cmd_agreement)
+
+
 # ----------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``stockingsim`` command (one sub-parser per subcommand)."""
@@ -636,6 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 if any task failed")
     p.add_argument("--show", type=int, default=20, help="rows to print (default %(default)s)")
     p.set_defaults(func=cmd_batch)
+    _calibration_parsers(sub, fmt)
     return parser
 
 

@@ -28,6 +28,8 @@ __all__ = [
     "DesignError",
     "UnreachableTargetError",
     "BatchError",
+    "MeasurementError",
+    "CalibrationError",
     "ExportError",
     "OptionalDependencyError",
     "StockingSimWarning",
@@ -109,6 +111,15 @@ class DesignError(StockingSimError, ValueError):
 
 class UnreachableTargetError(DesignError):
     """A design target needs a strain beyond the fabric's range; names the landmark and strain."""
+
+
+# --- measured pressures and calibration --------------------------------------------------------
+class MeasurementError(StockingSimError, ValueError):
+    """A measurement table is unreadable, lacks a column or holds impossible values."""
+
+
+class CalibrationError(StockingSimError, ValueError):
+    """Measurements cannot identify the calibration parameters, or cannot be matched."""
 
 
 # --- batch, export, optional dependencies -----------------------------------------------------

@@ -540,7 +540,16 @@ def _measure(
     m_load, r2, rmse = fit_branch(sl, tl, model, top, degree)
     fits.append(
         BranchFit(
-            direction, "loading", model, _params(m_load), r2, rmse, float(sl.min()), top, sl.size
+            direction,
+            "loading",
+            model,
+            _params(m_load),
+            r2,
+            rmse,
+            float(sl.min()),
+            top,
+            sl.size,
+            _covariance(m_load, sl, tl),
         )
     )
     notes = []
@@ -558,6 +567,7 @@ def _measure(
                 float(su.min()),
                 float(su.max()),
                 su.size,
+                _covariance(m_unl, su, tu),
             )
         )
     else:
@@ -570,6 +580,14 @@ def _measure(
         m_unl = m_load
         notes.append(f"{direction}: no unloading data; unloading = loading")
     return m_load, m_unl, fits, notes, data
+
+
+def _covariance(model: _Model, strain: np.ndarray, tension: np.ndarray):
+    """The fit's parameter covariance as nested tuples (see ``fabric._params``)."""
+    from stockingsim.fabric._params import fit_covariance
+
+    cov = fit_covariance(model, strain, tension)
+    return tuple(tuple(float(v) for v in row) for row in cov)
 
 
 def _check_monotone_data(s, t, top, where, branch, bins=20, tol=0.1):
