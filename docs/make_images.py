@@ -125,7 +125,7 @@ def _synthetic_calibration():
             "device": np.where(np.arange(girth.size) % 2, "PicoPress", "Kikuhime"),
         }
     )
-    return ss.calibrate("circular class III", table)
+    return ss.calibrate("flat-knit class III", table)
 
 
 def _vtk_version() -> str:
