@@ -30,3 +30,8 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     client.execute()
     # the notebook's own assert cells would have raised CellExecutionError on failure
     assert any("assert" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_the_validation_notebook_is_among_them():
+    # docs/validation.md's numbers are recomputed and asserted there
+    assert "08_validation_against_measurements" in [p.stem for p in NOTEBOOKS]

@@ -97,6 +97,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "limb",
         "id",
         "bein",
+        "zylinder",
+        "modell",
         "proband",
     ),
     "device": ("device", "instrument", "sensor", "system", "gerat", "messgerat", "method"),
