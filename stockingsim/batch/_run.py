@@ -832,6 +832,7 @@ def run_batch(
             table = store.finish()
         finally:
             bar.close()
+            _final_line(bar, progress)
             store.close()
 
     order = {t.key: t.index for t in tasks}
@@ -863,6 +864,21 @@ def _check_picklable(tasks: Iterable[Task]) -> None:
                 f"to worker processes ({exc}). Define its relaxed circumference as a number, a "
                 "mapping or a module-level function, or use engine='serial' or engine='dask'."
             ) from exc
+
+
+def _final_line(bar, enabled: bool) -> None:
+    """In a notebook the bar is a widget a saved notebook loses: print its last line as text."""
+    if not enabled:
+        return
+    try:
+        from tqdm.notebook import tqdm as notebook_tqdm
+    except ImportError:  # pragma: no cover - no ipywidgets: the bar is text already
+        return
+    if not isinstance(bar, notebook_tqdm):
+        return
+    info = dict(bar.format_dict)
+    info["ncols"] = None
+    print(bar.format_meter(**info), flush=True)
 
 
 def _progress_bar(total: int, skipped: int, enabled: bool):
