@@ -379,3 +379,29 @@ def test_cli_calibrate_and_agreement(tmp_path, capsys):
     assert "overall" in text and "-1.00" in text
     assert main(["calibrate", START, str(tmp_path / "none.csv")]) == 2
     assert main(["agreement", str(tmp_path / "none.parquet"), str(tmp_path / "m.csv")]) == 2
+
+
+def test_tensile_fit_covariance_is_propagated_and_shrinks_with_noise(tmp_path, cylinder_result):
+    from stockingsim.fabric._models import PolynomialModel
+    from stockingsim.fabric._tensile import write_synthetic_test
+
+    load = PolynomialModel((260.0, -60.0, 40.0), 0.0, 1.2)
+    unload = PolynomialModel((200.0, -40.0, 30.0), 0.0, 1.2)
+    sds = []
+    for noise in (0.01, 0.04):
+        path = write_synthetic_test(tmp_path / f"t{noise}.csv", load, unload, noise=noise, seed=3)
+        fabric = ss.Fabric.from_tensile_test(path, width_mm=50, gauge_mm=100, degree=3)
+        fit = next(f for f in fabric.fit_report.fits if f.branch == "unloading")
+        cov = np.asarray(fit.covariance)
+        assert cov.shape == (3, 3) and np.all(np.linalg.eigvalsh(cov) > -1e-9)
+        # the fitted coefficients lie within a few standard errors of the true ones
+        est = np.array(dict(fit.params)["coefficients"])
+        assert np.all(np.abs(est - [200.0, -40.0, 30.0]) < 5 * np.sqrt(np.diag(cov)) + 1e-9)
+        result, girth = cylinder_result
+        st = ss.Stocking(fabric, girth / 1.4, style="AT")
+        res = ss.simulate(result.leg, st, method="laplace")
+        band = ss.pressure_uncertainty(res, girth_sd_mm=0.0, n_samples=4000)
+        assert band.info["uncertainty"]["fabric_covariance"] is True
+        sds.append(float(band.sections["pressure_sd_mmhg"].median()))
+    # four times the noise: about four times the spread of the predicted pressure
+    assert 2.5 < sds[1] / sds[0] < 6.0
