@@ -27,6 +27,8 @@ __all__ = [
     "StandardError",
     "DesignError",
     "UnreachableTargetError",
+    "MeasurementError",
+    "SizeChartError",
     "BatchError",
     "ExportError",
     "OptionalDependencyError",
@@ -134,6 +136,14 @@ def missing_dependency(feature: str, package: str, extra: str) -> OptionalDepend
         f"{feature} needs the optional package '{package}', which is not installed. "
         f'Install it with: pip install "stockingsim[{extra}]"'
     )
+
+
+class MeasurementError(StockingSimError, ValueError):
+    """A patient's measurements are unusable: unknown points, wrong units, impossible values."""
+
+
+class SizeChartError(StockingSimError, ValueError):
+    """A product size chart is unreadable or inconsistent (ranges, sizes, style)."""
 
 
 # --- warnings --------------------------------------------------------------------------------
