@@ -1,7 +1,8 @@
 """The ``stockingsim`` command.
 
 Subcommands: ``demo`` (the whole job on a bundled leg), ``simulate``, ``design``, ``classify``,
-``fabric list|show|fit``, ``report`` and ``batch``. Exit codes: 0 done, 1 the work failed (a
+``fabric list|show|fit``, ``report``, ``batch``, ``fit`` (a patient's size from a size chart) and
+``app`` (the local web app). Exit codes: 0 done, 1 the work failed (a
 :mod:`stockingsim.errors` error, an unreadable file, ...), 2 the command line is wrong. Errors are
 one line on stderr; ``--debug`` shows the traceback instead.
 
@@ -452,6 +453,118 @@ def cmd_batch(args) -> int:
 
 
 # ----------------------------------------------------------------------------------------------
+_FIT_POINTS = ("cB", "cB1", "cC", "cD", "cE", "cF", "cG", "lB", "lB1", "lC", "lD", "lE", "lF", "lG")
+
+
+def _measurement_text(text: str) -> dict[str, float]:
+    """``cB=22,cC=36,lD=42`` -> {"cB": 22.0, ...} (cm)."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise UsageError(f"--right: expected NAME=CM pairs like cB=22,cC=36, got {part!r}")
+    return out
+
+
+def _add_fit_parser(sub, fmt) -> None:
+    p = sub.add_parser(
+        "fit",
+        help="a patient's size from a product's size chart (or a made-to-measure order)",
+        description="Fit a patient's RAL measurements (cm) or a leg scan to a size chart: the "
+        "size (fits / between sizes / made to measure), the predicted pressure profile, class "
+        "and gradient verdict, and for made to measure the order form (flat widths in mm).",
+        epilog="example: stockingsim fit --cB 22 --cC 36 --cD 33 --lD 42 --chart knee-high\n"
+        "charts: a CSV/JSON file or the illustrative 'knee-high' / 'thigh-high'",
+        formatter_class=fmt,
+    )
+    for name in _FIT_POINTS:
+        p.add_argument(f"--{name}", type=float, metavar="CM", help=argparse.SUPPRESS)
+    p.add_argument("--leg", help="a leg scan (mesh file or bundled:NAME) instead of measurements")
+    p.add_argument("--units", default="auto", choices=["auto", "m", "cm", "mm"], help="of --leg")
+    p.add_argument(
+        "--right", metavar="cB=..,cC=..", help="the right leg's measurements (the others: left)"
+    )
+    p.add_argument("--chart", required=True, help="size chart CSV/JSON, or knee-high/thigh-high")
+    p.add_argument("--fabric", help="the product's fabric (default: the chart's)")
+    p.add_argument("--standard", help="standard of the verdict (default: the chart's)")
+    p.add_argument("--method", default="laplace", choices=METHODS, help="default laplace")
+    p.add_argument("--report", help="write the fitting report (.html, or .pdf with chromium)")
+    p.add_argument("--order", help="write the made-to-measure order form CSV")
+    p.usage = (
+        "stockingsim fit (--cB CM --cC CM [--cB1 CM] [--cD CM] [--cG CM] [--lD CM] [--lG CM] "
+        "... | --leg MESH) --chart CHART [options]"
+    )
+    p.set_defaults(func=cmd_fit)
+
+
+def cmd_fit(args) -> int:
+    """``stockingsim fit``: print the fit of one or two legs; exit 2 on bad measurements."""
+    from stockingsim.fitting import fit_patient, fitting_report
+
+    given = {k: getattr(args, k) for k in _FIT_POINTS if getattr(args, k) is not None}
+    if args.leg and given:
+        raise UsageError("give measurements (--cB ...) or --leg, not both")
+    if not args.leg and not given:
+        raise UsageError("give the measurements (--cB 22 --cC 36 ...) or a scan with --leg")
+    chart = args.chart
+    if chart not in ("knee-high", "thigh-high") and not Path(chart).exists():
+        raise UsageError(f"--chart {chart}: no such file (or use knee-high / thigh-high)")
+    subject: Any = _load(args.leg, args.units) if args.leg else given
+    if args.right:
+        subject = {"left": subject, "right": _measurement_text(args.right)}
+    try:
+        fits = fit_patient(subject, chart, fabric=args.fabric and _fabric(args.fabric),
+                           standard=args.standard, method=args.method)  # fmt: skip
+    except errors.MeasurementError as exc:
+        raise UsageError(_one_line(exc)) from exc
+    items = fits if isinstance(fits, dict) else {"": fits}
+    for side, fit in items.items():
+        print(repr(fit))
+        for note in fit.notes:
+            print(f"  note: {note}")
+        with _wide_pandas():
+            print(fit.profile[["height_m", "circumference_m", "pressure_mmhg"]].to_string(
+                float_format=lambda v: f"{v:.3g}"))  # fmt: skip
+            if fit.spec is not None:
+                print(f"order form{' (' + side + ')' if side else ''}:")
+                print(fit.spec.table.to_string(float_format=lambda v: f"{v:g}"))
+        if args.order and fit.spec is not None:
+            out = Path(args.order)
+            out = out.with_name(f"{out.stem}_{side}{out.suffix}") if side else out
+            print(f"wrote {fit.spec.to_csv(out)}")
+    if args.report:
+        print(f"wrote {fitting_report(fits, args.report)}")
+    return 0
+
+
+def _add_app_parser(sub, fmt) -> None:
+    p = sub.add_parser(
+        "app",
+        help="start the local web app (upload a leg or enter measurements, choose a knit)",
+        description="Start the stockingsim web app on this computer (127.0.0.1 only) and open "
+        "it in the browser. Needs the optional extra: pip install 'stockingsim[app]'.",
+        formatter_class=fmt,
+    )
+    p.add_argument("--port", type=int, default=8080, help="port (default %(default)s; 0 = any)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_app)
+
+
+def cmd_app(args) -> int:
+    """``stockingsim app``: serve the web app on 127.0.0.1 until interrupted."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: use 0-65535")
+    from stockingsim.app import serve
+
+    serve(port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of the ``stockingsim`` command (one sub-parser per subcommand)."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -636,6 +749,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 if any task failed")
     p.add_argument("--show", type=int, default=20, help="rows to print (default %(default)s)")
     p.set_defaults(func=cmd_batch)
+    _add_fit_parser(sub, fmt)
+    _add_app_parser(sub, fmt)
     return parser
 
 
