@@ -76,8 +76,11 @@ def test_a_given_relaxed_girth_is_simulated_instead_of_designed(explorer):
 
 
 def test_static_map_image_and_a_given_fabric():
-    e = ss.explore(ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33}, n_theta=32, step_m=0.01),
-                   ss.Fabric.linear(400.0), map3d="static")  # fmt: skip
+    e = ss.explore(
+        ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33}, n_theta=32, step_m=0.01),
+        ss.Fabric.linear(400.0),
+        map3d="static",
+    )
     assert e.controls["preset"].value == "given fabric"
     assert e.map.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert e.outcome.pressure_b_mmhg == pytest.approx(design_pressure("RAL-GZ 387", "II"))

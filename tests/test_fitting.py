@@ -54,7 +54,11 @@ def test_chart_round_trips_through_files(tmp_path, chart, suffix):
     back = SizeChart.read(path)
     pd.testing.assert_frame_equal(back.sizes, chart.sizes, check_dtype=False)
     assert (back.style, back.fabric, back.target, back.note) == (
-        chart.style, chart.fabric, chart.target, chart.note)  # fmt: skip
+        chart.style,
+        chart.fabric,
+        chart.target,
+        chart.note,
+    )
 
 
 def test_inside_one_size_fits_and_predicts_the_closed_form(chart, fabric):
@@ -65,9 +69,7 @@ def test_inside_one_size_fits_and_predicts_the_closed_form(chart, fabric):
     prof = fit.result.profile
     for lm in ("B", "B1", "C", "D"):
         assert 100 * prof.loc[lm, "circumference_m"] == pytest.approx(m["c" + lm], abs=0.02)
-    assert fit.pressure_b_mmhg == pytest.approx(
-        _closed_form_b(fabric, chart, "II", 20.8), rel=2e-3
-    )
+    assert fit.pressure_b_mmhg == pytest.approx(_closed_form_b(fabric, chart, "II", 20.8), rel=2e-3)
     assert fit.class_at_b == "II" and fit.class_ok and fit.gradient_ok
 
 
@@ -119,8 +121,12 @@ def test_a_scanned_leg_is_measured_and_fitted_on_the_scan(chart):
 
 def test_left_and_right_in_one_call_and_a_report(tmp_path, chart):
     fits = fit_patient(
-        {"left": {"cB": 20.8, "cC": 32, "cD": 30.5, "lD": 40},
-         "right": {"cB": 31, "cC": 45, "cD": 40, "lD": 42}}, chart)  # fmt: skip
+        {
+            "left": {"cB": 20.8, "cC": 32, "cD": 30.5, "lD": 40},
+            "right": {"cB": 31, "cC": 45, "cD": 40, "lD": 42},
+        },
+        chart,
+    )
     assert fits["left"].status == "fits" and fits["right"].status == "made to measure"
     text = fitting_report(fits)
     assert "left leg" in text and "right leg" in text and "order form" in text
@@ -159,8 +165,12 @@ def test_a_designed_size_chart_exports_as_a_product_chart(tmp_path):
     assert rt.iloc[0]["relaxed_B_cm"] == pytest.approx(100 * st.relaxed_circumference_m["B"])
     back = SizeChart.from_csv(chart.to_csv(tmp_path / "designed.csv"))
     row = chart.sizes.iloc[0]
-    m = {"cB": 0.5 * (row["cB_min_cm"] + row["cB_max_cm"]),
-         "cC": 0.5 * (row["cC_min_cm"] + row["cC_max_cm"]), "cD": 30.0, "lD": 40}  # fmt: skip
+    m = {
+        "cB": 0.5 * (row["cB_min_cm"] + row["cB_max_cm"]),
+        "cC": 0.5 * (row["cC_min_cm"] + row["cC_max_cm"]),
+        "cD": 30.0,
+        "lD": 40,
+    }
     assert fit_patient(m, back, fabric=fabric).status in ("fits", "between sizes")
 
 
@@ -207,8 +217,12 @@ def test_cli_fit(tmp_path, capsys):
     order = pd.read_csv(tmp_path / "o.csv", index_col=0)
     assert "flat_width_mm" in order and list(order.index) == ["B", "B1", "C", "D"]
     # usage errors: exit 2 with one line
-    assert main(["fit", "--cB", "220", "--cC", "36", "--cD", "33", "--lD", "42",
-                 "--chart", "knee-high"]) == 2  # fmt: skip
+    assert (
+        main(
+            ["fit", "--cB", "220", "--cC", "36", "--cD", "33", "--lD", "42", "--chart", "knee-high"]
+        )
+        == 2
+    )
     assert "millimetres" in capsys.readouterr().err
     assert main(["fit", "--chart", "knee-high"]) == 2
     assert main(["fit", "--cB", "22", "--chart", str(tmp_path / "none.csv")]) == 2

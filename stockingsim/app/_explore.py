@@ -66,19 +66,25 @@ class Explorer:
         c = Choices(preset=preset)
         self.controls: dict[str, Any] = {
             "preset": w.Dropdown(options=[*presets, BLEND], value=c.preset, description="knit"),
-            "elastane": w.FloatSlider(value=c.elastane, min=0.08, max=0.4, step=0.01,
-                                      description="elastane"),  # fmt: skip
-            "inlay_dtex": w.FloatSlider(value=c.inlay_dtex, min=100, max=600, step=10,
-                                        description="inlay dtex"),  # fmt: skip
-            "courses_per_cm": w.FloatSlider(value=c.courses_per_cm, min=12, max=30, step=0.5,
-                                            description="courses/cm"),  # fmt: skip
-            "standard": w.Dropdown(options=list(STANDARDS), value=c.standard,
-                                   description="standard"),  # fmt: skip
-            "cls": w.Dropdown(options=list(class_choices(c.standard)), value=c.cls,
-                              description="class"),  # fmt: skip
+            "elastane": w.FloatSlider(
+                value=c.elastane, min=0.08, max=0.4, step=0.01, description="elastane"
+            ),
+            "inlay_dtex": w.FloatSlider(
+                value=c.inlay_dtex, min=100, max=600, step=10, description="inlay dtex"
+            ),
+            "courses_per_cm": w.FloatSlider(
+                value=c.courses_per_cm, min=12, max=30, step=0.5, description="courses/cm"
+            ),
+            "standard": w.Dropdown(
+                options=list(STANDARDS), value=c.standard, description="standard"
+            ),
+            "cls": w.Dropdown(
+                options=list(class_choices(c.standard)), value=c.cls, description="class"
+            ),
             "style": w.Dropdown(options=list(STYLES), value=c.style, description="style"),
-            "method": w.Dropdown(options=["laplace", "membrane", "bridging"], value=c.method,
-                                 description="method"),  # fmt: skip
+            "method": w.Dropdown(
+                options=["laplace", "membrane", "bridging"], value=c.method, description="method"
+            ),
         }
         for lm in _RELAXED_POINTS:
             self.controls[f"relaxed_{lm}"] = w.BoundedFloatText(
@@ -90,7 +96,7 @@ class Explorer:
         self.map = w.Image(format="png") if self.map3d == "static" else w.Output()
         self.outcome = Outcome()
         self.n_updates = 0
-        for name, ctl in self.controls.items():
+        for ctl in self.controls.values():
             ctl.observe(self._on_change, names="value")
         self.panel = self._layout(w)
         self.update()
@@ -146,7 +152,9 @@ class Explorer:
         outcome = evaluate(self.leg, choices, self._custom)
         self.outcome = outcome
         self.n_updates += 1
-        colour = "#1a7f37" if outcome.gradient_ok and outcome.class_at_b == choices.cls else "#b42318"
+        colour = (
+            "#1a7f37" if outcome.gradient_ok and outcome.class_at_b == choices.cls else "#b42318"
+        )
         self.verdict.value = (
             f"<div style='font-size:1.2em;color:{colour};padding:1em'>"
             f"<b>{html.escape(choices.target)}</b> ({choices.style})<br>"
@@ -170,7 +178,9 @@ class Explorer:
         display(self.panel)
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(self.outcome.verdict)}</p><img src='{data_uri(self.profile.value)}'>"
+        return (
+            f"<p>{html.escape(self.outcome.verdict)}</p><img src='{data_uri(self.profile.value)}'>"
+        )
 
 
 def explore(leg: Any, fabric_or_preset: Any = "circular class II", map3d: str = "auto") -> Explorer:

@@ -191,7 +191,7 @@ def profile_png(outcome: Outcome, choices: Choices, dpi: int = 80) -> bytes:
     return buf.getvalue()
 
 
-def map_png(outcome: Outcome, size: tuple[int, int] = (420, 560)) -> bytes:
+def map_png(outcome: Outcome, size: tuple[int, int] = (560, 640)) -> bytes:
     """The 3D pressure map (pyvista, off screen) as PNG bytes; empty without a result."""
     if outcome.result is None:
         return b""

@@ -107,7 +107,9 @@ class OrderForm:
         from stockingsim._checks import as_fabric
         from stockingsim.stocking import Stocking
 
-        relaxed = {lm: float(v) / 1000.0 for lm, v in self.table["relaxed_circumference_mm"].items()}
+        relaxed = {
+            lm: float(v) / 1000.0 for lm, v in self.table["relaxed_circumference_mm"].items()
+        }
         return Stocking(
             as_fabric(fabric, "OrderForm.to_stocking()"),
             relaxed,
@@ -203,9 +205,11 @@ class FitResult:
         size = "" if self.size is None else f" size {self.size}"
         others = ""
         if self.status == "between sizes":
-            others = " (" + ", ".join(
-                f"{k}: {o.pressure_b_mmhg:.1f} mmHg" for k, o in self.options.items()
-            ) + ")"
+            others = (
+                " ("
+                + ", ".join(f"{k}: {o.pressure_b_mmhg:.1f} mmHg" for k, o in self.options.items())
+                + ")"
+            )
         return (
             f"FitResult{' ' + self.side if self.side else ''}: {self.status}{size}{others}; "
             f"B {self.pressure_b_mmhg:.1f} mmHg, class {self.class_at_b} under {self.standard} "

@@ -33,9 +33,9 @@ def _table(frame: pd.DataFrame, index: bool = True) -> str:
 
 
 def _profile_png(fit) -> str:
-    from stockingsim.viz import plot_profile
-
     import matplotlib.pyplot as plt
+
+    from stockingsim.viz import plot_profile
 
     fig = plot_profile(
         fit.result,
