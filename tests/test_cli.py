@@ -20,7 +20,7 @@ from stockingsim.cli import build_parser, main
 MESHES = Path(__file__).resolve().parents[1] / "meshes"
 LEG = str(MESHES / "anny_f_avg.ply")
 MMHG = 101325.0 / 760.0
-SUBCOMMANDS = ["demo", "simulate", "design", "classify", "fabric", "report", "batch"]
+SUBCOMMANDS = ["demo", "simulate", "design", "classify", "fabric", "report", "batch", "fit", "app"]
 
 
 def run(capsys, *argv):
