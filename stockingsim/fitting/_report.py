@@ -43,6 +43,21 @@ def _profile_png(fit) -> str:
         target=fit.target,
         title=f"Predicted profile{' (' + fit.side + ')' if fit.side else ''}",
     )
+    # the gradient rules as bars at each landmark: the range allowed as a fraction of B
+    ax = fig.axes[0]
+    g = fit.gradient
+    lo = g["min_percent"].fillna(0.0).to_numpy(float) / 100 * fit.pressure_b_mmhg
+    hi = g["max_percent"].fillna(100.0).to_numpy(float) / 100 * fit.pressure_b_mmhg
+    ax.hlines(
+        100 * g["height_m"],
+        lo,
+        hi,
+        colors="0.35",
+        lw=5,
+        alpha=0.35,
+        label="allowed by the gradient rules",
+    )
+    ax.legend(fontsize=7, loc="center left")
     import io
 
     buf = io.BytesIO()
@@ -64,6 +79,8 @@ def _section(fit) -> str:
     size = f" size <b>{html.escape(str(fit.size))}</b>" if fit.size else ""
     if fit.length and fit.length != "normal":
         size += f" ({html.escape(fit.length)})"
+    if fit.status == "between sizes":
+        size = f" {' and '.join(map(html.escape, fit.sizes))}: recommended" + size
     parts.append(f'<p class="status">{html.escape(fit.status)}{size}</p>')
     for note in fit.notes:
         parts.append(f'<p class="note">{html.escape(note)}</p>')
