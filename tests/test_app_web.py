@@ -120,6 +120,7 @@ def test_in_a_browser_change_the_class_and_download(served, tmp_path):
         )
         try:
             page = ctx.new_page()
+            page.set_default_timeout(120_000)
             page.goto(served)
             page.wait_for_function(
                 "document.querySelector('#pressure-b')?.textContent.trim().length > 0",
@@ -129,6 +130,7 @@ def test_in_a_browser_change_the_class_and_download(served, tmp_path):
             before = float(page.inner_text("#pressure-b"))
             assert before == pytest.approx(design_pressure("RAL-GZ 387", "II"), abs=0.05)
             page.select_option("#sel-cls", "III")
+            page.select_option("#sel-view", "side")
             page.wait_for_function(
                 f"document.querySelector('#pressure-b').textContent.trim() !== '{before:.1f}'",
                 timeout=120_000,
@@ -147,5 +149,40 @@ def test_in_a_browser_change_the_class_and_download(served, tmp_path):
             with page.expect_download(timeout=60_000) as dl:
                 page.click("#dl-report")
             assert "class III" in Path(dl.value.path()).read_text()
+            # measurements typed into the page, then fitted to the bundled knee-high chart
+            for key, value in {"cB": "22", "cB1": "25", "cC": "36", "cD": "33", "lD": "42"}.items():
+                page.fill(f"#m-{key}", value)
+            page.click("#measured")
+            page.wait_for_function(
+                "document.querySelector('#leg-label').textContent.includes('measurements')",
+                timeout=120_000,
+            )
+            page.select_option("#sel-chart", "knee-high")
+            page.wait_for_function(
+                "document.querySelector('#fit-status').textContent.includes('between sizes')",
+                timeout=120_000,
+            )
+            with page.expect_download(timeout=60_000) as dl:
+                page.click("#dl-fit")
+            assert "between sizes II and III" in Path(dl.value.path()).read_text()
+            page.screenshot(path=str(tmp_path / "app.png"))
         finally:
             ctx.close()
+
+
+def test_fit_to_a_size_chart_in_the_app(app):
+    s = app.server.state
+    for key, value in {"cB": "22", "cB1": "25", "cC": "36", "cD": "33", "lD": "42"}.items():
+        s[key] = value
+    app.use_measurements()
+    s.chart = "knee-high"
+    app.refit()
+    fit = ss.fit_patient({"cB": 22, "cB1": 25, "cC": 36, "cD": 33, "lD": 42}, "knee-high")
+    assert s.fit_status.startswith("knee-high chart: between sizes (II / III)")
+    assert f"B {fit.pressure_b_mmhg:.1f} mmHg" in s.fit_status
+    report = base64.b64decode(s.fit_href.split(",", 1)[1]).decode()
+    assert "between sizes II and III" in report
+    s.chart = "none"
+    app.refit()
+    assert s.fit_status == "" and s.fit_href == ""
+    app.use_bundled()

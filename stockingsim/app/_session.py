@@ -191,7 +191,7 @@ def profile_png(outcome: Outcome, choices: Choices, dpi: int = 80) -> bytes:
     return buf.getvalue()
 
 
-def map_png(outcome: Outcome, size: tuple[int, int] = (560, 640)) -> bytes:
+def map_png(outcome: Outcome, size: tuple[int, int] = (560, 640), view: str = "front") -> bytes:
     """The 3D pressure map (pyvista, off screen) as PNG bytes; empty without a result."""
     if outcome.result is None:
         return b""
@@ -202,7 +202,9 @@ def map_png(outcome: Outcome, size: tuple[int, int] = (560, 640)) -> bytes:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "map.png"
-        plot_pressure_map(outcome.result, filename=path, off_screen=True, window_size=size)
+        plot_pressure_map(
+            outcome.result, filename=path, off_screen=True, window_size=size, view=view
+        )
         return path.read_bytes()
 
 

@@ -22,6 +22,7 @@ from stockingsim.app._session import (
     class_choices,
     data_uri,
     evaluate,
+    fabric_of,
     map_png,
     profile_png,
 )
@@ -66,8 +67,14 @@ class WebApp:
         s.profile_src = s.map_src = ""
         s.spec_html = ""
         s.spec_href = s.report_href = ""
-        s.busy = False
+        s.views = ["front", "side", "back"]
+        s.view = "front"
+        s.charts = ["none", "knee-high", "thigh-high"]
+        s.chart = "none"
+        s.fit_status = ""
+        s.fit_href = ""
         s.n_updates = 0
+        self.measurements: dict | None = None
 
     # ------------------------------------------------------------------ callbacks
     def choices(self) -> Choices:
@@ -110,6 +117,7 @@ class WebApp:
                 s.error = f"cannot use {name}: {exc}"
                 return
         self.leg_label = f"uploaded {name}"
+        self.measurements = None
         self.recompute()
 
     def use_measurements(self) -> None:
@@ -126,6 +134,7 @@ class WebApp:
         except (ValueError, errors.StockingSimError) as exc:
             s.error = f"measurements: {exc}"
             return
+        self.measurements = m
         self.leg_label = "leg from measurements " + ", ".join(f"{k}={v:g}" for k, v in m.items())
         self.recompute()
 
@@ -134,6 +143,7 @@ class WebApp:
 
         self.leg = bundled_leg("anny_f_avg")
         self.leg_label = "bundled leg anny_f_avg"
+        self.measurements = None
         self.recompute()
 
     def recompute(self, **_: Any) -> None:
@@ -151,7 +161,7 @@ class WebApp:
         s.verdict = out.verdict
         s.profile_src = data_uri(profile_png(out, choices))
         try:
-            s.map_src = data_uri(map_png(out))
+            s.map_src = data_uri(map_png(out, view=s.view))
         except errors.StockingSimError as exc:  # no VTK rendering here: the profile remains
             s.map_src = ""
             s.error = f"3D map unavailable: {exc}"
@@ -159,6 +169,31 @@ class WebApp:
         s.spec_html = table.to_html(float_format=lambda v: f"{v:.2f}")
         s.spec_href = _csv_uri(table.to_csv())
         s.report_href = _html_uri(self.report_html(out, choices, table))
+        self.refit()
+
+    def refit(self, **_: Any) -> None:
+        """Fit the leg (its measurements, or the scan) to the chosen size chart."""
+        from stockingsim.fitting import fit_patient, fitting_report
+
+        s = self.server.state
+        s.fit_status = s.fit_href = ""
+        if s.chart == "none":
+            return
+        try:
+            # the product made of the knit chosen on the page
+            fit = fit_patient(self.measurements or self.leg, s.chart, fabric_of(self.choices()))
+        except errors.StockingSimError as exc:
+            s.fit_status = f"{type(exc).__name__}: {exc}"
+            return
+        size = f" {fit.size}" + (f" ({fit.length})" if fit.length != "normal" else "")
+        between = f" ({' / '.join(fit.sizes)})" if fit.status == "between sizes" else ""
+        s.fit_status = (
+            f"{s.chart} chart: {fit.status}{between}"
+            + (size if fit.size else "")
+            + f"; B {fit.pressure_b_mmhg:.1f} mmHg, class {fit.class_at_b}, gradient "
+            + ("passed" if fit.gradient_ok else "FAILED")
+        )
+        s.fit_href = _html_uri(fitting_report(fit))
 
     def report_html(self, out, choices, table) -> str:
         esc = _html.escape
@@ -190,7 +225,8 @@ def build_app(server: Any = None) -> Any:
     ctrl.use_measurements = app.use_measurements
     ctrl.use_bundled = app.use_bundled
     state.change("standard")(lambda **kw: (app.on_standard(), app.recompute()))
-    state.change("preset", "cls", "style", "elastane")(app.recompute)
+    state.change("preset", "cls", "style", "elastane", "view")(app.recompute)
+    state.change("chart")(app.refit)
     state.change("upload")(lambda upload=None, **kw: app.load_upload(upload))
 
     with SinglePageLayout(server) as layout:
@@ -229,6 +265,8 @@ def build_app(server: Any = None) -> Any:
                         ("standard", "standard", "standards"),
                         ("class", "cls", "classes"),
                         ("style", "style", "styles"),
+                        ("3D view", "view", "views"),
+                        ("fit to size chart", "chart", "charts"),
                     ):
                         html.Label(label, style="display:block;margin-top:.5em")
                         with html.Select(
@@ -253,6 +291,7 @@ def build_app(server: Any = None) -> Any:
                         html.Span(" mmHg  ·  ")
                         html.Span("{{ verdict }}", id="verdict")
                     html.Div("{{ error }}", id="error", style="color:#b42318")
+                    html.Div("{{ fit_status }}", id="fit-status", v_show="fit_status")
                     with html.Div(style="display:flex;gap:1em;align-items:flex-start"):
                         html.Img(src=("map_src", ""), id="map", style="max-height:560px")
                         html.Img(src=("profile_src", ""), id="profile", style="max-height:560px")
@@ -269,6 +308,14 @@ def build_app(server: Any = None) -> Any:
                             href=("report_href", ""),
                             download="report.html",
                             id="dl-report",
+                            style="margin-right:2em",
+                        )
+                        html.A(
+                            "download fitting report (HTML)",
+                            href=("fit_href", ""),
+                            download="fitting_report.html",
+                            id="dl-fit",
+                            v_show="fit_href",
                         )
                     html.Div(v_html=("spec_html", ""), id="spec")
     app.recompute()
