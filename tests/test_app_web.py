@@ -178,7 +178,7 @@ def test_fit_to_a_size_chart_in_the_app(app):
     s.chart = "knee-high"
     app.refit()
     fit = ss.fit_patient({"cB": 22, "cB1": 25, "cC": 36, "cD": 33, "lD": 42}, "knee-high")
-    assert s.fit_status.startswith("knee-high chart: between sizes (II / III)")
+    assert s.fit_status.startswith("knee-high chart: between sizes II / III, recommended size")
     assert f"B {fit.pressure_b_mmhg:.1f} mmHg" in s.fit_status
     report = base64.b64decode(s.fit_href.split(",", 1)[1]).decode()
     assert "between sizes II and III" in report

@@ -225,4 +225,32 @@ def test_cli_fit(tmp_path, capsys):
     )
     assert "millimetres" in capsys.readouterr().err
     assert main(["fit", "--chart", "knee-high"]) == 2
+    assert main(["fit", "--cB", "22", "--leg", "bundled:anny_f_avg", "--chart", "knee-high"]) == 2
     assert main(["fit", "--cB", "22", "--chart", str(tmp_path / "none.csv")]) == 2
+
+
+def test_cli_fit_a_scan_and_two_legs_with_a_json_chart(tmp_path, capsys):
+    js = SizeChart.bundled("knee-high").to_json(tmp_path / "chart.json")
+    assert main(["fit", "--leg", "bundled:anny_f_avg", "--chart", str(js)]) == 0
+    out = capsys.readouterr().out
+    assert "made to measure" in out and "lD=47.5 cm is outside every size" in out
+    argv = [
+        "fit",
+        "--cB",
+        "20.8",
+        "--cC",
+        "32",
+        "--cD",
+        "30.5",
+        "--lD",
+        "40",
+        "--right",
+        "cB=22,cC=36,cD=33,lD=42",
+        "--chart",
+        str(js),
+    ]
+    assert main([*argv, "--report", str(tmp_path / "both.html")]) == 0
+    out = capsys.readouterr().out
+    assert "FitResult left: fits size II" in out and "FitResult right: between sizes" in out
+    assert "right leg" in (tmp_path / "both.html").read_text()
+    assert main([*argv[:-4], "--right", "cB22", "--chart", str(js)]) == 2

@@ -185,13 +185,17 @@ class WebApp:
         except errors.StockingSimError as exc:
             s.fit_status = f"{type(exc).__name__}: {exc}"
             return
-        size = f" {fit.size}" + (f" ({fit.length})" if fit.length != "normal" else "")
-        between = f" ({' / '.join(fit.sizes)})" if fit.status == "between sizes" else ""
+        size = "" if fit.size is None else f"size {fit.size}"
+        size += f" ({fit.length})" if fit.size and fit.length != "normal" else ""
+        status = fit.status
+        if fit.status == "between sizes":
+            status += f" {' / '.join(fit.sizes)}, recommended {size}"
+        elif fit.size:
+            status += f" {size}"
+        grad = "passed" if fit.gradient_ok else "FAILED"
         s.fit_status = (
-            f"{s.chart} chart: {fit.status}{between}"
-            + (size if fit.size else "")
-            + f"; B {fit.pressure_b_mmhg:.1f} mmHg, class {fit.class_at_b}, gradient "
-            + ("passed" if fit.gradient_ok else "FAILED")
+            f"{s.chart} chart: {status}; B {fit.pressure_b_mmhg:.1f} mmHg, class "
+            f"{fit.class_at_b}, gradient {grad}"
         )
         s.fit_href = _html_uri(fitting_report(fit))
 
