@@ -146,6 +146,15 @@ def test_pdf_report_or_a_clear_error(tmp_path, chart):
         assert out.read_bytes()[:5] == b"%PDF-"
 
 
+def test_another_standard_for_the_verdict(chart):
+    m = {"cB": 21, "cC": 34, "cD": 32, "lD": 40}  # the centre of size II: 27.5 mmHg at B
+    fit = fit_patient(m, chart, standard="BS 6612")
+    assert fit.pressure_b_mmhg == pytest.approx(27.5, abs=0.01)
+    # 27.5 mmHg is class III of BS 6612 (25-35) and still the product's RAL class II
+    assert fit.standard == "BS 6612" and fit.class_at_b == "III" and fit.class_ok
+    assert fit.gradient.attrs["standard"] == "BS 6612"
+
+
 def test_thigh_high_chart_sizes_by_length_too():
     thigh = SizeChart.bundled("thigh-high")
     base = {"cB": 20.8, "cC": 32, "cG": 50}
@@ -158,7 +167,7 @@ def test_thigh_high_chart_sizes_by_length_too():
 def test_a_designed_size_chart_exports_as_a_product_chart(tmp_path):
     fabric = ss.fabric_library()[FABRIC]
     designed = ss.size_chart(12, fabric, n_sizes=2)
-    chart = SizeChart.from_design(designed, length_cm=(30, 50))
+    chart = designed.to_size_chart(length_cm=(30, 50))
     assert chart.size_names == tuple(designed.chart.index)
     st = designed.stockings[chart.size_names[0]]
     rt = chart.relaxed_table(fabric)

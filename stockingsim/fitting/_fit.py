@@ -255,16 +255,19 @@ def _simulate(leg, stocking, method, options):
         return simulate(leg, stocking, method=method, **options)
 
 
-def _verdict(result, standard: str, target_cls: str):
+def _verdict(result, standard: str, target: str):
+    """(class under ``standard``, target class met under its own standard, gradient ok, table)."""
+    target_std, target_cls = standards.parse_target(target)
     cls = result.classify(standard)
     grad = standards.check_gradient(result, standard)
-    return cls, cls == target_cls, bool(grad.attrs["passed"]), grad
+    met = result.classify(target_std) == target_cls
+    return cls, met, bool(grad.attrs["passed"]), grad
 
 
-def _option(chart, row, leg, fabric, standard, cls, method, options) -> SizeOption:
+def _option(chart, row, leg, fabric, standard, method, options) -> SizeOption:
     stocking = chart.stocking(row["size"], row["length"], fabric)
     result = _simulate(leg, stocking, method, options)
-    got, ok, grad_ok, _ = _verdict(result, standard, cls)
+    got, ok, grad_ok, _ = _verdict(result, standard, chart.target)
     return SizeOption(
         size=row["size"],
         length=row["length"],
@@ -339,7 +342,9 @@ def fit_patient(
     fabric : Fabric or str, optional
         The product's knit (default: the chart's).
     standard : str, optional
-        Standard for the class and gradient verdict (default: the chart target's).
+        Standard for the reported class and the gradient verdict (default: the chart
+        target's). Whether the product's class is met (``class_ok``) is always judged under
+        the target's own standard.
     method : str
         Pressure method of the predictions (default ``laplace``, the clinical reference).
     edge_cm : float
@@ -403,8 +408,8 @@ def _fit_one(given, chart, fabric, standard, method, edge_cm, options, side) -> 
     from stockingsim._checks import as_fabric
 
     fab = as_fabric(chart._fabric_or(fabric), "fit_patient()")
-    std, cls = standards.parse_target(chart.target)
-    std = standards.canonical_standard(standard) if standard else std
+    target_std, cls = standards.parse_target(chart.target)
+    std = standards.canonical_standard(standard) if standard else target_std
     if hasattr(given, "landmarks") and hasattr(given, "vertices"):
         leg = given
         m = check_measurements(measurements_from_leg(leg), _required(chart))
@@ -427,7 +432,7 @@ def _fit_one(given, chart, fabric, standard, method, edge_cm, options, side) -> 
             notes.append("the girths fall in different sizes (no size has them all)")
     opts = {}
     for i in picked:
-        opt = _option(chart, rows.iloc[i], leg, fab, std, cls, method, options)
+        opt = _option(chart, rows.iloc[i], leg, fab, std, method, options)
         opts[opt.label] = opt
     spec = dspec = None
     if status == "made to measure":
@@ -439,13 +444,13 @@ def _fit_one(given, chart, fabric, standard, method, edge_cm, options, side) -> 
         result = _simulate(leg, spec.to_stocking(fab), method, options)
         size = length = None
     else:
-        mid = standards.design_pressure(std, cls) if cls in standards.class_names(std) else 0.0
+        mid = standards.design_pressure(target_std, cls)
         best = sorted(
             opts.values(),
             key=lambda o: (not (o.class_ok and o.gradient_ok), abs(o.pressure_b_mmhg - mid)),
         )[0]
         result, size, length = best.result, best.size, best.length
-    got, ok, grad_ok, grad = _verdict(result, std, cls)
+    got, ok, grad_ok, grad = _verdict(result, std, chart.target)
     return FitResult(
         status=status,
         size=size,
