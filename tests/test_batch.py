@@ -18,8 +18,8 @@ import pytest
 
 from stockingsim import errors
 from stockingsim.batch import BatchDesign, run_batch
-from stockingsim.batch._tasks import make_tasks
 from stockingsim.batch._store import ResultStore
+from stockingsim.batch._tasks import make_tasks
 from stockingsim.batch._worker import COLUMNS, probe_task
 
 MESHES = Path(__file__).resolve().parents[1] / "meshes"
