@@ -207,9 +207,11 @@ def test_workers_that_cannot_start_stop_the_batch_at_once(tmp_path, monkeypatch)
     BatchError that says to add the guard; nothing is stored."""
     import multiprocessing as mp
     import multiprocessing.spawn
+    from multiprocessing import resource_tracker
 
     from stockingsim.batch import _engines
 
+    resource_tracker.ensure_running()  # a real one, started before the interpreter is broken
     exe = multiprocessing.spawn.get_executable()
     false = os.fsencode("/bin/false") if isinstance(exe, bytes) else "/bin/false"
     monkeypatch.setattr(multiprocessing.spawn, "_python_exe", false)
@@ -315,3 +317,40 @@ def test_error_filter_works_on_tables_read_back(tmp_path, suffix):
     for t in (table, reader(out), ss.batch.read_results(out)):
         assert t[t.error.isna()]["task_index"].tolist() == [0, 2]
         assert t[t.error.notna()]["error"].tolist() == ["ValueError: probe failure in task 1"]
+
+
+def test_lifeline_takes_a_zombie_for_dead():
+    """A parent killed but not yet reaped is a zombie: os.kill(pid, 0) still succeeds on it."""
+    from stockingsim.batch._lifeline import _alive
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert _alive(child.pid)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while _alive(child.pid) and time.monotonic() < deadline:  # a zombie until waited for
+            time.sleep(0.05)
+        assert not _alive(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert not _alive(child.pid)
+
+
+def test_a_batch_started_while_a_worker_imports_the_script_stops(monkeypatch):
+    import multiprocessing as mp
+
+    monkeypatch.setattr(mp.current_process(), "_inheriting", True, raising=False)
+    with pytest.raises(errors.BatchError, match="__name__"):
+        run_batch([{"i": 0}], PROBE, out=None, progress=False, _task_fn=probe_task)
+
+
+def test_dask_workers_that_cannot_start_raise_batch_error(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+
+    def nanny_fails(**_):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", nanny_fails)
+    with pytest.raises(errors.BatchError, match="Dask workers could not start.*__name__"):
+        run_batch([{"i": 0}], PROBE, out=None, engine="dask", progress=False, _task_fn=probe_task)

@@ -82,13 +82,14 @@ class _Pool:
         self.shutdown()
         last: BaseException | None = None
         for _attempt in range(2):
-            self.executor = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=self.ctx,
-                max_tasks_per_child=self.max_tasks_per_child,
-                initializer=worker_initializer,
-            )
             try:
+                self.executor = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=self.ctx,
+                    max_tasks_per_child=self.max_tasks_per_child,
+                    initializer=worker_initializer,
+                    initargs=(os.getpid(),),
+                )
                 self.executor.submit(_ping).result(timeout=_START_TIMEOUT_S)
                 return
             except (BrokenProcessPool, TimeoutError, OSError) as exc:

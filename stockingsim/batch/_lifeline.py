@@ -8,8 +8,9 @@ holds both ends of the task queue, so it never reads end-of-file). Two mechanism
   dies. The forkserver sets it when it imports this module (it is the first module in the
   forkserver's preload list), so it dies with the batch; each worker sets it in its initializer,
   so it dies with the forkserver (or with the batch, for spawned workers);
-- everywhere, a daemon thread in each worker that polls :func:`os.getppid` and exits the
-  process when it changes (the parent died and the process was handed to another one).
+- everywhere, a daemon thread in each worker that exits the process when its parent changes
+  (the parent died and the process was handed to another one) or when the batch process is
+  gone (also when a forkserver started earlier by other code, without this module, lives on).
 """
 
 from __future__ import annotations
@@ -38,19 +39,42 @@ def die_with_parent() -> bool:
         return False
 
 
-def _watch_parent(ppid: int) -> None:
+def _alive(pid: int) -> bool:
+    """Whether the process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):  # no /proc (macOS): kill(0) is the answer
+        return True
+
+
+def _watch_parent(ppid: int, batch_pid: int) -> None:
     event = threading.Event()
     while not event.wait(_POLL_S):
-        if os.getppid() != ppid:
-            os._exit(1)  # the parent is gone: nothing will ever read our results
+        if os.getppid() != ppid or not _alive(batch_pid):
+            os._exit(1)  # the batch is gone: nothing will ever read our results
 
 
-def worker_initializer() -> None:
-    """Initializer of the batch's pool workers: end with the parent (see the module notes)."""
+def worker_initializer(batch_pid: int) -> None:
+    """Initializer of the batch's pool workers: end with the batch (see the module notes).
+
+    Parameters
+    ----------
+    batch_pid : int
+        Process id of the process that runs the batch.
+    """
     die_with_parent()
     ppid = os.getppid()
+    if not _alive(batch_pid):  # died between our start and now
+        os._exit(1)
     threading.Thread(
-        target=_watch_parent, args=(ppid,), name="stockingsim-lifeline", daemon=True
+        target=_watch_parent, args=(ppid, batch_pid), name="stockingsim-lifeline", daemon=True
     ).start()
 
 

@@ -383,6 +383,10 @@ def probe_task(task: Task) -> dict[str, Any]:
     time.sleep(float(opts.get("sleep", 0.0)))
     if opts.get("crash"):
         os._exit(13)
+    once = opts.get("crash_once_file")
+    if once and not os.path.exists(once):
+        open(once, "w").close()  # noqa: SIM115 - a marker file, closed at once
+        os._exit(13)
     try:
         if opts.get("fail"):
             raise ValueError(f"probe failure in task {task.index}")
