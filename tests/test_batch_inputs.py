@@ -33,6 +33,10 @@ K_N_PER_M = 250.0
 CHART = {"cB": 21.0, "cC": 33.0, "cD": 32.0}  # girths, cm
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = BatchDesign("probe-fabric", "RAL-GZ 387:II", _resolve=False)
+#: a fabric fitted to a tensile file: it carries its fit report to the workers
+FITTED = ss.Fabric.from_tensile_test(
+    ROOT / "tests" / "data" / "tensile_two_phase_en.csv", 50.0, 100.0
+)
 
 
 def relaxed_profile(heights_m):
@@ -55,6 +59,7 @@ def _forms():
         "lambda": ss.Stocking(fabric, lambda h: 0.2 + 0 * h, name="lambda"),
         "design": BatchDesign(fabric, {"B": 25.0, "C": 18.0, "D": 14.0}, name="design"),
         "preset design": BatchDesign("circular class II", "RAL-GZ 387:II", name="preset design"),
+        "fitted fabric": ss.Stocking(FITTED, 0.18, name="fitted fabric"),
     }
 
 
@@ -136,10 +141,7 @@ def test_stockings_and_fabrics_survive_deepcopy_and_pickle(form):
 
 
 def test_fitted_and_preset_fabrics_survive_deepcopy_and_pickle():
-    fitted = ss.Fabric.from_tensile_test(
-        ROOT / "tests" / "data" / "tensile_two_phase_en.csv", 50.0, 100.0
-    )
-    for fabric in (fitted, ss.fabric_library()["circular class II"]):
+    for fabric in (FITTED, ss.fabric_library()["circular class II"]):
         for clone in (copy.deepcopy(fabric), pickle.loads(pickle.dumps(fabric))):
             assert clone == fabric
             eps = np.linspace(0.05, 0.8, 9)
