@@ -163,12 +163,15 @@ print("rows", len(table), "errors", int(table["error"].notna().sum()))
 """
 
 
-def _run_script(tmp_path: Path, text: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def _run_script(
+    tmp_path: Path, text: str, as_module: bool = False, timeout: float = 300
+) -> subprocess.CompletedProcess:
     script = tmp_path / "quick_script.py"
     script.write_text(text)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(tmp_path)])}
+    target = ["-m", "quick_script"] if as_module else [str(script)]
     return subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, *target],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -177,10 +180,13 @@ def _run_script(tmp_path: Path, text: str, timeout: float = 300) -> subprocess.C
     )
 
 
-@pytest.mark.parametrize("engine", ["processes", "dask"])
-def test_unguarded_script_works(tmp_path, engine):
+@pytest.mark.parametrize(
+    ("engine", "as_module"), [("processes", False), ("processes", True), ("dask", False)]
+)
+def test_unguarded_script_works(tmp_path, engine, as_module):
+    """`python quick_script.py` and `python -m quick_script` without the guard: no re-runs."""
     out = str(tmp_path / "r.parquet")
-    done = _run_script(tmp_path, UNGUARDED.format(engine=engine, out=out))
+    done = _run_script(tmp_path, UNGUARDED.format(engine=engine, out=out), as_module)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "rows 3 errors 0" in done.stdout
     assert done.stdout.count("script body runs") == 1  # the workers never re-ran the script

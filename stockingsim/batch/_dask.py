@@ -69,7 +69,7 @@ def local_cluster(n_workers: int | None = None, **kwargs):
     >>> import stockingsim as ss
     >>> from stockingsim.batch import local_cluster
     >>> with local_cluster(2) as cluster:  # doctest: +SKIP
-    ...     table = ss.run_batch(["meshes/anny_f_avg.ply"], ss.Design("circular class II",
+    ...     table = ss.run_batch(["meshes/anny_f_avg.ply"], ss.BatchDesign("circular class II",
     ...                          "RAL-GZ 387:II"), engine="dask", address=cluster, out=None)
     """
     try:

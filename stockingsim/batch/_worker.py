@@ -116,7 +116,7 @@ class Task:
     index: int
     run_id: str
     leg: LegSource
-    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.Design
+    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.BatchDesign
     spec_key: str
     method: str
     standard: str
@@ -264,7 +264,7 @@ def load_task_leg(source: LegSource):
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task through the whole pipeline and return its row (never raises).
 
-    load -> landmarks -> design (for a :class:`~stockingsim.batch.Design`) -> simulate ->
+    load -> landmarks -> design (for a :class:`~stockingsim.batch.BatchDesign`) -> simulate ->
     classify -> gradient check. Any exception becomes the ``error`` text of the row, with the
     stage where it happened; warnings are collected into the ``warnings`` column.
     """
