@@ -52,7 +52,8 @@ _EXPORTS: dict[str, str] = {
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
-    "Design": "stockingsim.batch",
+    "BatchDesign": "stockingsim.batch",
+    "Design": "stockingsim.batch",  # deprecated alias of BatchDesign (warns)
 }
 
 __all__ = ["errors", "__version__", *_EXPORTS]

@@ -33,6 +33,7 @@ DEFAULT_TARGET = "RAL-GZ 387:II"
 DEFAULT_STANDARD = "RAL-GZ 387"
 METHODS = ("laplace", "membrane", "bridging", "contact")
 STYLES = ("AD", "AF", "AG", "AT")
+LANDMARKS = ("B", "B1", "C", "D", "E", "F", "G")
 
 
 class UsageError(Exception):
@@ -81,14 +82,14 @@ def _relaxed(text: str):
         for part in text.split(","):
             name, _, value = part.partition("=")
             cm = float(value)
-            if not name.strip() or not (math.isfinite(cm) and cm > 0):
+            if name.strip() not in LANDMARKS or not (math.isfinite(cm) and cm > 0):
                 raise ValueError
             out[name.strip()] = cm / 100.0
         return out
     except ValueError:
         raise UsageError(
             f"--relaxed {text!r} is not understood; give one circumference in cm (e.g. 22) "
-            "or cm per landmark (e.g. B=20,C=31,D=33)"
+            f"or cm per landmark (e.g. B=20,C=31,D=33; landmarks {', '.join(LANDMARKS)})"
         ) from None
 
 
@@ -407,7 +408,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from stockingsim.batch import Design, run_batch
+    from stockingsim.batch import BatchDesign, run_batch
 
     fabrics = [_fabric(name) for name in (args.fabric or [DEFAULT_FABRIC])]
     if args.relaxed:
@@ -417,7 +418,7 @@ def cmd_batch(args) -> int:
         specs = [Stocking(f, relaxed, style=args.style) for f in fabrics]
     else:
         specs = [
-            Design(f, t, style=args.style, method=args.design_method)
+            BatchDesign(f, t, style=args.style, method=args.design_method)
             for f in fabrics
             for t in (args.target or [DEFAULT_TARGET])
         ]
@@ -435,7 +436,8 @@ def cmd_batch(args) -> int:
         leg_units=args.units,
         retry_errors=args.retry_errors,
     )
-    n_err = int((table["error"] != "").sum())
+    failed = table["error"].notna()
+    n_err = int(failed.sum())
     a = table.attrs
     print(
         f"{len(table)} tasks: {a['computed']} computed, {a['skipped']} already done, "
@@ -443,11 +445,11 @@ def cmd_batch(args) -> int:
     )
     cols = ["leg_name", "fabric", "method", "pressure_B_mmhg", "ankle_class", "gradient_ok"]
     with _wide_pandas():
-        ok = table[table["error"] == ""]
+        ok = table[~failed]
         if len(ok):
             print(ok[cols].head(args.show).to_string(index=False, float_format="{:.1f}".format))
     if n_err:
-        _say(f"{n_err} task(s) failed; first: {table.loc[table['error'] != '', 'error'].iloc[0]}")
+        _say(f"{n_err} task(s) failed; first: {table.loc[failed, 'error'].iloc[0]}")
     print(f"results: {Path(args.out).resolve()}")
     return 1 if (n_err and args.strict) else 0
 
@@ -754,6 +756,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_names(args) -> None:
+    """Check the named choices (targets, standard) before any work; UsageError if unknown.
+
+    argparse checks the styles and methods; fabrics are checked by :func:`_fabric`. A misspelt
+    class or standard is a wrong command line (exit 2) like an unknown fabric, found before
+    any leg is loaded.
+    """
+    from stockingsim.standards import canonical_standard, parse_target
+
+    targets = getattr(args, "target", None)
+    for target in [targets] if isinstance(targets, str) else targets or []:
+        try:
+            parse_target(target, default_standard=DEFAULT_STANDARD)
+        except errors.StandardError as exc:
+            raise UsageError(f"--target {target!r}: {exc}") from None
+    standard = getattr(args, "standard", None)
+    if standard is not None:
+        try:
+            canonical_standard(standard)
+        except errors.StandardError as exc:
+            raise UsageError(f"--standard: {exc}") from None
+
+
+#: errors that mean the command line is wrong (exit 2), whichever subcommand finds them
+_USAGE_ERRORS = (UsageError, errors.BatchArgumentError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``stockingsim`` command; returns the exit code (0 ok, 1 failure, 2 usage)."""
     parser = build_parser()
@@ -762,11 +791,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version (0) or a usage error (2)
         return int(exc.code or 0)
     try:
+        check_names(args)
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except _USAGE_ERRORS as exc:
         if args.debug:
             raise
-        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
         return 0

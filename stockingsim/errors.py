@@ -30,6 +30,7 @@ __all__ = [
     "MeasurementError",
     "SizeChartError",
     "BatchError",
+    "BatchArgumentError",
     "ExportError",
     "OptionalDependencyError",
     "StockingSimWarning",
@@ -116,6 +117,13 @@ class UnreachableTargetError(DesignError):
 # --- batch, export, optional dependencies -----------------------------------------------------
 class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
+
+
+class BatchArgumentError(BatchError, ValueError):
+    """A batch's arguments are wrong (unknown method, class, style, path...), found before any task.
+
+    The command line reports it as a usage error (exit code 2).
+    """
 
 
 class ExportError(StockingSimError, OSError):
