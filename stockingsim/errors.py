@@ -27,9 +27,11 @@ __all__ = [
     "StandardError",
     "DesignError",
     "UnreachableTargetError",
-    "BatchError",
     "MeasurementError",
+    "SizeChartError",
+    "BatchError",
     "CalibrationError",
+    "BatchArgumentError",
     "ExportError",
     "OptionalDependencyError",
     "StockingSimWarning",
@@ -114,10 +116,6 @@ class UnreachableTargetError(DesignError):
 
 
 # --- measured pressures and calibration --------------------------------------------------------
-class MeasurementError(StockingSimError, ValueError):
-    """A measurement table is unreadable, lacks a column or holds impossible values."""
-
-
 class CalibrationError(StockingSimError, ValueError):
     """Measurements cannot identify the calibration parameters, or cannot be matched."""
 
@@ -125,6 +123,13 @@ class CalibrationError(StockingSimError, ValueError):
 # --- batch, export, optional dependencies -----------------------------------------------------
 class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
+
+
+class BatchArgumentError(BatchError, ValueError):
+    """A batch's arguments are wrong (unknown method, class, style, path...), found before any task.
+
+    The command line reports it as a usage error (exit code 2).
+    """
 
 
 class ExportError(StockingSimError, OSError):
@@ -145,6 +150,15 @@ def missing_dependency(feature: str, package: str, extra: str) -> OptionalDepend
         f"{feature} needs the optional package '{package}', which is not installed. "
         f'Install it with: pip install "stockingsim[{extra}]"'
     )
+
+
+class MeasurementError(StockingSimError, ValueError):
+    """Measurements are unusable: a patient's (unknown points, wrong units, impossible values) or
+    a pressure table's (unreadable, a missing column, impossible values)."""
+
+
+class SizeChartError(StockingSimError, ValueError):
+    """A product size chart is unreadable or inconsistent (ranges, sizes, style)."""
 
 
 # --- warnings --------------------------------------------------------------------------------

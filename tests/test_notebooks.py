@@ -35,3 +35,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
 def test_the_validation_notebook_is_among_them():
     # docs/validation.md's numbers are recomputed and asserted there
     assert "08_validation_against_measurements" in [p.stem for p in NOTEBOOKS]
+
+
+def test_fitting_notebook_is_collected():
+    assert "07_fitting_a_patient" in [p.stem for p in NOTEBOOKS]
