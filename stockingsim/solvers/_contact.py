@@ -4,7 +4,9 @@ The stocking is a tube of rings (hoop, course direction) joined by axial (wale) 
 state is the relaxed stocking: ring ``i`` has the relaxed circumference ``c0(h_i)``; the axial
 fibres are pre-stretched by the stocking's axial pre-strain. The leg is its radial map
 ``R(h, theta)`` about the centreline. Each node has three free variables, radius, angle and
-height, so the fabric slides freely (no friction) and the hoop tension evens out. The contact is
+height, so the fabric can slide and the hoop tension evens out; regularized Coulomb friction
+against the skin (``friction``, default 0.5 for dry skin) resists slip from where the fabric was
+placed, as on a worn stocking (see ``solvers/_tube.py``). The contact is
 a Winkler foundation: a node that sinks below the skin by ``delta = R - r`` is pushed out by
 ``p = k delta``; ``k`` large is a rigid leg, a finite ``k`` (kPa/mm, per vertex) soft tissue, and
 the contact pressure is that term itself (Dubuis et al. 2012 use a full FE soft-tissue model
@@ -51,7 +53,38 @@ OPTIONS: dict[str, Any] = {
     "max_iter": 3000,  # L-BFGS iterations per continuation step
     "tol": 3.0e-2,  # residual (max nodal force / typical nodal force) for convergence
     "start_sink_m": 0.0005,  # sink depth of the first continuation step (sets its k)
+    "friction": None,  # Coulomb coefficient fabric-skin; None = DEFAULT_FRICTION
+    "friction_slip_m": 5.0e-4,  # slip below which the fabric sticks (regularization)
 }
+
+#: Default Coulomb friction between a knit and dry skin. Published skin-textile coefficients:
+#: dry skin against textiles about 0.3-0.5, rising to about 1 and more on moist skin (Gerhardt
+#: L.-C., Strassle V., Lenz A., Spencer N.D., Derler S., 2008, J R Soc Interface 5:1317-1328,
+#: doi:10.1098/rsif.2008.0034; review: Derler S., Gerhardt L.-C., 2012, Tribol Lett 45:1-27,
+#: doi:10.1007/s11249-011-9854-y). 0.5 is the dry value of DESIGN.md section 15.
+DEFAULT_FRICTION = 0.5
+#: Regularization slip: below it the fabric sticks elastically. Assumption (the skin's own
+#: tangential give before gross slip is of the order of a millimetre).
+FRICTION_SLIP_M = 5.0e-4
+
+
+def check_friction(value: Any) -> float:
+    """The friction coefficient: None -> :data:`DEFAULT_FRICTION`; else a number in [0, 3]."""
+    if value is None:
+        return DEFAULT_FRICTION
+    try:
+        mu = float(value)
+    except (TypeError, ValueError) as exc:
+        raise errors.SolverError(
+            f"friction={value!r} must be a Coulomb coefficient (a number, e.g. 0.5 for dry "
+            "skin, 0 for frictionless)."
+        ) from exc
+    if not math.isfinite(mu) or not 0.0 <= mu <= 3.0:
+        raise errors.SolverError(
+            f"friction={value!r} is not a skin-fabric Coulomb coefficient; give a number in "
+            "[0, 3] (published dry skin against textiles about 0.3-0.5, moist skin about 1)."
+        )
+    return mu
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,6 +217,7 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
 
     opts = dict(OPTIONS)
     opts.update(options)
+    mu = check_friction(opts["friction"])
     tissue = opts["tissue"] if opts["tissue"] is not None else Tissue()
     if not isinstance(tissue, Tissue):
         raise errors.SolverError(
@@ -237,6 +271,8 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
             max_iter=int(opts["max_iter"]),
             tol=float(opts["tol"]),
             start_sink_m=float(opts["start_sink_m"]),
+            friction=mu,
+            friction_slip_m=float(opts["friction_slip_m"]),
         )
     p_grid = nodes_to_grid(out["z"], out["theta"], out["pressure_pa"], setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)
@@ -258,6 +294,9 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
         "iterations": out["iterations"],
         "residual": out["residual"],
         "continuation": out["steps"],
+        "friction": mu,
+        "friction_normal_change": out["friction_normal_change"],
+        "max_slip_m": float(out["slip_m"].max()),
         "tissue": "rigid" if tissue.rigid else "winkler",
         "max_sink_m": float(out["sink_m"].max()),
         "hoop_tension_min_max_n_per_m": (

@@ -15,8 +15,9 @@
 
 Friction (regularized Coulomb, :func:`friction_terms`) resists the slip of each node from where
 the fabric was placed: its start position. It is the dissipation potential
-``D = mu N (sqrt(|s|^2 + s0^2) - s0)`` with the slip ``s`` (arc length around, height along)
-and the normal force ``N`` of the node lagged from the previous minimization (the usual
+``D = mu N (sqrt(|s|^2 + s0^2) - s0)`` with the slip ``s`` (the node's displacement from its
+placement projected on the skin's tangent plane, so the friction force lies in that plane) and
+the normal force ``N`` and the skin normal of the node lagged from the previous minimization (the usual
 fixed-point treatment of friction in incremental contact, e.g. Wriggers P., Computational
 Contact Mechanics, 2nd ed., Springer 2006, ch. 5 and 10). For ``|s| >> s0`` its force is
 ``mu N`` opposing the slip (Coulomb); below ``s0`` the fabric sticks elastically.
@@ -119,6 +120,8 @@ class Tube:
     area: np.ndarray = field(default_factory=lambda: np.ones(0))  # lagged contact areas
     slope2: np.ndarray = field(default_factory=lambda: np.ones(0))  # lagged 1 + |grad R|^2
     normal_n: np.ndarray = field(default_factory=lambda: np.zeros(0))  # lagged normal force
+    normals: np.ndarray = field(default_factory=lambda: np.zeros(0))  # lagged skin normals
+    pos0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # placement (cartesian)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -200,6 +203,8 @@ def build_tube(
     # the normal force friction sees before any contact force exists: Laplace's T / r per ring
     p_ring = t_typ * TWO_PI / hull_len
     tube.normal_n = p_ring[:, None] * tube.area * (relaxed_m < hull_len)[:, None]
+    tube.pos0 = positions(r0, th0, z0)
+    tube.normals = skin_normals(tube, r0, th0, z0)
     return tube
 
 
@@ -261,20 +266,39 @@ def fibre_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
     return e_tot, grad
 
 
-def friction_terms(tube: Tube, th, z) -> tuple[float, np.ndarray, np.ndarray]:
-    """Regularized Coulomb potential and its derivatives by theta (N m / rad) and z (N)."""
-    s_arc = tube.r0 * (th - tube.th0)
-    s_z = z - tube.z0
-    q = np.sqrt(s_arc**2 + s_z**2 + tube.slip_m**2)
+def skin_normals(tube: Tube, r, th, z) -> np.ndarray:
+    """Unit outward skin normal (cartesian) under each node, shape (kr, n, 3)."""
+    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
+    c, s = np.cos(th), np.sin(th)
+    a = drt / np.maximum(rr, 1e-9)  # e_r - (R_theta / R) e_theta - R_z e_z
+    nrm = np.stack([c + a * s, s - a * c, -drz], axis=-1)
+    return nrm / np.linalg.norm(nrm, axis=-1, keepdims=True)
+
+
+def tangential_slip(tube: Tube, pos: np.ndarray) -> np.ndarray:
+    """Slip of each node from its placement, projected on the (lagged) skin tangent plane."""
+    d = pos - tube.pos0
+    return d - np.sum(d * tube.normals, axis=-1, keepdims=True) * tube.normals
+
+
+def friction_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
+    """Regularized Coulomb potential and its gradient on the node positions (N)."""
+    d_t = tangential_slip(tube, pos)
+    q = np.sqrt(np.sum(d_t**2, axis=-1) + tube.slip_m**2)
     mn = tube.mu * tube.normal_n
-    energy = float(np.sum(mn * (q - tube.slip_m)))
-    return energy, mn * s_arc * tube.r0 / q, mn * s_z / q
+    return float(np.sum(mn * (q - tube.slip_m))), (mn / q)[..., None] * d_t
 
 
 def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
     """Scaled total energy (fibres + Winkler contact + friction) and its gradient."""
     r, th, z = unpack(tube, x)
-    e_tot, grad = fibre_terms(tube, positions(r, th, z))
+    pos = positions(r, th, z)
+    e_tot, grad = fibre_terms(tube, pos)
+    if tube.mu > 0:
+        e_f, g_f = friction_terms(tube, pos)
+        e_tot += e_f
+        grad += g_f
     rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     delta = np.maximum(rr - r, 0.0)
@@ -285,11 +309,6 @@ def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
     g_r = grad[..., 0] * c + grad[..., 1] * s - f
     g_t = r * (-grad[..., 0] * s + grad[..., 1] * c) + f * drt
     g_z = grad[..., 2] + f * drz
-    if tube.mu > 0:
-        e_f, gf_t, gf_z = friction_terms(tube, th, z)
-        e_tot += e_f
-        g_t = g_t + gf_t
-        g_z = g_z + gf_z
     g_z[0] = 0.0  # the end rings keep their height
     g_z[-1] = 0.0
     gx = np.concatenate([g_r.ravel(), g_t.ravel() / tube.rho, g_z.ravel()]) * tube.scale
@@ -342,6 +361,7 @@ def update_lagged(tube: Tube, x: np.ndarray) -> float:
         ref = np.median(normal[normal > 0]) if np.any(normal > 0) else 1.0
         change = float(np.max(np.abs(normal - tube.normal_n)) / ref)
         tube.normal_n = normal
+        tube.normals = skin_normals(tube, r, th, z)
     tube.area = current_area(tube, r, th, z)
     tube.slope2 = current_slope2(tube, r, th, z)
     return change
@@ -442,7 +462,9 @@ def tube_outputs(tube: Tube, x) -> dict[str, Any]:
     pos = positions(r, th, z)
     lh = np.linalg.norm(np.roll(pos, -1, axis=1) - pos, axis=-1)
     hoop_t = tube.law_c(lh / tube.l0_hoop[:, None] - 1.0)[1]
-    slip = np.hypot(tube.r0 * (th - tube.th0), z - tube.z0)
+    slip = np.linalg.norm(tangential_slip(tube, pos), axis=-1)
+    # friction force over the normal force: the coefficient the equilibrium mobilizes
+    mobilized = tube.mu * slip / np.sqrt(slip**2 + tube.slip_m**2)
     return {
         "r": r,
         "theta": th,
@@ -451,6 +473,7 @@ def tube_outputs(tube: Tube, x) -> dict[str, Any]:
         "hoop_tension": hoop_t,
         "sink_m": delta,
         "slip_m": slip,
+        "mobilized_friction": mobilized,
     }
 
 
@@ -496,7 +519,7 @@ def solve_tube(
     dict
         ``r``, ``theta``, ``z`` (Kr, n) node positions; ``pressure_pa`` (Kr, n) contact pressure
         at the nodes; ``hoop_tension`` (Kr, n) N/m per hoop fibre; ``slip_m`` (Kr, n) slip from
-        the placement; ``residual``; ``iterations``; ``steps`` (continuation stiffness factors);
+        the placement; ``mobilized_friction`` (Kr, n) friction force over normal force; ``residual``; ``iterations``; ``steps`` (continuation stiffness factors);
         ``friction_normal_change``.
     """
     tube = build_tube(
