@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
+    "service_life": "stockingsim.design",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
