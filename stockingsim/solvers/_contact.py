@@ -258,6 +258,13 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
     n_rings = max(3, int(round((top - bottom) / float(opts["ring_step_m"]))) + 1)
     rings = np.linspace(bottom, top, n_rings)
     relaxed = np.interp(rings, setup.heights_m, setup.relaxed_m)
+    factor = setup.extra.get("layer_factor")
+    # folds and rolled tops: the extra layers as a multiple of the ring's hoop force (nearest
+    # section, so that a band narrower than the ring step still lands on a ring)
+    layers = None
+    if factor is not None and np.any(factor != 1.0):
+        near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
+        layers = factor[near]
     with single_thread_blas():
         out = solve_tube(
             rmap,
@@ -273,6 +280,7 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
             start_sink_m=float(opts["start_sink_m"]),
             friction=mu,
             friction_slip_m=float(opts["friction_slip_m"]),
+            hoop_layers=layers,
         )
     p_grid = nodes_to_grid(out["z"], out["theta"], out["pressure_pa"], setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)

@@ -114,6 +114,7 @@ class Tube:
     t_typ: np.ndarray  # (kr,) hoop tension at the hull strain, N/m
     mu: float = 0.0
     slip_m: float = 5e-4
+    hoop_layers: np.ndarray | None = None  # (kr,) layers of fabric on each ring (folds)
     rho: float = 0.05  # angle -> arc length scaling of the variables
     scale: float = 1e-3  # variables in mm
     kfac: float = 1.0  # continuation factor on k
@@ -247,6 +248,8 @@ def sink(tube: Tube, r, th, z) -> np.ndarray:
 def fibre_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
     """Elastic energy of the hoop and axial fibres and its gradient on the node positions."""
     w_hoop, l0_hoop = tube.w_hoop, tube.l0_hoop
+    if tube.hoop_layers is not None:
+        w_hoop = w_hoop * tube.hoop_layers
     grad = np.zeros_like(pos)
     eh = np.roll(pos, -1, axis=1) - pos  # hoop fibres (j -> j+1)
     lh = np.linalg.norm(eh, axis=-1)
@@ -491,6 +494,7 @@ def solve_tube(
     start_sink_m: float = 0.0005,
     friction: float = 0.0,
     friction_slip_m: float = 5e-4,
+    hoop_layers: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Equilibrium of a stocking tube on the radial map ``R(h, theta)`` (pure arrays).
 
@@ -513,6 +517,9 @@ def solve_tube(
     friction, friction_slip_m
         Coulomb coefficient between fabric and skin (0: frictionless) and the slip below which
         the fabric sticks elastically (the regularization).
+    hoop_layers : ndarray of shape (Kr,), optional
+        Layers of fabric on each ring (a fold, a rolled top): the hoop fibres' force is
+        multiplied by it.
 
     Returns
     -------
@@ -526,6 +533,8 @@ def solve_tube(
         rmap, map_heights, k_map, ring_heights, relaxed_m, fabric, axial_prestrain,
         int(n_theta), friction, friction_slip_m,
     )  # fmt: skip
+    if hoop_layers is not None:
+        tube.hoop_layers = np.asarray(hoop_layers, dtype=float)
     steps = continuation_steps(tube, start_sink_m)
     x = pack(tube, tube.r0, tube.th0, tube.z0)
     x, it_cont = run_continuation(tube, x, steps, tol, max_iter)
