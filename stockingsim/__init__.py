@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "compare_fabrics": "stockingsim.fabric",
     # stockings and pressure
     "Stocking": "stockingsim.stocking",
+    "Kit": "stockingsim._kit",
     "Tissue": "stockingsim.tissue",
     "simulate": "stockingsim.solvers",
     "PressureResult": "stockingsim.solvers",
@@ -43,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
     "service_life": "stockingsim.design",
+    "design_outer_layer": "stockingsim.design",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",

@@ -10,7 +10,7 @@ import numpy as np
 from stockingsim import errors
 from stockingsim._checks import require_leg, require_stocking
 
-__all__ = ["service_life"]
+__all__ = ["service_life", "design_outer_layer"]
 
 #: Methods whose pressure is proportional to a common factor on every fabric curve (on a rigid
 #: leg), so one simulation of the new stocking serves every day.
@@ -119,3 +119,63 @@ def _number(value: Any, what: str, lo: float, hi: float) -> float:
     if not np.isfinite(x) or not lo <= x <= hi:
         raise errors.DesignError(f"{what}={value!r} must be between {lo:g} and {hi:g}.")
     return x
+
+
+def design_outer_layer(
+    leg: Any, inner: Any, fabric: Any, target: Any = "RAL-GZ 387:II", **options: Any
+) -> tuple[Any, Any]:
+    """Design the outer stocking of a two-layer kit so that the kit meets ``target``.
+
+    The outer layer must add ``T_out = p r - T_in`` at each landmark (``p`` the target, ``r``
+    the leg's hull radius, ``T_in`` the inner stocking's tension: the multi-layer Laplace law of
+    :class:`~stockingsim.Kit`), on a leg enlarged by the inner layer's thickness; it is designed
+    with :func:`design_stocking` for the equivalent pressures on that enlarged leg.
+
+    Parameters
+    ----------
+    leg : Leg
+    inner : Stocking
+        The liner (worn next to the skin).
+    fabric : Fabric or str
+        The outer layer's knit.
+    target : str or mapping
+        As for :func:`design_stocking`, for the kit.
+    **options
+        Passed to :func:`design_stocking` (``style`` defaults to the inner's).
+
+    Returns
+    -------
+    (Kit, DesignSpec)
+        The kit ``[inner, outer]`` and the outer layer's spec sheet (its ``target_mmhg`` are
+        the equivalent pressures on the enlarged leg).
+
+    Raises
+    ------
+    UnreachableTargetError
+        The inner layer alone reaches the target somewhere.
+    """
+    from stockingsim._kit import Kit
+    from stockingsim.design._core import design_stocking
+    from stockingsim.design._fit import enlarged_leg
+    from stockingsim.solvers import PA_PER_MMHG, simulate
+
+    require_leg(leg, "design_outer_layer()", errors.DesignError)
+    require_stocking(inner, "design_outer_layer()", errors.DesignError)
+    options.setdefault("style", inner.style)
+    _, full = design_stocking(leg, fabric, target, **options)
+    wanted = full.landmarks["target_mmhg"].dropna()
+    t_in = simulate(leg, inner, method="laplace").profile
+    thickness = Kit([inner, inner]).thicknesses_m[0]
+    wider = 2.0 * np.pi * thickness
+    equivalent = {}
+    for name, p in wanted.items():
+        circ = float(leg.landmarks[name].circumference_m)
+        t_out = p * PA_PER_MMHG * circ / (2 * np.pi) - float(t_in.loc[name, "tension_n_per_m"])
+        if t_out <= 0:
+            raise errors.UnreachableTargetError(
+                f"the inner layer alone gives {t_in.loc[name, 'pressure_mmhg']:.1f} mmHg at "
+                f"{name}, at least the kit's target {p:.1f} mmHg; use a lighter liner."
+            )
+        equivalent[name] = t_out / ((circ + wider) / (2 * np.pi)) / PA_PER_MMHG
+    outer, spec = design_stocking(enlarged_leg(leg, wider), fabric, equivalent, **options)
+    return Kit([inner, outer], thicknesses_m=(thickness, thickness)), spec

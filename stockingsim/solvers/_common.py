@@ -158,7 +158,8 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
     tension = np.asarray(stocking.fabric.tension(eps_safe, "course", "unloading"), dtype=float)
     tension = np.where(slack, 0.0, np.maximum(tension, 0.0))
     layer_factor = np.ones(k)
-    if getattr(stocking, "bands", ()):  # folds, rolled top, grip band: extra layers add tension
+    # folds, rolled top, grip band, the outer layers of a kit: extra layers add their tension
+    if getattr(stocking, "bands", ()) or getattr(stocking, "has_layers", False):
         extra = stocking.band_tension(leg, heights, hull)
         layer_factor = np.where(tension > 0, (tension + extra) / np.maximum(tension, 1e-12), 1.0)
         tension = tension + extra
