@@ -14,7 +14,8 @@ from stockingsim.fabric._time import TimeModel, retention, time_model
 
 def _write_relaxation(path, t_h, tension):
     path.write_text(
-        "time_h,tension_n_per_m\n" + "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in zip(t_h, tension))
+        "time_h,tension_n_per_m\n"
+        + "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in zip(t_h, tension))
     )
     return path
 
