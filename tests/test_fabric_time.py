@@ -125,3 +125,15 @@ def test_service_life_rejects_soft_tissue_and_bad_numbers(class_ii):
         ss.service_life(leg, st, method="contact", tissue=ss.Tissue(0.5))
     with pytest.raises(errors.DesignError, match="hours_per_day"):
         ss.service_life(leg, st, hours_per_day=30)
+
+
+def test_service_life_of_a_kit_scales_the_kit_and_refuses_mixed_ageing():
+    leg = ss.bundled_leg()
+    liner, _ = ss.design_stocking(leg, "circular class II", "RAL-GZ 387:I")
+    kit = ss.Kit([liner, liner])
+    table = ss.service_life(leg, kit, days=30)
+    new = ss.simulate(leg, kit, method="laplace").profile.loc["B", "pressure_mmhg"]
+    assert table.loc[30, "B_mmhg"] == pytest.approx(new * table.loc[30, "retained_fraction"])
+    other, _ = ss.design_stocking(leg, "circular class I", "RAL-GZ 387:I")
+    with pytest.raises(errors.DesignError, match="age differently"):
+        ss.service_life(leg, ss.Kit([liner, other]), days=30)

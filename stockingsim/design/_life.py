@@ -80,6 +80,13 @@ def service_life(
             "exact on a rigid leg only; drop tissue= (or simulate aged fabrics one by one)."
         )
     model = _time.time_model(stocking.fabric)
+    layers = getattr(stocking, "layers", ())
+    if any(_time.time_model(layer.fabric) != model for layer in layers):
+        raise errors.DesignError(
+            "the layers of this kit age differently (different time models); service_life "
+            "scales the kit's pressure by one retained fraction. Give the layers fabrics with "
+            "the same time parameters."
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.ExtrapolationWarning)
         base = simulate(leg, stocking, method=method, **options)
