@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "compare_fabrics": "stockingsim.fabric",
     # stockings and pressure
     "Stocking": "stockingsim.stocking",
+    "Kit": "stockingsim._kit",
     "Tissue": "stockingsim.tissue",
     "simulate": "stockingsim.solvers",
     "PressureResult": "stockingsim.solvers",
@@ -42,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
+    "service_life": "stockingsim.design",
+    "design_outer_layer": "stockingsim.design",
     # measured pressures
     "read_measurements": "stockingsim.calibration",
     "agreement": "stockingsim.calibration",
