@@ -1,4 +1,4 @@
-"""Every pressure method against analytic surfaces (DESIGN.md section 7, issue 4 item 5).
+"""Every pressure method against analytic surfaces (docs/methods.md, validation table).
 
 Tolerances are written in each test. The tubes are 0.6 m long, open, with ~23k vertices; the
 stocking is a tube style ("AT") so that it covers them; pressures are checked away from the
