@@ -156,3 +156,59 @@ def test_fabric_show_json_and_fit_name(capsys, tmp_path):
     fitted = ss.Fabric.from_json(out_json)
     assert fitted.name == "my knit" and "'my knit'" in out
     assert float(fitted.tension(0.4, branch="loading")) == pytest.approx(100.0, rel=0.01)
+
+
+def _batch_argv(legs, out, *extra):
+    return ["batch", *legs, "--fabric", FABRIC, "--method", "laplace", "--out", out,
+            "--no-progress", *extra]  # fmt: skip
+
+
+def test_batch_options_serial(capsys, tmp_path, leg):
+    mm = tmp_path / "leg_mm.ply"
+    leg.to_trimesh().apply_scale(1000.0).export(mm)
+    out = tmp_path / "r.parquet"
+    argv = _batch_argv([mm], out, "--relaxed", "B=17,C=26,D=26", "--standard", "UK",
+                       "--units", "mm", "--engine", "serial", "--show", 0)  # fmt: skip
+    code, text, err = run(capsys, *argv)
+    assert code == 0, err
+    table = pd.read_parquet(out)
+    st = ss.Stocking(ss.fabric_library()[FABRIC], {"B": 0.17, "C": 0.26, "D": 0.26})
+    p_b = ss.simulate(leg, st, "laplace").pressure_at("B")  # --units mm: the same leg
+    assert table["pressure_B_mmhg"].iloc[0] == pytest.approx(p_b, rel=1e-6)
+    assert table["ankle_class"].fillna("").iloc[0] == (ss.classify(p_b, "UK") or "")  # --standard
+    assert "leg_mm" not in text  # --show 0: no rows printed
+    # resume by default; --no-resume recomputes; --retry-errors re-runs failed rows only
+    assert "0 computed, 1 already done" in run(capsys, *argv)[1]
+    assert "1 computed, 0 already done" in run(capsys, *argv, "--no-resume")[1]
+    bad = tmp_path / "bad.ply"
+    bad.write_text("not a mesh")
+    first = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial"))
+    again = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial"))
+    retry = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial",
+                                     "--retry-errors"))  # fmt: skip
+    assert "1 failed" in first[1] and "0 computed" in again[1] and "1 computed" in retry[1]
+
+
+def test_batch_design_method_workers_and_dask_address(capsys, tmp_path):
+    pytest.importorskip("distributed")
+    from stockingsim.batch import local_cluster
+
+    out = tmp_path / "r.parquet"
+    extra = ["--target", "RAL-GZ 387:II", "--design-method", "membrane", "--workers", 1]
+    code, _, err = run(capsys, *_batch_argv([LEG], out, *extra, "--engine", "processes"))
+    assert code == 0, err
+    table = pd.read_parquet(out)
+    # designed by the membrane law, simulated by Laplace: not Laplace's exact mid-class 27.5
+    lap_design = ss.simulate(ss.load_leg(LEG), ss.design_stocking(ss.load_leg(LEG), FABRIC)[0],
+                             "laplace").pressure_at("B")  # fmt: skip
+    assert lap_design == pytest.approx(27.5, abs=0.1)
+    assert abs(table["pressure_B_mmhg"].iloc[0] - 27.5) > 0.2
+    with local_cluster(1) as cluster:
+        out2 = tmp_path / "d.parquet"
+        code, _, err = run(capsys, *_batch_argv([LEG], out2, *extra, "--engine", "dask",
+                                                "--address", cluster.scheduler_address))  # fmt: skip
+    assert code == 0, err
+    dask_table = pd.read_parquet(out2)
+    assert dask_table["pressure_B_mmhg"].iloc[0] == pytest.approx(
+        table["pressure_B_mmhg"].iloc[0], rel=1e-9
+    )

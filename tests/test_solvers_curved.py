@@ -173,6 +173,14 @@ def test_membrane_on_a_wavy_tube_adds_the_axial_term(wavy, axial_prestrain):
     if axial_prestrain > 0:
         assert np.all(p_all[crest] > hoop_only_crest)
         assert np.all(p_all[waist] < hoop_only_waist)
+    # nothing outside the stocking (AD: 1 cm below B to 1 cm above D), and the wale tension
+    # of the pre-strain is what the solver reports
+    h = wavy.heights_m
+    outside = (h < wavy.landmarks["B"].height_m - 0.0101) | (
+        h > wavy.landmarks["D"].height_m + 0.0101
+    )
+    assert outside.sum() > 1000 and np.all(res.pressure_mmhg[outside] == 0)
+    assert res.info["axial_tension_n_per_m"] == pytest.approx(t_wale(axial_prestrain), rel=1e-12)
     # the landmark profile: crest (B, C) and waist (B1) values, closed form, 0.5 %
     w = 2 * np.pi / Wavy.lam
     for name, sign in (("B", 1.0), ("B1", -1.0), ("C", 1.0)):
@@ -286,3 +294,16 @@ def test_contact_on_a_cone_is_t_cos_beta_over_r(cone):
     assert res.pressure_at("C") * PA_PER_MMHG == pytest.approx(
         tension * math.cos(Cone.beta) / r, rel=0.03
     )
+
+
+def test_membrane_law_at_small_tension():
+    # p = T_c k_hoop + T_w k_axial for any positive hoop tension, however small; 0 where the
+    # fabric is slack (T_c = 0) or the sum is negative (concave skin lifts the fabric)
+    from stockingsim.solvers._membrane import membrane_pressure
+
+    t_c = np.array([0.5, 1.0, 80.0, 0.0, 80.0])
+    k_h = np.array([20.0, 20.0, 20.0, 20.0, -20.0])
+    k_a = np.array([5.0, -5.0, 5.0, 5.0, 5.0])
+    p = membrane_pressure(t_c, 30.0, k_h, k_a)
+    # 0.5*20 + 30*5; 1*20 - 30*5 < 0; 80*20 + 30*5; slack; 80*(-20) + 30*5 < 0
+    np.testing.assert_allclose(p, [160.0, 0.0, 1750.0, 0.0, 0.0], rtol=1e-12)
