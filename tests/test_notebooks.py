@@ -43,3 +43,7 @@ def _n_asserts(nb) -> int:
         tree = ast.parse("\n".join(lines))
         n += sum(isinstance(node, ast.Assert) for node in ast.walk(tree))
     return n
+
+
+def test_fitting_notebook_is_collected():
+    assert "07_fitting_a_patient" in [p.stem for p in NOTEBOOKS]
