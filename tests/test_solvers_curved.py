@@ -307,3 +307,12 @@ def test_membrane_law_at_small_tension():
     p = membrane_pressure(t_c, 30.0, k_h, k_a)
     # 0.5*20 + 30*5; 1*20 - 30*5 < 0; 80*20 + 30*5; slack; 80*(-20) + 30*5 < 0
     np.testing.assert_allclose(p, [160.0, 0.0, 1750.0, 0.0, 0.0], rtol=1e-12)
+
+
+def test_laplace_law_and_empty_sections():
+    # p = 2 pi T / C per section; an empty section (nan girth, the plane misses the mesh)
+    # carries no pressure at all
+    from stockingsim.solvers._laplace import laplace_section_pressure
+
+    p = laplace_section_pressure(np.array([100.0, 100.0, 50.0]), np.array([0.25, np.nan, 0.5]))
+    np.testing.assert_allclose(p, [2 * np.pi * 100 / 0.25, 0.0, 2 * np.pi * 50 / 0.5], rtol=1e-12)
