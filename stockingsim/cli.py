@@ -9,8 +9,8 @@ one line on stderr; ``--debug`` shows the traceback instead.
 Examples
 --------
 >>> from stockingsim.cli import main
->>> main(["classify", "27", "--standard", "RAL-GZ 387"])  # doctest: +SKIP
-RAL-GZ 387: class II (23-32 mmHg)
+>>> main(["classify", "27", "--standard", "RAL-GZ 387"])
+27.0 mmHg, RAL-GZ 387: class II (23-32 mmHg)
 0
 """
 

@@ -227,7 +227,12 @@ def test_batch_takes_the_documented_relaxed_form_on_the_default_engine(capsys, t
 
 
 def test_demo_through_main(capsys, tmp_path):
-    code, out, err = run(capsys, "demo", "--out", tmp_path / "demo")
+    # every demo option (the defaults run in the subprocess test below)
+    code, out, err = run(
+        capsys, "demo", "--out", tmp_path / "demo", "--leg", "anny_f_avg",
+        "--fabric", "microfibre class II", "--target", "RAL-GZ 387:I", "--style", "AF",
+        "--method", "laplace",
+    )  # fmt: skip
     assert code == 0, err
     for name in (
         "pressure_map.png",
@@ -237,8 +242,14 @@ def test_demo_through_main(capsys, tmp_path):
         "report.html",
     ):
         assert (tmp_path / "demo" / name).stat().st_size > 0, name
-    assert pressure_at_b(out) == pytest.approx(27.5, abs=4.5)  # membrane, designed for II
-    assert "class II" in out and "files written to" in out
+    # Laplace reproduces a Laplace design: mid-class I at B (RAL-GZ 387 class I: 15-21 mmHg)
+    from stockingsim.standards import class_range
+
+    lo, hi = class_range("RAL-GZ 387", "I")
+    assert pressure_at_b(out) == pytest.approx((lo + hi) / 2, abs=0.11)
+    assert "microfibre class II" in out and "class I " in out and "files written to" in out
+    spec = pd.read_csv(tmp_path / "demo" / "spec_sheet.csv", index_col=0)
+    assert "F" in spec.index and "G" not in spec.index  # --style AF ends at F
 
 
 # ----------------------------------------------------------------------------------------------
@@ -258,5 +269,10 @@ def test_installed_command_in_a_subprocess(tmp_path):
     png = tmp_path / "out" / "pressure_map.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "class II" in done.stdout
+    # the default demo designs with Laplace and shows the membrane pressure of that design
+    leg = ss.bundled_leg()
+    stocking, _ = ss.design_stocking(leg, "circular class II", "RAL-GZ 387:II", style="AD")
+    expected = ss.simulate(leg, stocking, method="membrane").pressure_at("B")
+    assert pressure_at_b(done.stdout) == pytest.approx(expected, abs=0.06)
     done = subprocess.run([*cmd, "classify"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "usage" in done.stderr

@@ -26,7 +26,7 @@ def test_radial_map_of_a_polygon_is_exact_on_a_circle_and_ellipse():
 
 
 def _ring(n_theta=64, k=1e8, tissue_ratio=1.0):
-    """A short elliptic tube, 3 rings: the 2D ring of DESIGN.md section 7."""
+    """A short elliptic tube, 3 rings: the 2D ring of docs/methods.md (contact)."""
     from scipy.special import ellipe
 
     a, b = 0.05, 0.035
@@ -58,9 +58,28 @@ def test_ellipse_ring_reaches_t_kappa_at_both_axes():
     assert out["steps"][-1] == 1.0 and len(out["steps"]) >= 2  # continuation in k
 
 
-def test_single_thread_blas_restores_state():
-    with single_thread_blas():
-        x = np.ones(10) @ np.ones(10)
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return {(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+def test_single_thread_blas_sets_one_thread_and_restores_the_count():
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_limits
+
+    np.ones(4) @ np.ones(4)  # numpy's BLAS is loaded
+    # start from 2 threads so that "restored" and "one thread" differ even on a 1-core runner
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        if not before or all(n == 1 for _, n in before):
+            pytest.skip("no BLAS whose thread count can be set (threadpoolctl sees none)")
+        with single_thread_blas():
+            inside = _blas_threads()
+            x = np.ones(10) @ np.ones(10)
+        after = _blas_threads()
+    assert all(n == 1 for _, n in inside), inside
+    assert after == before
     assert x == 10.0
 
 

@@ -1,4 +1,4 @@
-"""Compression classes and gradient rules against the published tables (DESIGN.md section 8)."""
+"""Compression classes and gradient rules against the published tables (docs/design.md, with the sources listed there)."""
 
 import math
 

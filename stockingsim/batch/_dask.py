@@ -66,11 +66,14 @@ def local_cluster(n_workers: int | None = None, **kwargs):
 
     Examples
     --------
-    >>> import stockingsim as ss
-    >>> from stockingsim.batch import local_cluster
-    >>> with local_cluster(2) as cluster:  # doctest: +SKIP
-    ...     table = ss.run_batch(["meshes/anny_f_avg.ply"], ss.BatchDesign("circular class II",
-    ...                          "RAL-GZ 387:II"), engine="dask", address=cluster, out=None)
+    Starting a cluster takes seconds, so this is shown, not run (tests/test_batch_dask.py runs it)::
+
+        import stockingsim as ss
+        from stockingsim.batch import local_cluster
+
+        with local_cluster(2) as cluster:
+            table = ss.run_batch(["meshes/anny_f_avg.ply"], ss.BatchDesign("circular class II",
+                                 "RAL-GZ 387:II"), engine="dask", address=cluster, out=None)
     """
     try:
         import dask

@@ -121,10 +121,18 @@ def run_batch(
 
     Examples
     --------
+    A uniform 40 % hoop strain of a 250 N/m fabric gives Laplace's ``p = 2 pi T / C`` at B:
+
+    >>> import math
     >>> import stockingsim as ss
-    >>> table = ss.run_batch("meshes/*.ply", [("<fabric>", "RAL-GZ 387:II")],
-    ...                      methods=["membrane"], out="results.parquet")  # doctest: +SKIP
-    >>> table[["leg_name", "pressure_B_mmhg", "ankle_class", "error"]]  # doctest: +SKIP
+    >>> leg = ss.bundled_leg()
+    >>> relaxed = {k: lm.circumference_m / 1.4 for k, lm in leg.landmarks.items()}
+    >>> stocking = ss.Stocking(ss.Fabric.linear(250.0), relaxed)
+    >>> table = ss.run_batch([leg], [stocking], methods=["laplace"], out=None, engine="serial",
+    ...                      progress=False)
+    >>> p_b = 2 * math.pi * 100.0 / leg.landmarks["B"].circumference_m / (101325 / 760)
+    >>> round(float(table["pressure_B_mmhg"].iloc[0]) / p_b, 3)
+    1.0
     """
     t_start = time.perf_counter()
     _check_engine_arguments(engine, workers, address)

@@ -540,6 +540,8 @@ class Leg:
         >>> import stockingsim as ss
         >>> profile = ss.bundled_leg().girth_profile(step_m=0.01)
         >>> calf = profile[(profile.height_m > 0.25) & (profile.height_m < 0.45)]
+        >>> # regression pin: the bundled mesh's calf girth as computed when the mesh was added
+        >>> # (not a measurement); a change means the mesh or the slicing changed
         >>> round(float(calf.circumference_m.max()), 3)  # metres
         0.359
         """
