@@ -112,6 +112,10 @@ class UnreachableTargetError(DesignError):
 
 
 # --- batch, export, optional dependencies -----------------------------------------------------
+class MotionError(StockingSimError, ValueError):
+    """Bad deformation of a leg (girth change, swelling, pose) or a bad motion."""
+
+
 class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
 
