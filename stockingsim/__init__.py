@@ -42,6 +42,11 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
+    # the leg in motion
+    "Motion": "stockingsim.motion",
+    "MotionResult": "stockingsim.motion",
+    "simulate_motion": "stockingsim.motion",
+    "static_stiffness_index": "stockingsim.motion",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
