@@ -310,17 +310,20 @@ class MotionResult:
         return animate_motion(self, filename, **kw)
 
 
-def _follow(stocking: Any, strain: np.ndarray, tension: np.ndarray) -> tuple:
-    """Hysteretic tension along ``strain`` (F, ...) and the ratio to the static tension."""
+def _follow(stocking: Any, strain: np.ndarray) -> tuple:
+    """Hysteretic tension along ``strain`` (F, ...), its ratio to the unloading tension at the
+    same strain, and the branch state (-1 unloading ... +1 loading)."""
     fabric = stocking.fabric
     eps = np.nan_to_num(strain, nan=0.0)
     taut = eps > 0
+    eps = np.where(taut, eps, 0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.ExtrapolationWarning)
-        t_cyc, state = fabric_path(fabric, np.where(taut, eps, 0.0))
+        t_cyc, state = fabric_path(fabric, eps)
+        t_unl = np.asarray(fabric.tension(eps), dtype=float)
     t_cyc = np.where(taut, t_cyc, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(tension > 0, t_cyc / np.where(tension > 0, tension, 1.0), 0.0)
+        ratio = np.where(taut & (t_unl > 0), t_cyc / np.where(t_unl > 0, t_unl, 1.0), 1.0)
     return t_cyc, ratio, state
 
 
@@ -381,8 +384,7 @@ def simulate_motion(
         results.append(memo[key][1])
     static = np.stack([r.pressure_mmhg for r in results])
     strain = np.stack([r.strain for r in results])
-    tension = np.stack([r.tension_n_per_m for r in results])
-    _, ratio, _ = _follow(stocking, strain, tension)
+    _, ratio, _ = _follow(stocking, strain)
     pressure = static * ratio
     profile = _profile(motion, results, stocking)
     late = motion.times_s >= motion.settle_s - 1e-12
@@ -410,7 +412,7 @@ def _profile(motion: Motion, results: list, stocking: Any) -> pd.DataFrame:
         c: np.stack([r.profile.loc[names, c].to_numpy(float) for r in results])
         for c in ("circumference_m", "strain", "tension_n_per_m", "pressure_mmhg")
     }
-    t_cyc, ratio, state = _follow(stocking, col["strain"], col["tension_n_per_m"])
+    t_cyc, ratio, state = _follow(stocking, col["strain"])
     n_f, n_l = col["strain"].shape
     index = pd.MultiIndex.from_product([range(n_f), names], names=["frame", "landmark"])
     return pd.DataFrame(

@@ -19,6 +19,8 @@ plot_profile
     Pressure against height with the class bands of a standard and a design target (matplotlib).
 plot_fabric
     Tension-strain loading/unloading loops per direction, measured points against the fit.
+plot_motion, animate_motion
+    Pressure over time per landmark through a motion; the 3D map animated to GIF/MP4.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "plot_unrolled": "stockingsim.viz._unrolled",
     "plot_profile": "stockingsim.viz._profile",
     "plot_fabric": "stockingsim.viz._fabric",
+    "plot_motion": "stockingsim.viz._motion",
+    "animate_motion": "stockingsim.viz._motion",
 }
 
 __all__ = list(_EXPORTS)
