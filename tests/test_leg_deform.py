@@ -110,7 +110,8 @@ def test_posed_knee_90_has_no_fold_or_self_contact(leg_f_avg):
     n_old, n_new = normals(leg.vertices), normals(new.vertices)
     from stockingsim.leg._deform import joint_angles
 
-    (centre, angle), axis = joint_angles(leg, 90.0)[0][0], joint_angles(leg, 90.0)[1]
+    joints, axis = joint_angles(leg, 90.0)
+    angle = joints[0][1]
     a = angle[leg.faces].mean(axis=1)
     k = axis[None]
     rot = n_old * np.cos(a)[:, None] + np.cross(k, n_old) * np.sin(a)[:, None]
