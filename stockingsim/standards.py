@@ -67,6 +67,7 @@ __all__ = [
     "gradient_rules",
     "default_fractions",
     "check_gradient",
+    "gradient_reversals",
     "standards_table",
 ]
 
@@ -445,6 +446,69 @@ def _profile_frame(result: Any) -> pd.DataFrame:
     return out.loc[order]
 
 
+def gradient_reversals(
+    heights_m: Any, pressure_mmhg: Any, *, tol_mmhg: float = 0.5, labels: Any = None
+) -> pd.DataFrame:
+    """Where a pressure profile rises going up the leg (a reversed gradient).
+
+    A reversal is a run of consecutive rises (from one height to the next one up) whose total
+    rise exceeds ``tol_mmhg``: a tourniquet above a fold, a tight band, a rolled top.
+    Heights are sorted first; NaN pressures (outside the stocking) are skipped.
+
+    Parameters
+    ----------
+    heights_m, pressure_mmhg : array_like of shape (K,)
+        A profile (landmarks or a section grid).
+    tol_mmhg : float
+        Smallest total rise reported, mmHg (default 0.5).
+    labels : array_like of shape (K,), optional
+        Names of the points (e.g. landmarks), used in the ``from``/``to`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reversal: ``from_height_m``, ``to_height_m``, ``from``, ``to`` (labels or
+        heights as text), ``pressure_low_mmhg``, ``pressure_high_mmhg``, ``rise_mmhg``. Empty
+        when the pressure never rises by more than ``tol_mmhg`` going up.
+    """
+    h = np.asarray(heights_m, dtype=float).ravel()
+    p = np.asarray(pressure_mmhg, dtype=float).ravel()
+    if h.shape != p.shape:
+        raise errors.StandardError(
+            f"heights ({h.size}) and pressures ({p.size}) must have the same length."
+        )
+    names = np.asarray(labels if labels is not None else [f"{x:.3f} m" for x in h], dtype=object)
+    keep = np.isfinite(h) & np.isfinite(p)
+    order = np.argsort(h[keep], kind="stable")
+    h, p, names = h[keep][order], p[keep][order], names[keep][order]
+    rows = []
+    rising = np.diff(p) > 0
+    i = 0
+    while i < rising.size:
+        if not rising[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < rising.size and rising[j + 1]:
+            j += 1
+        rise = p[j + 1] - p[i]
+        if rise > tol_mmhg:
+            rows.append((h[i], h[j + 1], names[i], names[j + 1], p[i], p[j + 1], rise))
+        i = j + 1
+    cols = ["from_height_m", "to_height_m", "from", "to", "pressure_low_mmhg"]
+    return pd.DataFrame(rows, columns=[*cols, "pressure_high_mmhg", "rise_mmhg"])
+
+
+def _result_reversals(result: Any, prof: pd.DataFrame, tol_mmhg: float) -> pd.DataFrame:
+    sections = getattr(result, "sections", None)
+    tol = max(float(tol_mmhg), 0.5)
+    if isinstance(sections, pd.DataFrame) and {"height_m", "pressure_mmhg"} <= set(sections):
+        sec = sections[sections["pressure_mmhg"] > 0]
+        return gradient_reversals(sec["height_m"], sec["pressure_mmhg"], tol_mmhg=tol)
+    h = prof["height_m"] if "height_m" in prof else np.arange(len(prof), dtype=float)
+    return gradient_reversals(h, prof["pressure_mmhg"], tol_mmhg=tol, labels=list(prof.index))
+
+
 def check_gradient(
     result: Any,
     standard: str = "RAL-GZ 387",
@@ -478,7 +542,10 @@ def check_gradient(
         Index = covered landmarks from B upward; columns ``height_m``, ``pressure_mmhg``,
         ``percent_of_B``, ``min_percent``, ``max_percent`` (NaN = no bound), ``confirmed``,
         ``rule``, ``range_ok``, ``monotone_ok``, ``passed``. ``df.attrs`` holds ``"standard"``,
-        ``"class_at_B"`` and ``"passed"`` (all rows passed).
+        ``"class_at_B"``, ``"passed"`` (all rows passed), ``"reversed_at"`` (landmarks whose
+        pressure is above the one below) and ``"reversals"``: where along the leg the gradient
+        is reversed (:func:`gradient_reversals` on the result's section table, or on the
+        landmark profile when only a table is given).
 
     Raises
     ------
@@ -520,6 +587,8 @@ def check_gradient(
         index=pd.Index(prof.index, name="landmark"),
     )
     df["passed"] = df["range_ok"] & df["monotone_ok"] & (p_b > 0)
+    df.attrs["reversed_at"] = [str(n) for n in df.index[~df["monotone_ok"]]]
+    df.attrs["reversals"] = _result_reversals(result, prof, tol_mmhg)
     df.attrs["standard"] = key
     df.attrs["class_at_B"] = classify(p_b, key)
     df.attrs["passed"] = bool(df["passed"].all())

@@ -321,6 +321,17 @@ def _task_key(leg: LegSource, spec_key: str, method: str, standard: str, options
     return _sha256(text.encode())[:32]
 
 
+def _motion_key(motion: Any) -> str:
+    from stockingsim.motion import Motion
+
+    if not isinstance(motion, Motion):
+        raise errors.BatchError(
+            f"motion must be a stockingsim.Motion (e.g. ss.Motion.walking()), got "
+            f"{type(motion).__name__}."
+        )
+    return json.dumps([motion.name, [repr(f) for f in motion.frames], motion.settle_s])
+
+
 def make_tasks(
     legs: Any,
     stockings_or_designs: Any,
@@ -332,6 +343,7 @@ def make_tasks(
     stage_dir: Callable[[], Path] | None = None,
     inline_legs: bool = False,
     run_id: str = "",
+    motion: Any = None,
 ) -> list[Task]:
     """The tasks of a batch, in order leg x stocking/design x method, without duplicates.
 
@@ -361,10 +373,14 @@ def make_tasks(
             std = standard or (spec.standard if isinstance(spec, Design) else _DEFAULT_STANDARD)
             for method in methods:
                 key = _task_key(source, skey, method, std, opts)
+                if motion is not None:  # keys without a motion stay as they were (resume)
+                    key = _sha256(f"{key}|motion={_motion_key(motion)}".encode())[:32]
                 if key in seen:
                     continue
                 seen.add(key)
-                tasks.append(Task(key, len(tasks), run_id, source, spec, skey, method, std, opts))
+                tasks.append(
+                    Task(key, len(tasks), run_id, source, spec, skey, method, std, opts, motion)
+                )
     return tasks
 
 
@@ -704,6 +720,7 @@ def run_batch(
     retry_errors: bool = False,
     flush_every: int = 16,
     max_tasks_per_child: int = 100,
+    motion: Any = None,
     _task_fn: Callable[[Task], dict] | None = None,
 ) -> pd.DataFrame:
     """Run legs x stockings/designs x methods and collect one row per task.
@@ -753,6 +770,10 @@ def run_batch(
         Rows per Parquet part file.
     max_tasks_per_child : int
         Tasks before a pool worker is replaced (keeps memory flat over long batches).
+    motion : stockingsim.Motion, optional
+        Also run each task through this motion (:func:`stockingsim.simulate_motion`, the
+        task's method) and the static stiffness index: columns ``motion``,
+        ``amplitude_<landmark>_mmhg`` (B, B1, C, D) and ``ssi_B1_mmhg`` (part of the task key).
 
     Returns
     -------
@@ -799,6 +820,7 @@ def run_batch(
             stage_dir=lambda: Path(tmp),
             inline_legs=engine == "dask" and address is not None,
             run_id=run_id,
+            motion=motion,
         )
         if not tasks:
             raise errors.BatchError("no legs given; nothing to run.")
