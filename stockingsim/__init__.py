@@ -47,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "MotionResult": "stockingsim.motion",
     "simulate_motion": "stockingsim.motion",
     "static_stiffness_index": "stockingsim.motion",
+    "swelling_response": "stockingsim.motion",
+    "compare_swelling": "stockingsim.motion",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",

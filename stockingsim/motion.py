@@ -30,6 +30,8 @@ import pandas as pd
 from stockingsim import errors
 
 __all__ = [
+    "swelling_response",
+    "compare_swelling",
     "Frame",
     "Motion",
     "MotionResult",
@@ -334,7 +336,13 @@ def fabric_path(fabric: Any, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def simulate_motion(
-    leg: Any, stocking: Any, motion: Motion, method: str = "laplace", **options: Any
+    leg: Any,
+    stocking: Any,
+    motion: Motion,
+    method: str = "laplace",
+    *,
+    deformed_legs: dict | None = None,
+    **options: Any,
 ) -> MotionResult:
     """Pressure of ``stocking`` on ``leg`` through ``motion``, frame by frame.
 
@@ -346,6 +354,9 @@ def simulate_motion(
     motion : Motion
     method : {"laplace", "membrane", "bridging", "contact"}
         Pressure method of every frame (:func:`stockingsim.simulate`).
+    deformed_legs : dict, optional
+        A cache of deformed legs keyed by :meth:`Frame.key`, shared between calls on the same
+        leg (comparing stockings through one motion deforms the leg once).
     **options
         Passed to :func:`stockingsim.simulate`.
 
@@ -373,10 +384,13 @@ def simulate_motion(
             f"{type(motion).__name__}."
         )
     legs, results, memo = [], [], {}
+    cache = {} if deformed_legs is None else deformed_legs
     for frame in motion.frames:
         key = frame.key()
         if key not in memo:
-            deformed = frame.apply(leg)
+            if key not in cache:
+                cache[key] = frame.apply(leg)
+            deformed = cache[key]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", errors.NoContactWarning)
                 memo[key] = (deformed, simulate(deformed, stocking, method=method, **options))
@@ -455,3 +469,90 @@ def static_stiffness_index(
     r = simulate_motion(leg, stocking, Motion.supine_to_standing(), method=method, **options)
     p = r.pressure_over_time(landmark)
     return float(p.iloc[-1] - p.iloc[0])
+
+
+#: Oedema volumes of :func:`swelling_response`, mL between B and D (evening oedema without
+#: compression is about 60-95 mL over 7 h: Partsch et al. 2004, Dermatol Surg 30:737).
+SWELLING_VOLUMES_ML = (0.0, 20.0, 40.0, 60.0, 80.0)
+
+
+def swelling_response(
+    leg: Any,
+    stocking: Any,
+    volumes_ml: Sequence[float] = SWELLING_VOLUMES_ML,
+    method: str = "laplace",
+    *,
+    landmarks: Sequence[str] = ("B1", "C"),
+    deformed_legs: dict | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Pressure against oedema volume: how much a stocking resists swelling.
+
+    The leg swells distally (:meth:`Leg.swollen`) through ``volumes_ml`` in order, slowly, so
+    the fabric is stretched from its unloading branch along its inner loop towards the
+    loading branch.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``volume_ml``; ``pressure_<landmark>_mmhg`` per landmark. ``df.attrs
+        ["mmhg_per_10ml"]`` holds the least-squares slope per landmark, mmHg per 10 mL.
+    """
+    vols = np.asarray(volumes_ml, dtype=float).ravel()
+    if vols.size < 2 or not np.all(np.isfinite(vols)):
+        raise errors.MotionError("give at least two finite oedema volumes (mL).")
+    motion = Motion.swelling(vols, np.arange(vols.size, dtype=float))
+    res = simulate_motion(leg, stocking, motion, method, deformed_legs=deformed_legs, **options)
+    table = res.pressure_over_time()
+    missing = [lm for lm in landmarks if lm not in table.columns]
+    if missing:
+        raise errors.LandmarkError(f"no landmark {', '.join(missing)} on this leg.")
+    out = pd.DataFrame(
+        {f"pressure_{lm}_mmhg": table[lm].to_numpy() for lm in landmarks},
+        index=pd.Index(vols, name="volume_ml"),
+    )
+    out.attrs["mmhg_per_10ml"] = {
+        lm: float(10.0 * np.polyfit(vols, table[lm].to_numpy(), 1)[0]) for lm in landmarks
+    }
+    return out
+
+
+def compare_swelling(
+    leg: Any,
+    fabrics: Mapping[str, Any] | Sequence[Any],
+    target: Any = "RAL-GZ 387:II",
+    style: str = "AD",
+    volumes_ml: Sequence[float] = SWELLING_VOLUMES_ML,
+    method: str = "laplace",
+    *,
+    landmarks: Sequence[str] = ("B1", "C"),
+) -> pd.DataFrame:
+    """Fabrics compared on swelling: each designed for ``target``, then the leg swells.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fabric: ``pressure_<lm>_mmhg`` (no oedema), ``mmhg_per_10ml_<lm>``, and
+        ``note`` (why a fabric could not be designed), sorted by the first landmark's slope.
+    """
+    from stockingsim.design import design_stocking
+
+    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
+    cache: dict = {}
+    rows = []
+    for label, fab in items:
+        row: dict[str, Any] = {"fabric": label, "note": ""}
+        try:
+            st, _ = design_stocking(leg, fab, target, method=method, style=style)
+            t = swelling_response(
+                leg, st, volumes_ml, method, landmarks=landmarks, deformed_legs=cache
+            )
+            for lm in landmarks:
+                row[f"pressure_{lm}_mmhg"] = float(t[f"pressure_{lm}_mmhg"].iloc[0])
+                row[f"mmhg_per_10ml_{lm}"] = t.attrs["mmhg_per_10ml"][lm]
+        except errors.StockingSimError as exc:
+            row["note"] = f"{type(exc).__name__}: {exc}"
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("fabric")
+    key = f"mmhg_per_10ml_{landmarks[0]}"
+    return df.sort_values(key) if key in df else df

@@ -137,3 +137,30 @@ def test_plot_and_gif(cyl, tmp_path):
     assert not np.array_equal(frames[0], frames[2])  # the colours change with the pressure
     with pytest.raises(errors.PlotError, match="gif"):
         r.animate(tmp_path / "m.avi")
+
+
+def test_swelling_response_and_fabric_table(leg_f_avg):
+    lib = ss.fabric_library()
+    fabrics = {k: lib[k] for k in ("circular class II", "flat-knit class III")}
+    table = ss.compare_swelling(leg_f_avg, fabrics, volumes_ml=[0, 40, 80])
+    assert list(table.index) == [
+        "circular class II",
+        "flat-knit class III",
+    ]  # sorted, elastic first
+    for lm in ("B1", "C"):
+        assert np.all(table[f"mmhg_per_10ml_{lm}"] > 0)
+    assert (
+        table.loc["flat-knit class III", "mmhg_per_10ml_C"]
+        > 2 * table.loc["circular class II", "mmhg_per_10ml_C"]
+    )
+    st, _ = ss.design_stocking(
+        leg_f_avg, lib["circular class II"], "RAL-GZ 387:II", method="laplace"
+    )
+    resp = ss.swelling_response(leg_f_avg, st, [0, 40, 80])
+    static = ss.simulate(leg_f_avg, st, method="laplace").profile.loc["B1", "pressure_mmhg"]
+    assert resp["pressure_B1_mmhg"].iloc[0] == pytest.approx(static)
+    assert np.all(np.diff(resp["pressure_B1_mmhg"]) > 0)
+    slope = resp.attrs["mmhg_per_10ml"]["B1"]
+    assert slope == pytest.approx(10 * np.polyfit([0, 40, 80], resp["pressure_B1_mmhg"], 1)[0])
+    with pytest.raises(errors.MotionError, match="two"):
+        ss.swelling_response(leg_f_avg, st, [10])
