@@ -453,6 +453,16 @@ def static_stiffness_index(
     the unloading branch. Elastic material: SSI < 10 mmHg (Partsch et al. 2008, Dermatol Surg
     34:600).
 
+    Parameters
+    ----------
+    leg : Leg
+    stocking : Stocking
+    method : str
+    landmark : str
+    **options
+        Passed to :func:`simulate_motion` (``deformed_legs=`` shares the deformed legs between
+        calls on one leg) and :func:`stockingsim.simulate`.
+
     Returns
     -------
     float
