@@ -49,10 +49,18 @@ _EXPORTS: dict[str, str] = {
     "static_stiffness_index": "stockingsim.motion",
     "swelling_response": "stockingsim.motion",
     "compare_swelling": "stockingsim.motion",
+    # fitting a patient; interactive design
+    "SizeChart": "stockingsim.fitting",
+    "FitResult": "stockingsim.fitting",
+    "fit_patient": "stockingsim.fitting",
+    "fitting_report": "stockingsim.fitting",
+    "measurements_from_leg": "stockingsim.fitting",
+    "explore": "stockingsim.app",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
-    "Design": "stockingsim.batch",
+    "BatchDesign": "stockingsim.batch",
+    "Design": "stockingsim.batch",  # deprecated alias of BatchDesign (warns)
 }
 
 __all__ = ["errors", "__version__", *_EXPORTS]
