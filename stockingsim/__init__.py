@@ -50,6 +50,13 @@ _EXPORTS: dict[str, str] = {
     "agreement": "stockingsim.calibration",
     "calibrate": "stockingsim.calibration",
     "pressure_uncertainty": "stockingsim.calibration",
+    # the leg in motion
+    "Motion": "stockingsim.motion",
+    "MotionResult": "stockingsim.motion",
+    "simulate_motion": "stockingsim.motion",
+    "static_stiffness_index": "stockingsim.motion",
+    "swelling_response": "stockingsim.motion",
+    "compare_swelling": "stockingsim.motion",
     # fitting a patient; interactive design
     "SizeChart": "stockingsim.fitting",
     "FitResult": "stockingsim.fitting",

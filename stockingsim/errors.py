@@ -121,6 +121,10 @@ class CalibrationError(StockingSimError, ValueError):
 
 
 # --- batch, export, optional dependencies -----------------------------------------------------
+class MotionError(StockingSimError, ValueError):
+    """Bad deformation of a leg (girth change, swelling, pose) or a bad motion."""
+
+
 class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
 

@@ -48,6 +48,7 @@ def run_batch(
     retry_errors: bool = False,
     flush_every: int = 16,
     max_tasks_per_child: int = 100,
+    motion: Any = None,
     _task_fn: Callable[[Task], dict] | None = None,
 ) -> pd.DataFrame:
     """Run legs x stockings/designs x methods and collect one row per task.
@@ -97,6 +98,10 @@ def run_batch(
         Rows per Parquet part file.
     max_tasks_per_child : int
         Tasks before a pool worker is replaced (keeps memory flat over long batches).
+    motion : stockingsim.Motion, optional
+        Also run each task through this motion (:func:`stockingsim.simulate_motion`, the
+        task's method) and the static stiffness index: columns ``motion``,
+        ``amplitude_<landmark>_mmhg`` (B, B1, C, D) and ``ssi_B1_mmhg`` (part of the task key).
 
     Returns
     -------
@@ -150,6 +155,7 @@ def run_batch(
             stage_dir=lambda: Path(tmp),
             inline_legs=engine == "dask" and address is not None,
             run_id=run_id,
+            motion=motion,
         )
         if not tasks:
             raise errors.BatchArgumentError("no legs given; nothing to run.")

@@ -130,6 +130,17 @@ def _task_key(leg: LegSource, skey: str, method: str, standard: str, options) ->
     return sha256(text.encode())[:32]
 
 
+def _motion_key(motion: Any) -> str:
+    from stockingsim.motion import Motion
+
+    if not isinstance(motion, Motion):
+        raise errors.BatchError(
+            f"motion must be a stockingsim.Motion (e.g. ss.Motion.walking()), got "
+            f"{type(motion).__name__}."
+        )
+    return json.dumps([motion.name, [repr(f) for f in motion.frames], motion.settle_s])
+
+
 def make_tasks(
     legs: Any,
     stockings_or_designs: Any,
@@ -141,6 +152,7 @@ def make_tasks(
     stage_dir: Callable[[], Path] | None = None,
     inline_legs: bool = False,
     run_id: str = "",
+    motion: Any = None,
 ) -> list[Task]:
     """The tasks of a batch, in order leg x stocking/design x method, without duplicates.
 
@@ -173,8 +185,13 @@ def make_tasks(
             )
             for method in methods:
                 key = _task_key(source, skey, method, std, opts)
+                if motion is not None:  # keys without a motion stay as they were (resume)
+                    key = hashlib.sha256(f"{key}|motion={_motion_key(motion)}".encode())
+                    key = key.hexdigest()[:32]
                 if key in seen:
                     continue
                 seen.add(key)
-                tasks.append(Task(key, len(tasks), run_id, source, spec, skey, method, std, opts))
+                tasks.append(
+                    Task(key, len(tasks), run_id, source, spec, skey, method, std, opts, motion)
+                )
     return tasks

@@ -76,8 +76,16 @@ _OUTCOME_COLUMNS: list[tuple[str, str]] = [
     ("error_stage", "str"),
     ("error_traceback", "str"),
 ]
+#: columns filled when run_batch(..., motion=...) is given (NaN/None otherwise)
+MOTION_LANDMARKS = ("B", "B1", "C", "D")
+_MOTION_COLUMNS: list[tuple[str, str]] = [
+    ("motion", "str"),
+    *((f"amplitude_{lm}_mmhg", "float") for lm in MOTION_LANDMARKS),
+    ("ssi_B1_mmhg", "float"),
+    ("motion_s", "float"),
+]
 #: every column of the batch table with its kind ("str", "int", "float" or "bool")
-SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS
+SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS + _MOTION_COLUMNS
 COLUMNS: list[str] = [name for name, _ in SCHEMA]
 
 _M_TO_CM = 100.0
@@ -121,6 +129,7 @@ class Task:
     method: str
     standard: str
     options: tuple[tuple[str, Any], ...] = ()
+    motion: Any = None  # a stockingsim.Motion, or None
 
     def __reduce__(self):
         """Pickle the stocking or design with cloudpickle (functions and ``__main__`` by value).
@@ -309,6 +318,9 @@ def run_task(task: Task) -> dict[str, Any]:
             t0 = time.perf_counter()
             _fill_assessment(row, result, task.standard)
             row["assess_s"] = time.perf_counter() - t0
+            if task.motion is not None:
+                stage = "motion"
+                _fill_motion(row, leg, stocking, task)
         except Exception as exc:  # noqa: BLE001 - fault isolation is the point
             row.update(_error_fields(exc, stage))
     row["warnings"] = _warning_text(caught)
@@ -317,6 +329,21 @@ def run_task(task: Task) -> dict[str, Any]:
     row["worker_peak_rss_mb"] = _peak_rss_mb()
     row["finished_utc"] = _utc_now()
     return row
+
+
+def _fill_motion(row: dict, leg, stocking, task: Task) -> None:
+    """Walking (or any motion) amplitude per landmark and the SSI at B1 of one task."""
+    from stockingsim.motion import simulate_motion, static_stiffness_index
+
+    t0 = time.perf_counter()
+    opts = dict(task.options)
+    res = simulate_motion(leg, stocking, task.motion, method=task.method, **opts)
+    row["motion"] = task.motion.name
+    for lm in MOTION_LANDMARKS:
+        row[f"amplitude_{lm}_mmhg"] = _float(res.amplitude_mmhg.get(lm, np.nan))
+    if "B1" in leg.landmarks:
+        row["ssi_B1_mmhg"] = static_stiffness_index(leg, stocking, method=task.method, **opts)
+    row["motion_s"] = time.perf_counter() - t0
 
 
 def _fill_assessment(row: dict, result, standard: str) -> None:

@@ -51,16 +51,27 @@ BLEND_CONSTANTS: dict[str, float] = {
     # (assumption, reflecting that flat-knit lymphoedema garments are stiffer and less extensible)
     "flat_jam_strain_factor": 0.7,
     "flat_jam_stiffness_factor": 2.0,
-    "flat_elastic_factor": 1.15,
-    "flat_hysteresis_add": 0.05,
+    "flat_elastic_factor": 1.4,
+    "flat_hysteresis_add": 0.12,
     # hysteresis fraction h = base + polyamide * h_pa + cotton * h_co (+ flat), unloading
     # = (1 - h) x loading (assumption; cotton's poorer recovery raises hysteresis, the
     # qualitative finding of cut-strip cyclic tests, Siddique et al. 2023,
     # doi:10.1177/15280837231170305)
     "hysteresis_base": 0.10,
     "hysteresis_polyamide": 0.10,
-    "hysteresis_cotton": 0.40,
+    # (0.25: a cotton-rich class I-II stays elastic, SSI < 10 mmHg, Partsch et al. 2008)
+    "hysteresis_cotton": 0.25,
     "wale_hysteresis_add": 0.05,
+    # inner loops (Fabric.inner_loop_strain, the Dahl friction element of fabric/_cyclic.py):
+    # strain reversal over which the loops of a circular knit unlock, and the factor for the
+    # tighter loops of a flat knit (assumptions, identified so that the presets' dynamic
+    # stiffness on the bundled leg lands in the in-vivo ranges of elastic class II stockings
+    # (DSI 3.9-5.8 mmHg/cm at B and C, WPA 6-6.8 mmHg at B1; Phlebology 2026,
+    # doi:10.1177/02683555261424072) and flat-knit a few times stiffer (van der
+    # Wegen-Franken et al. 2009, Phlebology, flat-knitted stockings of higher DSI)
+    "inner_loop_strain_circular": 0.012,
+    "inner_loop_flat_factor": 0.4,
+    "wale_inner_loop_factor": 1.5,
     # valid range beyond the jamming strain (strain; assumption)
     "course_range_beyond_jam": 0.4,
     "wale_range_beyond_jam": 0.3,
@@ -205,14 +216,21 @@ def fabric_from_blend(
         min_strain=0.0,
         max_strain=eps_j_wale + BC["wale_range_beyond_jam"],
     )
+    # the hysteresis index does not depend on the elastane share (Jovanovic, Penava and
+    # Vrljicak 2022, Materials 15:6512, doi:10.3390/ma15196512: plated PA/EL knits with 0 to
+    # 43 % elastane under cyclic loading), so it is set by the ground yarn's composition
+    pa_g, co_g = pa / (pa + co), co / (pa + co)
     h_course = (
-        BC["hysteresis_base"] + pa * BC["hysteresis_polyamide"] + co * BC["hysteresis_cotton"]
+        BC["hysteresis_base"] + pa_g * BC["hysteresis_polyamide"] + co_g * BC["hysteresis_cotton"]
     )
     if flat:
         h_course += BC["flat_hysteresis_add"]
     h_course = min(h_course, 0.8)
     h_wale = min(h_course + BC["wale_hysteresis_add"], 0.85)
 
+    eps_c = BC["inner_loop_strain_circular"]
+    if flat:
+        eps_c *= BC["inner_loop_flat_factor"]
     inputs = {
         "source": "blend",
         "elastane": e,
@@ -246,4 +264,5 @@ def fabric_from_blend(
         name=label,
         description=desc,
         provenance=tuple(inputs.items()) + extra,
+        inner_loop_strain=(eps_c, min(1.0, eps_c * BC["wale_inner_loop_factor"])),
     )

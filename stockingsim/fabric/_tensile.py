@@ -37,6 +37,9 @@ __all__ = [
 #: with this ratio r: the wale direction of a weft knit stretches about 1.5 x less than the course
 #: direction at equal tension (assumption; give a second file to measure it instead).
 WALE_STRAIN_RATIO = 1.5
+#: A monotone segment spanning less than this share of the test's strain range is a small
+#: (inner-loop) cycle, not part of an outer branch.
+MINOR_CYCLE_SHARE = 0.25
 
 FIT_MODELS = ("polynomial", "exponential", "two_phase", "linear")
 
@@ -561,6 +564,21 @@ def _measure(
     if float(np.max(tension)) <= 0:
         raise _fail(where, "the force is never positive; check the force column and its sign.")
     segments = split_cycles(strain)
+    # small cycles about a working point (span < 25 % of the test's) are inner loops: they
+    # are not points of the outer branches; the whole path fits the inner-loop strain later
+    full = float(np.ptp(strain))
+    minor = [
+        (a, b) for a, b, sg in segments if abs(strain[b] - strain[a]) < MINOR_CYCLE_SHARE * full
+    ]
+    in_minor = np.zeros(strain.size, dtype=bool)
+    for a, b in minor:
+        in_minor[a + 1 : b + 1] = True
+    segments = [
+        (a, b, sg)
+        for a, b, sg in segments
+        if abs(strain[b] - strain[a]) >= MINOR_CYCLE_SHARE * full
+    ]
+    path_info = (strain, tension, in_minor, len(minor))
     loads = [(a, b) for a, b, sg in segments if sg > 0]
     unloads = [(a, b) for a, b, sg in segments if sg < 0]
     if not loads:
@@ -638,7 +656,7 @@ def _measure(
         )
         m_unl = m_load
         notes.append(f"{direction}: no unloading data; unloading = loading")
-    return m_load, m_unl, fits, notes, data
+    return m_load, m_unl, fits, notes, data, path_info
 
 
 def _covariance(model: _Model, strain: np.ndarray, tension: np.ndarray):
@@ -707,13 +725,14 @@ def fabric_from_tensile_test(
     if not (math.isfinite(ratio) and ratio > 0):
         raise errors.FabricError(f"wale_strain_ratio must be > 0, got {wale_strain_ratio!r}.")
     other = "wale" if direction == "course" else "course"
-    ml, mu, fits, notes, data = _measure(
+    ml, mu, fits, notes, data, path_info = _measure(
         path, width_mm, gauge_mm, model, extension_column, force_column, cycles, degree, direction
     )
     models = {f"{direction}_loading": ml, f"{direction}_unloading": mu}
+    paths = {direction: path_info}
     sources = [str(path)]
     if other_path is not None:
-        ol, ou, ofits, onotes, _ = _measure(
+        ol, ou, ofits, onotes, _, opath = _measure(
             other_path,
             width_mm,
             gauge_mm,
@@ -725,6 +744,7 @@ def fabric_from_tensile_test(
             other,
         )
         models[f"{other}_loading"], models[f"{other}_unloading"] = ol, ou
+        paths[other] = opath
         fits += ofits
         notes += onotes
         sources.append(str(other_path))
@@ -751,7 +771,7 @@ def fabric_from_tensile_test(
         f"{model} model, cycles {cycles}). " + " ".join(notes)
     )
     try:
-        return cls(
+        fabric = cls(
             name=label,
             description=desc.strip(),
             provenance=(("source", "tensile test"), ("file", report.source)),
@@ -762,6 +782,41 @@ def fabric_from_tensile_test(
         raise errors.TensileDataError(
             f"tensile file {report.source!r}: the fitted curves are not a valid fabric ({exc})"
         ) from None
+    return _fit_inner_loops(fabric, paths)
+
+
+def _fit_inner_loops(fabric: Any, paths: dict[str, tuple]) -> Any:
+    """Fit ``inner_loop_strain`` per direction measured with small cycles (else keep it)."""
+    from dataclasses import replace
+
+    from stockingsim.fabric._cyclic import fit_inner_loop_strain
+
+    fitted, notes = {}, []
+    for d, (strain, tension, in_minor, n_minor) in paths.items():
+        if n_minor >= 2:
+            eps_c, rmse = fit_inner_loop_strain(fabric, strain, tension, d, in_minor)
+            fitted[d] = eps_c
+            notes.append(
+                f"{d}: inner loops fitted to {n_minor} small-cycle segments, inner_loop_strain "
+                f"{eps_c:.4g} (RMSE on the small cycles {rmse:.3g} N/m)"
+            )
+    if not fitted:
+        return fabric
+    c, w = fabric.inner_loop_strain
+    if len(fitted) == 1:  # the unmeasured direction gets the same inner-loop strain
+        c = w = next(iter(fitted.values()))
+    c, w = fitted.get("course", c), fitted.get("wale", w)
+    report = replace(fabric.fit_report, notes=fabric.fit_report.notes + tuple(notes))
+    provenance = fabric.provenance + tuple(
+        (f"inner_loop_strain_fitted_{d}", v) for d, v in fitted.items()
+    )
+    return replace(
+        fabric,
+        inner_loop_strain=(c, w),
+        fit_report=report,
+        provenance=provenance,
+        description=fabric.description + " " + " ".join(notes),
+    )
 
 
 def write_synthetic_test(

@@ -623,6 +623,36 @@ class Leg:
         new._landmark_overrides = merged
         return new
 
+    # ------------------------------------------------------------------ deformed legs
+    def with_girth_change(self, changes: Mapping[str, float], unit: str = "cm") -> Leg:
+        """A new Leg whose girth changes smoothly by ``changes`` at landmarks.
+
+        See :func:`stockingsim.leg._deform.with_girth_change`, e.g.
+        ``leg.with_girth_change({"B1": 1.0, "C": 1.05}, unit="cm")``. Same faces and vertex
+        order; zero change beyond the next landmark outside the given ones.
+        """
+        from stockingsim.leg._deform import with_girth_change
+
+        return with_girth_change(self, changes, unit)
+
+    def swollen(self, volume_ml: float, distribution: str = "distal") -> Leg:
+        """A new Leg whose volume between B and D grows by ``volume_ml`` (mostly distally).
+
+        See :func:`stockingsim.leg._deform.swollen`.
+        """
+        from stockingsim.leg._deform import swollen
+
+        return swollen(self, volume_ml, distribution)
+
+    def posed(self, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float = 0.0) -> Leg:
+        """A new Leg bent at the knee (about E) and the ankle, landmarks carried with the skin.
+
+        See :func:`stockingsim.leg._deform.posed`.
+        """
+        from stockingsim.leg._deform import posed
+
+        return posed(self, knee_flexion_deg, ankle_dorsiflexion_deg)
+
     # ------------------------------------------------------------------ per-vertex fields
     @cached_property
     def _vertex_local_frame(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

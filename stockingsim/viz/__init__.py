@@ -27,6 +27,8 @@ plot_hysteresis
     A fabric's loading/unloading loop with a stocking's working points on the unloading branch.
 compare_sheet
     One page: profiles overlaid, unrolled maps on one colour scale, a table per landmark.
+plot_motion, animate_motion
+    Pressure over time per landmark through a motion; the 3D map animated to GIF/MP4.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "plot_pressure_vs_girth": "stockingsim.viz._lab",
     "plot_hysteresis": "stockingsim.viz._lab",
     "compare_sheet": "stockingsim.viz._sheet",
+    "plot_motion": "stockingsim.viz._motion",
+    "animate_motion": "stockingsim.viz._motion",
 }
 
 __all__ = list(_EXPORTS)
