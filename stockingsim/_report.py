@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 
 __all__ = ["report"]
 
@@ -296,7 +297,7 @@ def _to_markdown(blocks: list[_Block], path: Path) -> str:
 def report(
     result_or_results,
     path,
-    standard: str = "RAL-GZ 387",
+    standard: str = vocab.DEFAULT_STANDARD,
     target=None,
     spec: pd.DataFrame | None = None,
     title: str | None = None,

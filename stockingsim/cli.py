@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from stockingsim import __version__, errors
+from stockingsim import vocabulary as vocab
 
 PROG = "stockingsim"
 DEFAULT_FABRIC = "circular class II"
-DEFAULT_TARGET = "RAL-GZ 387:II"
-DEFAULT_STANDARD = "RAL-GZ 387"
-METHODS = ("laplace", "membrane", "bridging", "contact")
-STYLES = ("AD", "AF", "AG", "AT")
+DEFAULT_TARGET = vocab.DEFAULT_TARGET
+DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
+METHODS = vocab.METHODS
+STYLES = tuple(vocab.STYLES)
 
 
 class UsageError(Exception):

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim.vocabulary import DEFAULT_STANDARD, LANDMARKS
 
 __all__ = [
     "STANDARDS",
@@ -70,10 +71,8 @@ __all__ = [
     "standards_table",
 ]
 
-#: Measuring points from the ankle upward (RAL / European naming).
-LANDMARK_ORDER: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
-
-DEFAULT_STANDARD = "RAL-GZ 387/1"
+#: Measuring points from the ankle upward (:data:`stockingsim.vocabulary.LANDMARKS`).
+LANDMARK_ORDER: tuple[str, ...] = LANDMARKS
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "0": "A"}
 
 
@@ -246,7 +245,7 @@ def _pressure_at_b(obj: Any) -> Any:
     return float(profile.loc["B", "pressure_mmhg"])
 
 
-def classify(pressure_mmhg: Any, standard: str = "RAL-GZ 387") -> Any:
+def classify(pressure_mmhg: Any, standard: str = DEFAULT_STANDARD) -> Any:
     """Compression class of an ankle (B) pressure.
 
     Parameters
@@ -447,7 +446,7 @@ def _profile_frame(result: Any) -> pd.DataFrame:
 
 def check_gradient(
     result: Any,
-    standard: str = "RAL-GZ 387",
+    standard: str = DEFAULT_STANDARD,
     *,
     ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
     include_unconfirmed: bool = True,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 from stockingsim._checks import as_fabric
 from stockingsim.batch._store import ResultStore, normalize
 from stockingsim.batch._worker import COLUMNS, LegSource, Task, error_row, run_task
@@ -44,7 +45,7 @@ ENGINES: tuple[str, ...] = ("processes", "serial", "dask")
 MESH_SUFFIXES: tuple[str, ...] = (".ply", ".stl", ".obj", ".off", ".glb", ".gltf")
 #: bump when a change to the pipeline makes earlier rows wrong (it invalidates resume keys)
 _KEY_VERSION = "stockingsim-batch-1"
-_DEFAULT_STANDARD = "RAL-GZ 387"
+_DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class Design:
     """
 
     fabric: Any
-    target: Any = "RAL-GZ 387:II"
+    target: Any = vocab.DEFAULT_TARGET
     style: str = "AD"
     method: str = "laplace"
     name: str | None = None

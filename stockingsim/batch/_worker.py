@@ -23,8 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from stockingsim import vocabulary as vocab
+
 #: landmark names reported in the batch table, bottom to top (ISO 8559 / RAL-GZ 387 measuring points)
-LANDMARKS: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
+LANDMARKS: tuple[str, ...] = vocab.LANDMARKS
 
 _ID_COLUMNS: list[tuple[str, str]] = [
     ("task_key", "str"),
@@ -80,7 +82,7 @@ _OUTCOME_COLUMNS: list[tuple[str, str]] = [
 SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS
 COLUMNS: list[str] = [name for name, _ in SCHEMA]
 
-_M_TO_CM = 100.0
+_M_TO_CM = vocab.CM_PER_M
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
 from stockingsim.design._core import design_stocking, laplace_pressure
 
@@ -152,9 +153,9 @@ def stiffness_index(
 def compare_stiffness(
     leg: Any,
     fabrics: Mapping[str, Any] | Sequence[Any],
-    target: Any = "RAL-GZ 387:II",
+    target: Any = vocab.DEFAULT_TARGET,
     method: str = "laplace",
-    style: str = "AD",
+    style: str = vocab.DEFAULT_STYLE,
     *,
     landmark: str | Sequence[str] = ("B1", "C"),
     **design_options: Any,

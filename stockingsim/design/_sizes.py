@@ -14,19 +14,20 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors, standards
+from stockingsim import vocabulary as vocab
 from stockingsim.design._core import (
     Target,
     invert_laplace,
     laplace_pressure,
     resolve_target,
 )
-from stockingsim.standards import LANDMARK_ORDER
+from stockingsim.vocabulary import LANDMARKS as LANDMARK_ORDER
 
 #: Tolerance (mmHg) within which a leg "meets" an explicit {landmark: mmHg} target (no class to
 #: check). Assumption: about the repeatability of interface pressure measurements.
 EXPLICIT_TARGET_TOL_MMHG = 3.0
 
-_STYLE_TOP = {"AD": "D", "AF": "F", "AG": "G", "AT": "G"}
+_STYLE_TOP = vocab.STYLES
 
 #: Illustrative chart distribution for :func:`sample_population` (cm). Means and spreads are
 #: assumptions chosen to span typical ready-to-wear size charts (cB about 18-28 cm, cC about
@@ -246,7 +247,7 @@ def _targets_at_landmarks(tgt: Target, table: pd.DataFrame) -> np.ndarray:
 def size_coverage(
     stocking: Any,
     legs: Any,
-    target: Any = "RAL-GZ 387:II",
+    target: Any = vocab.DEFAULT_TARGET,
     method: str = "laplace",
     *,
     tol_mmhg: float = EXPLICIT_TARGET_TOL_MMHG,
@@ -421,8 +422,8 @@ def size_chart(
     legs: Any,
     fabric: Any,
     n_sizes: int = 3,
-    target: Any = "RAL-GZ 387:II",
-    style: str = "AD",
+    target: Any = vocab.DEFAULT_TARGET,
+    style: str = vocab.DEFAULT_STYLE,
     *,
     method: str = "laplace",
     max_strain: float | None = None,
@@ -523,7 +524,7 @@ def size_chart(
             add(scale * t_lm[i], c_m[i], label)
     k = min(int(n_sizes), int(usable.sum()))
     feats = c_m[usable][:, [0, LANDMARK_ORDER.index("C")]]
-    if style in ("AG", "AT"):
+    if _STYLE_TOP[style] == "G":
         feats = np.column_stack([feats, c_m[usable][:, LANDMARK_ORDER.index("G")]])
     if np.all(np.isfinite(feats)) and k >= 1:
         labels = _kmeans_1d_order(feats, k)
@@ -611,13 +612,13 @@ def size_chart(
             "cC_min_cm": np.nanmin(table["cC_cm"][members]) if members.any() else np.nan,
             "cC_max_cm": np.nanmax(table["cC_cm"][members]) if members.any() else np.nan,
         }
-        if style in ("AG", "AT"):
+        if _STYLE_TOP[style] == "G":
             row["cG_min_cm"] = np.nanmin(table["cG_cm"][members]) if members.any() else np.nan
             row["cG_max_cm"] = np.nanmax(table["cG_cm"][members]) if members.any() else np.nan
         row["representative"] = reps[c]
         row["design_cB_cm"] = 100 * rep_c[c][0]
         row["design_cC_cm"] = 100 * rep_c[c][LANDMARK_ORDER.index("C")]
-        for lm in ("B", "C") + (("G",) if style in ("AG", "AT") else ()):
+        for lm in ("B", "C") + (("G",) if _STYLE_TOP[style] == "G" else ()):
             j = LANDMARK_ORDER.index(lm)
             row[f"relaxed_{lm}_cm"] = 100 * c0[c, j]
             row[f"flat_width_{lm}_cm"] = 50 * c0[c, j]
@@ -640,7 +641,7 @@ def size_chart(
 
 def _sizing_only(strain: np.ndarray, style: str) -> np.ndarray:
     """Keep the strains at the sizing points (B, C; G for AG/AT), NaN elsewhere."""
-    points = ("B", "C", "G") if style in ("AG", "AT") else ("B", "C")
+    points = ("B", "C", "G") if _STYLE_TOP[style] == "G" else ("B", "C")
     mask = np.array([lm in points for lm in LANDMARK_ORDER])
     return np.where(mask, strain, np.nan)
 

@@ -6,6 +6,7 @@ import math
 from functools import lru_cache
 
 from stockingsim.fabric._fabric import Fabric
+from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["fabric_library", "PRESET_ANKLE_CIRCUMFERENCE_M"]
 
@@ -177,4 +178,4 @@ def fabric_library() -> dict[str, Fabric]:
 def preset_pressure_mmhg(fabric: Fabric, strain: float) -> float:
     """Laplace pressure (mmHg) of ``fabric``'s unloading course curve on the reference ankle."""
     radius = PRESET_ANKLE_CIRCUMFERENCE_M / (2 * math.pi)
-    return float(fabric.tension(strain)) / radius / 133.322
+    return float(fabric.tension(strain)) / radius / PA_PER_MMHG

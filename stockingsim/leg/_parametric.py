@@ -28,6 +28,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.spatial import ConvexHull
 
 from stockingsim import errors
+from stockingsim.vocabulary import LANDMARKS
 
 __all__ = [
     "parametric_leg",
@@ -41,7 +42,7 @@ __all__ = [
 #: Girth names accepted in a chart (cm), bottom to top. cK: largest girth over the malleoli
 #: (ankle bones); cY: heel-instep (diagonal) girth, only used to size the foot.
 GIRTH_NAMES = ("cK", "cB", "cB1", "cC", "cD", "cE", "cF", "cG")
-_LANDMARKS = ("B", "B1", "C", "D", "E", "F", "G")
+_LANDMARKS = LANDMARKS
 
 #: Default measuring heights above the floor, cm, for an adult of average height (about 1.70 m).
 #: Assumption: typical values from made-to-measure compression hosiery measuring sheets

@@ -18,8 +18,6 @@ import numpy as np
 
 from stockingsim import errors
 
-#: 1 mmHg in Pa (101325 / 760).
-PA_PER_MMHG = 101325.0 / 760.0
 #: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
 DEFAULT_STEP_M = 0.005
 TWO_PI = 2.0 * math.pi

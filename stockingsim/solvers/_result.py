@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim.solvers._common import PA_PER_MMHG, Setup
+from stockingsim import vocabulary as vocab
+from stockingsim.solvers._common import Setup
+from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["PressureResult", "PROFILE_COLUMNS"]
 
@@ -79,7 +81,7 @@ class PressureResult:
             )
         return float(self.profile.loc[landmark, "pressure_mmhg"])
 
-    def classify(self, standard: str = "RAL-GZ 387") -> str | None:
+    def classify(self, standard: str = vocab.DEFAULT_STANDARD) -> str | None:
         """Compression class of the pressure at B under ``standard`` (None between classes)."""
         from stockingsim.standards import classify
 
