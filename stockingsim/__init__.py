@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     # standards and design
     "classify": "stockingsim.standards",
     "check_gradient": "stockingsim.standards",
+    "gradient_verdict": "stockingsim.standards",
     "design_stocking": "stockingsim.design",
     "size_coverage": "stockingsim.design",
     "size_chart": "stockingsim.design",

@@ -99,8 +99,10 @@ class Design:
     @property
     def standard(self) -> str:
         """The standard named in the target, or RAL-GZ 387 for explicit pressures."""
+        from stockingsim.standards import split_target
+
         if isinstance(self.target, str) and ":" in self.target:
-            return self.target.rsplit(":", 1)[0].strip()
+            return split_target(self.target)[0]
         return _DEFAULT_STANDARD
 
     def build(self, leg):

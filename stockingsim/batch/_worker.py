@@ -197,9 +197,9 @@ def _target_text(target: Any) -> str | None:
 
 
 def _target_class(target: Any) -> str | None:
-    if isinstance(target, str) and ":" in target:
-        return target.rsplit(":", 1)[1].strip()
-    return None
+    from stockingsim.standards import split_target
+
+    return split_target(target)[1] if isinstance(target, str) and ":" in target else None
 
 
 def _utc_now() -> str:
@@ -324,24 +324,15 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
 def gradient_verdict(table) -> tuple[bool | None, str]:
     """Reduce the table of :func:`stockingsim.check_gradient` to (all passed, failed rows).
 
-    Uses ``attrs['passed']`` if present, else the first boolean column among ``passed``, ``ok``, ``pass``, ``compliant``,
-    ``within``; the failing rows are named by the table index.
+    The verdict is :func:`stockingsim.standards.gradient_verdict`'s; the failing rows are named by
+    the table index.
     """
+    from stockingsim.standards import gradient_verdict as verdict_of
+
     if isinstance(table, bool | np.bool_):
         return bool(table), ""
-    if "passed" in getattr(table, "attrs", {}) and "passed" in table.columns:
-        failed = [str(i) for i in table.index[~table["passed"].astype(bool).to_numpy()]]
-        return bool(table.attrs["passed"]), ",".join(failed)
-    columns = [c for c in ("passed", "ok", "pass", "compliant", "within") if c in table.columns]
-    if not columns:
-        bools = [c for c in table.columns if table[c].dtype == bool]
-        if not bools:
-            return None, ""
-        columns = bools
-    flags = table[columns[0]]
-    failed_mask = ~flags.fillna(False).astype(bool)
-    failed = [str(i) for i in table.index[failed_mask.to_numpy()]]
-    return not failed, ",".join(failed)
+    verdict = verdict_of(table)
+    return verdict.passed, ",".join(verdict.failed)
 
 
 def _float(value: Any) -> float:
