@@ -455,12 +455,11 @@ def _profile_frame(result: Any) -> pd.DataFrame:
     elif hasattr(result, "profile"):
         profile = result.profile
         covered = None
-        try:
-            bottom, top = result.stocking.coverage_m(result.leg)
+        covered_range = getattr(result, "covered_range_m", None)
+        if covered_range is not None and "height_m" in profile.columns:
+            bottom, top = covered_range
             h = profile["height_m"].to_numpy(float)
             covered = (h >= bottom - 1e-6) & (h <= top + 1e-6)
-        except Exception:  # no coverage information: fall back to finite pressures
-            covered = None
     else:
         raise errors.StandardError(
             "expected a PressureResult or a profile DataFrame (index = landmark, column "
@@ -493,7 +492,8 @@ def check_gradient(
     Parameters
     ----------
     result : PressureResult or pandas.DataFrame
-        A result (its ``profile`` is used; landmarks outside the stocking are skipped) or a
+        A result (its ``profile`` is used; landmarks outside its ``covered_range_m`` are
+        skipped) or a
         profile table indexed by landmark with a ``pressure_mmhg`` column (rows with NaN pressure
         are skipped).
     standard : str

@@ -104,8 +104,6 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
     require_leg(leg, "simulate()", errors.SolverError)
     require_stocking(stocking, "simulate()", errors.SolverError)
     setup = prepare(leg, stocking, step_m=opts.pop("step_m"))
-    setup.extra["fabric"] = stocking.fabric
-    setup.extra["axial_prestrain"] = stocking.axial_prestrain
     pressure_pa, stats_pa, info = module.solve(leg, setup, **opts)
     info = {"method": method, "n_sections": len(setup.heights_m), **info}
     return build_result(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,7 +84,8 @@ class Setup:
     origins: np.ndarray  # (K, 3)
     us: np.ndarray  # (K, 3)
     vs: np.ndarray  # (K, 3)
-    extra: dict = field(default_factory=dict)
+    fabric: Any  # the stocking's Fabric (the contact solve integrates its curves)
+    axial_prestrain: float  # the stocking's wale strain along the leg
 
 
 def section_main_polygon(section: Any) -> np.ndarray | None:
@@ -176,6 +177,8 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         origins=origins,
         us=us,
         vs=vs,
+        fabric=stocking.fabric,
+        axial_prestrain=float(stocking.axial_prestrain),
     )
 
 
