@@ -457,46 +457,38 @@ def cmd_batch(args) -> int:
 
 
 # ----------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of the ``stockingsim`` command (one sub-parser per subcommand)."""
-    fmt = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Simulate medical compression stockings: legs, knit fabrics, pressure.",
-        epilog="Start with 'stockingsim demo'. Each command has its own --help.\n"
-        "Exit codes: 0 done, 1 the work failed, 2 wrong command line.",
-        formatter_class=fmt,
+def _leg_args(p) -> None:
+    p.add_argument(
+        "leg", metavar="LEG", help="leg mesh file (STL, OBJ, PLY, OFF, GLB) or bundled:NAME"
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
+    p.add_argument("--units", default="auto", choices=["auto", "m", "cm", "mm"], help="mesh units")
 
-    def leg_args(p):
-        p.add_argument(
-            "leg", metavar="LEG", help="leg mesh file (STL, OBJ, PLY, OFF, GLB) or bundled:NAME"
-        )
-        p.add_argument(
-            "--units", default="auto", choices=["auto", "m", "cm", "mm"], help="mesh units"
-        )
 
-    def fabric_arg(p, required=True):
-        p.add_argument(
-            "--fabric",
-            required=required,
-            metavar="NAME",
-            help="preset name (see 'stockingsim fabric list') or a fabric JSON file",
-        )
+def _fabric_arg(p, required=True):
+    p.add_argument(
+        "--fabric",
+        required=required,
+        metavar="NAME",
+        help="preset name (see 'stockingsim fabric list') or a fabric JSON file",
+    )
 
-    def style_arg(p):
-        p.add_argument("--style", default="AD", choices=STYLES, help="AD knee-high (default)")
 
-    def method_arg(p, default="membrane"):
-        p.add_argument("--method", default=default, choices=METHODS, help=f"default {default}")
+def _style_arg(p):
+    p.add_argument(
+        "--style", default=vocab.DEFAULT_STYLE, choices=STYLES, help="AD knee-high (default)"
+    )
 
-    def standard_arg(p):
-        p.add_argument("--standard", default=DEFAULT_STANDARD, help="default RAL-GZ 387")
 
+def _method_arg(p, default="membrane"):
+    p.add_argument("--method", default=default, choices=METHODS, help=f"default {default}")
+
+
+def _standard_arg(p):
+    p.add_argument("--standard", default=DEFAULT_STANDARD, help=f"default {DEFAULT_STANDARD}")
+
+
+def _add_demo(sub) -> None:
+    """The ``demo`` subcommand."""
     p = sub.add_parser(
         "demo",
         help="the whole job on a bundled leg: design, simulate, pictures, report",
@@ -508,10 +500,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--leg", default="anny_f_avg", help="bundled leg (default %(default)s)")
     p.add_argument("--fabric", default=DEFAULT_FABRIC, help="preset fabric (default %(default)s)")
     p.add_argument("--target", default=DEFAULT_TARGET, help="design target (default %(default)s)")
-    style_arg(p)
-    method_arg(p)
+    _style_arg(p)
+    _method_arg(p)
     p.set_defaults(func=cmd_demo)
 
+
+def _add_simulate(sub) -> None:
+    """The ``simulate`` subcommand."""
+    fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
         "simulate",
         help="pressure of a given stocking on a leg",
@@ -521,23 +517,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--relaxed B=15,C=24,D=25",
         formatter_class=fmt,
     )
-    leg_args(p)
-    fabric_arg(p)
+    _leg_args(p)
+    _fabric_arg(p)
     p.add_argument(
         "--relaxed",
         required=True,
         metavar="CM|B=..,C=..",
         help="relaxed circumference in cm, everywhere (22) or per landmark (B=15,C=24,D=25)",
     )
-    style_arg(p)
-    method_arg(p)
-    standard_arg(p)
+    _style_arg(p)
+    _method_arg(p)
+    _standard_arg(p)
     p.add_argument("--csv", help="write the landmark profile table as CSV")
     p.add_argument("--vtk", help="write the leg with the pressure as VTK (.vtp)")
     p.add_argument("--png", help="write the 3D pressure map PNG")
     p.add_argument("--profile-png", help="write the pressure profile PNG")
     p.set_defaults(func=cmd_simulate)
 
+
+def _add_design(sub) -> None:
+    """The ``design`` subcommand."""
+    fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
         "design",
         help="design a stocking for a target class and print its spec sheet",
@@ -548,15 +548,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--target 'RAL-GZ 387:II'",
         formatter_class=fmt,
     )
-    leg_args(p)
-    fabric_arg(p)
+    _leg_args(p)
+    _fabric_arg(p)
     p.add_argument("--target", default=DEFAULT_TARGET, help="STANDARD:CLASS (default %(default)s)")
-    style_arg(p)
-    method_arg(p, default="laplace")
+    _style_arg(p)
+    _method_arg(p, default="laplace")
     p.add_argument("--out", help="write the spec sheet CSV")
     p.add_argument("--simulate", choices=METHODS, help="also simulate the design with this method")
     p.set_defaults(func=cmd_design)
 
+
+def _add_classify(sub) -> None:
+    """The ``classify`` subcommand."""
+    fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
         "classify",
         help="compression class of an ankle pressure",
@@ -565,9 +569,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     p.add_argument("mmhg", nargs="+", metavar="MMHG", help="pressure at B, mmHg")
-    standard_arg(p)
+    _standard_arg(p)
     p.set_defaults(func=cmd_classify)
 
+
+def _add_fabric(sub) -> None:
+    """The ``fabric`` subcommand."""
     p = sub.add_parser(
         "fabric",
         help="preset fabrics: list, show; fit a fabric to a tensile test",
@@ -593,22 +600,29 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", help="fabric JSON file (default: CSV name + .fabric.json)")
     p.set_defaults(func=cmd_fabric)
 
+
+def _add_report(sub) -> None:
+    """The ``report`` subcommand."""
     p = sub.add_parser(
         "report",
         help="design or take a stocking, simulate, write an HTML report",
         description="Simulate a designed (--target) or given (--relaxed) stocking and write a "
         "self-contained HTML (or Markdown) report with maps, profile and spec sheet.",
     )
-    leg_args(p)
-    fabric_arg(p)
+    _leg_args(p)
+    _fabric_arg(p)
     p.add_argument("--target", help="design for STANDARD:CLASS, e.g. 'RAL-GZ 387:II'")
     p.add_argument("--relaxed", metavar="CM|B=..,C=..", help="or a given relaxed circumference")
-    style_arg(p)
-    method_arg(p)
-    standard_arg(p)
+    _style_arg(p)
+    _method_arg(p)
+    _standard_arg(p)
     p.add_argument("--out", default="report.html", help="report file (default %(default)s)")
     p.set_defaults(func=cmd_report)
 
+
+def _add_batch(sub) -> None:
+    """The ``batch`` subcommand."""
+    fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
         "batch",
         help="many legs x fabrics x targets x methods into one Parquet table",
@@ -628,7 +642,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", action="append", choices=METHODS, help="pressure method (repeatable)"
     )
     p.add_argument("--design-method", default="laplace", choices=METHODS, help="for designs")
-    style_arg(p)
+    _style_arg(p)
     p.add_argument("--standard", help="standard for class and gradient (default: the target's)")
     p.add_argument("--units", default="auto", choices=["auto", "m", "cm", "mm"])
     p.add_argument("--out", default="results.parquet", help="results table (.parquet or .csv)")
@@ -641,6 +655,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 if any task failed")
     p.add_argument("--show", type=int, default=20, help="rows to print (default %(default)s)")
     p.set_defaults(func=cmd_batch)
+
+
+#: One function per subcommand, in the order of ``--help``.
+_SUBCOMMANDS = (
+    _add_demo,
+    _add_simulate,
+    _add_design,
+    _add_classify,
+    _add_fabric,
+    _add_report,
+    _add_batch,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of the ``stockingsim`` command (one sub-parser per subcommand)."""
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Simulate medical compression stockings: legs, knit fabrics, pressure.",
+        epilog="Start with 'stockingsim demo'. Each command has its own --help.\n"
+        "Exit codes: 0 done, 1 the work failed, 2 wrong command line.",
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in _SUBCOMMANDS:
+        add(sub)
     return parser
 
 
