@@ -473,8 +473,6 @@ def size_chart(
     -------
     SizeChart
     """
-    from stockingsim.stocking import Stocking
-
     if int(n_sizes) < 1:
         raise errors.DesignError(f"n_sizes must be >= 1, got {n_sizes}")
     if style not in _STYLE_TOP:
@@ -482,6 +480,63 @@ def size_chart(
     legs = _as_legs(legs)
     tgt = resolve_target(target)
     table = leg_table(legs)
+    c_m, covered, usable = _usable_legs(table, style)
+    t_lm = _targets_at_landmarks(tgt, table)  # (n_legs, L)
+    c0, reps, rep_c = _candidates(fabric, tgt, table, c_m, t_lm, usable, style, n_sizes, max_strain)
+    fits = _candidate_fits(
+        fabric, c0, c_m, covered, tgt, t_lm, style, tol_mmhg, gradient, strain_window
+    )
+    chosen = _max_coverage(fits, int(n_sizes))
+    # sizes ordered by relaxed circumference at B
+    chosen = sorted(chosen, key=lambda c: c0[c, 0])
+    names = [f"S{i + 1}" for i in range(len(chosen))]
+    stockings = _size_stockings(fabric, c0, chosen, names, tgt, style, axial_prestrain)
+    if method == "laplace":
+        fit_sel = fits[chosen]
+    else:
+        fit_sel = np.array(
+            [
+                size_coverage(
+                    stockings[name],
+                    legs,
+                    tgt,
+                    method,
+                    tol_mmhg=tol_mmhg,
+                    gradient=gradient,
+                    strain_window=strain_window,
+                    **simulate_options,
+                )["compliant"].to_numpy(bool)
+                for name in names
+            ]
+        )
+    any_fit = fit_sel.any(axis=0)
+    # assign each leg to the compliant size whose representative cB is nearest
+    rep_cb = np.array([rep_c[c][0] for c in chosen])
+    dist = np.abs(c_m[:, 0][None, :] - rep_cb[:, None])
+    dist = np.where(fit_sel, dist, np.inf)
+    assigned = np.where(any_fit, np.argmin(dist, axis=0), -1)
+
+    assignment = table[["leg", "cB_cm", "cC_cm", "cG_cm"]].copy()
+    assignment["size"] = [names[a] if a >= 0 else None for a in assigned]
+    for s, name in enumerate(names):
+        assignment[name] = fit_sel[s]
+    rows = [
+        _chart_row(fabric, table, tgt, style, name, c, c0, reps, rep_c, assigned == s, fit_sel[s])
+        for s, (name, c) in enumerate(zip(names, chosen))
+    ]
+    return SizeChart(
+        chart=pd.DataFrame(rows).set_index("size"),
+        coverage_percent=100.0 * float(any_fit.mean()),
+        assignment=assignment,
+        stockings=stockings,
+        target=tgt.label,
+        method=method,
+        style=style,
+    )
+
+
+def _usable_legs(table: pd.DataFrame, style: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landmark girths (m), which landmarks the style covers, and the legs reaching B and top."""
     h_cm = table[[f"h{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float)
     c_m = table[[f"c{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float) / 100
     covered = _covered_mask(style, h_cm)
@@ -492,15 +547,20 @@ def size_chart(
             f"no leg reaches both B and {_STYLE_TOP[style]} (style {style}); check the legs' "
             "landmarks or use a shorter style"
         )
-    t_lm = _targets_at_landmarks(tgt, table)  # (n_legs, L)
+    return c_m, covered, usable
 
-    # candidate relaxed circumferences at the landmarks, (n_cand, L)
+
+def _candidates(fabric, tgt, table, c_m, t_lm, usable, style, n_sizes, max_strain):
+    """Candidate relaxed circumferences at the landmarks ``(n_cand, L)``, their labels and the
+    girths of the leg (or cluster median) each was designed on."""
     cands: list[np.ndarray] = []
     reps: list[str] = []
     rep_c: list[np.ndarray] = []
+    template = np.zeros(len(LANDMARK_ORDER), bool)
+    template[: LANDMARK_ORDER.index(_STYLE_TOP[style]) + 1] = True
 
     def add(p_row, c_row, label):
-        ok = np.isfinite(p_row) & np.isfinite(c_row) & covered_row_template
+        ok = np.isfinite(p_row) & np.isfinite(c_row) & template
         if not ok[0]:
             return
         try:
@@ -513,8 +573,6 @@ def size_chart(
         reps.append(label)
         rep_c.append(c_row.copy())
 
-    covered_row_template = np.zeros(len(LANDMARK_ORDER), bool)
-    covered_row_template[: top_j + 1] = True
     # class targets: also design at 0.9 and 1.1 x the mid-class profile (still inside the class
     # for every table here), which lets a size sit lower or higher in the class
     scales = (1.0, 0.9, 1.1) if tgt.standard is not None else (1.0,)
@@ -543,7 +601,13 @@ def size_chart(
             f"'{getattr(fabric, 'name', fabric)}' (strain beyond its range or max_strain); "
             "use a stiffer fabric or a lower target"
         )
-    c0 = np.array(cands)  # (n_cand, L)
+    return np.array(cands), reps, rep_c
+
+
+def _candidate_fits(
+    fabric, c0, c_m, covered, tgt, t_lm, style, tol_mmhg, gradient, strain_window
+) -> np.ndarray:
+    """Which candidate fits which leg ``(n_cand, n_legs)``, in closed form (Laplace)."""
     # pressure of every candidate on every leg at its landmarks: (n_cand, n_legs, L)
     p = laplace_pressure(fabric, c0[:, None, :], c_m[None, :, :])
     p = np.where(covered[None, :, :] & np.isfinite(c0[:, None, :]), p, np.nan)
@@ -553,12 +617,13 @@ def size_chart(
         c_m[None, :, :] / c0[:, None, :] - 1,
         np.nan,
     )
-    fits &= _strain_ok(_sizing_only(strain, style), strain_window)
+    return fits & _strain_ok(_sizing_only(strain, style), strain_window)
 
-    chosen = _max_coverage(fits, int(n_sizes))
-    # sizes ordered by relaxed circumference at B
-    chosen = sorted(chosen, key=lambda c: c0[c, 0])
-    names = [f"S{i + 1}" for i in range(len(chosen))]
+
+def _size_stockings(fabric, c0, chosen, names, tgt, style, axial_prestrain) -> dict[str, Any]:
+    """One ready-to-wear Stocking per chosen size (relaxed circumference per landmark)."""
+    from stockingsim.stocking import Stocking
+
     stockings = {}
     for name, c in zip(names, chosen):
         mapping = {
@@ -568,75 +633,39 @@ def size_chart(
         stockings[name] = Stocking(
             fabric, mapping, style=style, name=f"{tgt.label} size {name}", **kw
         )
+    return stockings
 
-    if method == "laplace":
-        fit_sel = fits[chosen]
-    else:
-        fit_sel = np.array(
-            [
-                size_coverage(
-                    stockings[name],
-                    legs,
-                    tgt,
-                    method,
-                    tol_mmhg=tol_mmhg,
-                    gradient=gradient,
-                    strain_window=strain_window,
-                    **simulate_options,
-                )["compliant"].to_numpy(bool)
-                for name in names
-            ]
-        )
-    any_fit = fit_sel.any(axis=0)
-    # assign each leg to the compliant size whose representative cB is nearest
-    rep_cb = np.array([rep_c[c][0] for c in chosen])
-    dist = np.abs(c_m[:, 0][None, :] - rep_cb[:, None])
-    dist = np.where(fit_sel, dist, np.inf)
-    best = np.argmin(dist, axis=0)
-    assigned = np.where(any_fit, best, -1)
 
-    assignment = table[["leg", "cB_cm", "cC_cm", "cG_cm"]].copy()
-    assignment["size"] = [names[a] if a >= 0 else None for a in assigned]
-    for s, name in enumerate(names):
-        assignment[name] = fit_sel[s]
+def _chart_row(fabric, table, tgt, style, name, c, c0, reps, rep_c, members, fit_row) -> dict:
+    """One row of the size chart: legs assigned, girth ranges, design girths, flat widths."""
 
-    rows = []
-    for s, (name, c) in enumerate(zip(names, chosen)):
-        members = assigned == s
-        row = {
-            "size": name,
-            "n_legs": int(members.sum()),
-            "n_compliant": int(fit_sel[s].sum()),
-            "cB_min_cm": np.nanmin(table["cB_cm"][members]) if members.any() else np.nan,
-            "cB_max_cm": np.nanmax(table["cB_cm"][members]) if members.any() else np.nan,
-            "cC_min_cm": np.nanmin(table["cC_cm"][members]) if members.any() else np.nan,
-            "cC_max_cm": np.nanmax(table["cC_cm"][members]) if members.any() else np.nan,
-        }
-        if _STYLE_TOP[style] == "G":
-            row["cG_min_cm"] = np.nanmin(table["cG_cm"][members]) if members.any() else np.nan
-            row["cG_max_cm"] = np.nanmax(table["cG_cm"][members]) if members.any() else np.nan
-        row["representative"] = reps[c]
-        row["design_cB_cm"] = 100 * rep_c[c][0]
-        row["design_cC_cm"] = 100 * rep_c[c][LANDMARK_ORDER.index("C")]
-        for lm in ("B", "C") + (("G",) if _STYLE_TOP[style] == "G" else ()):
-            j = LANDMARK_ORDER.index(lm)
-            row[f"relaxed_{lm}_cm"] = 100 * c0[c, j]
-            row[f"flat_width_{lm}_cm"] = 50 * c0[c, j]
-        if tgt.standard is not None:
-            lo, hi = _class_cb_interval(fabric, c0[c, 0], tgt.standard, tgt.cls)
-            row["cB_class_min_cm"] = 100 * lo
-            row["cB_class_max_cm"] = 100 * hi
-        rows.append(row)
-    chart = pd.DataFrame(rows).set_index("size")
-    return SizeChart(
-        chart=chart,
-        coverage_percent=100.0 * float(any_fit.mean()),
-        assignment=assignment,
-        stockings=stockings,
-        target=tgt.label,
-        method=method,
-        style=style,
-    )
+    def span(column: str, reduce) -> float:
+        return reduce(table[column][members]) if members.any() else np.nan
+
+    row = {
+        "size": name,
+        "n_legs": int(members.sum()),
+        "n_compliant": int(fit_row.sum()),
+        "cB_min_cm": span("cB_cm", np.nanmin),
+        "cB_max_cm": span("cB_cm", np.nanmax),
+        "cC_min_cm": span("cC_cm", np.nanmin),
+        "cC_max_cm": span("cC_cm", np.nanmax),
+    }
+    if _STYLE_TOP[style] == "G":
+        row["cG_min_cm"] = span("cG_cm", np.nanmin)
+        row["cG_max_cm"] = span("cG_cm", np.nanmax)
+    row["representative"] = reps[c]
+    row["design_cB_cm"] = 100 * rep_c[c][0]
+    row["design_cC_cm"] = 100 * rep_c[c][LANDMARK_ORDER.index("C")]
+    for lm in ("B", "C") + (("G",) if _STYLE_TOP[style] == "G" else ()):
+        j = LANDMARK_ORDER.index(lm)
+        row[f"relaxed_{lm}_cm"] = 100 * c0[c, j]
+        row[f"flat_width_{lm}_cm"] = 50 * c0[c, j]
+    if tgt.standard is not None:
+        lo, hi = _class_cb_interval(fabric, c0[c, 0], tgt.standard, tgt.cls)
+        row["cB_class_min_cm"] = 100 * lo
+        row["cB_class_max_cm"] = 100 * hi
+    return row
 
 
 def _sizing_only(strain: np.ndarray, style: str) -> np.ndarray:
