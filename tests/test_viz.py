@@ -333,8 +333,7 @@ def test_map_in_a_jupyter_kernel(tmp_path):
 
 
 def test_fabric_plot_reads_the_tensile_test_of_a_fitted_fabric(tmp_path):
-    from stockingsim.fabric import Fabric
-    from stockingsim.fabric import write_synthetic_test
+    from stockingsim.fabric import Fabric, write_synthetic_test
 
     reference = ss.fabric_library()["circular class II"]
     path = write_synthetic_test(
