@@ -132,7 +132,7 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
     from stockingsim.exports import as_table, classification, gradient_check, spec_sheet
     from stockingsim.standards import gradient_verdict
     from stockingsim.viz import plot_fabric, plot_pressure_map, plot_profile, plot_unrolled
-    from stockingsim.viz._common import covered_pressure, resolve_clim
+    from stockingsim.viz._helpers import covered_pressure, resolve_clim
 
     blocks = [
         _Block("h1", title),
@@ -331,7 +331,7 @@ def report(
     -------
     Path
     """
-    from stockingsim.viz._common import as_labelled
+    from stockingsim.viz._helpers import as_labelled
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -152,7 +152,7 @@ def pressure_colors(
         import matplotlib
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise errors.missing_dependency("PLY colours", "matplotlib", "viz") from exc
-    from stockingsim.viz._common import check_clim, data_clim
+    from stockingsim.viz._helpers import check_clim, data_clim
 
     pressure = np.asarray(pressure_mmhg, dtype=float)
     covered = np.ones(pressure.shape, bool) if covered is None else np.asarray(covered, bool)

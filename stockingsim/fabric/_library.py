@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from stockingsim.fabric._fabric import Fabric
+from stockingsim.fabric._curves import Fabric
 from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["fabric_library", "PRESET_ANKLE_CIRCUMFERENCE_M"]

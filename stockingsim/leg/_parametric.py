@@ -505,7 +505,7 @@ def parametric_leg(
     22.0
     """
     vertices, faces, info = parametric_leg_arrays(chart, n_theta=n_theta, step_m=step_m, foot=foot)
-    from stockingsim.leg._leg import Leg  # lazy: the leg package imports this module
+    from stockingsim.leg._surface import Leg  # lazy: the leg package imports this module
 
     g = info["chart"].girths_m
     label = name or f"parametric cB={g['B'] * 100:g}cm cC={g['C'] * 100:g}cm"

@@ -22,8 +22,8 @@ from stockingsim import errors
 from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
 from stockingsim.solvers import _bridging, _contact, _laplace, _membrane
-from stockingsim.solvers._common import DEFAULT_STEP_M, check_options, prepare
 from stockingsim.solvers._result import PROFILE_COLUMNS, PressureResult, build_result
+from stockingsim.solvers._setup import DEFAULT_STEP_M, check_options, prepare
 from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["simulate", "PressureResult", "METHODS", "PA_PER_MMHG", "PROFILE_COLUMNS"]

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.solvers._common import (
+from stockingsim.solvers._setup import (
     TWO_PI,
     Setup,
     grid_to_points,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim.solvers._common import Setup
+from stockingsim.solvers._setup import Setup
 from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["PressureResult", "PROFILE_COLUMNS"]

@@ -28,8 +28,8 @@ from stockingsim import _lazy
 _EXPORTS: dict[str, str] = {
     "plot_pressure_map": "stockingsim.viz._map",
     "map_plotter": "stockingsim.viz._map",
-    "compare_maps": "stockingsim.viz._compare",
-    "compare_plotter": "stockingsim.viz._compare",
+    "compare_maps": "stockingsim.viz._compare_maps",
+    "compare_plotter": "stockingsim.viz._compare_maps",
     "plot_unrolled": "stockingsim.viz._unrolled",
     "plot_profile": "stockingsim.viz._profile",
     "plot_fabric": "stockingsim.viz._fabric",

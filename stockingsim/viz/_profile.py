@@ -10,7 +10,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim.viz._common import as_labelled, new_figure, save_figure
+from stockingsim.viz._helpers import as_labelled, new_figure, save_figure
 
 _BAND_COLORS = ("#e8eef7", "#d6e6f5", "#dcefdc", "#fbe9d0", "#f6d5d5")
 
