@@ -197,6 +197,7 @@ def _close_figures() -> None:
 # ----------------------------------------------------------------------------------------------
 # subcommands
 def cmd_demo(args) -> int:
+    """Run ``stockingsim demo``: design, simulate, pictures and report on a bundled leg."""
     from stockingsim._report import report
     from stockingsim.design import design_stocking
     from stockingsim.leg import bundled_leg
@@ -250,6 +251,7 @@ def _stocking_from_args(args, leg, fabric):
 
 
 def cmd_simulate(args) -> int:
+    """Run ``stockingsim simulate``: the pressure of a given stocking on a leg."""
     from stockingsim.solvers import simulate
     from stockingsim.stocking import Stocking
 
@@ -291,6 +293,7 @@ def _exports(result, args) -> None:
 
 
 def cmd_design(args) -> int:
+    """Run ``stockingsim design``: design a stocking and print its spec sheet."""
     from stockingsim.design import design_stocking
 
     fabric = _fabric(args.fabric)
@@ -327,6 +330,7 @@ class _wide_pandas:
 
 
 def cmd_classify(args) -> int:
+    """Run ``stockingsim classify``: the class of ankle pressures."""
     from stockingsim.standards import class_range, classify
 
     for text in args.mmhg:
@@ -345,6 +349,7 @@ def cmd_classify(args) -> int:
 
 
 def cmd_fabric(args) -> int:
+    """Run ``stockingsim fabric list|show|fit``."""
     from stockingsim.fabric import compare_fabrics, fabric_library
 
     if args.fabric_cmd == "list":
@@ -389,6 +394,7 @@ def cmd_fabric(args) -> int:
 
 
 def cmd_report(args) -> int:
+    """Run ``stockingsim report``: simulate and write an HTML or Markdown report."""
     from stockingsim._report import report
     from stockingsim.solvers import simulate
 
@@ -411,6 +417,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_batch(args) -> int:
+    """Run ``stockingsim batch``: legs x stockings x methods into one table."""
     from stockingsim.batch import Design, run_batch
 
     fabrics = [_fabric(name) for name in (args.fabric or [DEFAULT_FABRIC])]

@@ -116,8 +116,10 @@ _USE_CASE_ALIASES = {
 
 
 def use_case(name: str) -> UseCase:
-    """The :class:`UseCase` called ``name`` (``travel``, ``varicose``, ``anti-embolism``,
-    ``lymphoedema``; also ``occupational``, ``lymphedema``, ``sigel``).
+    """The :class:`UseCase` called ``name``.
+
+    ``travel``, ``varicose``, ``anti-embolism``, ``lymphoedema``; also ``occupational``,
+    ``lymphedema``, ``sigel``.
 
     Examples
     --------

@@ -551,8 +551,10 @@ def _usable_legs(table: pd.DataFrame, style: str) -> tuple[np.ndarray, np.ndarra
 
 
 def _candidates(fabric, tgt, table, c_m, t_lm, usable, style, n_sizes, max_strain):
-    """Candidate relaxed circumferences at the landmarks ``(n_cand, L)``, their labels and the
-    girths of the leg (or cluster median) each was designed on."""
+    """Candidate relaxed circumferences at the landmarks, ``(n_cand, L)``.
+
+    Also their labels and the girths of the leg (or cluster median) each was designed on.
+    """
     cands: list[np.ndarray] = []
     reps: list[str] = []
     rep_c: list[np.ndarray] = []

@@ -302,8 +302,11 @@ def _course_model(inp: BlendInputs) -> tuple[TwoPhaseModel, float]:
 
 
 def _wale_model(inp: BlendInputs, course: TwoPhaseModel, k_inlay: float) -> TwoPhaseModel:
-    """Wale direction (along the leg): two loop legs per wale; the inlay runs coursewise and
-    only binds the loops, so the wales share a small part of its spring (assumption)."""
+    """Wale direction (along the leg): two loop legs per wale.
+
+    The inlay runs coursewise and only binds the loops, so the wales share a small part of its
+    spring (assumption).
+    """
     BC = BLEND_CONSTANTS
     e_mod = BC["elastane_modulus_n_per_dtex"]
     n_wale = BC["wale_course_ratio"] * (100.0 * inp.courses_per_cm)  # wales per metre of width

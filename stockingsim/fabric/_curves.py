@@ -539,8 +539,9 @@ class Fabric:
         name: str = "two-phase knit",
         description: str = "",
     ) -> Fabric:
-        """Two-phase knit (elastane in parallel with jamming ground loops), see
-        :class:`TwoPhaseModel` for the formula.
+        """Two-phase knit: elastane in parallel with jamming ground loops.
+
+        See :class:`TwoPhaseModel` for the formula.
 
         ``max_strain`` defaults to ``jam_strain + 0.5``. ``wale`` is a :class:`TwoPhaseModel`
         for the wale direction (default: the course model). Unloading = ``(1 - h) x`` loading.

@@ -237,8 +237,10 @@ def _frame_sections(v, f, heights, centreline, length):
 
 
 def _centreline_range(grid, secs, has_foot, length):
-    """Heights whose section centroids define the centreline: above the foot, below the top
-    cut, closed loops only."""
+    """Heights whose section centroids define the centreline.
+
+    Above the foot, below the top cut, closed loops only.
+    """
     girth = secs["hull_perimeter_m"]
     closed = secs["closed"] & (girth > 0)
     lo = grid[0] if len(grid) else 0.0

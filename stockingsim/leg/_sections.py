@@ -594,8 +594,11 @@ def _next_segments(plane, key_start, key_end, n_v: int, n_planes: int) -> np.nda
 
 
 def _loop_moments(plane, start, end, origins, us, vs, chain):
-    """In-plane segment ends and, per chain, perimeter, twice the area, the area moments and
-    the crossing count of a ray from the plane origin along +u (odd: the loop encloses it)."""
+    """In-plane segment ends and the moments of each chain.
+
+    Per chain: perimeter, twice the area, the area moments and the crossing count of a ray from
+    the plane origin along +u (odd: the loop encloses it).
+    """
     o = origins[plane]
     s_uv = np.stack(
         [np.einsum("ij,ij->i", start - o, us[plane]), np.einsum("ij,ij->i", start - o, vs[plane])],
@@ -648,9 +651,12 @@ def _summarize(
     n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2, cx, cy,
     hits,
 ) -> dict[str, np.ndarray]:  # fmt: skip
-    """Per plane: ``has_points``, and of the main loop ``perimeter_m``, ``area_m2``,
-    ``centroid`` (K, 3), ``hull_perimeter_m`` and ``closed``; the same numbers as the
-    :class:`Section` objects of :func:`slice_mesh` (0 and the origin for an empty plane)."""
+    """Per plane, the numbers of the main loop, as arrays.
+
+    ``has_points``, and of the main loop ``perimeter_m``, ``area_m2``, ``centroid`` (K, 3),
+    ``hull_perimeter_m`` and ``closed``; the same numbers as the :class:`Section` objects of
+    :func:`slice_mesh` (0 and the origin for an empty plane).
+    """
     out = {
         "has_points": np.zeros(n_planes, dtype=bool),
         "perimeter_m": np.zeros(n_planes),

@@ -124,7 +124,7 @@ def radial_map(poly: np.ndarray, thetas: np.ndarray) -> np.ndarray:
 
 
 def _hull_ring(radius: np.ndarray, thetas: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n points evenly spaced in arc length on the convex hull of r(theta); returns (theta, r)."""
+    """Place ``n`` points evenly in arc length on the convex hull of r(theta); (theta, r)."""
     from scipy.spatial import ConvexHull
 
     pts = np.column_stack([radius * np.cos(thetas), radius * np.sin(thetas)])
