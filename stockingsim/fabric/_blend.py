@@ -137,34 +137,12 @@ class BlendCurves:
 
 
 def blend_curves(
-    *,
-    elastane: float,
-    polyamide: float = 0.0,
-    cotton: float = 0.0,
-    inlay_dtex: float | None = None,
-    courses_per_cm: float = 20.0,
-    ground_dtex: float = 78.0,
-    knit: str = "inlay_jersey",
-    machine: str = "circular",
-    thickness_mm: float = 0.6,
-    inlay_prestrain: float = 0.8,
-    name: str | None = None,
-    description: str = "",
-    provenance: Any = (),
+    inp: BlendInputs, *, name: str | None = None, description: str = "", provenance: Any = ()
 ) -> BlendCurves:
-    """The curves of :meth:`Fabric.from_blend` (see there for the mapping and its sources)."""
-    inp = check_blend(
-        elastane=elastane,
-        polyamide=polyamide,
-        cotton=cotton,
-        inlay_dtex=inlay_dtex,
-        courses_per_cm=courses_per_cm,
-        ground_dtex=ground_dtex,
-        knit=knit,
-        machine=machine,
-        thickness_mm=thickness_mm,
-        inlay_prestrain=inlay_prestrain,
-    )
+    """The curves of :meth:`Fabric.from_blend` from checked inputs (:func:`check_blend`).
+
+    See :meth:`Fabric.from_blend` for the mapping, its assumptions and sources.
+    """
     course, k_inlay = _course_model(inp)
     wale = _wale_model(inp, course, k_inlay)
     h_course, h_wale = _hysteresis(inp)

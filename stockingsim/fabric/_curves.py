@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.fabric._blend import blend_curves
+from stockingsim.fabric._blend import blend_curves, check_blend
 from stockingsim.fabric._fit_report import BranchFit, FitReport
 from stockingsim.fabric._models import (
     ExponentialModel,
@@ -679,7 +679,7 @@ class Fabric:
         >>> 100 < float(f.tension(0.4)) < 150  # N/m: class II on a 22 cm ankle
         True
         """
-        curves = blend_curves(
+        inputs = check_blend(
             elastane=elastane,
             polyamide=polyamide,
             cotton=cotton,
@@ -690,10 +690,8 @@ class Fabric:
             machine=machine,
             thickness_mm=thickness_mm,
             inlay_prestrain=inlay_prestrain,
-            name=name,
-            description=description,
-            provenance=provenance,
         )
+        curves = blend_curves(inputs, name=name, description=description, provenance=provenance)
         return cls.from_models(
             curves.course,
             wale_loading=curves.wale,
