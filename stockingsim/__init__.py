@@ -40,10 +40,18 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
+    # fitting a patient; interactive design
+    "SizeChart": "stockingsim.fitting",
+    "FitResult": "stockingsim.fitting",
+    "fit_patient": "stockingsim.fitting",
+    "fitting_report": "stockingsim.fitting",
+    "measurements_from_leg": "stockingsim.fitting",
+    "explore": "stockingsim.app",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
-    "Design": "stockingsim.batch",
+    "BatchDesign": "stockingsim.batch",
+    "Design": "stockingsim.batch",  # deprecated alias of BatchDesign (warns)
 }
 
 __getattr__, __dir__, __all__ = _lazy.attach(__name__, _EXPORTS, also=["errors", "__version__"])

@@ -27,7 +27,10 @@ __all__ = [
     "StandardError",
     "DesignError",
     "UnreachableTargetError",
+    "MeasurementError",
+    "SizeChartError",
     "BatchError",
+    "BatchArgumentError",
     "ExportError",
     "OptionalDependencyError",
     "StockingSimWarning",
@@ -116,6 +119,13 @@ class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
 
 
+class BatchArgumentError(BatchError, ValueError):
+    """A batch's arguments are wrong (unknown method, class, style, path...), found before any task.
+
+    The command line reports it as a usage error (exit code 2).
+    """
+
+
 class ExportError(StockingSimError, OSError):
     """A result cannot be written to the requested file."""
 
@@ -134,6 +144,14 @@ def missing_dependency(feature: str, package: str, extra: str) -> OptionalDepend
         f"{feature} needs the optional package '{package}', which is not installed. "
         f'Install it with: pip install "stockingsim[{extra}]"'
     )
+
+
+class MeasurementError(StockingSimError, ValueError):
+    """A patient's measurements are unusable: unknown points, wrong units, impossible values."""
+
+
+class SizeChartError(StockingSimError, ValueError):
+    """A product size chart is unreadable or inconsistent (ranges, sizes, style)."""
 
 
 # --- warnings --------------------------------------------------------------------------------

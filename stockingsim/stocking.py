@@ -148,6 +148,17 @@ class Stocking:
                 _check_positive_finite(rc, "relaxed_circumference_m"),
             )
 
+    def __reduce__(self):
+        """Pickle and ``copy.deepcopy`` support: a landmark mapping travels as a plain dict.
+
+        The mapping is stored read-only (a ``MappingProxyType``, which cannot be pickled); it is
+        rebuilt, and checked again, by the constructor on the other side.
+        """
+        rc = self.relaxed_circumference_m
+        if isinstance(rc, MappingProxyType):
+            rc = dict(rc)
+        return (type(self), (self.fabric, rc, self.style, self.axial_prestrain, self.name))
+
     # ------------------------------------------------------------------------------------
     def relaxed_circumference_at(self, leg: Any, heights_m: Any) -> np.ndarray:
         """Relaxed circumference (m) at the given heights above the sole of ``leg``.

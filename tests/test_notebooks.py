@@ -30,3 +30,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     client.execute()
     # the notebook's own assert cells would have raised CellExecutionError on failure
     assert any("assert" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_fitting_notebook_is_collected():
+    assert "07_fitting_a_patient" in [p.stem for p in NOTEBOOKS]

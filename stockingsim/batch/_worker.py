@@ -118,17 +118,40 @@ class Task:
     index: int
     run_id: str
     leg: LegSource
-    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.Design
+    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.BatchDesign
     spec_key: str
     method: str
     standard: str
     options: tuple[tuple[str, Any], ...] = ()
 
+    def __reduce__(self):
+        """Pickle the stocking or design with cloudpickle (functions and ``__main__`` by value).
+
+        A worker process never imports the caller's main script, so a relaxed-circumference
+        function defined there, a lambda or a closure must travel by value; everything else
+        in the task is plain data.
+        """
+        import cloudpickle
+
+        fields = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        fields[4] = cloudpickle.dumps(self.spec)
+        return (_unpickle_task, tuple(fields))
+
+
+def _unpickle_task(key, index, run_id, leg, spec_blob, *rest) -> Task:
+    import pickle
+
+    return Task(key, index, run_id, leg, pickle.loads(spec_blob), *rest)
+
 
 # ----------------------------------------------------------------------------------------------
 # rows
 def empty_row() -> dict[str, Any]:
-    """A row with every column present: NaN for numbers, None for text, flags and counts."""
+    """A row with every column present: NaN for numbers, None for text, flags and counts.
+
+    ``error`` stays None when the task works: a missing value reads back as missing from
+    Parquet and from CSV alike (an empty string would come back from CSV as NaN).
+    """
     return {name: (np.nan if kind == "float" else None) for name, kind in SCHEMA}
 
 
@@ -154,7 +177,6 @@ def base_row(task: Task) -> dict[str, Any]:
         method=task.method,
         standard=task.standard,
         target_class=_target_class(target),
-        error="",
     )
     return row
 
@@ -197,9 +219,11 @@ def _target_text(target: Any) -> str | None:
 
 
 def _target_class(target: Any) -> str | None:
-    from stockingsim.standards import split_target
+    if isinstance(target, str) and ":" in target:
+        from stockingsim.standards import split_target
 
-    return split_target(target)[1] if isinstance(target, str) and ":" in target else None
+        return split_target(target)[1]
+    return None
 
 
 def _utc_now() -> str:
@@ -244,7 +268,7 @@ def load_task_leg(source: LegSource):
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task through the whole pipeline and return its row (never raises).
 
-    load -> landmarks -> design (for a :class:`~stockingsim.batch.Design`) -> simulate ->
+    load -> landmarks -> design (for a :class:`~stockingsim.batch.BatchDesign`) -> simulate ->
     classify -> gradient check. Any exception becomes the ``error`` text of the row, with the
     stage where it happened; warnings are collected into the ``warnings`` column.
     """
@@ -321,16 +345,13 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
     row["gradient_ok"], row["gradient_failures"] = gradient_verdict(verdict)
 
 
-def gradient_verdict(table) -> tuple[bool | None, str]:
-    """Reduce the table of :func:`stockingsim.check_gradient` to (all passed, failed rows).
+def gradient_verdict(table) -> tuple[bool, str]:
+    """(all rules passed, the failing landmarks) from :func:`stockingsim.check_gradient`.
 
-    The verdict is :func:`stockingsim.standards.gradient_verdict`'s; the failing rows are named by
-    the table index.
+    The verdict is :func:`stockingsim.standards.gradient_verdict`'s, nothing guessed.
     """
     from stockingsim.standards import gradient_verdict as verdict_of
 
-    if isinstance(table, bool | np.bool_):
-        return bool(table), ""
     verdict = verdict_of(table)
     return verdict.passed, ",".join(verdict.failed)
 
@@ -366,6 +387,10 @@ def probe_task(task: Task) -> dict[str, Any]:
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     time.sleep(float(opts.get("sleep", 0.0)))
     if opts.get("crash"):
+        os._exit(13)
+    once = opts.get("crash_once_file")
+    if once and not os.path.exists(once):
+        open(once, "w").close()  # noqa: SIM115 - a marker file, closed at once
         os._exit(13)
     try:
         if opts.get("fail"):
