@@ -7,10 +7,7 @@ the pressure gradient. The public API is listed in ``__all__``; every name is im
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from stockingsim import errors
+from stockingsim import _lazy, errors  # noqa: F401 (errors is public)
 
 __version__ = "0.1.0"
 
@@ -37,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     # standards and design
     "classify": "stockingsim.standards",
     "check_gradient": "stockingsim.standards",
+    "gradient_verdict": "stockingsim.standards",
     "design_stocking": "stockingsim.design",
     "size_coverage": "stockingsim.design",
     "size_chart": "stockingsim.design",
@@ -71,17 +69,4 @@ _EXPORTS: dict[str, str] = {
     "Design": "stockingsim.batch",  # deprecated alias of BatchDesign (warns)
 }
 
-__all__ = ["errors", "__version__", *_EXPORTS]
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'stockingsim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = _lazy.attach(__name__, _EXPORTS, also=["errors", "__version__"])

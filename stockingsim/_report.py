@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 
 __all__ = ["report"]
 
@@ -100,6 +101,7 @@ def _leg_table(result) -> pd.DataFrame:
 
 def _overview(items, standard: str) -> pd.DataFrame:
     from stockingsim.exports import classification, gradient_check
+    from stockingsim.standards import gradient_verdict
 
     rows = []
     for label, result in items:
@@ -118,7 +120,7 @@ def _overview(items, standard: str) -> pd.DataFrame:
                 "gradient check": (
                     "n/a"
                     if gradient is None
-                    else ("passed" if gradient.attrs.get("passed") else "failed")
+                    else ("passed" if gradient_verdict(gradient).passed else "failed")
                 ),
                 "solve time (s)": float(getattr(result, "elapsed_s", np.nan) or np.nan),
             }
@@ -128,8 +130,9 @@ def _overview(items, standard: str) -> pd.DataFrame:
 
 def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
     from stockingsim.exports import as_table, classification, gradient_check, spec_sheet
+    from stockingsim.standards import gradient_verdict
     from stockingsim.viz import plot_fabric, plot_pressure_map, plot_profile, plot_unrolled
-    from stockingsim.viz._common import covered_pressure, resolve_clim
+    from stockingsim.viz._helpers import covered_pressure, resolve_clim
 
     blocks = [
         _Block("h1", title),
@@ -207,7 +210,7 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
             if gradient is None:
                 blocks.append(_Block("p", f"Not available: {note}"))
             else:
-                verdict = "passed" if gradient.attrs.get("passed") else "failed"
+                verdict = "passed" if gradient_verdict(gradient).passed else "failed"
                 blocks.append(_Block("p", f"Gradient rules of {standard}: **{verdict}**."))
                 blocks.append(_Block("table", table=gradient))
                 rev = gradient.attrs.get("reversals")
@@ -306,7 +309,7 @@ def _to_markdown(blocks: list[_Block], path: Path) -> str:
 def report(
     result_or_results,
     path,
-    standard: str = "RAL-GZ 387",
+    standard: str = vocab.DEFAULT_STANDARD,
     target=None,
     spec: pd.DataFrame | None = None,
     title: str | None = None,
@@ -338,7 +341,7 @@ def report(
     -------
     Path
     """
-    from stockingsim.viz._common import as_labelled
+    from stockingsim.viz._helpers import as_labelled
 
     path = Path(path)
     suffix = path.suffix.lower()

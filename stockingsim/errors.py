@@ -157,8 +157,11 @@ def missing_dependency(feature: str, package: str, extra: str) -> OptionalDepend
 
 
 class MeasurementError(StockingSimError, ValueError):
-    """Measurements are unusable: a patient's (unknown points, wrong units, impossible values) or
-    a pressure table's (unreadable, a missing column, impossible values)."""
+    """Measurements are unusable: a patient's or a pressure table's.
+
+    A patient's: unknown points, wrong units, impossible values. A pressure table's: unreadable,
+    a missing column, impossible values.
+    """
 
 
 class SizeChartError(StockingSimError, ValueError):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 
 __all__ = ["to_vtk", "to_ply", "to_csv", "to_json", "summary", "spec_sheet"]
 
@@ -151,7 +152,7 @@ def pressure_colors(
         import matplotlib
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise errors.missing_dependency("PLY colours", "matplotlib", "viz") from exc
-    from stockingsim.viz._common import check_clim, data_clim
+    from stockingsim.viz._helpers import check_clim, data_clim
 
     pressure = np.asarray(pressure_mmhg, dtype=float)
     covered = np.ones(pressure.shape, bool) if covered is None else np.asarray(covered, bool)
@@ -307,7 +308,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def classification(result, standard: str = "RAL-GZ 387") -> tuple[str | None, str | None]:
+def classification(result, standard: str = vocab.DEFAULT_STANDARD) -> tuple[str | None, str | None]:
     """``(class, note)`` of a result under a standard; ``note`` says why no class was found."""
     try:
         if hasattr(result, "classify"):
@@ -319,7 +320,9 @@ def classification(result, standard: str = "RAL-GZ 387") -> tuple[str | None, st
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def gradient_check(result, standard: str = "RAL-GZ 387") -> tuple[pd.DataFrame | None, str | None]:
+def gradient_check(
+    result, standard: str = vocab.DEFAULT_STANDARD
+) -> tuple[pd.DataFrame | None, str | None]:
     """``(table, note)`` of :func:`stockingsim.standards.check_gradient` (None and why if not)."""
     try:
         from stockingsim.standards import check_gradient
@@ -329,7 +332,7 @@ def gradient_check(result, standard: str = "RAL-GZ 387") -> tuple[pd.DataFrame |
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def summary(result, standard: str = "RAL-GZ 387") -> dict[str, Any]:
+def summary(result, standard: str = vocab.DEFAULT_STANDARD) -> dict[str, Any]:
     """A JSON-ready summary: leg, stocking, method, landmark profile, class and gradient check."""
     leg, stocking = result.leg, getattr(result, "stocking", None)
     fabric = getattr(stocking, "fabric", None)
@@ -392,7 +395,7 @@ def summary(result, standard: str = "RAL-GZ 387") -> dict[str, Any]:
     return _jsonable(out)
 
 
-def to_json(result, path=None, standard: str = "RAL-GZ 387") -> str | Path:
+def to_json(result, path=None, standard: str = vocab.DEFAULT_STANDARD) -> str | Path:
     """Write (or return) the JSON summary of a result (see :func:`summary`).
 
     Parameters

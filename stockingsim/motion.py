@@ -313,8 +313,11 @@ class MotionResult:
 
 
 def _follow(stocking: Any, strain: np.ndarray) -> tuple:
-    """Hysteretic tension along ``strain`` (F, ...), its ratio to the unloading tension at the
-    same strain, and the branch state (-1 unloading ... +1 loading)."""
+    """Hysteretic tension along ``strain`` (F, ...).
+
+    Also its ratio to the unloading tension at the same strain, and the branch state (-1
+    unloading ... +1 loading).
+    """
     fabric = stocking.fabric
     eps = np.nan_to_num(strain, nan=0.0)
     taut = eps > 0

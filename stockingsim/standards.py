@@ -44,6 +44,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -53,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim.vocabulary import DEFAULT_STANDARD, LANDMARKS
 
 __all__ = [
     "STANDARDS",
@@ -64,6 +66,9 @@ __all__ = [
     "classify",
     "design_pressure",
     "parse_target",
+    "split_target",
+    "GradientVerdict",
+    "gradient_verdict",
     "gradient_rules",
     "default_fractions",
     "check_gradient",
@@ -72,10 +77,8 @@ __all__ = [
     "standards_table",
 ]
 
-#: Measuring points from the ankle upward (RAL / European naming).
-LANDMARK_ORDER: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
-
-DEFAULT_STANDARD = "RAL-GZ 387/1"
+#: Measuring points from the ankle upward (:data:`stockingsim.vocabulary.LANDMARKS`).
+LANDMARK_ORDER: tuple[str, ...] = LANDMARKS
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV", "0": "A"}
 
 
@@ -248,7 +251,7 @@ def _pressure_at_b(obj: Any) -> Any:
     return float(profile.loc["B", "pressure_mmhg"])
 
 
-def classify(pressure_mmhg: Any, standard: str = "RAL-GZ 387") -> Any:
+def classify(pressure_mmhg: Any, standard: str = DEFAULT_STANDARD) -> Any:
     """Compression class of an ankle (B) pressure.
 
     Parameters
@@ -301,6 +304,40 @@ def classify(pressure_mmhg: Any, standard: str = "RAL-GZ 387") -> Any:
     return out
 
 
+def split_target(target: Any, default_standard: str = DEFAULT_STANDARD) -> tuple[str, str | None]:
+    """The standard and the class of a design target, as written (not checked).
+
+    The one place where ``"STANDARD:CLASS"`` is taken apart; :func:`parse_target` checks and
+    canonicalizes the parts.
+
+    Parameters
+    ----------
+    target : str or object
+        ``"STANDARD:CLASS"`` (``"RAL-GZ 387:II"``), a class alone (``"II"``, the default
+        standard), or anything else (explicit pressures, a mapping): no class.
+    default_standard : str
+        The standard of a target that names none.
+
+    Returns
+    -------
+    (standard, class) : tuple of str and str or None
+        Stripped text; ``class`` is None for a target that is not a string.
+
+    Examples
+    --------
+    >>> split_target("RAL-GZ 387:II")
+    ('RAL-GZ 387', 'II')
+    >>> split_target({"B": 30.0})
+    ('RAL-GZ 387', None)
+    """
+    if not isinstance(target, str):
+        return default_standard, None
+    if ":" in target:
+        std, cls = target.rsplit(":", 1)
+        return std.strip(), cls.strip()
+    return default_standard, target.strip()
+
+
 def parse_target(target: str, default_standard: str = DEFAULT_STANDARD) -> tuple[str, str]:
     """Split a ``"STANDARD:CLASS"`` target into canonical standard and class names.
 
@@ -317,10 +354,7 @@ def parse_target(target: str, default_standard: str = DEFAULT_STANDARD) -> tuple
         raise errors.StandardError(
             f"a class target is a string 'STANDARD:CLASS' such as 'RAL-GZ 387:II', got {target!r}"
         )
-    if ":" in target:
-        std, cls = target.rsplit(":", 1)
-    else:
-        std, cls = default_standard, target
+    std, cls = split_target(target, default_standard)
     key = canonical_standard(std)
     return key, _canonical_class(key, cls)
 
@@ -423,12 +457,11 @@ def _profile_frame(result: Any) -> pd.DataFrame:
     elif hasattr(result, "profile"):
         profile = result.profile
         covered = None
-        try:
-            bottom, top = result.stocking.coverage_m(result.leg)
+        covered_range = getattr(result, "covered_range_m", None)
+        if covered_range is not None and "height_m" in profile.columns:
+            bottom, top = covered_range
             h = profile["height_m"].to_numpy(float)
             covered = (h >= bottom - 1e-6) & (h <= top + 1e-6)
-        except Exception:  # no coverage information: fall back to finite pressures
-            covered = None
     else:
         raise errors.StandardError(
             "expected a PressureResult or a profile DataFrame (index = landmark, column "
@@ -500,10 +533,9 @@ def gradient_reversals(
     return pd.DataFrame(rows, columns=[*cols, "pressure_high_mmhg", "rise_mmhg"])
 
 
-
 def check_gradient(
     result: Any,
-    standard: str = "RAL-GZ 387",
+    standard: str = DEFAULT_STANDARD,
     *,
     ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
     include_unconfirmed: bool = True,
@@ -515,7 +547,8 @@ def check_gradient(
     Parameters
     ----------
     result : PressureResult or pandas.DataFrame
-        A result (its ``profile`` is used; landmarks outside the stocking are skipped) or a
+        A result (its ``profile`` is used; landmarks outside its ``covered_range_m`` are
+        skipped) or a
         profile table indexed by landmark with a ``pressure_mmhg`` column (rows with NaN pressure
         are skipped).
     standard : str
@@ -639,6 +672,67 @@ def find_reversals(
             )  # fmt: skip
     cols = ["height_m", "bottom_m", "top_m", "peak_mmhg", "rise_mmhg"]
     return pd.DataFrame(rows, columns=cols)
+
+
+@dataclass(frozen=True)
+class GradientVerdict:
+    """Whether a profile passes the gradient rules, and where it fails.
+
+    Attributes
+    ----------
+    passed : bool
+        Every covered landmark passes (its range and the monotone rule).
+    failed : tuple of str
+        The landmarks that fail, from B upward.
+    table : pandas.DataFrame
+        The table of :func:`check_gradient` the verdict was read from.
+    """
+
+    passed: bool
+    failed: tuple[str, ...]
+    table: pd.DataFrame = field(repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return "passes" if self.passed else f"fails at {', '.join(self.failed)}"
+
+
+def gradient_verdict(
+    result: Any, standard: str = DEFAULT_STANDARD, **options: Any
+) -> GradientVerdict:
+    """The pass/fail verdict of the gradient rules, worked out in one place.
+
+    Parameters
+    ----------
+    result : PressureResult, profile DataFrame or the table of :func:`check_gradient`
+        What to judge; a table that :func:`check_gradient` returned is read, not re-checked.
+    standard : str
+        Standard name or alias (ignored for a check table, which knows its standard).
+    **options
+        Passed to :func:`check_gradient` (``ranges``, ``include_unconfirmed``, ``monotone``,
+        ``tol_mmhg``).
+
+    Returns
+    -------
+    GradientVerdict
+        ``passed``, the ``failed`` landmarks and the check ``table``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> profile = pd.DataFrame({"pressure_mmhg": [30.0, 24.0, 20.0]}, index=["B", "B1", "C"])
+    >>> str(gradient_verdict(profile))
+    'passes'
+    >>> str(gradient_verdict(profile.assign(pressure_mmhg=[30.0, 24.0, 27.0])))
+    'fails at C'
+    """
+    is_table = isinstance(result, pd.DataFrame) and {"passed", "range_ok"} <= set(result.columns)
+    table = result if is_table else check_gradient(result, standard, **options)
+    flags = table["passed"].astype(bool).to_numpy()
+    failed = tuple(str(i) for i in table.index[~flags])
+    return GradientVerdict(passed=not failed, failed=failed, table=table)
 
 
 def standards_table() -> pd.DataFrame:

@@ -16,15 +16,17 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 
 __all__ = ["Stocking", "Band", "STYLES", "LANDMARK_ORDER"]
 
 #: Measuring points of RAL-GZ 387 / ENV 12718, from the ankle upwards.
-LANDMARK_ORDER: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
+LANDMARK_ORDER: tuple[str, ...] = vocab.LANDMARKS
 
-#: Style -> landmark at which the stocking ends (None: the top of the mesh).
-#: AD knee-high, AF mid-thigh, AG thigh-high, AT tights (the whole leg mesh).
-STYLES: dict[str, str | None] = {"AD": "D", "AF": "F", "AG": "G", "AT": None}
+#: Style -> its highest measuring point (:data:`stockingsim.vocabulary.STYLES`):
+#: AD knee-high (D), AF mid-thigh (F), AG thigh-high (G), AT tights (G; the leg of a pair of
+#: tights is specified at the same points as a thigh-high and the fabric goes on above G).
+STYLES = vocab.STYLES
 
 #: The simulated part starts this far below B (the ankle): below it the sections cut the heel
 #: and the foot, where a perpendicular section is not what the stocking sees. Assumption.
@@ -33,6 +35,10 @@ BELOW_B_M = 0.01
 #: (assumption: the welt ends about 1 cm above the point, so the section through the point is
 #: fully covered and its pressure is the stocking's, not an average across the edge).
 ABOVE_TOP_M = 0.01
+#: Tights go on above G to the waist; leg meshes are cut below the hip and the sections near the
+#: cut are open, so the leg part is simulated up to this far above G (G sits about 3 cm below the
+#: highest closed section of the shared meshes). The panty part is not modelled. Assumption.
+TIGHTS_ABOVE_G_M = 0.02
 
 
 def _check_positive_finite(value: Any, what: str) -> float:
@@ -108,7 +114,8 @@ class Stocking:
         above the sole.
     style : {"AD", "AF", "AG", "AT"}
         Where the stocking ends: AD at D (knee-high), AF at F (mid-thigh), AG at G (thigh-high),
-        AT at the top of the mesh. The bottom is just below B (the ankle); on a surface without
+        AT (tights) 2 cm above G, the highest leg measuring point (the panty part is not
+        modelled). The bottom is just below B (the ankle); on a surface without
         landmarks (a test tube) the stocking covers the whole length.
     axial_prestrain : float
         Engineering strain along the leg (wale direction) of the worn stocking, 0 <= x < 1.
@@ -126,7 +133,7 @@ class Stocking:
 
     fabric: Any
     relaxed_circumference_m: float | Mapping[str, float] | Callable[[np.ndarray], np.ndarray]
-    style: str = "AD"
+    style: str = vocab.DEFAULT_STYLE
     axial_prestrain: float = 0.05
     name: str | None = field(default=None)
     bands: tuple[Band, ...] = ()
@@ -261,7 +268,8 @@ class Stocking:
     def coverage_m(self, leg: Any) -> tuple[float, float]:
         """Heights (bottom, top) in metres of the part of ``leg`` the stocking covers.
 
-        The top is 1 cm above the style's landmark (D, F, G) or the top of the mesh (AT); the
+        The top is 1 cm above the style's landmark (D, F, G), 2 cm above G for tights (AT; the
+        top of the mesh when it does not reach G); the
         bottom is 1 cm below B (the ankle) or the bottom of the mesh. A leg without any landmark (a test
         tube) is covered over its whole length.
 
@@ -275,11 +283,11 @@ class Stocking:
         if not landmarks:
             return 0.0, length - sum(b.trim_top_m for b in self.bands)
         top_name = STYLES[self.style]
-        if top_name is None:
-            # tights: leg meshes are cut below the hip, and the sections near the cut are open;
-            # simulate the leg part up to 2 cm above G (G sits 3 cm below the highest closed
-            # section). The panty part is not modelled. Assumption.
-            top = min(length, float(landmarks["G"].height_m) + 0.02) if "G" in landmarks else length
+        if self.style in vocab.OPEN_TOP_STYLES:
+            # tights continue above their top measuring point (see TIGHTS_ABOVE_G_M)
+            top = length
+            if top_name in landmarks:
+                top = min(length, float(landmarks[top_name].height_m) + TIGHTS_ABOVE_G_M)
         elif top_name in landmarks:
             top = min(length, float(landmarks[top_name].height_m) + ABOVE_TOP_M)
         else:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import stockingsim as ss
-from stockingsim.solvers._common import theta_grid
 from stockingsim.solvers._contact import radial_map, single_thread_blas, solve_tube
+from stockingsim.solvers._setup import theta_grid
 
 
 def _ellipse_map(a, b, n=256):

@@ -5,7 +5,8 @@ import pytest
 import trimesh
 
 from stockingsim import errors
-from stockingsim.leg._curvature import VertexCurvature, vertex_curvature, vertex_normals_max
+from stockingsim.leg import VertexCurvature, vertex_curvature
+from stockingsim.leg._curvature import vertex_normals_max  # the private unit under test
 
 Z = np.array([0.0, 0.0, 1.0])
 

@@ -7,8 +7,15 @@ import pytest
 
 import stockingsim as ss
 from stockingsim import errors
-from stockingsim.fabric import ExponentialModel, LinearModel, PolynomialModel, TwoPhaseModel
-from stockingsim.fabric._tensile import read_tensile_csv, split_cycles, write_synthetic_test
+from stockingsim.fabric import (
+    ExponentialModel,
+    LinearModel,
+    PolynomialModel,
+    TwoPhaseModel,
+    read_tensile_csv,
+    split_cycles,
+    write_synthetic_test,
+)
 
 DATA = Path(__file__).parent / "data"
 W, G = 50.0, 100.0  # specimen width and gauge, mm

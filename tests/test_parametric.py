@@ -287,7 +287,7 @@ def test_detected_landmarks_with_a_foot(size):
 def test_hoop_curvature_turns_once_around_every_section_and_is_negative_in_the_hollows(leg):
     # the section curves are closed: the integral of their curvature is 2 pi; on these nearly
     # vertical walls the hoop normal curvature is the section curvature times cos(slope)
-    from stockingsim.leg._curvature import vertex_curvature
+    from stockingsim.leg import vertex_curvature
 
     vertices, faces, info = leg
     c = vertex_curvature(vertices, faces, [0.0, 0.0, 1.0])

@@ -242,3 +242,24 @@ def test_check_gradient_reports_where_it_is_reversed():
     rev = df.attrs["reversals"]
     assert len(rev) == 1 and rev.iloc[0]["to"] == "C"
     assert rev.iloc[0]["rise_mmhg"] == pytest.approx(4.0)
+
+
+def test_gradient_verdict_reads_the_check_and_names_the_failures():
+    # RAL: C at most 70 % of B (confirmed) and 50-80 % (unconfirmed); D below C (monotone)
+    good = _profile([30, 26, 19, 16])
+    verdict = standards.gradient_verdict(good)
+    assert verdict.passed and verdict.failed == () and str(verdict) == "passes"
+    # 27 mmHg at C is 90 % of B: out of range and rising after B1
+    bad = standards.gradient_verdict(_profile([30, 26, 27, 16]))
+    assert not bad and bad.failed == ("C",) and str(bad) == "fails at C"
+    # a check table is read, not checked again, and gives the same verdict as its attrs
+    table = check_gradient(_profile([30, 26, 27, 16]))
+    assert standards.gradient_verdict(table).failed == bad.failed
+    assert standards.gradient_verdict(table).passed == table.attrs["passed"]
+
+
+def test_one_target_parser():
+    assert standards.split_target("ENV 12718 : III") == ("ENV 12718", "III")
+    assert standards.split_target("II", "AFNOR") == ("AFNOR", "II")
+    assert standards.split_target({"B": 30.0})[1] is None
+    assert parse_target("RAL:2") == parse_target("RAL-GZ 387:II") == ("RAL-GZ 387/1", "II")

@@ -13,7 +13,7 @@ Image = pytest.importorskip("PIL.Image")
 
 import stockingsim as ss  # noqa: E402
 from stockingsim import viz  # noqa: E402
-from stockingsim.viz._common import covered_pressure  # noqa: E402
+from stockingsim.viz._helpers import covered_pressure  # noqa: E402
 
 pv.OFF_SCREEN = True
 TITLE = "Pressure (mmHg)"
@@ -296,7 +296,7 @@ def test_landmark_rings_lie_at_the_landmarks(result):
 
 
 def test_compare_grid_layout(result, weaker):
-    from stockingsim.viz._compare import _grid
+    from stockingsim.viz._compare_maps import _grid
 
     rows, ncols = _grid([[result, weaker], [weaker]], None, None)
     assert ncols == 2 and rows[1][1] is None and rows[0][0][1] is result
@@ -311,7 +311,7 @@ def test_map_in_a_jupyter_kernel(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    from stockingsim.viz._common import jupyter_backend
+    from stockingsim.viz._helpers import jupyter_backend
 
     code = (
         "import stockingsim as ss\n"
@@ -333,8 +333,7 @@ def test_map_in_a_jupyter_kernel(tmp_path):
 
 
 def test_fabric_plot_reads_the_tensile_test_of_a_fitted_fabric(tmp_path):
-    from stockingsim.fabric import Fabric
-    from stockingsim.fabric._tensile import write_synthetic_test
+    from stockingsim.fabric import Fabric, write_synthetic_test
 
     reference = ss.fabric_library()["circular class II"]
     path = write_synthetic_test(

@@ -1,5 +1,6 @@
-"""The designer's interactive tools: a notebook widget (:func:`explore`) and a local web app
-(:func:`serve`, the ``stockingsim app`` command). Optional extra: ``pip install
+"""The designer's interactive tools: a notebook widget and a local web app.
+
+:func:`explore` is the widget, :func:`serve` (the ``stockingsim app`` command) the app. Optional extra: ``pip install
 "stockingsim[app]"``. Both run on the same functions as the API; nothing here is imported by
 ``import stockingsim``.
 """

@@ -1,5 +1,6 @@
-"""The local web app (trame): a leg (bundled, uploaded or from measurements), a knit and a class
--> the 3D pressure map, the profile, the verdict, and the spec sheet and report to download.
+"""The local web app (trame).
+
+A leg (bundled, uploaded or from measurements), a knit and a class -> the 3D pressure map, the profile, the verdict, and the spec sheet and report to download.
 
 trame is used (not Panel) because it is Python-only state on top of Vue, it is what pyvista
 uses for its own web views (so the VTK scene can later be served interactively with the same

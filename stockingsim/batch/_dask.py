@@ -108,8 +108,11 @@ def local_cluster(n_workers: int | None = None, **kwargs):
 
 @contextlib.contextmanager
 def restored_environ():
-    """Give ``os.environ`` back as it was on entry (Dask's nanny writes its workers' variables
-    into the parent process's environment when it starts them, and never removes them)."""
+    """Give ``os.environ`` back as it was on entry.
+
+    Dask's nanny writes its workers' variables into the parent process's environment when it
+    starts them, and never removes them.
+    """
     saved = dict(os.environ)
     try:
         yield

@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 from stockingsim._checks import as_fabric
 
 __all__ = ["BatchDesign", "collect_specs", "validate_batch", "spec_key", "canonical"]
 
-_DEFAULT_STANDARD = "RAL-GZ 387"
+_DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
 #: landmark names a design target may name, bottom to top
-_LANDMARKS: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
+_LANDMARKS: tuple[str, ...] = vocab.LANDMARKS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +92,9 @@ class BatchDesign:
     def standard(self) -> str:
         """The standard named in the target, or RAL-GZ 387 for explicit pressures."""
         if isinstance(self.target, str) and ":" in self.target:
-            return self.target.rsplit(":", 1)[0].strip()
+            from stockingsim.standards import split_target
+
+            return split_target(self.target)[0]
         return _DEFAULT_STANDARD
 
     def build(self, leg):

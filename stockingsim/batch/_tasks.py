@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 from stockingsim.batch._spec import (
     BatchDesign,
     canonical,
@@ -32,7 +33,7 @@ __all__ = ["make_tasks", "MESH_SUFFIXES"]
 MESH_SUFFIXES: tuple[str, ...] = (".ply", ".stl", ".obj", ".off", ".glb", ".gltf")
 #: bump when a change to the pipeline makes earlier rows wrong (it invalidates resume keys)
 _KEY_VERSION = "stockingsim-batch-1"
-_DEFAULT_STANDARD = "RAL-GZ 387"
+_DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
 
 
 def file_sha256(path: Path) -> str:

@@ -23,8 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from stockingsim import vocabulary as vocab
+
 #: landmark names reported in the batch table, bottom to top (ISO 8559 / RAL-GZ 387 measuring points)
-LANDMARKS: tuple[str, ...] = ("B", "B1", "C", "D", "E", "F", "G")
+LANDMARKS: tuple[str, ...] = vocab.LANDMARKS
 
 _ID_COLUMNS: list[tuple[str, str]] = [
     ("task_key", "str"),
@@ -88,7 +90,7 @@ _MOTION_COLUMNS: list[tuple[str, str]] = [
 SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS + _MOTION_COLUMNS
 COLUMNS: list[str] = [name for name, _ in SCHEMA]
 
-_M_TO_CM = 100.0
+_M_TO_CM = vocab.CM_PER_M
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,7 +229,9 @@ def _target_text(target: Any) -> str | None:
 
 def _target_class(target: Any) -> str | None:
     if isinstance(target, str) and ":" in target:
-        return target.rsplit(":", 1)[1].strip()
+        from stockingsim.standards import split_target
+
+        return split_target(target)[1]
     return None
 
 
@@ -371,11 +375,12 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
 def gradient_verdict(table) -> tuple[bool, str]:
     """(all rules passed, the failing landmarks) from :func:`stockingsim.check_gradient`.
 
-    The verdict is the one the standards module states: ``attrs["passed"]`` and the
-    ``passed`` column of its table, nothing guessed.
+    The verdict is :func:`stockingsim.standards.gradient_verdict`'s, nothing guessed.
     """
-    failed = [str(i) for i in table.index[~table["passed"].astype(bool).to_numpy()]]
-    return bool(table.attrs["passed"]), ",".join(failed)
+    from stockingsim.standards import gradient_verdict as verdict_of
+
+    verdict = verdict_of(table)
+    return verdict.passed, ",".join(verdict.failed)
 
 
 def _float(value: Any) -> float:

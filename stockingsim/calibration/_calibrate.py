@@ -285,7 +285,7 @@ def _model_covariance(curve: _Curve, theta: np.ndarray, cov: np.ndarray) -> np.n
 
 
 def _calibrated_fabric(fabric, curve, theta, model_cov, fit_info, source):
-    from stockingsim.fabric._fabric import BranchFit, FitReport
+    from stockingsim.fabric._fit_report import BranchFit, FitReport
     from stockingsim.fabric._tensile import _params
 
     unl = curve.model(theta)

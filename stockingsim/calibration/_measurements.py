@@ -136,7 +136,7 @@ def _split(name: Any) -> tuple[str, str | None]:
 
 
 def _assign(columns: list[Any]) -> dict[str, tuple[Any, str | None]]:
-    """canonical name -> (source column, unit) for every recognized column."""
+    """Canonical name -> (source column, unit) for every recognized column."""
     split = {c: _split(c) for c in columns}
     taken: set[Any] = set()
     out: dict[str, tuple[Any, str | None]] = {}

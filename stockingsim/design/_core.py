@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors, standards
+from stockingsim import vocabulary as vocab
 from stockingsim._checks import as_fabric, require_leg
-from stockingsim.standards import LANDMARK_ORDER
+from stockingsim.vocabulary import LANDMARKS as LANDMARK_ORDER
+from stockingsim.vocabulary import PA_PER_MMHG as MMHG_PA
 
-MMHG_PA = 101325.0 / 760.0  # 1 mmHg in Pa
 COURSE_STEP_M = 0.01  # the knitting table gives the relaxed circumference every 1 cm
 DEFAULT_TOL_MMHG = {"laplace": 0.1}
 DEFAULT_TOL_OTHER_MMHG = 0.5
@@ -115,8 +116,10 @@ _USE_CASE_ALIASES = {
 
 
 def use_case(name: str) -> UseCase:
-    """The :class:`UseCase` called ``name`` (``travel``, ``varicose``, ``anti-embolism``,
-    ``lymphoedema``; also ``occupational``, ``lymphedema``, ``sigel``).
+    """The :class:`UseCase` called ``name``.
+
+    ``travel``, ``varicose``, ``anti-embolism``, ``lymphoedema``; also ``occupational``,
+    ``lymphedema``, ``sigel``.
 
     Examples
     --------
@@ -615,7 +618,7 @@ def _profile_pressures(result, names) -> np.ndarray:
 def design_stocking(
     leg: Any,
     fabric: Any,
-    target: Any = "RAL-GZ 387:II",
+    target: Any = vocab.DEFAULT_TARGET,
     method: str = "laplace",
     style: str | None = None,
     *,

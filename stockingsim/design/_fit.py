@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
 from stockingsim.design._core import design_stocking, laplace_pressure
 
@@ -57,8 +58,10 @@ def enlarged_leg(leg: Any, delta_m: float = 0.01) -> Any:
 
 
 def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.ndarray:
-    """Tension at ``eps1`` reached from the unloading branch at ``eps0`` (the fabric's inner
-    loop, :meth:`Fabric.cyclic_tension`) over the unloading tension at ``eps1``."""
+    """Ratio of the inner-loop tension at ``eps1`` to the unloading tension there.
+
+    The inner loop starts on the unloading branch at ``eps0`` (:meth:`Fabric.cyclic_tension`).
+    """
     e0 = np.nan_to_num(np.asarray(eps0, dtype=float), nan=0.0)
     e1 = np.nan_to_num(np.asarray(eps1, dtype=float), nan=0.0)
     taut = e1 > 0
@@ -175,9 +178,9 @@ def stiffness_index(
 def compare_stiffness(
     leg: Any,
     fabrics: Mapping[str, Any] | Sequence[Any],
-    target: Any = "RAL-GZ 387:II",
+    target: Any = vocab.DEFAULT_TARGET,
     method: str = "laplace",
-    style: str = "AD",
+    style: str = vocab.DEFAULT_STYLE,
     *,
     landmark: str | Sequence[str] = ("B1", "C"),
     **design_options: Any,

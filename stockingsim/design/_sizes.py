@@ -14,19 +14,20 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors, standards
+from stockingsim import vocabulary as vocab
 from stockingsim.design._core import (
     Target,
     invert_laplace,
     laplace_pressure,
     resolve_target,
 )
-from stockingsim.standards import LANDMARK_ORDER
+from stockingsim.vocabulary import LANDMARKS as LANDMARK_ORDER
 
 #: Tolerance (mmHg) within which a leg "meets" an explicit {landmark: mmHg} target (no class to
 #: check). Assumption: about the repeatability of interface pressure measurements.
 EXPLICIT_TARGET_TOL_MMHG = 3.0
 
-_STYLE_TOP = {"AD": "D", "AF": "F", "AG": "G", "AT": "G"}
+_STYLE_TOP = vocab.STYLES
 
 #: Illustrative chart distribution for :func:`sample_population` (cm). Means and spreads are
 #: assumptions chosen to span typical ready-to-wear size charts (cB about 18-28 cm, cC about
@@ -246,7 +247,7 @@ def _targets_at_landmarks(tgt: Target, table: pd.DataFrame) -> np.ndarray:
 def size_coverage(
     stocking: Any,
     legs: Any,
-    target: Any = "RAL-GZ 387:II",
+    target: Any = vocab.DEFAULT_TARGET,
     method: str = "laplace",
     *,
     tol_mmhg: float = EXPLICIT_TARGET_TOL_MMHG,
@@ -405,7 +406,7 @@ class SizeChart:
         return f"<p>{repr(self).splitlines()[0]}</p>" + self.chart.round(1).to_html()
 
     def to_size_chart(self, length_cm: tuple[float, float] | None = None) -> Any:
-        """This chart as a product chart for fitting patients (:class:`stockingsim.SizeChart`).
+        """The chart as a product chart for fitting patients (:class:`stockingsim.SizeChart`).
 
         See :meth:`stockingsim.fitting.SizeChart.from_design`.
         """
@@ -430,8 +431,8 @@ def size_chart(
     legs: Any,
     fabric: Any,
     n_sizes: int = 3,
-    target: Any = "RAL-GZ 387:II",
-    style: str = "AD",
+    target: Any = vocab.DEFAULT_TARGET,
+    style: str = vocab.DEFAULT_STYLE,
     *,
     method: str = "laplace",
     max_strain: float | None = None,
@@ -481,8 +482,6 @@ def size_chart(
     -------
     SizeChart
     """
-    from stockingsim.stocking import Stocking
-
     if int(n_sizes) < 1:
         raise errors.DesignError(f"n_sizes must be >= 1, got {n_sizes}")
     if style not in _STYLE_TOP:
@@ -490,93 +489,17 @@ def size_chart(
     legs = _as_legs(legs)
     tgt = resolve_target(target)
     table = leg_table(legs)
-    h_cm = table[[f"h{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float)
-    c_m = table[[f"c{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float) / 100
-    covered = _covered_mask(style, h_cm)
-    top_j = LANDMARK_ORDER.index(_STYLE_TOP[style])
-    usable = covered[:, 0] & covered[:, top_j]
-    if not usable.any():
-        raise errors.DesignError(
-            f"no leg reaches both B and {_STYLE_TOP[style]} (style {style}); check the legs' "
-            "landmarks or use a shorter style"
-        )
+    c_m, covered, usable = _usable_legs(table, style)
     t_lm = _targets_at_landmarks(tgt, table)  # (n_legs, L)
-
-    # candidate relaxed circumferences at the landmarks, (n_cand, L)
-    cands: list[np.ndarray] = []
-    reps: list[str] = []
-    rep_c: list[np.ndarray] = []
-
-    def add(p_row, c_row, label):
-        ok = np.isfinite(p_row) & np.isfinite(c_row) & covered_row_template
-        if not ok[0]:
-            return
-        try:
-            c0, _, _ = invert_laplace(fabric, p_row[ok], c_row[ok], max_strain=max_strain)
-        except errors.UnreachableTargetError:
-            return
-        row = np.full(len(LANDMARK_ORDER), np.nan)
-        row[ok] = c0
-        cands.append(row)
-        reps.append(label)
-        rep_c.append(c_row.copy())
-
-    covered_row_template = np.zeros(len(LANDMARK_ORDER), bool)
-    covered_row_template[: top_j + 1] = True
-    # class targets: also design at 0.9 and 1.1 x the mid-class profile (still inside the class
-    # for every table here), which lets a size sit lower or higher in the class
-    scales = (1.0, 0.9, 1.1) if tgt.standard is not None else (1.0,)
-    for scale in scales:
-        for i in np.nonzero(usable)[0]:
-            label = table.loc[i, "leg"] + ("" if scale == 1.0 else f" x{scale:g}")
-            add(scale * t_lm[i], c_m[i], label)
-    k = min(int(n_sizes), int(usable.sum()))
-    feats = c_m[usable][:, [0, LANDMARK_ORDER.index("C")]]
-    if style in ("AG", "AT"):
-        feats = np.column_stack([feats, c_m[usable][:, LANDMARK_ORDER.index("G")]])
-    if np.all(np.isfinite(feats)) and k >= 1:
-        labels = _kmeans_1d_order(feats, k)
-        for j in range(k):
-            members = np.nonzero(usable)[0][labels == j]
-            if members.size == 0:
-                continue
-            add(
-                np.nanmedian(t_lm[members], axis=0),
-                np.nanmedian(c_m[members], axis=0),
-                f"median of cluster {j + 1}",
-            )
-    if not cands:
-        raise errors.UnreachableTargetError(
-            f"no leg of the population can reach the target {tgt.label} with fabric "
-            f"'{getattr(fabric, 'name', fabric)}' (strain beyond its range or max_strain); "
-            "use a stiffer fabric or a lower target"
-        )
-    c0 = np.array(cands)  # (n_cand, L)
-    # pressure of every candidate on every leg at its landmarks: (n_cand, n_legs, L)
-    p = laplace_pressure(fabric, c0[:, None, :], c_m[None, :, :])
-    p = np.where(covered[None, :, :] & np.isfinite(c0[:, None, :]), p, np.nan)
-    fits = _fits(p, tgt, t_lm, tol_mmhg, gradient)  # (n_cand, n_legs)
-    strain = np.where(
-        covered[None, :, :] & np.isfinite(c0[:, None, :]),
-        c_m[None, :, :] / c0[:, None, :] - 1,
-        np.nan,
+    c0, reps, rep_c = _candidates(fabric, tgt, table, c_m, t_lm, usable, style, n_sizes, max_strain)
+    fits = _candidate_fits(
+        fabric, c0, c_m, covered, tgt, t_lm, style, tol_mmhg, gradient, strain_window
     )
-    fits &= _strain_ok(_sizing_only(strain, style), strain_window)
-
     chosen = _max_coverage(fits, int(n_sizes))
     # sizes ordered by relaxed circumference at B
     chosen = sorted(chosen, key=lambda c: c0[c, 0])
     names = [f"S{i + 1}" for i in range(len(chosen))]
-    stockings = {}
-    for name, c in zip(names, chosen):
-        mapping = {
-            lm: float(c0[c, j]) for j, lm in enumerate(LANDMARK_ORDER) if np.isfinite(c0[c, j])
-        }
-        kw = {} if axial_prestrain is None else {"axial_prestrain": axial_prestrain}
-        stockings[name] = Stocking(
-            fabric, mapping, style=style, name=f"{tgt.label} size {name}", **kw
-        )
-
+    stockings = _size_stockings(fabric, c0, chosen, names, tgt, style, axial_prestrain)
     if method == "laplace":
         fit_sel = fits[chosen]
     else:
@@ -600,44 +523,18 @@ def size_chart(
     rep_cb = np.array([rep_c[c][0] for c in chosen])
     dist = np.abs(c_m[:, 0][None, :] - rep_cb[:, None])
     dist = np.where(fit_sel, dist, np.inf)
-    best = np.argmin(dist, axis=0)
-    assigned = np.where(any_fit, best, -1)
+    assigned = np.where(any_fit, np.argmin(dist, axis=0), -1)
 
     assignment = table[["leg", "cB_cm", "cC_cm", "cG_cm"]].copy()
     assignment["size"] = [names[a] if a >= 0 else None for a in assigned]
     for s, name in enumerate(names):
         assignment[name] = fit_sel[s]
-
-    rows = []
-    for s, (name, c) in enumerate(zip(names, chosen)):
-        members = assigned == s
-        row = {
-            "size": name,
-            "n_legs": int(members.sum()),
-            "n_compliant": int(fit_sel[s].sum()),
-            "cB_min_cm": np.nanmin(table["cB_cm"][members]) if members.any() else np.nan,
-            "cB_max_cm": np.nanmax(table["cB_cm"][members]) if members.any() else np.nan,
-            "cC_min_cm": np.nanmin(table["cC_cm"][members]) if members.any() else np.nan,
-            "cC_max_cm": np.nanmax(table["cC_cm"][members]) if members.any() else np.nan,
-        }
-        if style in ("AG", "AT"):
-            row["cG_min_cm"] = np.nanmin(table["cG_cm"][members]) if members.any() else np.nan
-            row["cG_max_cm"] = np.nanmax(table["cG_cm"][members]) if members.any() else np.nan
-        row["representative"] = reps[c]
-        row["design_cB_cm"] = 100 * rep_c[c][0]
-        row["design_cC_cm"] = 100 * rep_c[c][LANDMARK_ORDER.index("C")]
-        for lm in ("B", "C") + (("G",) if style in ("AG", "AT") else ()):
-            j = LANDMARK_ORDER.index(lm)
-            row[f"relaxed_{lm}_cm"] = 100 * c0[c, j]
-            row[f"flat_width_{lm}_cm"] = 50 * c0[c, j]
-        if tgt.standard is not None:
-            lo, hi = _class_cb_interval(fabric, c0[c, 0], tgt.standard, tgt.cls)
-            row["cB_class_min_cm"] = 100 * lo
-            row["cB_class_max_cm"] = 100 * hi
-        rows.append(row)
-    chart = pd.DataFrame(rows).set_index("size")
+    rows = [
+        _chart_row(fabric, table, tgt, style, name, c, c0, reps, rep_c, assigned == s, fit_sel[s])
+        for s, (name, c) in enumerate(zip(names, chosen))
+    ]
     return SizeChart(
-        chart=chart,
+        chart=pd.DataFrame(rows).set_index("size"),
         coverage_percent=100.0 * float(any_fit.mean()),
         assignment=assignment,
         stockings=stockings,
@@ -647,9 +544,144 @@ def size_chart(
     )
 
 
+def _usable_legs(table: pd.DataFrame, style: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landmark girths (m), which landmarks the style covers, and the legs reaching B and top."""
+    h_cm = table[[f"h{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float)
+    c_m = table[[f"c{lm}_cm" for lm in LANDMARK_ORDER]].to_numpy(float) / 100
+    covered = _covered_mask(style, h_cm)
+    top_j = LANDMARK_ORDER.index(_STYLE_TOP[style])
+    usable = covered[:, 0] & covered[:, top_j]
+    if not usable.any():
+        raise errors.DesignError(
+            f"no leg reaches both B and {_STYLE_TOP[style]} (style {style}); check the legs' "
+            "landmarks or use a shorter style"
+        )
+    return c_m, covered, usable
+
+
+def _candidates(fabric, tgt, table, c_m, t_lm, usable, style, n_sizes, max_strain):
+    """Candidate relaxed circumferences at the landmarks, ``(n_cand, L)``.
+
+    Also their labels and the girths of the leg (or cluster median) each was designed on.
+    """
+    cands: list[np.ndarray] = []
+    reps: list[str] = []
+    rep_c: list[np.ndarray] = []
+    template = np.zeros(len(LANDMARK_ORDER), bool)
+    template[: LANDMARK_ORDER.index(_STYLE_TOP[style]) + 1] = True
+
+    def add(p_row, c_row, label):
+        ok = np.isfinite(p_row) & np.isfinite(c_row) & template
+        if not ok[0]:
+            return
+        try:
+            c0, _, _ = invert_laplace(fabric, p_row[ok], c_row[ok], max_strain=max_strain)
+        except errors.UnreachableTargetError:
+            return
+        row = np.full(len(LANDMARK_ORDER), np.nan)
+        row[ok] = c0
+        cands.append(row)
+        reps.append(label)
+        rep_c.append(c_row.copy())
+
+    # class targets: also design at 0.9 and 1.1 x the mid-class profile (still inside the class
+    # for every table here), which lets a size sit lower or higher in the class
+    scales = (1.0, 0.9, 1.1) if tgt.standard is not None else (1.0,)
+    for scale in scales:
+        for i in np.nonzero(usable)[0]:
+            label = table.loc[i, "leg"] + ("" if scale == 1.0 else f" x{scale:g}")
+            add(scale * t_lm[i], c_m[i], label)
+    k = min(int(n_sizes), int(usable.sum()))
+    feats = c_m[usable][:, [0, LANDMARK_ORDER.index("C")]]
+    if _STYLE_TOP[style] == "G":
+        feats = np.column_stack([feats, c_m[usable][:, LANDMARK_ORDER.index("G")]])
+    if np.all(np.isfinite(feats)) and k >= 1:
+        labels = _kmeans_1d_order(feats, k)
+        for j in range(k):
+            members = np.nonzero(usable)[0][labels == j]
+            if members.size == 0:
+                continue
+            add(
+                np.nanmedian(t_lm[members], axis=0),
+                np.nanmedian(c_m[members], axis=0),
+                f"median of cluster {j + 1}",
+            )
+    if not cands:
+        raise errors.UnreachableTargetError(
+            f"no leg of the population can reach the target {tgt.label} with fabric "
+            f"'{getattr(fabric, 'name', fabric)}' (strain beyond its range or max_strain); "
+            "use a stiffer fabric or a lower target"
+        )
+    return np.array(cands), reps, rep_c
+
+
+def _candidate_fits(
+    fabric, c0, c_m, covered, tgt, t_lm, style, tol_mmhg, gradient, strain_window
+) -> np.ndarray:
+    """Which candidate fits which leg ``(n_cand, n_legs)``, in closed form (Laplace)."""
+    # pressure of every candidate on every leg at its landmarks: (n_cand, n_legs, L)
+    p = laplace_pressure(fabric, c0[:, None, :], c_m[None, :, :])
+    p = np.where(covered[None, :, :] & np.isfinite(c0[:, None, :]), p, np.nan)
+    fits = _fits(p, tgt, t_lm, tol_mmhg, gradient)  # (n_cand, n_legs)
+    strain = np.where(
+        covered[None, :, :] & np.isfinite(c0[:, None, :]),
+        c_m[None, :, :] / c0[:, None, :] - 1,
+        np.nan,
+    )
+    return fits & _strain_ok(_sizing_only(strain, style), strain_window)
+
+
+def _size_stockings(fabric, c0, chosen, names, tgt, style, axial_prestrain) -> dict[str, Any]:
+    """One ready-to-wear Stocking per chosen size (relaxed circumference per landmark)."""
+    from stockingsim.stocking import Stocking
+
+    stockings = {}
+    for name, c in zip(names, chosen):
+        mapping = {
+            lm: float(c0[c, j]) for j, lm in enumerate(LANDMARK_ORDER) if np.isfinite(c0[c, j])
+        }
+        kw = {} if axial_prestrain is None else {"axial_prestrain": axial_prestrain}
+        stockings[name] = Stocking(
+            fabric, mapping, style=style, name=f"{tgt.label} size {name}", **kw
+        )
+    return stockings
+
+
+def _chart_row(fabric, table, tgt, style, name, c, c0, reps, rep_c, members, fit_row) -> dict:
+    """One row of the size chart: legs assigned, girth ranges, design girths, flat widths."""
+
+    def span(column: str, reduce) -> float:
+        return reduce(table[column][members]) if members.any() else np.nan
+
+    row = {
+        "size": name,
+        "n_legs": int(members.sum()),
+        "n_compliant": int(fit_row.sum()),
+        "cB_min_cm": span("cB_cm", np.nanmin),
+        "cB_max_cm": span("cB_cm", np.nanmax),
+        "cC_min_cm": span("cC_cm", np.nanmin),
+        "cC_max_cm": span("cC_cm", np.nanmax),
+    }
+    if _STYLE_TOP[style] == "G":
+        row["cG_min_cm"] = span("cG_cm", np.nanmin)
+        row["cG_max_cm"] = span("cG_cm", np.nanmax)
+    row["representative"] = reps[c]
+    row["design_cB_cm"] = 100 * rep_c[c][0]
+    row["design_cC_cm"] = 100 * rep_c[c][LANDMARK_ORDER.index("C")]
+    for lm in ("B", "C") + (("G",) if _STYLE_TOP[style] == "G" else ()):
+        j = LANDMARK_ORDER.index(lm)
+        row[f"relaxed_{lm}_cm"] = 100 * c0[c, j]
+        row[f"flat_width_{lm}_cm"] = 50 * c0[c, j]
+    if tgt.standard is not None:
+        lo, hi = _class_cb_interval(fabric, c0[c, 0], tgt.standard, tgt.cls)
+        row["cB_class_min_cm"] = 100 * lo
+        row["cB_class_max_cm"] = 100 * hi
+    return row
+
+
 def _sizing_only(strain: np.ndarray, style: str) -> np.ndarray:
     """Keep the strains at the sizing points (B, C; G for AG/AT), NaN elsewhere."""
-    points = ("B", "C", "G") if style in ("AG", "AT") else ("B", "C")
+    points = ("B", "C", "G") if _STYLE_TOP[style] == "G" else ("B", "C")
     mask = np.array([lm in points for lm in LANDMARK_ORDER])
     return np.where(mask, strain, np.nan)
 

@@ -7,8 +7,9 @@ tensile-fit record :class:`FitReport`.
 """
 
 from stockingsim.fabric._blend import BLEND_CONSTANTS
-from stockingsim.fabric._compare import compare_fabrics
-from stockingsim.fabric._fabric import BRANCHES, DIRECTIONS, SCHEMA, BranchFit, Fabric, FitReport
+from stockingsim.fabric._compare_fabrics import compare_fabrics
+from stockingsim.fabric._curves import BRANCHES, DIRECTIONS, SCHEMA, Fabric
+from stockingsim.fabric._fit_report import BranchFit, FitReport
 from stockingsim.fabric._library import PRESET_ANKLE_CIRCUMFERENCE_M, fabric_library
 from stockingsim.fabric._models import (
     ExponentialModel,

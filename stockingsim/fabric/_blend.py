@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from stockingsim import errors
 from stockingsim.fabric._models import TwoPhaseModel
 
-__all__ = ["fabric_from_blend", "BLEND_CONSTANTS", "KNITS", "MACHINES"]
+__all__ = [
+    "blend_curves",
+    "check_blend",
+    "BlendCurves",
+    "BlendInputs",
+    "BLEND_CONSTANTS",
+    "KNITS",
+    "MACHINES",
+]
 
 KNITS = ("plain_jersey", "inlay_jersey")
 MACHINES = ("circular", "flat")
@@ -102,24 +111,67 @@ def _positive(name: str, value: Any, lo: float, hi: float, unit: str) -> float:
     return value
 
 
-def fabric_from_blend(
-    cls: Any,
-    *,
-    elastane: float,
-    polyamide: float = 0.0,
-    cotton: float = 0.0,
-    inlay_dtex: float | None = None,
-    courses_per_cm: float = 20.0,
-    ground_dtex: float = 78.0,
-    knit: str = "inlay_jersey",
-    machine: str = "circular",
-    thickness_mm: float = 0.6,
-    inlay_prestrain: float = 0.8,
-    name: str | None = None,
-    description: str = "",
-    provenance: Any = (),
-) -> Any:
-    BC = BLEND_CONSTANTS
+@dataclass(frozen=True)
+class BlendInputs:
+    """Checked blend and knit parameters (fractions normalized to sum to 1)."""
+
+    elastane: float
+    polyamide: float
+    cotton: float
+    inlay_dtex: float
+    courses_per_cm: float
+    ground_dtex: float
+    knit: str
+    machine: str
+    thickness_mm: float
+    inlay_prestrain: float
+
+    @property
+    def flat(self) -> bool:
+        return self.machine == "flat"
+
+
+@dataclass(frozen=True)
+class BlendCurves:
+    """What the blend mapping gives: the loading models and hysteresis, names and provenance.
+
+    :meth:`Fabric.from_blend` assembles the fabric from it with :meth:`Fabric.from_models`.
+    """
+
+    course: TwoPhaseModel
+    wale: TwoPhaseModel
+    hysteresis: float
+    wale_hysteresis: float
+    name: str
+    description: str
+    provenance: tuple[tuple[str, Any], ...]
+    inner_loop_strain: tuple[float, float] = (0.0, 0.0)
+
+
+def blend_curves(
+    inp: BlendInputs, *, name: str | None = None, description: str = "", provenance: Any = ()
+) -> BlendCurves:
+    """The curves of :meth:`Fabric.from_blend` from checked inputs (:func:`check_blend`).
+
+    See :meth:`Fabric.from_blend` for the mapping, its assumptions and sources.
+    """
+    course, k_inlay = _course_model(inp)
+    wale = _wale_model(inp, course, k_inlay)
+    h_course, h_wale = _hysteresis(inp)
+    extra = tuple(provenance.items()) if isinstance(provenance, dict) else tuple(provenance)
+    return BlendCurves(
+        course=course,
+        wale=wale,
+        hysteresis=h_course,
+        wale_hysteresis=h_wale,
+        name=name or _label(inp),
+        description=description or _description(inp),
+        provenance=tuple(_inputs(inp).items()) + extra,
+        inner_loop_strain=_inner_loop_strain(inp),
+    )
+
+
+def _check_fractions(elastane: Any, polyamide: Any, cotton: Any) -> tuple[float, float, float]:
     fractions = {
         "elastane": _number("elastane", elastane),
         "polyamide": _number("polyamide", polyamide),
@@ -137,10 +189,10 @@ def fabric_from_blend(
             "fractions that add up to 1 (e.g. elastane=0.22, polyamide=0.78)."
         )
     e, pa, co = (v / total for v in fractions.values())
-    if knit not in KNITS:
-        raise errors.BlendError(f"knit must be one of {KNITS}, got {knit!r}.")
-    if machine not in MACHINES:
-        raise errors.BlendError(f"machine must be one of {MACHINES}, got {machine!r}.")
+    return e, pa, co
+
+
+def _check_inlay(knit: str, inlay_dtex: Any, e: float) -> float:
     if knit == "inlay_jersey":
         inlay = (
             280.0 if inlay_dtex is None else _positive("inlay_dtex", inlay_dtex, 40, 1200, "dtex")
@@ -150,13 +202,35 @@ def fabric_from_blend(
                 "an inlay jersey needs elastane (the inlay yarn's core); give elastane > 0 or "
                 "knit='plain_jersey'."
             )
-    else:
-        if inlay_dtex not in (None, 0, 0.0):
-            raise errors.BlendError(
-                f"a plain jersey has no inlay yarn but inlay_dtex={inlay_dtex!r} was given; use "
-                "knit='inlay_jersey' or drop inlay_dtex."
-            )
-        inlay = 0.0
+        return inlay
+    if inlay_dtex not in (None, 0, 0.0):
+        raise errors.BlendError(
+            f"a plain jersey has no inlay yarn but inlay_dtex={inlay_dtex!r} was given; use "
+            "knit='inlay_jersey' or drop inlay_dtex."
+        )
+    return 0.0
+
+
+def check_blend(
+    *,
+    elastane: Any,
+    polyamide: Any,
+    cotton: Any,
+    inlay_dtex: Any,
+    courses_per_cm: Any,
+    ground_dtex: Any,
+    knit: str,
+    machine: str,
+    thickness_mm: Any,
+    inlay_prestrain: Any,
+) -> BlendInputs:
+    """Check the blend and knit parameters; raise :class:`~stockingsim.errors.BlendError`."""
+    e, pa, co = _check_fractions(elastane, polyamide, cotton)
+    if knit not in KNITS:
+        raise errors.BlendError(f"knit must be one of {KNITS}, got {knit!r}.")
+    if machine not in MACHINES:
+        raise errors.BlendError(f"machine must be one of {MACHINES}, got {machine!r}.")
+    inlay = _check_inlay(knit, inlay_dtex, e)
     cpc = _positive("courses_per_cm", courses_per_cm, 8, 40, "courses/cm")
     gd = _positive("ground_dtex", ground_dtex, 11, 300, "dtex")
     thick = _positive("thickness_mm", thickness_mm, 0.2, 3.0, "mm")
@@ -170,99 +244,136 @@ def fabric_from_blend(
             "a knit needs a ground yarn (polyamide and/or cotton); 100 % elastane is not a "
             "stocking fabric. Give polyamide or cotton > 0."
         )
+    return BlendInputs(e, pa, co, inlay, cpc, gd, knit, machine, thick, pre)
 
-    flat = machine == "flat"
+
+def _jam_modulus(inp: BlendInputs) -> float:
+    """Modulus of the jammed ground loops per dtex (N/dtex), by ground-yarn share."""
+    BC = BLEND_CONSTANTS
+    return (
+        inp.polyamide * BC["jam_modulus_polyamide_n_per_dtex"]
+        + inp.cotton * BC["jam_modulus_cotton_n_per_dtex"]
+    ) / (inp.polyamide + inp.cotton)
+
+
+def _jam_stiffness(inp: BlendInputs, n_loop_legs: float) -> float:
+    """Stiffness (N/m) of the jammed ground loops: loop legs per metre x yarn x thickness."""
+    BC = BLEND_CONSTANTS
+    thick_factor = inp.thickness_mm / BC["reference_thickness_mm"]
+    flat_k = BC["flat_jam_stiffness_factor"] if inp.flat else 1.0
+    return n_loop_legs * inp.ground_dtex * _jam_modulus(inp) * thick_factor * flat_k
+
+
+def _course_model(inp: BlendInputs) -> tuple[TwoPhaseModel, float]:
+    """Course direction (around the leg): inlay spring + plated elastane, then jamming loops.
+
+    Returns the model and the inlay spring stiffness (N/m), which the wales share in part.
+    """
+    BC = BLEND_CONSTANTS
     e_mod = BC["elastane_modulus_n_per_dtex"]
-    n_course = 100.0 * cpc  # courses per metre of fabric length (wale direction)
-    n_wale = BC["wale_course_ratio"] * n_course  # wales per metre of width
-    # --- course direction (around the leg) ---------------------------------------------------
-    k_inlay = BC["inlay_per_course"] * n_course * e_mod * BC["inlay_core_share"] * inlay
-    k_plated = n_course * e_mod * e * gd * BC["ground_loop_efficiency"]
-    flat_el = BC["flat_elastic_factor"] if flat else 1.0
+    n_course = 100.0 * inp.courses_per_cm  # courses per metre of fabric length (wale direction)
+    k_inlay = BC["inlay_per_course"] * n_course * e_mod * BC["inlay_core_share"] * inp.inlay_dtex
+    k_plated = n_course * e_mod * inp.elastane * inp.ground_dtex * BC["ground_loop_efficiency"]
+    flat_el = BC["flat_elastic_factor"] if inp.flat else 1.0
     k_e_course = (k_inlay + k_plated) * flat_el
-    toe = k_e_course * pre
-    jam_mod = (
-        pa * BC["jam_modulus_polyamide_n_per_dtex"] + co * BC["jam_modulus_cotton_n_per_dtex"]
-    ) / (pa + co)
-    thick_factor = thick / BC["reference_thickness_mm"]
-    flat_k = BC["flat_jam_stiffness_factor"] if flat else 1.0
-    flat_e = BC["flat_jam_strain_factor"] if flat else 1.0
-    k_j_course = n_course * gd * jam_mod * thick_factor * flat_k
-    eps_j_course = BC[f"jam_strain_{knit}"] * flat_e
-    w = BC["jam_width"]
+    k_j_course = _jam_stiffness(inp, n_course)
+    flat_e = BC["flat_jam_strain_factor"] if inp.flat else 1.0
+    eps_j_course = BC[f"jam_strain_{inp.knit}"] * flat_e
     course = TwoPhaseModel(
         k_elastic_n_per_m=k_e_course,
         k_jam_n_per_m=k_j_course,
         jam_strain=eps_j_course,
-        jam_width=w,
-        toe_tension_n_per_m=toe,
+        jam_width=BC["jam_width"],
+        toe_tension_n_per_m=k_e_course * inp.inlay_prestrain,
         toe_strain=BC["toe_strain"],
         min_strain=0.0,
         max_strain=eps_j_course + BC["course_range_beyond_jam"],
     )
-    # --- wale direction (along the leg): two loop legs per wale; the inlay runs coursewise and
-    # only binds the loops, so the wales share a small part of its spring (assumption) ----------
-    k_e_wale = 2 * n_wale * e_mod * e * gd * BC["ground_loop_efficiency"]
+    return course, k_inlay
+
+
+def _wale_model(inp: BlendInputs, course: TwoPhaseModel, k_inlay: float) -> TwoPhaseModel:
+    """Wale direction (along the leg): two loop legs per wale.
+
+    The inlay runs coursewise and only binds the loops, so the wales share a small part of its
+    spring (assumption).
+    """
+    BC = BLEND_CONSTANTS
+    e_mod = BC["elastane_modulus_n_per_dtex"]
+    n_wale = BC["wale_course_ratio"] * (100.0 * inp.courses_per_cm)  # wales per metre of width
+    flat_el = BC["flat_elastic_factor"] if inp.flat else 1.0
+    k_e_wale = 2 * n_wale * e_mod * inp.elastane * inp.ground_dtex * BC["ground_loop_efficiency"]
     k_e_wale = (k_e_wale + BC["wale_inlay_share"] * k_inlay) * flat_el
-    eps_j_wale = eps_j_course * BC["wale_jam_ratio"]
-    k_j_wale = 2 * n_wale * gd * jam_mod * thick_factor * flat_k
-    wale = TwoPhaseModel(
+    eps_j_wale = course.jam_strain * BC["wale_jam_ratio"]
+    k_j_wale = _jam_stiffness(inp, 2 * n_wale)
+    return TwoPhaseModel(
         k_elastic_n_per_m=k_e_wale,
         k_jam_n_per_m=k_j_wale,
         jam_strain=eps_j_wale,
-        jam_width=w * BC["wale_jam_ratio"],
+        jam_width=BC["jam_width"] * BC["wale_jam_ratio"],
         toe_tension_n_per_m=0.0,
         toe_strain=BC["toe_strain"],
         min_strain=0.0,
         max_strain=eps_j_wale + BC["wale_range_beyond_jam"],
     )
+
+
+def _hysteresis(inp: BlendInputs) -> tuple[float, float]:
+    """Hysteresis fractions (course, wale): base + ground-yarn shares (+ flat machine)."""
+    BC = BLEND_CONSTANTS
     # the hysteresis index does not depend on the elastane share (Jovanovic, Penava and
     # Vrljicak 2022, Materials 15:6512, doi:10.3390/ma15196512: plated PA/EL knits with 0 to
     # 43 % elastane under cyclic loading), so it is set by the ground yarn's composition
-    pa_g, co_g = pa / (pa + co), co / (pa + co)
+    pa_g = inp.polyamide / (inp.polyamide + inp.cotton)
+    co_g = inp.cotton / (inp.polyamide + inp.cotton)
     h_course = (
         BC["hysteresis_base"] + pa_g * BC["hysteresis_polyamide"] + co_g * BC["hysteresis_cotton"]
     )
-    if flat:
+    if inp.flat:
         h_course += BC["flat_hysteresis_add"]
     h_course = min(h_course, 0.8)
-    h_wale = min(h_course + BC["wale_hysteresis_add"], 0.85)
+    return h_course, min(h_course + BC["wale_hysteresis_add"], 0.85)
 
+
+def _inner_loop_strain(inp: BlendInputs) -> tuple[float, float]:
+    """Inner-loop strain (course, wale) of the blend: the machine's (fabric/_cyclic.py)."""
+    BC = BLEND_CONSTANTS
     eps_c = BC["inner_loop_strain_circular"]
-    if flat:
+    if inp.flat:
         eps_c *= BC["inner_loop_flat_factor"]
-    inputs = {
+    return eps_c, min(1.0, eps_c * BC["wale_inner_loop_factor"])
+
+
+def _inputs(inp: BlendInputs) -> dict[str, Any]:
+    return {
         "source": "blend",
-        "elastane": e,
-        "polyamide": pa,
-        "cotton": co,
-        "inlay_dtex": inlay,
-        "courses_per_cm": cpc,
-        "ground_dtex": gd,
-        "knit": knit,
-        "machine": machine,
-        "thickness_mm": thick,
-        "inlay_prestrain": pre,
+        "elastane": inp.elastane,
+        "polyamide": inp.polyamide,
+        "cotton": inp.cotton,
+        "inlay_dtex": inp.inlay_dtex,
+        "courses_per_cm": inp.courses_per_cm,
+        "ground_dtex": inp.ground_dtex,
+        "knit": inp.knit,
+        "machine": inp.machine,
+        "thickness_mm": inp.thickness_mm,
+        "inlay_prestrain": inp.inlay_prestrain,
     }
-    extra = tuple(provenance.items()) if isinstance(provenance, dict) else tuple(provenance)
-    label = name or (
-        f"{machine} {knit.replace('_', ' ')} EL{e:.0%}/PA{pa:.0%}/CO{co:.0%}"
-        + (f" inlay {inlay:g} dtex" if inlay else "")
+
+
+def _label(inp: BlendInputs) -> str:
+    e, pa, co, inlay = inp.elastane, inp.polyamide, inp.cotton, inp.inlay_dtex
+    return f"{inp.machine} {inp.knit.replace('_', ' ')} EL{e:.0%}/PA{pa:.0%}/CO{co:.0%}" + (
+        f" inlay {inlay:g} dtex" if inlay else ""
     )
-    desc = description or (
-        f"{e:.0%} elastane, {pa:.0%} polyamide, {co:.0%} cotton; {machine}-knit "
-        f"{knit.replace('_', ' ')}, {cpc:g} courses/cm, ground {gd:g} dtex"
+
+
+def _description(inp: BlendInputs) -> str:
+    e, pa, co, inlay = inp.elastane, inp.polyamide, inp.cotton, inp.inlay_dtex
+    return (
+        f"{e:.0%} elastane, {pa:.0%} polyamide, {co:.0%} cotton; {inp.machine}-knit "
+        f"{inp.knit.replace('_', ' ')}, {inp.courses_per_cm:g} courses/cm, ground "
+        f"{inp.ground_dtex:g} dtex"
         + (f", covered elastane inlay {inlay:g} dtex" if inlay else "")
-        + f", {thick:g} mm. Curves from the blend mapping of Fabric.from_blend (model, "
-        "not measured)."
-    )
-    return cls.from_models(
-        course,
-        wale_loading=wale,
-        hysteresis=h_course,
-        wale_hysteresis=h_wale,
-        name=label,
-        description=desc,
-        provenance=tuple(inputs.items()) + extra,
-        inner_loop_strain=(eps_c, min(1.0, eps_c * BC["wale_inner_loop_factor"])),
+        + f", {inp.thickness_mm:g} mm. Curves from the blend mapping of Fabric.from_blend "
+        "(model, not measured)."
     )

@@ -1,4 +1,4 @@
-"""Inner (minor) hysteresis loops of a knit: a frictional element between the two branches.
+r"""Inner (minor) hysteresis loops of a knit: a frictional element between the two branches.
 
 A knit stretched and released does not jump from its loading branch ``L(eps)`` to its unloading
 branch ``U(eps)`` when the strain reverses: the yarns in the loops first stick by friction, so a
@@ -12,14 +12,14 @@ tension as the mid curve plus a friction share of the half loop width,
 
 .. math::
 
-    T = B(\\varepsilon) + s\\,H(\\varepsilon), \\qquad B = (L + U)/2, \\quad H = (L - U)/2,
+    T = B(\varepsilon) + s\,H(\varepsilon), \qquad B = (L + U)/2, \quad H = (L - U)/2,
 
 with the state ``s`` in [-1, 1] (``-1``: on the unloading branch, ``+1``: on the loading
 branch) that moves towards the branch the strain is heading for,
 
 .. math::
 
-    \\frac{ds}{d\\varepsilon} = \\frac{\\operatorname{sign}(d\\varepsilon) - s}{\\varepsilon_c},
+    \frac{ds}{d\varepsilon} = \frac{\operatorname{sign}(d\varepsilon) - s}{\varepsilon_c},
 
 integrated exactly over each monotone step: ``s <- g - (g - s) exp(-|d eps| / eps_c)`` with
 ``g = sign(d eps)``. ``eps_c`` (``Fabric.inner_loop_strain``) is the strain over which the

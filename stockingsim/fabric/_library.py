@@ -8,11 +8,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from stockingsim.fabric._fabric import Fabric
+from stockingsim.fabric._curves import Fabric
+from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["fabric_library", "PRESET_ANKLE_CIRCUMFERENCE_M", "preset_table", "identify_inlay_dtex"]
-
-_MMHG_PA = 101325.0 / 760.0
 
 
 @cache
@@ -100,7 +99,7 @@ def fabric_library() -> dict[str, Fabric]:
 def preset_pressure_mmhg(fabric: Fabric, strain: float) -> float:
     """Laplace pressure (mmHg) of ``fabric``'s unloading course curve on the reference ankle."""
     radius = PRESET_ANKLE_CIRCUMFERENCE_M / (2 * math.pi)
-    return float(fabric.tension(strain)) / radius / _MMHG_PA
+    return float(fabric.tension(strain)) / radius / PA_PER_MMHG
 
 
 def identify_inlay_dtex(name: str) -> float:

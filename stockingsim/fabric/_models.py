@@ -263,14 +263,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class TwoPhaseModel(_Model):
-    """Two-phase knit: elastane in parallel with ground loops that jam beyond a strain.
+    r"""Two-phase knit: elastane in parallel with ground loops that jam beyond a strain.
 
     .. math::
 
-        T(\\varepsilon) = k_e \\varepsilon
-            + t_0 \\left(1 - e^{-\\varepsilon/\\varepsilon_t}\\right)
-            + k_j w \\left[\\mathrm{sp}\\left(\\frac{\\varepsilon-\\varepsilon_j}{w}\\right)
-            - \\mathrm{sp}\\left(\\frac{-\\varepsilon_j}{w}\\right)\\right]
+        T(\varepsilon) = k_e \varepsilon
+            + t_0 \left(1 - e^{-\varepsilon/\varepsilon_t}\right)
+            + k_j w \left[\mathrm{sp}\left(\frac{\varepsilon-\varepsilon_j}{w}\right)
+            - \mathrm{sp}\left(\frac{-\varepsilon_j}{w}\right)\right]
 
     with ``sp(x) = log(1 + e^x)`` (softplus). The first term is the elastane (inlay and plated
     yarn) acting as a linear spring; the second is the toe of a pre-tensioned inlay: the inlay is

@@ -7,14 +7,14 @@ import math
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.fabric._fabric import BranchFit, FitReport
+from stockingsim.fabric._fit_report import BranchFit, FitReport
 from stockingsim.fabric._models import (
     ExponentialModel,
     LinearModel,
@@ -24,7 +24,9 @@ from stockingsim.fabric._models import (
 )
 
 __all__ = [
-    "fabric_from_tensile_test",
+    "fit_tensile_test",
+    "TensileFit",
+    "fit_inner_loops",
     "read_tensile_csv",
     "split_cycles",
     "fit_branch",
@@ -686,8 +688,23 @@ def _check_monotone_data(s, t, top, where, branch, bins=20, tol=0.1):
         )
 
 
-def fabric_from_tensile_test(
-    cls: Any,
+@dataclass(frozen=True)
+class TensileFit:
+    """What a tensile-test fit gives: the four curves, names and the fit report.
+
+    :meth:`Fabric.from_tensile_test` builds the fabric from it.
+    """
+
+    models: dict[str, _Model]
+    name: str
+    description: str
+    provenance: tuple[tuple[str, Any], ...]
+    report: FitReport
+    #: per direction (strain, tension, in_minor, n_minor): the small cycles for the inner loops
+    paths: dict[str, tuple] = field(default_factory=dict)
+
+
+def fit_tensile_test(
     path: str | os.PathLike,
     *,
     width_mm: float,
@@ -701,7 +718,8 @@ def fabric_from_tensile_test(
     wale_strain_ratio: float = WALE_STRAIN_RATIO,
     degree: int = 3,
     name: str | None = None,
-) -> Any:
+) -> TensileFit:
+    """Read, split and fit a strip test (see :meth:`Fabric.from_tensile_test`)."""
     for label, value in (("width_mm", width_mm), ("gauge_mm", gauge_mm)):
         try:
             value = float(value)
@@ -770,22 +788,17 @@ def fabric_from_tensile_test(
         f"Fitted to tensile test {report.source} (width {width_mm:g} mm, gauge {gauge_mm:g} mm, "
         f"{model} model, cycles {cycles}). " + " ".join(notes)
     )
-    try:
-        fabric = cls(
-            name=label,
-            description=desc.strip(),
-            provenance=(("source", "tensile test"), ("file", report.source)),
-            fit_report=report,
-            **models,
-        )
-    except errors.FabricError as exc:
-        raise errors.TensileDataError(
-            f"tensile file {report.source!r}: the fitted curves are not a valid fabric ({exc})"
-        ) from None
-    return _fit_inner_loops(fabric, paths)
+    return TensileFit(
+        models=models,
+        name=label,
+        description=desc.strip(),
+        provenance=(("source", "tensile test"), ("file", report.source)),
+        report=report,
+        paths=paths,
+    )
 
 
-def _fit_inner_loops(fabric: Any, paths: dict[str, tuple]) -> Any:
+def fit_inner_loops(fabric: Any, paths: dict[str, tuple]) -> Any:
     """Fit ``inner_loop_strain`` per direction measured with small cycles (else keep it)."""
     from dataclasses import replace
 

@@ -268,7 +268,7 @@ def from_relaxation_test(
     n_terms: int = 2,
 ) -> Any:
     """Fit a Prony series to a relaxation test and attach it to a fabric (see the module)."""
-    from stockingsim.fabric._fabric import Fabric
+    from stockingsim.fabric._curves import Fabric
 
     eps = _nonneg(strain, "strain")
     if not 0 < eps < 3:

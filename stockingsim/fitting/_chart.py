@@ -1,5 +1,7 @@
-"""A product's ready-to-wear size chart: girth and length ranges per size, read and written as
-CSV or JSON."""
+"""A product's ready-to-wear size chart.
+
+Girth and length ranges per size, read and written as CSV or JSON.
+"""
 
 from __future__ import annotations
 
@@ -303,8 +305,11 @@ class SizeChart:
 
     @classmethod
     def bundled(cls, name: str = "knee-high") -> SizeChart:
-        """One of the ILLUSTRATIVE charts shipped with the package: ``knee-high`` (5 sizes, AD)
-        or ``thigh-high`` (5 sizes x normal/long, AG). Not any manufacturer's chart."""
+        """One of the ILLUSTRATIVE charts shipped with the package.
+
+        ``knee-high`` (5 sizes, AD) or ``thigh-high`` (5 sizes x normal/long, AG). Not any
+        manufacturer's chart.
+        """
         if name not in BUNDLED:
             raise errors.SizeChartError(f"no bundled chart {name!r}; use {', '.join(BUNDLED)}")
         ref = resources.files("stockingsim") / "data" / "size_charts" / BUNDLED[name]

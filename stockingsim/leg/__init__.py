@@ -3,9 +3,9 @@
 from stockingsim.leg._curvature import VertexCurvature, vertex_curvature
 from stockingsim.leg._frame import LegFrame
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark
-from stockingsim.leg._leg import Leg, bundled_leg, load_leg
 from stockingsim.leg._parametric import parametric_leg
 from stockingsim.leg._sections import Section
+from stockingsim.leg._surface import Leg, bundled_leg, load_leg
 
 __all__ = [
     "Leg",

@@ -108,7 +108,7 @@ class Centreline:
         return self.frame.origin + h[:, None] * self.frame.axis + off
 
     def derivative(self, heights_m: np.ndarray) -> np.ndarray:
-        """d point / d height (not normalized), (K, 3)."""
+        """Derivative d point / d height (not normalized), (K, 3)."""
         h = np.atleast_1d(np.asarray(heights_m, dtype=float))
         if not self.bent:
             return np.repeat(self.frame.axis[None, :], h.size, axis=0)

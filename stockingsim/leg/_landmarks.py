@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stockingsim.vocabulary import LANDMARKS
+
 __all__ = ["Landmark", "LANDMARK_NAMES", "detect_landmarks"]
 
-LANDMARK_NAMES = ("B", "B1", "C", "D", "E", "F", "G")
+LANDMARK_NAMES = LANDMARKS
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.spatial import ConvexHull
 
 from stockingsim import errors
+from stockingsim.vocabulary import LANDMARKS
 
 __all__ = [
     "parametric_leg",
@@ -41,7 +42,7 @@ __all__ = [
 #: Girth names accepted in a chart (cm), bottom to top. cK: largest girth over the malleoli
 #: (ankle bones); cY: heel-instep (diagonal) girth, only used to size the foot.
 GIRTH_NAMES = ("cK", "cB", "cB1", "cC", "cD", "cE", "cF", "cG")
-_LANDMARKS = ("B", "B1", "C", "D", "E", "F", "G")
+_LANDMARKS = LANDMARKS
 
 #: Default measuring heights above the floor, cm, for an adult of average height (about 1.70 m).
 #: Assumption: typical values from made-to-measure compression hosiery measuring sheets
@@ -504,7 +505,7 @@ def parametric_leg(
     22.0
     """
     vertices, faces, info = parametric_leg_arrays(chart, n_theta=n_theta, step_m=step_m, foot=foot)
-    from stockingsim.leg._leg import Leg  # lazy: the leg package imports this module
+    from stockingsim.leg._surface import Leg  # lazy: the leg package imports this module
 
     g = info["chart"].girths_m
     label = name or f"parametric cB={g['B'] * 100:g}cm cC={g['C'] * 100:g}cm"

@@ -466,24 +466,68 @@ def slice_mesh(
     n_planes = len(heights)
     vs = np.cross(normals, us)
     # candidate (plane, face) pairs: they only need to contain every crossing face, the exact
-    # side test below decides
+    # side test in _crossing_segments decides
     if isinstance(face_index[0], str):  # ("grid", first, last) from grid_index
         plane, face = _grid_pairs(face_index[1], face_index[2], n_planes)
     else:
         plane, face = _sorted_pairs(face_index, heights)
+    plane, start, end, key_start, key_end, ends = _crossing_segments(
+        vertices, faces, plane, face, origins, normals
+    )
+    nxt = _next_segments(plane, key_start, key_end, len(vertices), n_planes)
+    chain, rank, cyclic = _rank_chains(nxt)
+    s_uv, e_uv, perim, area2, cx, cy, hits = _loop_moments(
+        plane, start, end, origins, us, vs, chain
+    )
 
+    # group segments by plane, then by chain, in walking order
+    order = np.lexsort((rank * -1, chain, plane))
+    # rank = distance to tail; walking order is decreasing distance
+    seg_plane = plane[order]
+    if summary:
+        return _summarize(
+            n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2,
+            cx, cy, hits,
+        )  # fmt: skip
+    bounds = np.searchsorted(seg_plane, np.arange(n_planes + 1))
+    packed = [
+        _pack_section(
+            k,
+            heights,
+            origins,
+            normals,
+            us,
+            vs,
+            order[bounds[k] : bounds[k + 1]],
+            chain,
+            cyclic,
+            s_uv,
+            e_uv,
+            perim,
+            area2,
+            cx,
+            cy,
+            hits,
+            ends,
+            len(vertices),
+        )  # fmt: skip
+        for k in range(n_planes)
+    ]
+    return _with_hulls(packed)
+
+
+def _crossing_segments(vertices, faces, plane, face, origins, normals):
+    """The segment each (plane, face) pair cuts, oriented along the loop.
+
+    Returns the segments' plane, start and end points, the mesh-edge keys of both ends, and
+    ``ends`` (key and edge parameter of each end, for per-vertex fields along the loops).
+    """
     tri = faces[face]  # (P, 3)
     d = np.einsum("pij,pj->pi", vertices[tri] - origins[plane][:, None, :], normals[plane])
     above = d >= 0.0
     n_above = above.sum(axis=1)
     crossing = (n_above == 1) | (n_above == 2)
-    plane, face, tri, d, above = (
-        plane[crossing],
-        face[crossing],
-        tri[crossing],
-        d[crossing],
-        above[crossing],
-    )
+    plane, tri, d, above = plane[crossing], tri[crossing], d[crossing], above[crossing]
     lonely_above = above.sum(axis=1) == 1
     # the vertex whose side differs from the other two
     lonely = np.where(lonely_above, np.argmax(above, axis=1), np.argmin(above, axis=1))
@@ -494,19 +538,8 @@ def slice_mesh(
     da = d[rows, lonely]
     db = d[rows, (lonely + 1) % 3]
     dc = d[rows, (lonely + 2) % 3]
-
-    def cut(i, j, di, dj):
-        # canonical edge direction, so both faces of an edge compute the same point
-        swap = i > j
-        i2, j2 = np.where(swap, j, i), np.where(swap, i, j)
-        di2, dj2 = np.where(swap, dj, di), np.where(swap, di, dj)
-        denom = di2 - dj2
-        t = np.divide(di2, denom, out=np.zeros_like(di2), where=denom != 0)
-        p = vertices[i2] + t[:, None] * (vertices[j2] - vertices[i2])
-        return p, i2.astype(np.int64) * len(vertices) + j2, t
-
-    p_ab, key_ab, t_ab = cut(a, b, da, db)
-    p_ca, key_ca, t_ca = cut(c, a, dc, da)
+    p_ab, key_ab, t_ab = _edge_cut(vertices, a, b, da, db)
+    p_ca, key_ca, t_ca = _edge_cut(vertices, c, a, dc, da)
     # with outward normals and a counter-clockwise face (a, b, c): a above -> ab then ca
     start = np.where(lonely_above[:, None], p_ab, p_ca)
     end = np.where(lonely_above[:, None], p_ca, p_ab)
@@ -519,10 +552,29 @@ def slice_mesh(
         key_end,
         np.where(lonely_above, t_ca, t_ab),
     )
+    return plane, start, end, key_start, key_end, ends
 
-    # nodes: (plane, mesh edge) pairs
+
+def _edge_cut(vertices, i, j, di, dj):
+    """Where the plane cuts the edges (i, j) with signed distances (di, dj): point, edge key, t.
+
+    The edge is taken in canonical direction, so both faces of an edge compute the same point.
+    """
+    swap = i > j
+    i2, j2 = np.where(swap, j, i), np.where(swap, i, j)
+    di2, dj2 = np.where(swap, dj, di), np.where(swap, di, dj)
+    denom = di2 - dj2
+    t = np.divide(di2, denom, out=np.zeros_like(di2), where=denom != 0)
+    p = vertices[i2] + t[:, None] * (vertices[j2] - vertices[i2])
+    return p, i2.astype(np.int64) * len(vertices) + j2, t
+
+
+def _next_segments(plane, key_start, key_end, n_v: int, n_planes: int) -> np.ndarray:
+    """For each segment, the segment that starts where it ends (-1 at an open end).
+
+    Nodes are (plane, mesh edge) pairs.
+    """
     n_seg = len(plane)
-    n_v = len(vertices)
     if n_seg and float(n_v) ** 2 * (n_planes + 1) < 2.0**62:
         keys = np.concatenate([plane, plane]) * (n_v * n_v) + np.concatenate([key_start, key_end])
         node = unique_inverse(keys)[1]
@@ -538,10 +590,15 @@ def slice_mesh(
     seg_of_start[node_start] = np.arange(n_seg)
     nxt = seg_of_start[node_end] if n_seg else np.zeros(0, dtype=np.int64)
     nxt[nxt == np.arange(n_seg)] = -1
+    return nxt
 
-    chain, rank, cyclic = _rank_chains(nxt)
 
-    # in-plane coordinates
+def _loop_moments(plane, start, end, origins, us, vs, chain):
+    """In-plane segment ends and the moments of each chain.
+
+    Per chain: perimeter, twice the area, the area moments and the crossing count of a ray from
+    the plane origin along +u (odd: the loop encloses it).
+    """
     o = origins[plane]
     s_uv = np.stack(
         [np.einsum("ij,ij->i", start - o, us[plane]), np.einsum("ij,ij->i", start - o, vs[plane])],
@@ -553,57 +610,26 @@ def slice_mesh(
     )
     seg_len = np.linalg.norm(e_uv - s_uv, axis=1)
     cross = s_uv[:, 0] * e_uv[:, 1] - s_uv[:, 1] * e_uv[:, 0]
-    n_chain_ids = n_seg
+    n_chain_ids = len(plane)
     perim = np.bincount(chain, seg_len, minlength=n_chain_ids)
     area2 = np.bincount(chain, cross, minlength=n_chain_ids)
     cx = np.bincount(chain, (s_uv[:, 0] + e_uv[:, 0]) * cross, minlength=n_chain_ids)
     cy = np.bincount(chain, (s_uv[:, 1] + e_uv[:, 1]) * cross, minlength=n_chain_ids)
-    # ray from the plane origin along +u: crossing parity says whether the loop encloses it
     straddle = (s_uv[:, 1] > 0) != (e_uv[:, 1] > 0)
     dv = e_uv[:, 1] - s_uv[:, 1]
     u_hit = s_uv[:, 0] + np.divide(
         (0 - s_uv[:, 1]) * (e_uv[:, 0] - s_uv[:, 0]), dv, out=np.zeros_like(dv), where=dv != 0
     )
     hits = np.bincount(chain, (straddle & (u_hit > 0)).astype(float), minlength=n_chain_ids)
+    return s_uv, e_uv, perim, area2, cx, cy, hits
 
-    # group segments by plane, then by chain, in walking order
-    order = np.lexsort((rank * -1, chain, plane))
-    # rank = distance to tail; walking order is decreasing distance
-    seg_plane = plane[order]
-    if summary:
-        return _summarize(
-            n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2,
-            cx, cy, hits,
-        )  # fmt: skip
-    bounds = np.searchsorted(seg_plane, np.arange(n_planes + 1))
 
-    packed = []
-    for k in range(n_planes):
-        segs = order[bounds[k] : bounds[k + 1]]
-        packed.append(
-            _pack_section(
-                k,
-                heights,
-                origins,
-                normals,
-                us,
-                vs,
-                segs,
-                chain,
-                cyclic,
-                s_uv,
-                e_uv,
-                perim,
-                area2,
-                cx,
-                cy,
-                hits,
-                ends,
-                len(vertices),
-            )
-        )
-    # the convex hulls of all closed main loops at once (simple polygons); open ones, which run
-    # into a mesh border, with qhull
+def _with_hulls(packed: list[dict]) -> list[Section]:
+    """Sections from their packed fields, with the convex hull of each main loop.
+
+    The hulls of all closed main loops (simple polygons) at once; open ones, which run into a
+    mesh border, with qhull.
+    """
     mains = [f["polygons"][0] for f in packed if f["polygons"] and f["closed"]]
     offsets = np.cumsum([0] + [len(p) for p in mains])
     hulls, hull_perimeters = loop_hulls(
@@ -625,9 +651,12 @@ def _summarize(
     n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2, cx, cy,
     hits,
 ) -> dict[str, np.ndarray]:  # fmt: skip
-    """Per plane: ``has_points``, and of the main loop ``perimeter_m``, ``area_m2``,
-    ``centroid`` (K, 3), ``hull_perimeter_m`` and ``closed``; the same numbers as the
-    :class:`Section` objects of :func:`slice_mesh` (0 and the origin for an empty plane)."""
+    """Per plane, the numbers of the main loop, as arrays.
+
+    ``has_points``, and of the main loop ``perimeter_m``, ``area_m2``, ``centroid`` (K, 3),
+    ``hull_perimeter_m`` and ``closed``; the same numbers as the :class:`Section` objects of
+    :func:`slice_mesh` (0 and the origin for an empty plane).
+    """
     out = {
         "has_points": np.zeros(n_planes, dtype=bool),
         "perimeter_m": np.zeros(n_planes),

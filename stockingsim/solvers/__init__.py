@@ -19,10 +19,12 @@ import time
 from typing import Any
 
 from stockingsim import errors
+from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
 from stockingsim.solvers import _bridging, _contact, _laplace, _membrane
-from stockingsim.solvers._common import DEFAULT_STEP_M, PA_PER_MMHG, check_options, prepare
 from stockingsim.solvers._result import PROFILE_COLUMNS, PressureResult, build_result
+from stockingsim.solvers._setup import DEFAULT_STEP_M, check_options, prepare
+from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["simulate", "PressureResult", "METHODS", "PA_PER_MMHG", "PROFILE_COLUMNS"]
 
@@ -32,8 +34,9 @@ _MODULES = {
     "bridging": _bridging,
     "contact": _contact,
 }
-#: The method names accepted by :func:`simulate`.
-METHODS: tuple[str, ...] = tuple(_MODULES)
+#: The method names accepted by :func:`simulate` (:data:`stockingsim.vocabulary.METHODS`).
+METHODS: tuple[str, ...] = vocab.METHODS
+assert tuple(_MODULES) == METHODS, "every method of the vocabulary has one solver module"
 
 
 def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) -> PressureResult:
@@ -108,8 +111,6 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
     require_leg(leg, "simulate()", errors.SolverError)
     require_stocking(stocking, "simulate()", errors.SolverError)
     setup = prepare(leg, stocking, step_m=opts.pop("step_m"))
-    setup.extra["fabric"] = stocking.fabric
-    setup.extra["axial_prestrain"] = stocking.axial_prestrain
     pressure_pa, stats_pa, info = module.solve(leg, setup, **opts)
     info = {"method": method, "n_sections": len(setup.heights_m), **info}
     return build_result(

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._common import (
+from stockingsim.solvers._setup import (
     TWO_PI,
     Setup,
     grid_to_points,
@@ -139,7 +139,7 @@ def resample_theta(theta: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
-    from stockingsim.solvers._common import vertex_heights_angles
+    from stockingsim.solvers._setup import vertex_heights_angles
 
     n_theta = int(options.get("n_theta", OPTIONS["n_theta"]))
     k = len(setup.sections)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.solvers._common import (
+from stockingsim.solvers._setup import (
     TWO_PI,
     Setup,
     grid_to_points,
@@ -159,7 +159,7 @@ def radial_map(poly: np.ndarray, thetas: np.ndarray) -> np.ndarray:
 
 
 def hull_ring(radius: np.ndarray, thetas: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n points evenly spaced in arc length on the convex hull of r(theta); returns (theta, r)."""
+    """Place ``n`` points evenly in arc length on the convex hull of r(theta); (theta, r)."""
     from scipy.spatial import ConvexHull
 
     pts = np.column_stack([radius * np.cos(thetas), radius * np.sin(thetas)])
@@ -258,7 +258,7 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
     n_rings = max(3, int(round((top - bottom) / float(opts["ring_step_m"]))) + 1)
     rings = np.linspace(bottom, top, n_rings)
     relaxed = np.interp(rings, setup.heights_m, setup.relaxed_m)
-    factor = setup.extra.get("layer_factor")
+    factor = setup.layer_factor
     # folds and rolled tops: the extra layers as a multiple of the ring's hoop force (nearest
     # section, so that a band narrower than the ring step still lands on a ring)
     layers = None
@@ -272,8 +272,8 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
             k_map,
             rings,
             relaxed,
-            setup.extra["fabric"],
-            setup.extra["axial_prestrain"],
+            setup.fabric,
+            setup.axial_prestrain,
             n_theta=int(opts["n_theta"]),
             max_iter=int(opts["max_iter"]),
             tol=float(opts["tol"]),

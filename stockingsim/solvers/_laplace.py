@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._common import TWO_PI, Setup
+from stockingsim.solvers._setup import TWO_PI, Setup
 
 OPTIONS: dict[str, Any] = {}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._common import Setup, slice_sample
+from stockingsim.solvers._setup import Setup, slice_sample
 
 OPTIONS: dict[str, Any] = {}
 

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim.solvers._common import PA_PER_MMHG, Setup
+from stockingsim import vocabulary as vocab
+from stockingsim.solvers._setup import Setup
+from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["PressureResult", "PROFILE_COLUMNS"]
 
@@ -55,6 +57,9 @@ class PressureResult:
         Wall time of the simulation, seconds.
     info : dict
         Method details (grid sizes, iterations, residual, ...).
+    covered_range_m : tuple of float or None
+        ``(bottom, top)`` heights in metres of the part of the leg the stocking covers; the
+        gradient check (:func:`stockingsim.check_gradient`) skips landmarks outside it.
     """
 
     leg: Any
@@ -68,6 +73,7 @@ class PressureResult:
     sections: pd.DataFrame
     elapsed_s: float = 0.0
     info: dict = field(default_factory=dict)
+    covered_range_m: tuple[float, float] | None = None
 
     def pressure_at(self, landmark: str) -> float:
         """Mean pressure (mmHg) around the section at a landmark, e.g. ``"B"``."""
@@ -79,7 +85,7 @@ class PressureResult:
             )
         return float(self.profile.loc[landmark, "pressure_mmhg"])
 
-    def classify(self, standard: str = "RAL-GZ 387") -> str | None:
+    def classify(self, standard: str = vocab.DEFAULT_STANDARD) -> str | None:
         """Compression class of the pressure at B under ``standard`` (None between classes)."""
         from stockingsim.standards import classify
 
@@ -205,6 +211,7 @@ def build_result(
         sections=sections,
         elapsed_s=float(elapsed_s),
         info=info,
+        covered_range_m=(float(setup.bottom_m), float(setup.top_m)),
     )
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.solvers._common import TWO_PI, grid_to_points, theta_grid
+from stockingsim.solvers._setup import TWO_PI, grid_to_points, theta_grid
 
 #: A residual up to this many times ``tol`` is still usable (see :func:`judge_residual`).
 USABLE_FACTOR = 3.0

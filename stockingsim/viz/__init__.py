@@ -1,6 +1,6 @@
 """Pictures of stockingsim results: 3D pressure maps, unrolled maps, profiles, fabric curves.
 
-Every name is imported lazily (module ``__getattr__``), so ``import stockingsim.viz`` loads neither
+Every name is imported lazily (:func:`stockingsim._lazy.attach`), so ``import stockingsim.viz`` loads neither
 pyvista/VTK nor matplotlib; they are imported the first time a plotting function is used. A missing
 optional dependency raises :class:`stockingsim.errors.OptionalDependencyError` with the install
 hint (``pip install "stockingsim[viz]"``).
@@ -33,14 +33,13 @@ plot_motion, animate_motion
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from stockingsim import _lazy
 
 _EXPORTS: dict[str, str] = {
     "plot_pressure_map": "stockingsim.viz._map",
     "map_plotter": "stockingsim.viz._map",
-    "compare_maps": "stockingsim.viz._compare",
-    "compare_plotter": "stockingsim.viz._compare",
+    "compare_maps": "stockingsim.viz._compare_maps",
+    "compare_plotter": "stockingsim.viz._compare_maps",
     "plot_unrolled": "stockingsim.viz._unrolled",
     "plot_profile": "stockingsim.viz._profile",
     "plot_fabric": "stockingsim.viz._fabric",
@@ -52,17 +51,4 @@ _EXPORTS: dict[str, str] = {
     "animate_motion": "stockingsim.viz._motion",
 }
 
-__all__ = list(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'stockingsim.viz' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = _lazy.attach(__name__, _EXPORTS)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim.viz._common import require_matplotlib, save_figure
+from stockingsim.viz._helpers import require_matplotlib, save_figure
 
 DIRECTIONS = {"course": "course (around the leg)", "wale": "wale (along the leg)"}
 

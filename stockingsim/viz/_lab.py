@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.viz._common import new_figure, place_legend, require_matplotlib, save_figure
+from stockingsim.viz._helpers import new_figure, place_legend, require_matplotlib, save_figure
 
 PA_PER_MMHG = 101325.0 / 760.0
 _LANDMARK_COLORS = {"B": "C0", "B1": "C1", "C": "C2", "D": "C3", "E": "C4", "F": "C5", "G": "C6"}

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.viz._common import (
+from stockingsim.viz._helpers import (
     ABOVE_COLOR,
     BELOW_COLOR,
     DEFAULT_CMAP,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.viz._common import (
+from stockingsim.viz._helpers import (
     new_figure,
     require_pyvista,
     resolve_clim,

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim.viz._common import as_labelled, new_figure, place_legend, save_figure
+from stockingsim import vocabulary as vocab
+from stockingsim.viz._helpers import as_labelled, new_figure, place_legend, save_figure
 
 _BAND_COLORS = ("#e8eef7", "#d6e6f5", "#dcefdc", "#fbe9d0", "#f6d5d5")
 
@@ -64,7 +65,7 @@ def _target_points(target, standard: str | None) -> tuple[dict[str, float], tupl
 def plot_profile(
     result_or_results,
     filename: str | Path | None = None,
-    standard: str | None = "RAL-GZ 387",
+    standard: str | None = vocab.DEFAULT_STANDARD,
     target=None,
     ax=None,
     labels=None,

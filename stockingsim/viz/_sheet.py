@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim.viz._common import (
+from stockingsim.viz._helpers import (
     as_labelled,
     covered_pressure,
     require_matplotlib,

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.viz._common import (
+from stockingsim.viz._helpers import (
     ABOVE_COLOR,
     BELOW_COLOR,
     DEFAULT_CMAP,
@@ -53,7 +53,7 @@ def unrolled_grid(
     """
     from scipy.spatial import cKDTree
 
-    from stockingsim.viz._common import require_matplotlib
+    from stockingsim.viz._helpers import require_matplotlib
 
     require_matplotlib("Unrolled maps")
     # matplotlib's triangle finder (a trapezoid map): scipy's LinearNDInterpolator builds

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.viz._common import (
+from stockingsim.viz._helpers import (
     DEFAULT_CMAP,
     clipped,
     covered_pressure,

@@ -11,32 +11,16 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim.leg._frame import (
-    FOOT_ANISOTROPY,
-    Centreline,
-    LegFrame,
-    end_anisotropy,
-    principal_axes,
-    smooth_offsets,
-    unit,
-)
+from stockingsim.leg._frame import principal_axes, unit
+from stockingsim.leg._frame_fit import FittedFrame, fit_frame
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
 from stockingsim.leg._load import clean_arrays, read_mesh_file, units_scale
-from stockingsim.leg._sections import Section, face_height_index, grid_index, slice_mesh
+from stockingsim.leg._sections import Section, face_height_index, slice_mesh
 
 __all__ = ["Leg", "load_leg", "bundled_leg"]
 
-#: spacing of the sections used to build the frame and centreline, metres (assumption)
-FRAME_STEP_M = 0.01
-#: the frame axis is re-fitted to the section centroids until it turns by less than this,
-#: degrees (assumption: a 0.25 degree tilt changes a section's girth by 1e-5 and its height
-#: by under 0.5 mm; the shared legs need one re-fit, 6-7 degrees, then move by under 0.1)
-FRAME_AXIS_TOL_DEG = 0.25
 #: how many calls of Leg.sections (with different heights) a leg remembers
 SECTIONS_CACHE_SIZE = 4
-#: a mesh whose longest principal spread is less than this times the second is not elongated
-#: enough to have a leg axis (a leg: 4-5; a 5 cm x 40 cm tube: 3.3; a ball or cube: 1.0)
-MIN_ELONGATION = 1.15
 PROFILE_COLUMNS = [
     "height_m",
     "circumference_m",
@@ -111,7 +95,7 @@ class Leg:
         self.name = str(name)
         self.source_hash = source_hash
         self.units = units
-        self._build_frame()
+        self._set_frame(fit_frame(self.vertices, self.faces, self.name))
         self._landmark_overrides = self._check_overrides(landmarks or {})
         self.vertices.setflags(write=False)
         self.faces.setflags(write=False)
@@ -181,149 +165,16 @@ class Leg:
                 "with MeshLab; please report this if the mesh looks fine."
             ) from exc
 
-    def _build_frame(self) -> None:
-        v, f = self.vertices, self.faces
-        e1 = v[f[:, 1]] - v[f[:, 0]]
-        e2 = v[f[:, 2]] - v[f[:, 0]]
-        cross = np.cross(e1, e2)
-        area = 0.5 * np.linalg.norm(cross, axis=1)
-        centres = (v[f[:, 0]] + v[f[:, 1]] + v[f[:, 2]]) / 3.0
-        mean, vals, vecs = principal_axes(centres, area)
-        spread = np.sqrt(np.clip(vals, 0, None))
-        if not spread[2] > 0 or spread[2] < MIN_ELONGATION * spread[1]:
-            raise errors.NotLegLikeError(
-                f"{self.name}: the mesh is not elongated (principal spreads "
-                f"{spread[2]:.3g}, {spread[1]:.3g}, {spread[0]:.3g} m), so it has no leg axis. "
-                "Pass a leg (a tube-like surface, longer than it is wide)."
-            )
-        if spread[0] < 1e-3 * spread[2]:
-            raise errors.NotLegLikeError(
-                f"{self.name}: the mesh is flat (thickness {spread[0]:.2g} m against a length "
-                f"spread of {spread[2]:.2g} m). Pass a closed-around leg surface, not a sheet."
-            )
-        axis = vecs[:, 2]
-        h = (centres - mean) @ axis
-        r_low, r_high, s_low, s_high = end_anisotropy(centres - mean, area, h, axis)
-        has_foot = max(r_low, r_high) > FOOT_ANISOTROPY and max(r_low, r_high) > 1.4 * min(
-            r_low, r_high
-        )
-        foot_high = has_foot and r_high > r_low
-        narrow_high = (not has_foot) and s_high < s_low
-        if foot_high or narrow_high:
-            axis = -axis
-
-        # outward normals: the face normals must point away from the axis line on average
-        radial = (centres - mean) - np.outer((centres - mean) @ axis, axis)
-        if np.einsum("ij,ij->", radial, cross) < 0:
-            f = f[:, ::-1].copy()
-            cross = -cross
-        self.faces = f
-        self._face_cross = cross
-        self.face_areas = area
-        self.face_areas.setflags(write=False)
-
-        # pass 1: global planes on the PCA axis; pass 2: on the line through the centroids
-        second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
-        for it in range(3):
-            hv = (v - mean) @ axis
-            origin = mean + hv.min() * axis
-            heights = hv - hv.min()
-            length = float(heights.max())
-            frame = LegFrame(origin, axis, second, np.cross(axis, second), has_foot)
-            straight = Centreline(frame, np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0)
-            grid, secs = self._frame_sections(v, f, heights, straight, length)
-            lo, hi, ok = self._centreline_range(grid, secs, has_foot, length)
-            cen = secs["centroid"][ok]
-            if ok.sum() >= 5:
-                centred = cen - cen.mean(axis=0)
-                direction = np.linalg.svd(centred, full_matrices=False)[2][0]
-                direction = direction if direction @ axis > 0 else -direction
-            else:
-                direction = axis
-            turn = np.degrees(np.arccos(np.clip(direction @ axis, -1, 1)))
-            if it == 2 or turn < FRAME_AXIS_TOL_DEG:
-                break  # `heights`, `secs` and `index` belong to the current `axis`
-            axis = unit(direction)
-            second = unit(second - (second @ axis) * axis)
-
-        # smoothed centreline over the fitted range
-        g = grid[ok]
-        if len(g):
-            rel = cen - origin
-            offsets = rel - np.outer(rel @ axis, axis)
-            smooth, slope = smooth_offsets(g, offsets)
-            slope = slope - np.outer(slope @ axis, axis)
-            bend = float(np.degrees(np.arctan(np.linalg.norm(slope, axis=1).max())))
-        else:
-            g, smooth, slope, bend = np.zeros(1), np.zeros((1, 3)), np.zeros((1, 3)), 0.0
-        frame0 = LegFrame(origin, axis, second, np.cross(axis, second), has_foot)
-        centreline = Centreline(frame0, g, smooth, slope, bend)
-
-        anterior = None
-        if has_foot:
-            h_ankle = g[0] if len(g) else 0.3 * length
-            hf = (centres - origin) @ axis
-            foot = hf < 0.6 * h_ankle
-            if foot.sum() >= 3:
-                d = centres[foot] - centreline.points(hf[foot])
-                mean_off = (area[foot] / area[foot].sum()) @ d
-                mean_off -= (mean_off @ axis) * axis
-                if np.linalg.norm(mean_off) > 0.01:
-                    anterior = unit(mean_off)
-        if anterior is None:
-            hf = (centres - origin) @ axis
-            d = centres - centreline.points(hf)
-            d -= np.outer(d @ axis, axis)
-            w = area / area.sum()
-            cov = (d * w[:, None]).T @ d
-            evals, evecs = np.linalg.eigh(cov)
-            anterior = unit(evecs[:, 2] - (evecs[:, 2] @ axis) * axis)
-            if w @ (d @ anterior) ** 3 < 0:
-                anterior = -anterior
-        self.frame = LegFrame(origin, axis, anterior, np.cross(axis, anterior), has_foot)
-        self._centreline = Centreline(self.frame, g, smooth, slope, bend)
-        self.heights_m = heights
-        self.heights_m.setflags(write=False)
-        self.length_m = length
-        self._frame_grid = g
-
-    def _frame_sections(self, v, f, heights, centreline, length):
-        step = min(FRAME_STEP_M, length / 20)
-        n = int(np.floor(length / step - 0.5))
-        grid = step * np.arange(1, n + 1)
-        index = grid_index(heights, f, step)
-        origins = centreline.points(grid)
-        normals = np.repeat(centreline.frame.axis[None], len(grid), axis=0)
-        us = np.repeat(centreline.frame.anterior[None], len(grid), axis=0)
-        secs = slice_mesh(v, f, index, grid, origins, normals, us, summary=True)
-        return grid, secs
-
-    @staticmethod
-    def _centreline_range(grid, secs, has_foot, length):
-        """Heights whose section centroids define the centreline: above the foot, below the top
-        cut, closed loops only."""
-        girth = secs["hull_perimeter_m"]
-        closed = secs["closed"] & (girth > 0)
-        lo = grid[0] if len(grid) else 0.0
-        if has_foot and len(grid) > 3:
-            low = grid < 0.35 * length
-            if low.any():
-                peak = int(np.argmax(np.where(low, girth, -np.inf)))
-                window = (grid >= grid[peak]) & (grid <= grid[peak] + 0.4 * length) & closed
-                if window.any():
-                    lo = grid[window][np.argmin(girth[window])]
-        # the longest run of consecutive closed sections above lo (open stretches at the
-        # ends come from oblique cuts and from the open top)
-        run = closed & (grid >= lo)
-        hi = lo
-        if run.any():
-            edges = np.flatnonzero(np.diff(np.r_[0, run.astype(np.int8), 0]))
-            starts, stops = edges[::2], edges[1::2]
-            k = int(np.argmax(stops - starts))
-            lo = max(lo, grid[starts[k]])
-            hi = grid[stops[k] - 1] - 0.02
-        ok = (grid >= lo) & (grid <= hi) & closed
-        return lo, hi, ok
+    def _set_frame(self, fitted: FittedFrame) -> None:
+        """Keep what :func:`~stockingsim.leg._frame_fit.fit_frame` found on this surface."""
+        self.faces = fitted.faces
+        self._face_cross = fitted.face_cross
+        self.face_areas = fitted.face_areas
+        self.frame = fitted.frame
+        self._centreline = fitted.centreline
+        self.heights_m = fitted.heights_m
+        self.length_m = fitted.length_m
+        self._frame_grid = fitted.grid_m
 
     def _check_overrides(self, landmarks: Mapping[str, float]) -> dict[str, float]:
         if not isinstance(landmarks, Mapping):

@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim.fabric._blend import blend_curves, check_blend
 from stockingsim.fabric._cyclic import (
     DEFAULT_INNER_LOOP_STRAIN,
     check_inner_loop_strain,
     follow_strain_path,
 )
+from stockingsim.fabric._fit_report import BranchFit, FitReport
 from stockingsim.fabric._models import (
     ExponentialModel,
     LinearModel,
@@ -26,6 +28,7 @@ from stockingsim.fabric._models import (
     _Model,
     model_from_dict,
 )
+from stockingsim.fabric._tensile import fit_inner_loops, fit_tensile_test
 
 __all__ = ["Fabric", "FitReport", "BranchFit", "SCHEMA", "DIRECTIONS", "BRANCHES"]
 
@@ -62,153 +65,6 @@ def _as_strain(strain: Any, what: str = "strain") -> np.ndarray:
             f"{what} must be a number or an array of numbers, got {type(strain).__name__}."
         ) from None
     return arr
-
-
-@dataclass(frozen=True)
-class BranchFit:
-    """Quality of the fit of one branch of one direction to tensile data.
-
-    Attributes
-    ----------
-    direction, branch
-        Which curve (``"course"``/``"wale"``, ``"loading"``/``"unloading"``).
-    model
-        Model kind (``"polynomial"``, ...).
-    params
-        ``((name, value), ...)`` fitted parameters (units as in the model class).
-    r2
-        Coefficient of determination of tension.
-    rmse_n_per_m
-        Root-mean-square residual of tension, N/m.
-    strain_min, strain_max
-        Strain range of the fitted points.
-    n_points
-        Number of points fitted.
-    covariance
-        Asymptotic covariance of the model's parameter vector (order of
-        ``stockingsim.fabric._params.parameter_names``), ``((c00, c01, ...), ...)``, or None when
-        not estimated. It is what :func:`stockingsim.pressure_uncertainty` propagates.
-    """
-
-    direction: str
-    branch: str
-    model: str
-    params: tuple[tuple[str, Any], ...]
-    r2: float
-    rmse_n_per_m: float
-    strain_min: float
-    strain_max: float
-    n_points: int
-    covariance: tuple[tuple[float, ...], ...] | None = None
-
-
-@dataclass(frozen=True)
-class FitReport:
-    """Record of a tensile-test fit, kept on the fabric as ``fabric.fit_report``.
-
-    Attributes
-    ----------
-    source
-        File name(s) of the test data.
-    width_mm, gauge_mm
-        Specimen width and gauge length, mm.
-    model
-        Model kind fitted.
-    cycles
-        Which cycles were used (``"all"`` or a 1-based cycle number as text).
-    fits
-        One :class:`BranchFit` per fitted (direction, branch).
-    notes
-        Assumptions applied (e.g. the wale direction derived from a ratio).
-    """
-
-    source: str
-    width_mm: float
-    gauge_mm: float
-    model: str
-    cycles: str
-    fits: tuple[BranchFit, ...]
-    notes: tuple[str, ...] = ()
-
-    def table(self):
-        """The fits as a pandas DataFrame, one row per (direction, branch)."""
-        import pandas as pd
-
-        rows = [
-            {
-                "direction": f.direction,
-                "branch": f.branch,
-                "model": f.model,
-                "r2": f.r2,
-                "rmse_n_per_m": f.rmse_n_per_m,
-                "strain_min": f.strain_min,
-                "strain_max": f.strain_max,
-                "n_points": f.n_points,
-                **{f"param_{k}": v for k, v in f.params},
-            }
-            for f in self.fits
-        ]
-        return pd.DataFrame(rows).set_index(["direction", "branch"])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "width_mm": self.width_mm,
-            "gauge_mm": self.gauge_mm,
-            "model": self.model,
-            "cycles": self.cycles,
-            "fits": [
-                {
-                    "direction": f.direction,
-                    "branch": f.branch,
-                    "model": f.model,
-                    "params": [[k, v] for k, v in f.params],
-                    "r2": f.r2,
-                    "rmse_n_per_m": f.rmse_n_per_m,
-                    "strain_min": f.strain_min,
-                    "strain_max": f.strain_max,
-                    "n_points": f.n_points,
-                    **(
-                        {}
-                        if f.covariance is None
-                        else {"covariance": [list(row) for row in f.covariance]}
-                    ),
-                }
-                for f in self.fits
-            ],
-            "notes": list(self.notes),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FitReport:
-        fits = tuple(
-            BranchFit(
-                direction=f["direction"],
-                branch=f["branch"],
-                model=f["model"],
-                params=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in f["params"]),
-                r2=float(f["r2"]),
-                rmse_n_per_m=float(f["rmse_n_per_m"]),
-                strain_min=float(f["strain_min"]),
-                strain_max=float(f["strain_max"]),
-                n_points=int(f["n_points"]),
-                covariance=(
-                    None
-                    if f.get("covariance") is None
-                    else tuple(tuple(float(v) for v in row) for row in f["covariance"])
-                ),
-            )
-            for f in data["fits"]
-        )
-        return cls(
-            source=str(data["source"]),
-            width_mm=float(data["width_mm"]),
-            gauge_mm=float(data["gauge_mm"]),
-            model=str(data["model"]),
-            cycles=str(data["cycles"]),
-            fits=fits,
-            notes=tuple(str(n) for n in data.get("notes", ())),
-        )
 
 
 @dataclass(frozen=True)
@@ -778,8 +634,9 @@ class Fabric:
         name: str = "two-phase knit",
         description: str = "",
     ) -> Fabric:
-        """Two-phase knit (elastane in parallel with jamming ground loops), see
-        :class:`TwoPhaseModel` for the formula.
+        """Two-phase knit: elastane in parallel with jamming ground loops.
+
+        See :class:`TwoPhaseModel` for the formula.
 
         ``max_strain`` defaults to ``jam_strain + 0.5``. ``wale`` is a :class:`TwoPhaseModel`
         for the wale direction (default: the course model). Unloading = ``(1 - h) x`` loading.
@@ -928,10 +785,7 @@ class Fabric:
         >>> 100 < float(f.tension(0.4)) < 150  # N/m: class II on a 22 cm ankle
         True
         """
-        from stockingsim.fabric._blend import fabric_from_blend
-
-        return fabric_from_blend(
-            cls,
+        inputs = check_blend(
             elastane=elastane,
             polyamide=polyamide,
             cotton=cotton,
@@ -942,9 +796,17 @@ class Fabric:
             machine=machine,
             thickness_mm=thickness_mm,
             inlay_prestrain=inlay_prestrain,
-            name=name,
-            description=description,
-            provenance=provenance,
+        )
+        curves = blend_curves(inputs, name=name, description=description, provenance=provenance)
+        return cls.from_models(
+            curves.course,
+            wale_loading=curves.wale,
+            hysteresis=curves.hysteresis,
+            wale_hysteresis=curves.wale_hysteresis,
+            name=curves.name,
+            description=curves.description,
+            provenance=curves.provenance,
+            inner_loop_strain=curves.inner_loop_strain,
         )
 
     @classmethod
@@ -1022,10 +884,7 @@ class Fabric:
         Siddique H. F. et al. (2023), cut-strip tensile tests of compression socks at practical
         extension, J. Ind. Text., doi:10.1177/15280837231170305.
         """
-        from stockingsim.fabric._tensile import fabric_from_tensile_test
-
-        return fabric_from_tensile_test(
-            cls,
+        fit = fit_tensile_test(
             path,
             width_mm=width_mm,
             gauge_mm=gauge_mm,
@@ -1039,6 +898,20 @@ class Fabric:
             degree=degree,
             name=name,
         )
+        try:
+            fabric = cls(
+                name=fit.name,
+                description=fit.description,
+                provenance=fit.provenance,
+                fit_report=fit.report,
+                **fit.models,
+            )
+        except errors.FabricError as exc:
+            raise errors.TensileDataError(
+                f"tensile file {fit.report.source!r}: the fitted curves are not a valid fabric "
+                f"({exc})"
+            ) from None
+        return fit_inner_loops(fabric, fit.paths)
 
     # ------------------------------------------------------------------ JSON
     # ------------------------------------------------------------------ time (fabric/_time.py)

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from stockingsim import errors
 
-#: 1 mmHg in Pa (101325 / 760).
-PA_PER_MMHG = 101325.0 / 760.0
 #: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
 DEFAULT_STEP_M = 0.005
 TWO_PI = 2.0 * math.pi
@@ -86,7 +84,9 @@ class Setup:
     origins: np.ndarray  # (K, 3)
     us: np.ndarray  # (K, 3)
     vs: np.ndarray  # (K, 3)
-    extra: dict = field(default_factory=dict)
+    fabric: Any  # the stocking's Fabric (the contact solve integrates its curves)
+    axial_prestrain: float  # the stocking's wale strain along the leg
+    layer_factor: np.ndarray | None = None  # (K,) all layers' tension / the stocking's own
 
 
 def section_main_polygon(section: Any) -> np.ndarray | None:
@@ -184,7 +184,9 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         origins=origins,
         us=us,
         vs=vs,
-        extra={"layer_factor": layer_factor},
+        fabric=stocking.fabric,
+        axial_prestrain=float(stocking.axial_prestrain),
+        layer_factor=layer_factor,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.fabric._fabric import BRANCHES, DIRECTIONS, Fabric
+from stockingsim.fabric._curves import BRANCHES, DIRECTIONS, Fabric
 
 __all__ = ["compare_fabrics"]
 
