@@ -36,6 +36,7 @@ __all__ = [
     "NoContactWarning",
     "DonningWarning",
     "ConvergenceWarning",
+    "StyleWarning",
 ]
 
 
@@ -159,3 +160,7 @@ class DonningWarning(StockingSimWarning):
 
 class ConvergenceWarning(StockingSimWarning):
     """An iterative solve stopped at its tolerance limit but the result is still usable."""
+
+
+class StyleWarning(StockingSimWarning):
+    """The leg does not reach the style's top landmark; the stocking covers the mesh to its top."""

@@ -422,7 +422,9 @@ def _profile_frame(result: Any) -> pd.DataFrame:
         profile = result.profile
         covered = None
         try:
-            bottom, top = result.stocking.coverage_m(result.leg)
+            bottom, top = getattr(result, "covered_range_m", (math.nan, math.nan))
+            if not (math.isfinite(bottom) and math.isfinite(top)):
+                bottom, top = result.stocking.coverage_m(result.leg)
             h = profile["height_m"].to_numpy(float)
             covered = (h >= bottom - 1e-6) & (h <= top + 1e-6)
         except Exception:  # no coverage information: fall back to finite pressures

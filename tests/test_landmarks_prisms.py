@@ -24,7 +24,7 @@ def _rounded_square(a, n=4.0):
 
 
 SECTIONS = {
-    "circle": lambda size, shape: (lambda t: np.full_like(t, size)),
+    "circle": lambda size, shape: lambda t: np.full_like(t, size),
     "ellipse": lambda size, shape: S.ellipse_radius(size, size * (0.5 + 0.5 * shape)),
     "peanut": lambda size, shape: S.peanut_radius(size, 0.2 + 0.2 * shape),
     "rounded square": lambda size, shape: _rounded_square(size, 3.0 + 5.0 * shape),
@@ -83,8 +83,6 @@ def test_a_leg_shaped_profile_still_gets_its_landmarks():
         + 0.2 * np.clip(h - 0.5, 0, None)
         + 0.05 * np.clip(0.08 - h, 0, None) / 0.08
     )
-    out = detect_landmarks(
-        h, g, np.ones(len(h), bool), has_foot=False, length_m=0.8, overrides={}
-    )
+    out = detect_landmarks(h, g, np.ones(len(h), bool), has_foot=False, length_m=0.8, overrides={})
     assert {"B", "C", "D"} <= set(out)
     assert out["C"] == pytest.approx(0.33, abs=0.02)

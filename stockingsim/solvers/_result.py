@@ -55,6 +55,11 @@ class PressureResult:
         Wall time of the simulation, seconds.
     info : dict
         Method details (grid sizes, iterations, residual, ...).
+    covered_range_m : tuple of float
+        Heights (bottom, top) of the part of the leg the stocking covers, metres. When the leg
+        does not reach the style's top landmark the top is the top of the mesh (a
+        :class:`~stockingsim.errors.StyleWarning` says so) and ``info["style_complete"]`` is
+        False.
     """
 
     leg: Any
@@ -68,6 +73,7 @@ class PressureResult:
     sections: pd.DataFrame
     elapsed_s: float = 0.0
     info: dict = field(default_factory=dict)
+    covered_range_m: tuple[float, float] = (float("nan"), float("nan"))
 
     def pressure_at(self, landmark: str) -> float:
         """Mean pressure (mmHg) around the section at a landmark, e.g. ``"B"``."""
@@ -205,6 +211,7 @@ def build_result(
         sections=sections,
         elapsed_s=float(elapsed_s),
         info=info,
+        covered_range_m=(float(setup.bottom_m), float(setup.top_m)),
     )
 
 
