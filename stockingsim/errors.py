@@ -37,6 +37,7 @@ __all__ = [
     "DonningWarning",
     "ConvergenceWarning",
     "StyleWarning",
+    "TargetWarning",
 ]
 
 
@@ -164,3 +165,7 @@ class ConvergenceWarning(StockingSimWarning):
 
 class StyleWarning(StockingSimWarning):
     """The leg does not reach the style's top landmark; the stocking covers the mesh to its top."""
+
+
+class TargetWarning(StockingSimWarning):
+    """A design target looks mistaken: values like kPa, or a pressure rising up the leg."""

@@ -7,7 +7,6 @@ measuring points B, B1, C, D, E, F, G and by its length (style). Designers usual
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 
 __all__ = ["Stocking", "STYLES", "LANDMARK_ORDER"]
 
@@ -37,21 +37,15 @@ ABOVE_TOP_M = 0.01
 
 
 def _check_positive_finite(value: Any, what: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise errors.StockingError(f"{what} must be a number, got {value!r}.") from exc
-    if not math.isfinite(x) or x <= 0:
-        raise errors.StockingError(
-            f"{what} must be a positive finite length in metres, got {value!r}. "
-            "Give the relaxed circumference in metres (e.g. 0.18 for 18 cm)."
-        )
-    if x > 3.0:
-        raise errors.StockingError(
-            f"{what} = {x} m is not a stocking circumference; did you give centimetres? "
-            "Use metres (e.g. 0.18 for 18 cm)."
-        )
-    return x
+    return as_number(
+        value,
+        what,
+        errors.StockingError,
+        positive=True,
+        unit="m",
+        kind="girth_m",
+        hint="Give the relaxed circumference in metres (e.g. 0.18 for 18 cm).",
+    )
 
 
 def _usable_top_m(leg: Any, above_m: float) -> float:
@@ -121,13 +115,13 @@ class Stocking:
                 f"unknown stocking style {self.style!r}; use one of {', '.join(STYLES)} "
                 "(AD knee-high, AF mid-thigh, AG thigh-high, AT tights)."
             )
-        try:
-            pre = float(self.axial_prestrain)
-        except (TypeError, ValueError) as exc:
-            raise errors.StockingError(
-                f"axial_prestrain must be a number, got {self.axial_prestrain!r}."
-            ) from exc
-        if not math.isfinite(pre) or not 0.0 <= pre < 1.0:
+        pre = as_number(
+            self.axial_prestrain,
+            "axial_prestrain",
+            errors.StockingError,
+            hint="It is a strain (0.05 means 5 % axial stretch).",
+        )
+        if not 0.0 <= pre < 1.0:
             raise errors.StockingError(
                 f"axial_prestrain must be a finite strain in [0, 1), got {self.axial_prestrain!r} "
                 "(0.05 means 5 % axial stretch)."

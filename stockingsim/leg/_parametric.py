@@ -28,6 +28,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.spatial import ConvexHull
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 
 __all__ = [
     "parametric_leg",
@@ -129,17 +130,15 @@ def complete_chart(chart: Mapping[str, float]) -> LegChart:
         )
     values: dict[str, float] = {}
     for key, value in chart.items():
-        try:
-            x = float(value)
-        except (TypeError, ValueError) as exc:
-            raise errors.LandmarkError(
-                f"chart entry {key}={value!r} is not a number (cm)."
-            ) from exc
-        if not np.isfinite(x) or x <= 0.0:
-            raise errors.LandmarkError(
-                f"chart entry {key}={value!r} must be a positive, finite length in cm."
-            )
-        values[key] = x
+        values[key] = as_number(
+            value,
+            f"chart entry {key}",
+            errors.LandmarkError,
+            positive=True,
+            unit="cm",
+            kind="girth_cm" if str(key).startswith("c") else "length_cm",
+            hint="Chart girths and heights are in centimetres (e.g. {'cB': 22, 'lB': 10}).",
+        )
     missing = [k for k in ("cB", "cC", "cD") if k not in values]
     if missing:
         raise errors.LandmarkError(
