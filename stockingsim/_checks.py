@@ -169,12 +169,13 @@ def as_number(
     except (TypeError, ValueError):
         raise error(f"{name} must be a number{in_unit}, got {value!r}.{tail}") from None
     if not math.isfinite(x):
-        raise error(f"{name} must be a finite number{in_unit}, got {value!r}.{tail}")
+        what = "a positive, finite" if positive else "a finite"
+        raise error(f"{name} must be {what} number{in_unit}, got {value!r}.{tail}")
     sym = f" {unit}" if unit else ""
     if positive and x <= 0:
-        raise error(f"{name} must be > 0{sym}, got {x:g}.{tail}")
+        raise error(f"{name} must be positive (> 0{sym}), got {x:g}.{tail}")
     if nonnegative and x < 0:
-        raise error(f"{name} must be >= 0{sym}, got {x:g}.{tail}")
+        raise error(f"{name} must not be negative (>= 0{sym}), got {x:g}.{tail}")
     if (low is not None and x < low) or (high is not None and x > high):
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"

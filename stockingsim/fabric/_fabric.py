@@ -380,13 +380,17 @@ class Fabric:
     ) -> np.ndarray:
         """Tangent stiffness ``dT/d strain`` in N/m, same shape as ``strain``.
 
-        See :meth:`tension` for the arguments and the range warning.
+        See :meth:`tension` for the arguments and the range warning; a slack fabric (strain
+        < 0) has no stiffness (0).
         """
         _check_direction(direction)
         _check_branch(branch)
         eps = _as_strain(strain)
         self._warn_range(eps, direction)
-        return self._eval(eps, direction, branch, derivative=True)[1]
+        with np.errstate(invalid="ignore"):
+            slack = eps < 0
+        k = self._eval(np.where(slack, 0.0, eps), direction, branch, derivative=True)[1]
+        return np.where(slack, 0.0, k)
 
     def _table(self, direction: str, branch: str) -> tuple[np.ndarray, ...]:
         key = (direction, branch)
