@@ -48,10 +48,18 @@ _EXPORTS: dict[str, str] = {
     "Design": "stockingsim.batch",
 }
 
+#: sub-packages reachable as attributes without an import (``ss.viz``, ``ss.batch``), loaded
+#: on first use like the names above
+_SUBMODULES = frozenset(
+    {"batch", "design", "exports", "fabric", "leg", "solvers", "standards", "stocking", "viz"}
+)
+
 __all__ = ["errors", "__version__", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"stockingsim.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'stockingsim' has no attribute {name!r}")

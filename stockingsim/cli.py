@@ -653,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version (0) or a usage error (2)
         return int(exc.code or 0)
     try:
+        _check_names(args)
         return int(args.func(args) or 0)
     except UsageError as exc:
         if args.debug:
@@ -678,6 +679,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _check_names(args) -> None:
+    """A misspelt standard, class or target is a usage error (exit 2), found before any work."""
+    if args.command == "batch":  # the batch command validates its own lists
+        return
+    from stockingsim import standards
+    from stockingsim.design import resolve_target
+
+    standard = getattr(args, "standard", None)
+    target = getattr(args, "target", None)
+    try:
+        if isinstance(standard, str):
+            standards.canonical_standard(standard)
+        if isinstance(target, str):
+            resolve_target(target)
+    except errors.StockingSimError as exc:
+        raise UsageError(_one_line(exc)) from None
 
 
 def _one_line(exc: BaseException) -> str:

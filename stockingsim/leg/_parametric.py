@@ -505,6 +505,11 @@ def parametric_leg(
     vertices, faces, info = parametric_leg_arrays(chart, n_theta=n_theta, step_m=step_m, foot=foot)
     from stockingsim.leg._leg import Leg  # lazy: the leg package imports this module
 
-    g = info["chart"].girths_m
+    lc = info["chart"]
+    g = lc.girths_m
     label = name or f"parametric cB={g['B'] * 100:g}cm cC={g['C'] * 100:g}cm"
-    return Leg.from_arrays(vertices, faces, units="m", name=label)
+    # a B1 the chart gives (its height or its girth) is where the chart measured it, not the
+    # one-third convention of the detector: the leg reports it there
+    given_b1 = not ({"lB1", "cB1"} <= set(lc.filled))
+    landmarks = {"B1": lc.heights_m["B1"]} if given_b1 else None
+    return Leg.from_arrays(vertices, faces, units="m", name=label, landmarks=landmarks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,27 @@ def require_pyvista(feature: str):
     if not has_display():
         pv.OFF_SCREEN = True
     return pv
+
+
+@contextlib.contextmanager
+def quiet_vtk():
+    """Silence VTK's log and warning output while rendering (restored afterwards).
+
+    Off-screen on a machine without an X display, VTK's X render window first tries the display
+    and logs "bad X server connection" before falling back to off-screen (EGL/OSMesa) rendering:
+    noise on every render, not an error. Errors still raise through pyvista.
+    """
+    from vtkmodules.vtkCommonCore import vtkLogger, vtkObject
+
+    verbosity = vtkLogger.GetCurrentVerbosityCutoff()
+    warn = vtkObject.GetGlobalWarningDisplay()
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
+    vtkObject.GlobalWarningDisplayOff()
+    try:
+        yield
+    finally:
+        vtkLogger.SetStderrVerbosity(verbosity)
+        vtkObject.SetGlobalWarningDisplay(warn)
 
 
 def require_matplotlib(feature: str):
