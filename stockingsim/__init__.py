@@ -24,6 +24,9 @@ _EXPORTS: dict[str, str] = {
     "load_leg": "stockingsim.leg",
     "parametric_leg": "stockingsim.leg",
     "bundled_leg": "stockingsim.leg",
+    "sample_leg": "stockingsim._samples",
+    "sample_path": "stockingsim._samples",
+    "sample_leg_names": "stockingsim._samples",
     # fabrics
     "Fabric": "stockingsim.fabric",
     "fabric_library": "stockingsim.fabric",

@@ -30,6 +30,7 @@ __all__ = [
     "BatchError",
     "ExportError",
     "OptionalDependencyError",
+    "SampleNotFoundError",
     "StockingSimWarning",
     "MeshWarning",
     "ExtrapolationWarning",
@@ -124,6 +125,10 @@ class ExportError(StockingSimError, OSError):
 
 class PlotError(StockingSimError, ValueError):
     """A picture or table cannot be made from these arguments (view, colour limits, inputs)."""
+
+
+class SampleNotFoundError(StockingSimError, FileNotFoundError):
+    """No sample file (leg or tensile test) of that name ships with the package."""
 
 
 class OptionalDependencyError(StockingSimError, ImportError):

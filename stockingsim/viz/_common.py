@@ -68,7 +68,29 @@ def require_matplotlib(feature: str):
         import matplotlib.figure
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise errors.missing_dependency(feature, "matplotlib", "viz") from exc
+    if in_jupyter():
+        show_figures_inline()
     return matplotlib.figure
+
+
+def show_figures_inline() -> None:
+    """Make Jupyter display a returned ``matplotlib.figure.Figure`` as a PNG.
+
+    IPython shows figures only after ``%matplotlib inline`` (which registers the formatter
+    for pyplot's figures); the figures here are made without pyplot, so the PNG formatter is
+    registered for them directly. Idempotent; does nothing outside IPython.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    if Figure in formatter.type_printers:  # already (also by %matplotlib inline)
+        return
+    formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
 
 
 def has_display() -> bool:
