@@ -218,7 +218,10 @@ def resolve_target(target: Any) -> Target:
         name = target.strip().lower()
         if name in TARGETS or name in _USE_CASE_ALIASES:
             uc = use_case(name)
-            inner = resolve_target(uc.target)
+            with warnings.catch_warnings():
+                # a published profile may rise (Sigel's thigh point): no warning for it
+                warnings.simplefilter("ignore", errors.TargetWarning)
+                inner = resolve_target(uc.target)
             return Target(
                 label=f"{uc.name} ({inner.label})",
                 pressures_mmhg=inner.pressures_mmhg,
