@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "compare_fabrics": "stockingsim.fabric",
     # stockings and pressure
     "Stocking": "stockingsim.stocking",
+    "Kit": "stockingsim._kit",
     "Tissue": "stockingsim.tissue",
     "simulate": "stockingsim.solvers",
     "PressureResult": "stockingsim.solvers",
@@ -45,10 +46,25 @@ _EXPORTS: dict[str, str] = {
     "stiffness_index": "stockingsim.design",
     "donning": "stockingsim.design",
     "sample_population": "stockingsim.design",
+    "service_life": "stockingsim.design",
+    "design_outer_layer": "stockingsim.design",
+    # measured pressures
+    "read_measurements": "stockingsim.calibration",
+    "agreement": "stockingsim.calibration",
+    "calibrate": "stockingsim.calibration",
+    "pressure_uncertainty": "stockingsim.calibration",
+    # fitting a patient; interactive design
+    "SizeChart": "stockingsim.fitting",
+    "FitResult": "stockingsim.fitting",
+    "fit_patient": "stockingsim.fitting",
+    "fitting_report": "stockingsim.fitting",
+    "measurements_from_leg": "stockingsim.fitting",
+    "explore": "stockingsim.app",
     # output and scale
     "report": "stockingsim._report",
     "run_batch": "stockingsim.batch",
-    "Design": "stockingsim.batch",
+    "BatchDesign": "stockingsim.batch",
+    "Design": "stockingsim.batch",  # deprecated alias of BatchDesign (warns)
 }
 
 #: sub-packages reachable as attributes without an import (``ss.viz``, ``ss.batch``), loaded

@@ -27,7 +27,11 @@ __all__ = [
     "StandardError",
     "DesignError",
     "UnreachableTargetError",
+    "MeasurementError",
+    "SizeChartError",
     "BatchError",
+    "CalibrationError",
+    "BatchArgumentError",
     "ExportError",
     "OptionalDependencyError",
     "SampleNotFoundError",
@@ -114,9 +118,21 @@ class UnreachableTargetError(DesignError):
     """A design target needs a strain beyond the fabric's range; names the landmark and strain."""
 
 
+# --- measured pressures and calibration --------------------------------------------------------
+class CalibrationError(StockingSimError, ValueError):
+    """Measurements cannot identify the calibration parameters, or cannot be matched."""
+
+
 # --- batch, export, optional dependencies -----------------------------------------------------
 class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
+
+
+class BatchArgumentError(BatchError, ValueError):
+    """A batch's arguments are wrong (unknown method, class, style, path...), found before any task.
+
+    The command line reports it as a usage error (exit code 2).
+    """
 
 
 class ExportError(StockingSimError, OSError):
@@ -141,6 +157,15 @@ def missing_dependency(feature: str, package: str, extra: str) -> OptionalDepend
         f"{feature} needs the optional package '{package}', which is not installed. "
         f'Install it with: pip install "stockingsim[{extra}]"'
     )
+
+
+class MeasurementError(StockingSimError, ValueError):
+    """Measurements are unusable: a patient's (unknown points, wrong units, impossible values) or
+    a pressure table's (unreadable, a missing column, impossible values)."""
+
+
+class SizeChartError(StockingSimError, ValueError):
+    """A product size chart is unreadable or inconsistent (ranges, sizes, style)."""
 
 
 # --- warnings --------------------------------------------------------------------------------

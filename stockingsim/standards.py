@@ -67,6 +67,7 @@ __all__ = [
     "gradient_rules",
     "default_fractions",
     "check_gradient",
+    "find_reversals",
     "standards_table",
 ]
 
@@ -480,7 +481,9 @@ def check_gradient(
         Index = covered landmarks from B upward; columns ``height_m``, ``pressure_mmhg``,
         ``percent_of_B``, ``min_percent``, ``max_percent`` (NaN = no bound), ``confirmed``,
         ``rule``, ``range_ok``, ``monotone_ok``, ``passed``. ``df.attrs`` holds ``"standard"``,
-        ``"class_at_B"`` and ``"passed"`` (all rows passed).
+        ``"class_at_B"`` and ``"passed"`` (all rows passed and, for a result, no reversal);
+        for a result also ``"reversals"``, the table of :func:`find_reversals` (a fold or a
+        rolled top that raises the pressure going up: a tourniquet).
 
     Raises
     ------
@@ -525,7 +528,56 @@ def check_gradient(
     df.attrs["standard"] = key
     df.attrs["class_at_B"] = classify(p_b, key)
     df.attrs["passed"] = bool(df["passed"].all())
+    sections = getattr(result, "sections", None)
+    if sections is not None:
+        rev = find_reversals(sections)
+        df.attrs["reversals"] = rev
+        df.attrs["passed"] = df.attrs["passed"] and rev.empty
     return df
+
+
+#: A rise of the section pressure with height larger than this is a reversal (mmHg). Assumption:
+#: above the scatter of a smooth profile (membrane on scanned legs) and well below the rise under
+#: a fold (tens of mmHg).
+REVERSAL_RISE_MMHG = 3.0
+
+
+def find_reversals(
+    sections: pd.DataFrame, min_rise_mmhg: float = REVERSAL_RISE_MMHG
+) -> pd.DataFrame:
+    """Bands where the pressure rises going up the leg: a fold or a rolled top (a tourniquet).
+
+    Parameters
+    ----------
+    sections : pandas.DataFrame
+        A section table (``PressureResult.sections``: ``height_m``, ``pressure_mmhg``).
+    min_rise_mmhg : float
+        Smallest rise above the lowest pressure below (from the bottom of the table) that
+        counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reversal: ``height_m`` (of its peak), ``bottom_m``, ``top_m`` (where the
+        pressure is above the level below it), ``peak_mmhg``, ``rise_mmhg``.
+    """
+    h = sections["height_m"].to_numpy(float)
+    p = np.nan_to_num(sections["pressure_mmhg"].to_numpy(float))
+    covered = p > 0
+    rows = []
+    if covered.sum() >= 3:
+        h, p = h[covered], p[covered]
+        floor = np.minimum.accumulate(p)  # lowest pressure at or below each height
+        above = p - floor > min_rise_mmhg
+        edges = np.diff(np.concatenate([[0], above.astype(int), [0]]))
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            j = a + int(np.argmax(p[a:b]))
+            rows.append(
+                {"height_m": h[j], "bottom_m": h[a], "top_m": h[b - 1], "peak_mmhg": p[j],
+                 "rise_mmhg": p[j] - floor[j]}
+            )  # fmt: skip
+    cols = ["height_m", "bottom_m", "top_m", "peak_mmhg", "rise_mmhg"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def standards_table() -> pd.DataFrame:

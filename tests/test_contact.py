@@ -62,3 +62,36 @@ def test_single_thread_blas_restores_state():
     with single_thread_blas():
         x = np.ones(10) @ np.ones(10)
     assert x == 10.0
+
+
+@pytest.mark.parametrize("max_iter", [3, 7, 9, 25])
+def test_convergence_warning_states_usability_from_the_residual(max_iter):
+    """Silent up to tol; 'usable' up to 3 tol; 'NOT usable' up to 10 tol; error beyond."""
+    import warnings
+
+    from scipy.special import ellipe
+
+    from stockingsim import errors
+
+    a, b, tol = 0.05, 0.035, 3e-2
+    rmap = np.tile(_ellipse_map(a, b), (5, 1))
+    c = 4 * a * ellipe(1 - (b / a) ** 2)
+    args = (rmap, np.linspace(0, 0.04, 5), np.full(rmap.shape, 1e8), np.linspace(0, 0.04, 3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = solve_tube(
+                *args, np.full(3, c / 1.4), ss.Fabric.linear(250.0), 0.0, n_theta=64,
+                max_iter=max_iter, tol=tol,
+            )  # fmt: skip
+        except errors.ConvergenceError as exc:
+            assert "residual" in str(exc)
+            return
+    res = out["residual"]
+    msgs = [str(w.message) for w in caught if issubclass(w.category, errors.ConvergenceWarning)]
+    if res <= tol:
+        assert not msgs
+    elif res <= 3 * tol:
+        assert len(msgs) == 1 and "usable" in msgs[0] and "NOT usable" not in msgs[0]
+    else:
+        assert len(msgs) == 1 and "NOT usable" in msgs[0]

@@ -64,3 +64,12 @@ def test_figures_show_inline_without_a_magic(tmp_path, monkeypatch):
     results = [o for o in outputs if o.output_type == "execute_result"]
     assert results and "image/png" in results[0].data, outputs
     assert results[0].data["image/png"]  # a non-empty base64 PNG
+
+
+def test_the_validation_notebook_is_among_them():
+    # docs/validation.md's numbers are recomputed and asserted there
+    assert "08_validation_against_measurements" in [p.stem for p in NOTEBOOKS]
+
+
+def test_fitting_notebook_is_collected():
+    assert "07_fitting_a_patient" in [p.stem for p in NOTEBOOKS]

@@ -116,17 +116,40 @@ class Task:
     index: int
     run_id: str
     leg: LegSource
-    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.Design
+    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.BatchDesign
     spec_key: str
     method: str
     standard: str
     options: tuple[tuple[str, Any], ...] = ()
 
+    def __reduce__(self):
+        """Pickle the stocking or design with cloudpickle (functions and ``__main__`` by value).
+
+        A worker process never imports the caller's main script, so a relaxed-circumference
+        function defined there, a lambda or a closure must travel by value; everything else
+        in the task is plain data.
+        """
+        import cloudpickle
+
+        fields = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        fields[4] = cloudpickle.dumps(self.spec)
+        return (_unpickle_task, tuple(fields))
+
+
+def _unpickle_task(key, index, run_id, leg, spec_blob, *rest) -> Task:
+    import pickle
+
+    return Task(key, index, run_id, leg, pickle.loads(spec_blob), *rest)
+
 
 # ----------------------------------------------------------------------------------------------
 # rows
 def empty_row() -> dict[str, Any]:
-    """A row with every column present: NaN for numbers, None for text, flags and counts."""
+    """A row with every column present: NaN for numbers, None for text, flags and counts.
+
+    ``error`` stays None when the task works: a missing value reads back as missing from
+    Parquet and from CSV alike (an empty string would come back from CSV as NaN).
+    """
     return {name: (np.nan if kind == "float" else None) for name, kind in SCHEMA}
 
 
@@ -152,7 +175,6 @@ def base_row(task: Task) -> dict[str, Any]:
         method=task.method,
         standard=task.standard,
         target_class=_target_class(target),
-        error="",
     )
     return row
 
@@ -242,7 +264,7 @@ def load_task_leg(source: LegSource):
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task through the whole pipeline and return its row (never raises).
 
-    load -> landmarks -> design (for a :class:`~stockingsim.batch.Design`) -> simulate ->
+    load -> landmarks -> design (for a :class:`~stockingsim.batch.BatchDesign`) -> simulate ->
     classify -> gradient check. Any exception becomes the ``error`` text of the row, with the
     stage where it happened; warnings are collected into the ``warnings`` column.
     """
@@ -319,27 +341,14 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
     row["gradient_ok"], row["gradient_failures"] = gradient_verdict(verdict)
 
 
-def gradient_verdict(table) -> tuple[bool | None, str]:
-    """Reduce the table of :func:`stockingsim.check_gradient` to (all passed, failed rows).
+def gradient_verdict(table) -> tuple[bool, str]:
+    """(all rules passed, the failing landmarks) from :func:`stockingsim.check_gradient`.
 
-    Uses ``attrs['passed']`` if present, else the first boolean column among ``passed``, ``ok``, ``pass``, ``compliant``,
-    ``within``; the failing rows are named by the table index.
+    The verdict is the one the standards module states: ``attrs["passed"]`` and the
+    ``passed`` column of its table, nothing guessed.
     """
-    if isinstance(table, bool | np.bool_):
-        return bool(table), ""
-    if "passed" in getattr(table, "attrs", {}) and "passed" in table.columns:
-        failed = [str(i) for i in table.index[~table["passed"].astype(bool).to_numpy()]]
-        return bool(table.attrs["passed"]), ",".join(failed)
-    columns = [c for c in ("passed", "ok", "pass", "compliant", "within") if c in table.columns]
-    if not columns:
-        bools = [c for c in table.columns if table[c].dtype == bool]
-        if not bools:
-            return None, ""
-        columns = bools
-    flags = table[columns[0]]
-    failed_mask = ~flags.fillna(False).astype(bool)
-    failed = [str(i) for i in table.index[failed_mask.to_numpy()]]
-    return not failed, ",".join(failed)
+    failed = [str(i) for i in table.index[~table["passed"].astype(bool).to_numpy()]]
+    return bool(table.attrs["passed"]), ",".join(failed)
 
 
 def _float(value: Any) -> float:
@@ -373,6 +382,10 @@ def probe_task(task: Task) -> dict[str, Any]:
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     time.sleep(float(opts.get("sleep", 0.0)))
     if opts.get("crash"):
+        os._exit(13)
+    once = opts.get("crash_once_file")
+    if once and not os.path.exists(once):
+        open(once, "w").close()  # noqa: SIM115 - a marker file, closed at once
         os._exit(13)
     try:
         if opts.get("fail"):

@@ -80,6 +80,10 @@ class BranchFit:
         Strain range of the fitted points.
     n_points
         Number of points fitted.
+    covariance
+        Asymptotic covariance of the model's parameter vector (order of
+        ``stockingsim.fabric._params.parameter_names``), ``((c00, c01, ...), ...)``, or None when
+        not estimated. It is what :func:`stockingsim.pressure_uncertainty` propagates.
     """
 
     direction: str
@@ -91,6 +95,7 @@ class BranchFit:
     strain_min: float
     strain_max: float
     n_points: int
+    covariance: tuple[tuple[float, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,11 @@ class FitReport:
                     "strain_min": f.strain_min,
                     "strain_max": f.strain_max,
                     "n_points": f.n_points,
+                    **(
+                        {}
+                        if f.covariance is None
+                        else {"covariance": [list(row) for row in f.covariance]}
+                    ),
                 }
                 for f in self.fits
             ],
@@ -178,6 +188,11 @@ class FitReport:
                 strain_min=float(f["strain_min"]),
                 strain_max=float(f["strain_max"]),
                 n_points=int(f["n_points"]),
+                covariance=(
+                    None
+                    if f.get("covariance") is None
+                    else tuple(tuple(float(v) for v in row) for row in f["covariance"])
+                ),
             )
             for f in data["fits"]
         )
@@ -945,6 +960,69 @@ class Fabric:
         )
 
     # ------------------------------------------------------------------ JSON
+    # ------------------------------------------------------------------ time (fabric/_time.py)
+    def relaxed(self, hours: float) -> Fabric:
+        """The fabric after ``hours`` of wear at its working strain (stress relaxation).
+
+        Every curve is multiplied by the normalized relaxation function ``g(hours)`` (a Prony
+        series; quasi-linear viscoelasticity). The parameters come from
+        :meth:`from_relaxation_test`, the preset's entry in ``data/fabric_time.json``, or an
+        illustrative default. See ``docs/life.md``.
+        """
+        from stockingsim.fabric import _time
+
+        return _time.relaxed(self, hours)
+
+    def aged(self, days: float, washes: float | None = None, hours_per_day: float = 8.0) -> Fabric:
+        """The fabric at the start of a day after ``days`` of daily wear and ``washes`` washes.
+
+        Fatigue of the washed stocking (fitted to Veraart et al. 1997 for the class II and III
+        presets) times the relaxation set carried over from the days since the last wash
+        (``washes`` default: one a day). See ``docs/life.md``.
+        """
+        from stockingsim.fabric import _time
+
+        return _time.aged(self, days, washes, hours_per_day)
+
+    @classmethod
+    def from_relaxation_test(
+        cls,
+        path: str | os.PathLike,
+        strain: float,
+        *,
+        fabric: Fabric | None = None,
+        width_mm: float | None = None,
+        n_terms: int = 2,
+    ) -> Fabric:
+        """Fit a Prony series (generalized Maxwell model, log-spaced start) to a relaxation test.
+
+        Parameters
+        ----------
+        path
+            CSV with ``time_s`` or ``time_h`` and ``tension_n_per_m`` (or ``force_n`` with
+            ``width_mm``): the tension of a strip held at ``strain`` over time.
+        strain
+            The engineering strain the strip was held at.
+        fabric
+            The fabric whose time behaviour this is (default: a linear fabric through the
+            instantaneous tension at ``strain``).
+        width_mm
+            Strip width when the file gives forces.
+        n_terms
+            Number of Maxwell elements (1-6).
+
+        Returns
+        -------
+        Fabric
+            ``fabric`` with the fitted time model in its provenance (``info["time_model"]``,
+            ``info["relaxation_rmse_n_per_m"]``); :meth:`relaxed` and :meth:`aged` use it.
+        """
+        from stockingsim.fabric import _time
+
+        return _time.from_relaxation_test(
+            path, strain, fabric=fabric, width_mm=width_mm, n_terms=n_terms
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the schema version."""
         return {

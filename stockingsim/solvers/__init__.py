@@ -6,7 +6,7 @@ method         what it does
 ``laplace``    ``p = T / r`` per section, ``r = C_hull / 2 pi``: the clinical reference
 ``membrane``   ``p = T_c k_hoop + T_w k_axial`` per vertex from the skin curvature
 ``bridging``   the fabric follows the convex hull of each section; zero in the hollows
-``contact``    3D membrane equilibrium, frictionless sliding, Winkler soft tissue
+``contact``    3D membrane equilibrium, Coulomb friction on the skin, Winkler soft tissue
 =============  ===========================================================================
 
 All return a :class:`PressureResult`. See ``docs/methods.md`` for when to use which and the
@@ -54,7 +54,8 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
         ``contact``: ``tissue`` (a :class:`~stockingsim.Tissue`, default rigid), ``n_theta``
         (64 nodes per ring), ``ring_step_m`` (0.01), ``n_theta_map`` (256),
         ``rigid_stiffness_pa_per_m`` (1e8), ``max_iter`` (3000), ``tol`` (3e-2),
-        ``start_sink_m`` (0.0005).
+        ``start_sink_m`` (0.0005), ``friction`` (Coulomb coefficient fabric-skin, default 0.5
+        for dry skin; 0 frictionless), ``friction_slip_m`` (5e-4, the regularization slip).
 
     Returns
     -------

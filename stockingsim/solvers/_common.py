@@ -153,6 +153,12 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
     eps_safe = np.where(slack, 0.0, strain)
     tension = np.asarray(stocking.fabric.tension(eps_safe, "course", "unloading"), dtype=float)
     tension = np.where(slack, 0.0, np.maximum(tension, 0.0))
+    layer_factor = np.ones(k)
+    # folds, rolled top, grip band, the outer layers of a kit: extra layers add their tension
+    if getattr(stocking, "bands", ()) or getattr(stocking, "has_layers", False):
+        extra = stocking.band_tension(leg, heights, hull)
+        layer_factor = np.where(tension > 0, (tension + extra) / np.maximum(tension, 1e-12), 1.0)
+        tension = tension + extra
     axial = float(
         np.asarray(
             stocking.fabric.tension(np.array([stocking.axial_prestrain]), "wale", "unloading")
@@ -174,6 +180,7 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         origins=origins,
         us=us,
         vs=vs,
+        extra={"layer_factor": layer_factor},
     )
 
 

@@ -283,3 +283,47 @@ def new_figure(figsize=(6.0, 7.0), ax=None):
     figure = require_matplotlib("Plots")
     fig = figure.Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
+
+
+_LEGEND_CORNERS = (
+    "upper right",
+    "lower right",
+    "center right",
+    "upper left",
+    "lower left",
+    "center left",
+    "upper center",
+    "lower center",
+)
+
+
+def place_legend(ax, **kw):
+    """Put the legend in the first corner where it covers no text of the axes.
+
+    Texts are the annotations (landmark labels) and ``ax.texts``; each corner is drawn and its
+    bounding box tested against theirs (display coordinates). Falls back to the corner with the
+    least overlap.
+    """
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure (no pyplot): give it Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # run the layout so the boxes are where they will be drawn
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_visible()]  # annotations are texts too
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    best = None
+    for loc in _LEGEND_CORNERS:
+        legend = ax.legend(loc=loc, **kw)
+        box = legend.get_window_extent(renderer)
+        overlap = sum(
+            max(0.0, min(box.x1, b.x1) - max(box.x0, b.x0))
+            * max(0.0, min(box.y1, b.y1) - max(box.y0, b.y0))
+            for b in boxes
+        )
+        if overlap == 0.0:
+            return legend
+        if best is None or overlap < best[0]:
+            best = (overlap, loc)
+    return ax.legend(loc=best[1], **kw)

@@ -373,6 +373,22 @@ def plot_pressure_map(
     )
 
 
+def _display_static(build) -> None:
+    """Display an off-screen PNG of the scene in the notebook (kept when it is saved)."""
+    import io
+
+    from IPython.display import Image, display
+
+    static = build(True)
+    image = static.screenshot(return_img=True)
+    static.close()
+    from matplotlib.image import imsave
+
+    buffer = io.BytesIO()
+    imsave(buffer, image, format="png")
+    display(Image(data=buffer.getvalue(), format="png"))
+
+
 def render(build, filename=None, off_screen: bool | None = None):
     """Build a plotter with ``build(off_screen)`` and save, show or return its picture.
 
@@ -414,7 +430,12 @@ def _render(build, filename, off_screen, interactive):
         plotter.close()
         return path
     if interactive:
-        return plotter.show(jupyter_backend=jupyter_backend())
+        backend = jupyter_backend()
+        if backend != "static":
+            # an interactive view is a widget that a saved notebook loses: show a static
+            # picture of the same scene first, so the notebook keeps an image
+            _display_static(build)
+        return plotter.show(jupyter_backend=backend)
     if not off_screen:
         plotter.show()
         return None
