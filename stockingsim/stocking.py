@@ -7,6 +7,7 @@ measuring points B, B1, C, D, E, F, G and by its length (style). Designers usual
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
