@@ -21,6 +21,9 @@ _EXPORTS: dict[str, str] = {
     "load_leg": "stockingsim.leg",
     "parametric_leg": "stockingsim.leg",
     "bundled_leg": "stockingsim.leg",
+    "sample_leg": "stockingsim._samples",
+    "sample_path": "stockingsim._samples",
+    "sample_leg_names": "stockingsim._samples",
     # fabrics
     "Fabric": "stockingsim.fabric",
     "fabric_library": "stockingsim.fabric",
@@ -69,4 +72,20 @@ _EXPORTS: dict[str, str] = {
     "Design": "stockingsim.batch",  # deprecated alias of BatchDesign (warns)
 }
 
-__getattr__, __dir__, __all__ = _lazy.attach(__name__, _EXPORTS, also=["errors", "__version__"])
+__getattr__, __dir__, __all__ = _lazy.attach(
+    __name__,
+    _EXPORTS,
+    also=["errors", "__version__"],
+    # sub-packages reachable as attributes without an import (``ss.viz``, ``ss.batch``)
+    submodules=[
+        "batch",
+        "design",
+        "exports",
+        "fabric",
+        "leg",
+        "solvers",
+        "standards",
+        "stocking",
+        "viz",
+    ],
+)

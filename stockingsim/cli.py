@@ -72,26 +72,33 @@ def _fabric(name_or_path: str):
 
 def _relaxed(text: str):
     """``"22"`` (cm, everywhere) or ``"B=20,C=31,D=33"`` (cm per landmark) -> metres."""
+    from stockingsim._checks import as_number
+
     text = text.strip()
-    try:
-        if "=" not in text:
-            value = float(text)
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError
-            return value / 100.0
-        out = {}
-        for part in text.split(","):
-            name, _, value = part.partition("=")
-            cm = float(value)
-            if name.strip() not in LANDMARKS or not (math.isfinite(cm) and cm > 0):
-                raise ValueError
-            out[name.strip()] = cm / 100.0
-        return out
-    except ValueError:
-        raise UsageError(
-            f"--relaxed {text!r} is not understood; give one circumference in cm (e.g. 22) "
-            f"or cm per landmark (e.g. B=20,C=31,D=33; landmarks {', '.join(LANDMARKS)})"
-        ) from None
+    hint = "Give one circumference in cm (e.g. 22) or cm per landmark (e.g. B=20,C=31,D=33)."
+    if "=" not in text:
+        cm = as_number(
+            text, "--relaxed", UsageError, positive=True, unit="cm", kind="girth_cm", hint=hint
+        )
+        return cm / 100.0
+    out = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name.strip() not in LANDMARKS:
+            raise UsageError(
+                f"--relaxed {text!r} is not understood (landmarks {', '.join(LANDMARKS)}). {hint}"
+            )
+        cm = as_number(
+            value,
+            f"--relaxed {name.strip()}",
+            UsageError,
+            positive=True,
+            unit="cm",
+            kind="girth_cm",
+            hint=hint,
+        )
+        out[name.strip()] = cm / 100.0
+    return out
 
 
 def _load(path: str, units: str):
@@ -336,10 +343,11 @@ def cmd_classify(args) -> int:
     from stockingsim.standards import class_range, classify
 
     for text in args.mmhg:
-        try:
-            p = float(text)
-        except ValueError:
-            raise UsageError(f"{text!r} is not a pressure in mmHg") from None
+        from stockingsim._checks import as_number
+
+        p = as_number(
+            text, "pressure", UsageError, nonnegative=True, unit="mmHg", kind="pressure_mmhg"
+        )
         cls = classify(p, standard=args.standard)
         if cls is None:
             print(f"{_fmt(p)} mmHg, {args.standard}: no class (between or outside the classes)")

@@ -34,12 +34,15 @@ __all__ = [
     "BatchArgumentError",
     "ExportError",
     "OptionalDependencyError",
+    "SampleNotFoundError",
     "StockingSimWarning",
     "MeshWarning",
     "ExtrapolationWarning",
     "NoContactWarning",
     "DonningWarning",
     "ConvergenceWarning",
+    "StyleWarning",
+    "TargetWarning",
 ]
 
 
@@ -144,6 +147,10 @@ class PlotError(StockingSimError, ValueError):
     """A picture or table cannot be made from these arguments (view, colour limits, inputs)."""
 
 
+class SampleNotFoundError(StockingSimError, FileNotFoundError):
+    """No sample file (leg or tensile test) of that name ships with the package."""
+
+
 class OptionalDependencyError(StockingSimError, ImportError):
     """A feature needs an optional dependency that is not installed; says what to install."""
 
@@ -191,3 +198,11 @@ class DonningWarning(StockingSimWarning):
 
 class ConvergenceWarning(StockingSimWarning):
     """An iterative solve stopped at its tolerance limit but the result is still usable."""
+
+
+class StyleWarning(StockingSimWarning):
+    """The leg does not reach the style's top landmark; the stocking covers the mesh to its top."""
+
+
+class TargetWarning(StockingSimWarning):
+    """A design target looks mistaken: values like kPa, or a pressure rising up the leg."""

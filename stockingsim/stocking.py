@@ -8,6 +8,7 @@ measuring points B, B1, C, D, E, F, G and by its length (style). Designers usual
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -17,6 +18,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
+from stockingsim._checks import as_number
 
 __all__ = ["Stocking", "Band", "STYLES", "LANDMARK_ORDER"]
 
@@ -42,21 +44,35 @@ TIGHTS_ABOVE_G_M = 0.02
 
 
 def _check_positive_finite(value: Any, what: str) -> float:
+    return as_number(
+        value,
+        what,
+        errors.StockingError,
+        positive=True,
+        unit="m",
+        kind="girth_m",
+        hint="Give the relaxed circumference in metres (e.g. 0.18 for 18 cm).",
+    )
+
+
+def _usable_top_m(leg: Any, above_m: float) -> float:
+    """Top of the mesh a stocking can cover (the length when unknown).
+
+    The highest closed section of the 5 mm girth grid in the unbroken run of closed sections
+    above ``above_m``.
+    """
     try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise errors.StockingError(f"{what} must be a number, got {value!r}.") from exc
-    if not math.isfinite(x) or x <= 0:
-        raise errors.StockingError(
-            f"{what} must be a positive finite length in metres, got {value!r}. "
-            "Give the relaxed circumference in metres (e.g. 0.18 for 18 cm)."
-        )
-    if x > 3.0:
-        raise errors.StockingError(
-            f"{what} = {x} m is not a stocking circumference; did you give centimetres? "
-            "Use metres (e.g. 0.18 for 18 cm)."
-        )
-    return x
+        profile, closed = leg._grid_profile(0.005)
+    except AttributeError:
+        return float(leg.length_m)
+    h = profile["height_m"].to_numpy(float)
+    ok = np.asarray(closed, bool) & np.isfinite(profile["circumference_m"].to_numpy(float))
+    start = np.searchsorted(h, above_m)
+    broken = np.flatnonzero(~ok[start:])
+    run = ok[start:] if not len(broken) else ok[start : start + broken[0]]
+    if not run.any():
+        return float(above_m)
+    return float(h[start + len(run) - 1])
 
 
 @dataclass(frozen=True)
@@ -149,13 +165,13 @@ class Stocking:
                 f"unknown stocking style {self.style!r}; use one of {', '.join(STYLES)} "
                 "(AD knee-high, AF mid-thigh, AG thigh-high, AT tights)."
             )
-        try:
-            pre = float(self.axial_prestrain)
-        except (TypeError, ValueError) as exc:
-            raise errors.StockingError(
-                f"axial_prestrain must be a number, got {self.axial_prestrain!r}."
-            ) from exc
-        if not math.isfinite(pre) or not 0.0 <= pre < 1.0:
+        pre = as_number(
+            self.axial_prestrain,
+            "axial_prestrain",
+            errors.StockingError,
+            hint="It is a strain (0.05 means 5 % axial stretch).",
+        )
+        if not 0.0 <= pre < 1.0:
             raise errors.StockingError(
                 f"axial_prestrain must be a finite strain in [0, 1), got {self.axial_prestrain!r} "
                 "(0.05 means 5 % axial stretch)."
@@ -273,16 +289,34 @@ class Stocking:
         bottom is 1 cm below B (the ankle) or the bottom of the mesh. A leg without any landmark (a test
         tube) is covered over its whole length.
 
+        When the mesh does not reach the style's landmark (an AD on a scan that stops below the
+        knee, a tube showing only a calf maximum), the stocking covers the mesh up to its top
+        and a :class:`~stockingsim.errors.StyleWarning` says where it now ends; results record
+        the covered range (``PressureResult.covered_range_m``) and the classification and the
+        gradient check judge only the covered landmarks.
+
         Raises
         ------
         StyleError
-            The style ends at a landmark the leg does not reach.
+            The covered range is empty (the top is not above the bottom).
         """
+        bottom, top, note = self._coverage(leg)
+        if note:
+            warnings.warn(note, errors.StyleWarning, stacklevel=2)
+        return bottom, top
+
+    def style_is_complete(self, leg: Any) -> bool:
+        """Whether ``leg`` reaches the landmark at which the style ends (always for AT)."""
+        return not self._coverage(leg)[2]
+
+    def _coverage(self, leg: Any) -> tuple[float, float, str]:
+        """(bottom, top, note): the covered heights and why the top is not the style's."""
         length = float(leg.length_m)
         landmarks = getattr(leg, "landmarks", {}) or {}
         if not landmarks:
-            return 0.0, length - sum(b.trim_top_m for b in self.bands)
+            return 0.0, length - sum(b.trim_top_m for b in self.bands), ""
         top_name = STYLES[self.style]
+        note = ""
         if self.style in vocab.OPEN_TOP_STYLES:
             # tights continue above their top measuring point (see TIGHTS_ABOVE_G_M)
             top = length
@@ -291,11 +325,14 @@ class Stocking:
         elif top_name in landmarks:
             top = min(length, float(landmarks[top_name].height_m) + ABOVE_TOP_M)
         else:
-            raise errors.StyleError(
-                f"style {self.style!r} ends at landmark {top_name}, which the leg "
+            top = _usable_top_m(leg, max(float(lm.height_m) for lm in landmarks.values()))
+            note = (
+                f"style {self.style!r} ends at landmark {top_name}, which leg "
                 f"{getattr(leg, 'name', '')!r} does not reach (its landmarks: "
-                f"{', '.join(landmarks)}). Use a shorter style or give the height of "
-                f"{top_name} with leg.with_landmarks({{'{top_name}': height_m}})."
+                f"{', '.join(landmarks)}); the stocking now ends at the top of the mesh, "
+                f"{top:.3f} m above the sole ({top * 100:.1f} cm). Only the covered landmarks "
+                f"are classified and checked. To end it at {top_name}, give its height with "
+                f"leg.with_landmarks({{'{top_name}': height_m}})."
             )
         top -= sum(b.trim_top_m for b in self.bands)
         bottom = 0.0
@@ -306,7 +343,7 @@ class Stocking:
                 f"style {self.style!r}: the top ({top:.3f} m) is not above the bottom "
                 f"({bottom:.3f} m) on leg {getattr(leg, 'name', '')!r}; check the landmarks."
             )
-        return bottom, top
+        return bottom, top, note
 
     # ------------------------------------------------------------------ folds, rolled tops, grip
     def with_fold(self, height_m: float, layers: int = 2, width_m: float = 0.02) -> Stocking:

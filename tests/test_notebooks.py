@@ -17,6 +17,17 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 5
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _outside_the_repository(tmp_path: Path) -> Path:
+    """A fresh working folder that is not inside the repository (a user's own folder)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    assert REPO not in work.resolve().parents, "the temporary folder is inside the repository"
+    return work
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("PYVISTA_OFF_SCREEN", "true")
@@ -25,8 +36,11 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         assert not cell.get("outputs"), f"{path.name} is committed with outputs; clear them"
+    # run from a folder outside the repository: the notebooks use the package's sample data
+    # (ss.sample_leg, ss.sample_path), never ../meshes or ../tests/data
+    work = _outside_the_repository(tmp_path)
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(work)}}
     )
     client.execute()
     # the notebook's own assert statements would have raised CellExecutionError on failure;
@@ -43,6 +57,26 @@ def _n_asserts(nb) -> int:
         tree = ast.parse("\n".join(lines))
         n += sum(isinstance(node, ast.Assert) for node in ast.walk(tree))
     return n
+
+
+def test_figures_show_inline_without_a_magic(tmp_path, monkeypatch):
+    # before: a returned matplotlib Figure showed as "<Figure size ...>" text unless
+    # "%matplotlib inline" ran first (the figures are made without pyplot)
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import stockingsim as ss\nss.viz.plot_fabric(ss.fabric_library()['circular class II'])"
+        )
+    ]
+    work = _outside_the_repository(tmp_path)
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    ).execute()
+    outputs = nb.cells[0].outputs
+    results = [o for o in outputs if o.output_type == "execute_result"]
+    assert results and "image/png" in results[0].data, outputs
+    assert results[0].data["image/png"]  # a non-empty base64 PNG
 
 
 def test_the_validation_notebook_is_among_them():

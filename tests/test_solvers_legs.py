@@ -119,17 +119,66 @@ def test_real_leg_invariant_to_frame_and_units(legs, method):
         assert b.pressure_at(name) == pytest.approx(a.pressure_at(name), rel=0.02)
 
 
-def test_style_beyond_the_leg_names_the_landmark(legs):
-    leg = legs["anny_f_avg"]
-    short = ss.Leg.from_arrays(leg.vertices, leg.faces, units="m")
-    # drop G by cutting the mesh below it
-    keep = short.heights_m < short.landmarks["E"].height_m + 0.02
+def _cut_below(leg, height_m, name):
+    keep = leg.heights_m < height_m
     faces = leg.faces[np.all(keep[leg.faces], axis=1)]
-    cut = ss.Leg.from_arrays(leg.vertices, faces, units="m")
+    return ss.Leg.from_arrays(leg.vertices, faces, units="m", name=name)
+
+
+def test_style_beyond_the_leg_covers_the_mesh_and_says_where_it_ends(legs):
+    leg = legs["anny_f_avg"]
+    cut = _cut_below(leg, leg.landmarks["E"].height_m + 0.02, "cut above the knee")
     assert "G" not in cut.landmarks
     st = ss.Stocking(ss.Fabric.linear(250.0), 0.2, style="AG")
-    with pytest.raises(errors.StyleError, match="G"):
-        ss.simulate(cut, st, method="laplace")
+    with pytest.warns(errors.StyleWarning, match=r"landmark G.*now ends at the top of the mesh"):
+        res = ss.simulate(cut, st, method="laplace")
+    bottom, top = res.covered_range_m
+    assert res.info["style_complete"] is False
+    # covered up to the highest closed section (5 mm grid) below the ragged cut
+    assert cut.landmarks["D"].height_m < top < cut.length_m
+    below, above = cut.sections([top, top + 0.005])
+    assert below.closed and not above.closed
+    assert np.all(res.covered == ((cut.heights_m >= bottom) & (cut.heights_m <= top)))
+    assert np.all(res.pressure_mmhg[cut.heights_m > top + 1e-9] == 0)
+
+
+@pytest.mark.parametrize("method", ["laplace", "membrane"])
+def test_knee_high_on_a_scan_ending_below_the_knee(legs, method):
+    # the most common scan: it stops a few cm below the knee, so D is not reached
+    leg = legs["anny_f_avg"]
+    cut = _cut_below(leg, leg.landmarks["D"].height_m - 0.03, "below the knee")
+    assert set(cut.landmarks) == {"B", "B1", "C"}
+    fabric = ss.fabric_library()["circular class II"]
+    with pytest.warns(errors.StyleWarning, match="landmark D"):
+        stocking, spec = ss.design_stocking(cut, fabric, target="RAL-GZ 387:II")
+        res = ss.simulate(cut, stocking, method=method)
+    assert res.covered_range_m[1] > cut.landmarks["C"].height_m
+    assert res.classify("RAL-GZ 387") == "II"
+    check = ss.check_gradient(res, "RAL-GZ 387")
+    assert list(check.index) == ["B", "B1", "C"]  # only the covered points are judged
+    full = ss.simulate(
+        leg, ss.design_stocking(leg, fabric, target="RAL-GZ 387:II")[0], method=method
+    )
+    # the pressure at B is set by B's section alone (laplace) or nearly (membrane, 2 %)
+    assert res.pressure_at("B") == pytest.approx(full.pressure_at("B"), rel=0.02)
+
+
+def test_tapered_tube_with_only_a_calf_maximum_is_covered_to_its_top():
+    import _surfaces as S
+
+    v, f = S.tube(lambda t: np.ones_like(t), length=0.45, n_theta=64, n_z=91)
+    z = v[:, 2]
+    v = v.copy()
+    v[:, :2] *= (0.04 + 0.015 * np.exp(-(((z - 0.25) / 0.12) ** 2)))[:, None]
+    tube = ss.Leg.from_arrays(v, f, units="m", name="tapered")
+    assert set(tube.landmarks) == {"C"}
+    assert tube.landmarks["C"].height_m == pytest.approx(0.25, abs=0.01)
+    with pytest.warns(errors.StyleWarning, match="landmark D"):
+        res = ss.simulate(tube, ss.Stocking(ss.Fabric.linear(250.0), 0.25), method="laplace")
+    assert res.covered_range_m == (0.0, pytest.approx(0.445, abs=0.006))
+    assert res.profile.loc["C", "pressure_mmhg"] > 0
+    with pytest.raises(errors.LandmarkError, match="B"):  # no ankle: no class
+        res.classify()
 
 
 def test_pressure_at_unknown_landmark(legs):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 from stockingsim.fabric._models import TwoPhaseModel
 
 __all__ = [
@@ -88,13 +88,7 @@ BLEND_CONSTANTS: dict[str, float] = {
 
 
 def _number(name: str, value: Any) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise errors.BlendError(f"{name} must be a number, got {value!r}.") from None
-    if not math.isfinite(value):
-        raise errors.BlendError(f"{name} is {value}; give a finite number.")
-    return value
+    return as_number(value, name, errors.BlendError)
 
 
 def _positive(name: str, value: Any, lo: float, hi: float, unit: str) -> float:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import as_number, unit_mistake
 from stockingsim.fabric._blend import blend_curves, check_blend
 from stockingsim.fabric._cyclic import (
     DEFAULT_INNER_LOOP_STRAIN,
@@ -257,14 +258,22 @@ class Fabric:
     def _warn_range(self, eps: np.ndarray, direction: str) -> None:
         lo, hi = self.valid_strain_range(direction)
         with np.errstate(invalid="ignore"):
-            outside = (eps < lo - 1e-12) | (eps > hi + 1e-12)
+            # a slack fabric (strain < 0) carries no tension: clipped, not extrapolated
+            outside = ((eps < lo - 1e-12) & (eps >= 0)) | (eps > hi + 1e-12)
         if np.any(outside):
             n = int(np.count_nonzero(outside))
+            top = float(np.nanmax(eps))
+            percent = (
+                f" A strain of {top:g} looks like a percentage: strains are fractions "
+                f"({top:g} % is {top / 100:g})."
+                if unit_mistake(top, "strain")
+                else ""
+            )
             warnings.warn(
                 f"fabric {self.name!r} evaluated at {n} strain(s) outside its valid {direction} "
-                f"range [{lo:g}, {hi:g}] (min {np.nanmin(eps):.3g}, max {np.nanmax(eps):.3g}); "
+                f"range [{lo:g}, {hi:g}] (min {np.nanmin(eps):.3g}, max {top:.3g}); "
                 "the model value is extrapolated. Keep strains within the range or use a fabric "
-                "measured further.",
+                f"measured further.{percent}",
                 errors.ExtrapolationWarning,
                 stacklevel=3,
             )
@@ -306,29 +315,45 @@ class Fabric:
         Returns
         -------
         ndarray, same shape as ``strain``
-            Tension in N/m. Beyond :meth:`valid_strain_range` an
+            Tension in N/m. A negative strain (the fabric is slack) gives 0: the strain is
+            clipped at 0, no tension is ever negative. Beyond :meth:`valid_strain_range` an
             :class:`~stockingsim.errors.ExtrapolationWarning` is issued and the model value is
-            still returned (callers that treat a slack fabric as tension-free clip strains < 0
-            themselves).
+            still returned; a strain that looks like a percentage (e.g. 40) says so.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> f = ss.Fabric.linear(250.0)
+        >>> f.tension([-0.1, 0.0, 0.4]).tolist()
+        [0.0, 0.0, 100.0]
         """
         _check_direction(direction)
         _check_branch(branch)
         eps = _as_strain(strain)
         self._warn_range(eps, direction)
-        return self._raw_tension(eps, direction, branch)
+        with np.errstate(invalid="ignore"):
+            slack = eps < 0
+        if not np.any(slack):
+            return self._raw_tension(eps, direction, branch)
+        t = self._raw_tension(np.where(slack, 0.0, eps), direction, branch)
+        return np.where(slack, 0.0, t)
 
     def stiffness(
         self, strain: Any, direction: str = "course", branch: str = "unloading"
     ) -> np.ndarray:
         """Tangent stiffness ``dT/d strain`` in N/m, same shape as ``strain``.
 
-        See :meth:`tension` for the arguments and the range warning.
+        See :meth:`tension` for the arguments and the range warning; a slack fabric (strain
+        < 0) has no stiffness (0).
         """
         _check_direction(direction)
         _check_branch(branch)
         eps = _as_strain(strain)
         self._warn_range(eps, direction)
-        return self._eval(eps, direction, branch, derivative=True)[1]
+        with np.errstate(invalid="ignore"):
+            slack = eps < 0
+        k = self._eval(np.where(slack, 0.0, eps), direction, branch, derivative=True)[1]
+        return np.where(slack, 0.0, k)
 
     def _table(self, direction: str, branch: str) -> tuple[np.ndarray, ...]:
         key = (direction, branch)
@@ -1091,10 +1116,7 @@ class Fabric:
 
 
 def _check_fraction(name: str, value: Any) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise errors.FabricError(f"{name} must be a number in [0, 1), got {value!r}.") from None
+    value = as_number(value, name, errors.FabricError, hint="Give a fraction in [0, 1).")
     if not (0.0 <= value < 1.0):
         raise errors.FabricError(
             f"{name} must be a fraction in [0, 1) (share of the loading tension lost on "

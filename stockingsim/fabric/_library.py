@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from stockingsim import errors
 from stockingsim.fabric._curves import Fabric
 from stockingsim.vocabulary import PA_PER_MMHG
 
@@ -66,6 +67,24 @@ def _build() -> tuple[tuple[str, Fabric], ...]:
     return tuple((name, _preset(name, e)) for name, e in preset_table()["presets"].items())
 
 
+class FabricLibrary(dict):
+    """The preset dict: names are looked up ignoring case and extra spaces.
+
+    An unknown name raises :class:`~stockingsim.errors.FabricError` listing the presets.
+    """
+
+    def __missing__(self, name: Any) -> Fabric:
+        wanted = " ".join(str(name).split()).casefold()
+        for key, fabric in self.items():
+            if " ".join(key.split()).casefold() == wanted:
+                return fabric
+        raise errors.FabricError(
+            f"unknown fabric preset {name!r}; the presets are: "
+            f"{', '.join(repr(k) for k in self)}. Or make one with ss.Fabric.from_blend(...), "
+            "ss.Fabric.from_tensile_test(...) or ss.Fabric.linear(...)."
+        )
+
+
 def fabric_library() -> dict[str, Fabric]:
     """Named preset fabrics spanning the hosiery classes and blend families.
 
@@ -92,8 +111,10 @@ def fabric_library() -> dict[str, Fabric]:
     >>> radius_m = 0.22 / (2 * 3.141592653589793)
     >>> 23 < float(fabric.tension(0.4)) / radius_m / 133.322 < 32
     True
+    >>> lib["Circular Class II"] is fabric  # case and spacing do not matter
+    True
     """
-    return dict(_build())
+    return FabricLibrary(_build())
 
 
 def preset_pressure_mmhg(fabric: Fabric, strain: float) -> float:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 from stockingsim.leg._frame import principal_axes, unit
 from stockingsim.leg._frame_fit import FittedFrame, fit_frame
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
@@ -187,13 +188,8 @@ class Leg:
                 raise errors.LandmarkError(
                     f"Unknown landmark {key!r}. Landmarks are {', '.join(LANDMARK_NAMES)}."
                 )
-            try:
-                h = float(value)
-            except (TypeError, ValueError) as exc:
-                raise errors.LandmarkError(
-                    f"Landmark {key} height must be a number in metres, got {value!r}."
-                ) from exc
-            if not (np.isfinite(h) and 0.0 < h < self.length_m):
+            h = as_number(value, f"Landmark {key} height", errors.LandmarkError, unit="metres")
+            if not (0.0 < h < self.length_m):
                 raise errors.LandmarkError(
                     f"Landmark {key} at {h!r} m is outside this leg, which spans 0 to "
                     f"{self.length_m:.3f} m from the sole. Give heights in metres along the leg."

@@ -112,7 +112,12 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
     require_stocking(stocking, "simulate()", errors.SolverError)
     setup = prepare(leg, stocking, step_m=opts.pop("step_m"))
     pressure_pa, stats_pa, info = module.solve(leg, setup, **opts)
-    info = {"method": method, "n_sections": len(setup.heights_m), **info}
+    info = {
+        "method": method,
+        "n_sections": len(setup.heights_m),
+        "style_complete": bool(getattr(stocking, "style_is_complete", lambda _leg: True)(leg)),
+        **info,
+    }
     return build_result(
         leg, stocking, method, setup, pressure_pa, stats_pa, time.perf_counter() - t0, info
     )

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 
 #: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
 DEFAULT_STEP_M = 0.005
@@ -43,17 +44,12 @@ def check_options(method: str, options: dict[str, Any], allowed: dict[str, Any])
         if isinstance(default, bool):
             out[key] = bool(value)
         elif isinstance(default, (int, float)) and not isinstance(default, bool):
-            try:
-                x = float(value)
-            except (TypeError, ValueError) as exc:
-                raise errors.SolverError(
-                    f"option {key}={value!r} of method {method!r} must be a number."
-                ) from exc
-            if not math.isfinite(x):
-                raise errors.SolverError(
-                    f"option {key}={value!r} of method {method!r} is not finite; give a finite "
-                    f"number (default {default})."
-                )
+            x = as_number(
+                value,
+                f"option {key} of method {method!r}",
+                errors.SolverError,
+                hint=f"Give a finite number (default {default}).",
+            )
             if x <= 0 and key not in {"seed"}:
                 raise errors.SolverError(
                     f"option {key}={value!r} of method {method!r} must be positive "
