@@ -31,6 +31,11 @@ from stockingsim.batch._worker import COLUMNS, SCHEMA
 _KIND_DTYPE = {"str": "str", "float": "float64", "int": "Int64", "bool": "boolean"}
 
 
+#: text columns: pandas 3's "str" keeps a missing value missing; pandas 2's "str" would write
+#: the text "None", so there the nullable string dtype does that job
+_STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
+
+
 def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a table the batch schema: every column, in order, with its dtype."""
     frame = frame.copy()
@@ -39,7 +44,7 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
             frame[name] = None
         col = frame[name]
         if kind == "str":
-            frame[name] = col.astype(object).where(col.notna(), None).astype("str")
+            frame[name] = col.astype(object).where(col.notna(), None).astype(_STR)
         elif kind == "float":
             frame[name] = pd.to_numeric(col, errors="coerce").astype("float64")
         elif kind == "int":
