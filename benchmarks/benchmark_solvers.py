@@ -254,8 +254,8 @@ def whole_path_file(path, stocking):
     return ss.simulate(leg, stocking, method="membrane").profile
 
 
-def path_steps(v, f, stocking) -> dict[str, float]:
-    """Wall time of each step of the whole path from arrays, seconds."""
+def path_steps(v, f, stocking) -> tuple[dict[str, float], ss.Leg]:
+    """Wall time of each step of the whole path from arrays, seconds, and the leg."""
     from stockingsim.leg._load import clean_arrays
 
     out = {}
@@ -274,7 +274,7 @@ def path_steps(v, f, stocking) -> dict[str, float]:
     out["frame"] = t2 - t1
     out["landmarks"] = t3 - t2
     out["simulate + profile"] = t4 - t3
-    return out
+    return out, leg
 
 
 def whole_path(quick: bool = False, rounds: int = 2) -> str:
@@ -304,12 +304,10 @@ def whole_path(quick: bool = False, rounds: int = 2) -> str:
             ta, _ = timed(lambda v=v, f=f: whole_path_arrays(v, f, st))
             tf, _ = timed(lambda p=ply: whole_path_file(p, st))
             ti, _ = timed(lambda v=v, f=f: igl.principal_curvature(v, f.astype(np.int64)))
-            s = path_steps(v, f, st)
+            s, leg = path_steps(v, f, st)
             steps = s if steps is None else {k: min(steps[k], s[k]) for k in s}
             t_arr, t_file, t_igl = min(t_arr, ta), min(t_file, tf), min(t_igl, ti)
-        leg = ss.Leg.from_arrays(v, f, units="m")
-        ss.simulate(leg, st, method="membrane")
-        t_cached, _ = timed(lambda lg=leg: solve(lg, st, "membrane"))
+        t_cached, _ = timed(lambda lg=leg: solve(lg, st, "membrane"))  # leg data cached
         mem = peak_mb(lambda v=v, f=f: whole_path_arrays(v, f, st))
         rows.append((n, t_arr, t_file, t_cached, t_igl, steps, mem))
         gc.collect()
