@@ -44,11 +44,11 @@ LEGS = sorted(str(p) for p in (ROOT / "meshes").glob("anny_*.ply"))
 
 
 def designs(quick: bool):
-    from stockingsim.batch import Design
+    from stockingsim.batch import BatchDesign
 
     fabrics = ["circular class II"] if quick else ["circular class II", "microfibre class II"]
     styles = ["AD", "AG"] if quick else ["AD", "AF", "AG"]
-    return [Design(f, "RAL-GZ 387:II", style=s) for f in fabrics for s in styles]
+    return [BatchDesign(f, "RAL-GZ 387:II", style=s) for f in fabrics for s in styles]
 
 
 class RssSampler:
@@ -185,9 +185,9 @@ def main(argv=None) -> int:
     # interleaved repeats, so that load from other jobs on the machine hits every engine alike;
     # the Dask cluster only exists during its own runs (its idle processes would tax the others)
     cluster_starts = []
-    from stockingsim.batch import Design
+    from stockingsim.batch import BatchDesign
 
-    control_specs = Design("control", "RAL-GZ 387:II", _resolve=False)
+    control_specs = BatchDesign("control", "RAL-GZ 387:II", _resolve=False)
     control_legs = [{"i": i} for i in range(n_tasks)]
     control = {1: [], 2: []}
     for repeat in range(args.repeats):
@@ -247,7 +247,7 @@ def main(argv=None) -> int:
     base_1 = results["process pool, 1 worker"][0]
     pool_2 = results["process pool, 2 workers"][0]
     for label, (wall, table, rss, workers) in results.items():
-        n_err = int((table["error"] != "").sum())
+        n_err = int((table["error"].notna()).sum())
         rate = n_tasks / wall
         rows.append(
             f"| {label} | {wall:.2f} | {rate:.2f} | {rate / workers:.2f} | "

@@ -26,7 +26,10 @@ __all__ = ["attach"]
 
 
 def attach(
-    package: str, exports: Mapping[str, str], also: Iterable[str] = ()
+    package: str,
+    exports: Mapping[str, str],
+    also: Iterable[str] = (),
+    submodules: Iterable[str] = (),
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
     """Module ``__getattr__``, ``__dir__`` and ``__all__`` for lazily imported names.
 
@@ -38,6 +41,9 @@ def attach(
         Public name -> the module that defines it (imported on first use).
     also : iterable of str
         Names the package defines itself (listed in ``__all__`` and ``__dir__`` first).
+    submodules : iterable of str
+        Sub-packages reachable as attributes without an import (``pkg.viz``), imported on
+        first use.
 
     Returns
     -------
@@ -45,8 +51,11 @@ def attach(
         Assign them in the package: ``__getattr__, __dir__, __all__ = attach(__name__, ...)``.
     """
     names = [*also, *exports]
+    subs = frozenset(submodules)
 
     def __getattr__(name: str) -> Any:
+        if name in subs:
+            return importlib.import_module(f"{package}.{name}")
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")

@@ -213,6 +213,16 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
                 verdict = "passed" if gradient_verdict(gradient).passed else "failed"
                 blocks.append(_Block("p", f"Gradient rules of {standard}: **{verdict}**."))
                 blocks.append(_Block("table", table=gradient))
+                rev = gradient.attrs.get("reversals")
+                if rev is not None and not rev.empty:
+                    blocks.append(
+                        _Block(
+                            "p",
+                            f"**Pressure reversal** (a tourniquet: a fold or a rolled top): "
+                            f"{len(rev)} band(s) where the pressure rises going up the leg.",
+                        )
+                    )
+                    blocks.append(_Block("table", table=rev))
             blocks.append(_Block("h3", "Leg"))
             leg = result.leg
             blocks.append(

@@ -1,15 +1,16 @@
 """The ``stockingsim`` command.
 
 Subcommands: ``demo`` (the whole job on a bundled leg), ``simulate``, ``design``, ``classify``,
-``fabric list|show|fit``, ``report`` and ``batch``. Exit codes: 0 done, 1 the work failed (a
+``fabric list|show|fit``, ``report``, ``batch``, ``fit`` (a patient's size from a size chart) and
+``app`` (the local web app), ``calibrate`` and ``agreement``. Exit codes: 0 done, 1 the work failed (a
 :mod:`stockingsim.errors` error, an unreadable file, ...), 2 the command line is wrong. Errors are
 one line on stderr; ``--debug`` shows the traceback instead.
 
 Examples
 --------
 >>> from stockingsim.cli import main
->>> main(["classify", "27", "--standard", "RAL-GZ 387"])  # doctest: +SKIP
-RAL-GZ 387: class II (23-32 mmHg)
+>>> main(["classify", "27", "--standard", "RAL-GZ 387"])
+27.0 mmHg, RAL-GZ 387: class II (23-32 mmHg)
 0
 """
 
@@ -33,6 +34,7 @@ DEFAULT_TARGET = vocab.DEFAULT_TARGET
 DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
 METHODS = vocab.METHODS
 STYLES = tuple(vocab.STYLES)
+LANDMARKS = vocab.LANDMARKS
 
 
 class UsageError(Exception):
@@ -70,26 +72,33 @@ def _fabric(name_or_path: str):
 
 def _relaxed(text: str):
     """``"22"`` (cm, everywhere) or ``"B=20,C=31,D=33"`` (cm per landmark) -> metres."""
+    from stockingsim._checks import as_number
+
     text = text.strip()
-    try:
-        if "=" not in text:
-            value = float(text)
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError
-            return value / 100.0
-        out = {}
-        for part in text.split(","):
-            name, _, value = part.partition("=")
-            cm = float(value)
-            if not name.strip() or not (math.isfinite(cm) and cm > 0):
-                raise ValueError
-            out[name.strip()] = cm / 100.0
-        return out
-    except ValueError:
-        raise UsageError(
-            f"--relaxed {text!r} is not understood; give one circumference in cm (e.g. 22) "
-            "or cm per landmark (e.g. B=20,C=31,D=33)"
-        ) from None
+    hint = "Give one circumference in cm (e.g. 22) or cm per landmark (e.g. B=20,C=31,D=33)."
+    if "=" not in text:
+        cm = as_number(
+            text, "--relaxed", UsageError, positive=True, unit="cm", kind="girth_cm", hint=hint
+        )
+        return cm / 100.0
+    out = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name.strip() not in LANDMARKS:
+            raise UsageError(
+                f"--relaxed {text!r} is not understood (landmarks {', '.join(LANDMARKS)}). {hint}"
+            )
+        cm = as_number(
+            value,
+            f"--relaxed {name.strip()}",
+            UsageError,
+            positive=True,
+            unit="cm",
+            kind="girth_cm",
+            hint=hint,
+        )
+        out[name.strip()] = cm / 100.0
+    return out
 
 
 def _load(path: str, units: str):
@@ -334,10 +343,11 @@ def cmd_classify(args) -> int:
     from stockingsim.standards import class_range, classify
 
     for text in args.mmhg:
-        try:
-            p = float(text)
-        except ValueError:
-            raise UsageError(f"{text!r} is not a pressure in mmHg") from None
+        from stockingsim._checks import as_number
+
+        p = as_number(
+            text, "pressure", UsageError, nonnegative=True, unit="mmHg", kind="pressure_mmhg"
+        )
         cls = classify(p, standard=args.standard)
         if cls is None:
             print(f"{_fmt(p)} mmHg, {args.standard}: no class (between or outside the classes)")
@@ -418,7 +428,7 @@ def cmd_report(args) -> int:
 
 def cmd_batch(args) -> int:
     """Run ``stockingsim batch``: legs x stockings x methods into one table."""
-    from stockingsim.batch import Design, run_batch
+    from stockingsim.batch import BatchDesign, run_batch
 
     fabrics = [_fabric(name) for name in (args.fabric or [DEFAULT_FABRIC])]
     if args.relaxed:
@@ -428,7 +438,7 @@ def cmd_batch(args) -> int:
         specs = [Stocking(f, relaxed, style=args.style) for f in fabrics]
     else:
         specs = [
-            Design(f, t, style=args.style, method=args.design_method)
+            BatchDesign(f, t, style=args.style, method=args.design_method)
             for f in fabrics
             for t in (args.target or [DEFAULT_TARGET])
         ]
@@ -446,7 +456,8 @@ def cmd_batch(args) -> int:
         leg_units=args.units,
         retry_errors=args.retry_errors,
     )
-    n_err = int((table["error"] != "").sum())
+    failed = table["error"].notna()
+    n_err = int(failed.sum())
     a = table.attrs
     print(
         f"{len(table)} tasks: {a['computed']} computed, {a['skipped']} already done, "
@@ -454,17 +465,219 @@ def cmd_batch(args) -> int:
     )
     cols = ["leg_name", "fabric", "method", "pressure_B_mmhg", "ankle_class", "gradient_ok"]
     with _wide_pandas():
-        ok = table[table["error"] == ""]
+        ok = table[~failed]
         if len(ok):
             print(ok[cols].head(args.show).to_string(index=False, float_format="{:.1f}".format))
     if n_err:
-        _say(f"{n_err} task(s) failed; first: {table.loc[table['error'] != '', 'error'].iloc[0]}")
+        _say(f"{n_err} task(s) failed; first: {table.loc[failed, 'error'].iloc[0]}")
     print(f"results: {Path(args.out).resolve()}")
     return 1 if (n_err and args.strict) else 0
 
 
+def _existing(path: str, what: str) -> Path:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} file {path} does not exist")
+    return p
+
+
+def cmd_calibrate(args) -> int:
+    """Run ``stockingsim calibrate``: fit a fabric to measured pressures."""
+    import json
+
+    from stockingsim.calibration import calibrate, read_measurements
+
+    fabric = _fabric(args.fabric)
+    meas = read_measurements(_existing(args.measurements, "measurement"))
+    _say(f"calibrating {fabric.name!r} ({args.method}) to {len(meas)} readings")
+    new, report = calibrate(fabric, meas, method=args.method)
+    with _wide_pandas():
+        print(report.parameters.to_string(float_format="{:.4g}".format))
+        print(report.summary.to_string(float_format="{:.2f}".format))
+    if args.out:
+        new.to_json(args.out)
+        print(f"wrote {Path(args.out).resolve()}")
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2, default=str))
+        print(f"wrote {Path(args.report).resolve()}")
+    return 0
+
+
+def _read_table(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    raise UsageError(f"results file {path} must be .parquet or .csv (a run_batch table)")
+
+
+def cmd_agreement(args) -> int:
+    """Run ``stockingsim agreement``: predictions against measured pressures."""
+    from stockingsim.calibration import agreement, read_measurements
+
+    table = _read_table(_existing(args.results, "results"))
+    if "error" in table.columns:
+        table["error"] = table["error"].astype(object).fillna("").astype(str)
+    if args.method and "method" in table.columns:
+        table = table[table["method"] == args.method]
+    meas = read_measurements(_existing(args.measurements, "measurement"))
+    result = agreement(table, meas)
+    with _wide_pandas():
+        print(result.table.to_string(float_format="{:.2f}".format))
+    if args.out:
+        result.pairs.to_csv(args.out, index=False)
+        print(f"wrote {Path(args.out).resolve()}")
+    return 0
+
+
+def _calibration_parsers(sub, fmt) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="fit a fabric's course curve to measured pressures",
+        description="Least-squares calibration of a fabric (preset or JSON) to a measurement "
+        "table (CSV/Excel: leg, point, girth, relaxed girth, mmHg, device); prints the "
+        "parameters with 95 %% intervals and the agreement before, after and leave-one-out.",
+        epilog="example: stockingsim calibrate 'circular class II' hosy.csv --out fabric.json",
+        formatter_class=fmt,
+    )
+    p.add_argument("fabric", metavar="FABRIC", help="preset name or fabric JSON file")
+    p.add_argument("measurements", metavar="MEASUREMENTS", help="CSV or .xlsx table")
+    p.add_argument("--method", default="scale_shape", choices=("scale", "scale_shape", "full"))
+    p.add_argument("--out", help="write the calibrated fabric as JSON")
+    p.add_argument("--report", help="write the calibration report as JSON")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "agreement",
+        help="Bland-Altman agreement of batch results with measured pressures",
+        description="Compare a run_batch table (.parquet/.csv; leg_name matches the "
+        "measurement's leg id) with a measurement table: bias, SD, 95 %% limits, MAE, r.",
+        epilog="example: stockingsim agreement results.parquet hosy.csv",
+        formatter_class=fmt,
+    )
+    p.add_argument("results", metavar="RESULTS", help="run_batch table (.parquet or .csv)")
+    p.add_argument("measurements", metavar="MEASUREMENTS", help="CSV or .xlsx table")
+    p.add_argument("--method", choices=METHODS, help="use only this method's rows")
+    p.add_argument("--out", help="write the matched pairs as CSV")
+    p.set_defaults(func=cmd_agreement)
+
+
 # ----------------------------------------------------------------------------------------------
-def _leg_args(p) -> None:
+_FIT_POINTS = ("cB", "cB1", "cC", "cD", "cE", "cF", "cG", "lB", "lB1", "lC", "lD", "lE", "lF", "lG")
+
+
+def _measurement_text(text: str) -> dict[str, float]:
+    """``cB=22,cC=36,lD=42`` -> {"cB": 22.0, ...} (cm)."""
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise UsageError(f"--right: expected NAME=CM pairs like cB=22,cC=36, got {part!r}")
+    return out
+
+
+def _add_fit_parser(sub, fmt) -> None:
+    p = sub.add_parser(
+        "fit",
+        help="a patient's size from a product's size chart (or a made-to-measure order)",
+        description="Fit a patient's RAL measurements (cm) or a leg scan to a size chart: the "
+        "size (fits / between sizes / made to measure), the predicted pressure profile, class "
+        "and gradient verdict, and for made to measure the order form (flat widths in mm).",
+        epilog="example: stockingsim fit --cB 22 --cC 36 --cD 33 --lD 42 --chart knee-high\n"
+        "charts: a CSV/JSON file or the illustrative 'knee-high' / 'thigh-high'",
+        formatter_class=fmt,
+    )
+    for name in _FIT_POINTS:
+        p.add_argument(f"--{name}", type=float, metavar="CM", help=argparse.SUPPRESS)
+    p.add_argument("--leg", help="a leg scan (mesh file or bundled:NAME) instead of measurements")
+    p.add_argument("--units", default="auto", choices=["auto", "m", "cm", "mm"], help="of --leg")
+    p.add_argument(
+        "--right", metavar="cB=..,cC=..", help="the right leg's measurements (the others: left)"
+    )
+    p.add_argument("--chart", required=True, help="size chart CSV/JSON, or knee-high/thigh-high")
+    p.add_argument("--fabric", help="the product's fabric (default: the chart's)")
+    p.add_argument("--standard", help="standard of the verdict (default: the chart's)")
+    p.add_argument("--method", default="laplace", choices=METHODS, help="default laplace")
+    p.add_argument("--report", help="write the fitting report (.html, or .pdf with chromium)")
+    p.add_argument("--order", help="write the made-to-measure order form CSV")
+    p.usage = (
+        "stockingsim fit (--cB CM --cC CM [--cB1 CM] [--cD CM] [--cG CM] [--lD CM] [--lG CM] "
+        "... | --leg MESH) --chart CHART [options]"
+    )
+    p.set_defaults(func=cmd_fit)
+
+
+def cmd_fit(args) -> int:
+    """``stockingsim fit``: print the fit of one or two legs; exit 2 on bad measurements."""
+    from stockingsim.fitting import fit_patient, fitting_report
+
+    given = {k: getattr(args, k) for k in _FIT_POINTS if getattr(args, k) is not None}
+    if args.leg and given:
+        raise UsageError("give measurements (--cB ...) or --leg, not both")
+    if not args.leg and not given:
+        raise UsageError("give the measurements (--cB 22 --cC 36 ...) or a scan with --leg")
+    chart = args.chart
+    if chart not in ("knee-high", "thigh-high") and not Path(chart).exists():
+        raise UsageError(f"--chart {chart}: no such file (or use knee-high / thigh-high)")
+    subject: Any = _load(args.leg, args.units) if args.leg else given
+    if args.right:
+        subject = {"left": subject, "right": _measurement_text(args.right)}
+    try:
+        fits = fit_patient(subject, chart, fabric=args.fabric and _fabric(args.fabric),
+                           standard=args.standard, method=args.method)  # fmt: skip
+    except errors.MeasurementError as exc:
+        raise UsageError(_one_line(exc)) from exc
+    items = fits if isinstance(fits, dict) else {"": fits}
+    for side, fit in items.items():
+        print(repr(fit))
+        for note in fit.notes:
+            print(f"  note: {note}")
+        with _wide_pandas():
+            print(fit.profile[["height_m", "circumference_m", "pressure_mmhg"]].to_string(
+                float_format=lambda v: f"{v:.3g}"))  # fmt: skip
+            if fit.spec is not None:
+                print(f"order form{' (' + side + ')' if side else ''}:")
+                print(fit.spec.table.to_string(float_format=lambda v: f"{v:g}"))
+        if args.order and fit.spec is not None:
+            out = Path(args.order)
+            out = out.with_name(f"{out.stem}_{side}{out.suffix}") if side else out
+            print(f"wrote {fit.spec.to_csv(out)}")
+    if args.report:
+        print(f"wrote {fitting_report(fits, args.report)}")
+    return 0
+
+
+def _add_app_parser(sub, fmt) -> None:
+    p = sub.add_parser(
+        "app",
+        help="start the local web app (upload a leg or enter measurements, choose a knit)",
+        description="Start the stockingsim web app on this computer (127.0.0.1 only) and open "
+        "it in the browser. Needs the optional extra: pip install 'stockingsim[app]'.",
+        formatter_class=fmt,
+    )
+    p.add_argument("--port", type=int, default=8080, help="port (default %(default)s; 0 = any)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_app)
+
+
+def cmd_app(args) -> int:
+    """``stockingsim app``: serve the web app on 127.0.0.1 until interrupted."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: use 0-65535")
+    from stockingsim.app import serve
+
+    serve(port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------
+def _leg_args(p):
     p.add_argument(
         "leg", metavar="LEG", help="leg mesh file (STL, OBJ, PLY, OFF, GLB) or bundled:NAME"
     )
@@ -692,7 +905,37 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for add in _SUBCOMMANDS:
         add(sub)
+    _add_fit_parser(sub, fmt)
+    _add_app_parser(sub, fmt)
+    _calibration_parsers(sub, fmt)
     return parser
+
+
+def check_names(args) -> None:
+    """Check the named choices (targets, standard) before any work; UsageError if unknown.
+
+    argparse checks the styles and methods; fabrics are checked by :func:`_fabric`. A misspelt
+    class or standard is a wrong command line (exit 2) like an unknown fabric, found before
+    any leg is loaded.
+    """
+    from stockingsim.standards import canonical_standard, parse_target
+
+    targets = getattr(args, "target", None)
+    for target in [targets] if isinstance(targets, str) else targets or []:
+        try:
+            parse_target(target, default_standard=DEFAULT_STANDARD)
+        except errors.StandardError as exc:
+            raise UsageError(f"--target {target!r}: {exc}") from None
+    standard = getattr(args, "standard", None)
+    if standard is not None:
+        try:
+            canonical_standard(standard)
+        except errors.StandardError as exc:
+            raise UsageError(f"--standard: {exc}") from None
+
+
+#: errors that mean the command line is wrong (exit 2), whichever subcommand finds them
+_USAGE_ERRORS = (UsageError, errors.BatchArgumentError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -703,11 +946,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version (0) or a usage error (2)
         return int(exc.code or 0)
     try:
+        check_names(args)
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except _USAGE_ERRORS as exc:
         if args.debug:
             raise
-        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{PROG} {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
         return 0

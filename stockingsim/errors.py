@@ -27,15 +27,22 @@ __all__ = [
     "StandardError",
     "DesignError",
     "UnreachableTargetError",
+    "MeasurementError",
+    "SizeChartError",
     "BatchError",
+    "CalibrationError",
+    "BatchArgumentError",
     "ExportError",
     "OptionalDependencyError",
+    "SampleNotFoundError",
     "StockingSimWarning",
     "MeshWarning",
     "ExtrapolationWarning",
     "NoContactWarning",
     "DonningWarning",
     "ConvergenceWarning",
+    "StyleWarning",
+    "TargetWarning",
 ]
 
 
@@ -111,9 +118,25 @@ class UnreachableTargetError(DesignError):
     """A design target needs a strain beyond the fabric's range; names the landmark and strain."""
 
 
+# --- measured pressures and calibration --------------------------------------------------------
+class CalibrationError(StockingSimError, ValueError):
+    """Measurements cannot identify the calibration parameters, or cannot be matched."""
+
+
 # --- batch, export, optional dependencies -----------------------------------------------------
+class MotionError(StockingSimError, ValueError):
+    """Bad deformation of a leg (girth change, swelling, pose) or a bad motion."""
+
+
 class BatchError(StockingSimError, RuntimeError):
     """A batch cannot be set up (bad arguments, unwritable output, unknown engine)."""
+
+
+class BatchArgumentError(BatchError, ValueError):
+    """A batch's arguments are wrong (unknown method, class, style, path...), found before any task.
+
+    The command line reports it as a usage error (exit code 2).
+    """
 
 
 class ExportError(StockingSimError, OSError):
@@ -122,6 +145,10 @@ class ExportError(StockingSimError, OSError):
 
 class PlotError(StockingSimError, ValueError):
     """A picture or table cannot be made from these arguments (view, colour limits, inputs)."""
+
+
+class SampleNotFoundError(StockingSimError, FileNotFoundError):
+    """No sample file (leg or tensile test) of that name ships with the package."""
 
 
 class OptionalDependencyError(StockingSimError, ImportError):
@@ -134,6 +161,18 @@ def missing_dependency(feature: str, package: str, extra: str) -> OptionalDepend
         f"{feature} needs the optional package '{package}', which is not installed. "
         f'Install it with: pip install "stockingsim[{extra}]"'
     )
+
+
+class MeasurementError(StockingSimError, ValueError):
+    """Measurements are unusable: a patient's or a pressure table's.
+
+    A patient's: unknown points, wrong units, impossible values. A pressure table's: unreadable,
+    a missing column, impossible values.
+    """
+
+
+class SizeChartError(StockingSimError, ValueError):
+    """A product size chart is unreadable or inconsistent (ranges, sizes, style)."""
 
 
 # --- warnings --------------------------------------------------------------------------------
@@ -159,3 +198,11 @@ class DonningWarning(StockingSimWarning):
 
 class ConvergenceWarning(StockingSimWarning):
     """An iterative solve stopped at its tolerance limit but the result is still usable."""
+
+
+class StyleWarning(StockingSimWarning):
+    """The leg does not reach the style's top landmark; the stocking covers the mesh to its top."""
+
+
+class TargetWarning(StockingSimWarning):
+    """A design target looks mistaken: values like kPa, or a pressure rising up the leg."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +102,20 @@ def to_vtk(result, path) -> Path:
     ----------
     result : PressureResult
     path : str or Path
-        Output file; ``.vtp`` is the expected suffix.
+        Output file with the suffix ``.vtp`` (another suffix, e.g. ``.stl``, raises
+        :class:`~stockingsim.errors.ExportError`: the content would not match the name).
 
     Returns
     -------
     Path
     """
+    suffix = Path(os.fspath(path)).suffix.lower() if isinstance(path, str | os.PathLike) else ""
+    if suffix and suffix != ".vtp":
+        other = {".ply": " Use result.to_ply(path) for a coloured PLY."}.get(suffix, "")
+        raise errors.ExportError(
+            f"to_vtk writes VTK XML PolyData, whose suffix is .vtp, not {suffix!r} "
+            f"({os.fspath(path)}); name the file e.g. 'leg_pressure.vtp'.{other}"
+        )
     path = _open_for_writing(path, "VTK")
     vertices = np.asarray(result.leg.vertices, dtype=np.float64)
     faces = np.asarray(result.leg.faces, dtype=np.int64)

@@ -72,6 +72,8 @@ __all__ = [
     "gradient_rules",
     "default_fractions",
     "check_gradient",
+    "find_reversals",
+    "gradient_reversals",
     "standards_table",
 ]
 
@@ -478,6 +480,59 @@ def _profile_frame(result: Any) -> pd.DataFrame:
     return out.loc[order]
 
 
+def gradient_reversals(
+    heights_m: Any, pressure_mmhg: Any, *, tol_mmhg: float = 0.5, labels: Any = None
+) -> pd.DataFrame:
+    """Where a pressure profile rises going up the leg (a reversed gradient).
+
+    A reversal is a run of consecutive rises (from one height to the next one up) whose total
+    rise exceeds ``tol_mmhg``: a tourniquet above a fold, a tight band, a rolled top.
+    Heights are sorted first; NaN pressures (outside the stocking) are skipped.
+
+    Parameters
+    ----------
+    heights_m, pressure_mmhg : array_like of shape (K,)
+        A profile (landmarks or a section grid).
+    tol_mmhg : float
+        Smallest total rise reported, mmHg (default 0.5).
+    labels : array_like of shape (K,), optional
+        Names of the points (e.g. landmarks), used in the ``from``/``to`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reversal: ``from_height_m``, ``to_height_m``, ``from``, ``to`` (labels or
+        heights as text), ``pressure_low_mmhg``, ``pressure_high_mmhg``, ``rise_mmhg``. Empty
+        when the pressure never rises by more than ``tol_mmhg`` going up.
+    """
+    h = np.asarray(heights_m, dtype=float).ravel()
+    p = np.asarray(pressure_mmhg, dtype=float).ravel()
+    if h.shape != p.shape:
+        raise errors.StandardError(
+            f"heights ({h.size}) and pressures ({p.size}) must have the same length."
+        )
+    names = np.asarray(labels if labels is not None else [f"{x:.3f} m" for x in h], dtype=object)
+    keep = np.isfinite(h) & np.isfinite(p)
+    order = np.argsort(h[keep], kind="stable")
+    h, p, names = h[keep][order], p[keep][order], names[keep][order]
+    rows = []
+    rising = np.diff(p) > 0
+    i = 0
+    while i < rising.size:
+        if not rising[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < rising.size and rising[j + 1]:
+            j += 1
+        rise = p[j + 1] - p[i]
+        if rise > tol_mmhg:
+            rows.append((h[i], h[j + 1], names[i], names[j + 1], p[i], p[j + 1], rise))
+        i = j + 1
+    cols = ["from_height_m", "to_height_m", "from", "to", "pressure_low_mmhg"]
+    return pd.DataFrame(rows, columns=[*cols, "pressure_high_mmhg", "rise_mmhg"])
+
+
 def check_gradient(
     result: Any,
     standard: str = DEFAULT_STANDARD,
@@ -512,7 +567,12 @@ def check_gradient(
         Index = covered landmarks from B upward; columns ``height_m``, ``pressure_mmhg``,
         ``percent_of_B``, ``min_percent``, ``max_percent`` (NaN = no bound), ``confirmed``,
         ``rule``, ``range_ok``, ``monotone_ok``, ``passed``. ``df.attrs`` holds ``"standard"``,
-        ``"class_at_B"`` and ``"passed"`` (all rows passed).
+        ``"class_at_B"``, ``"passed"`` (all rows passed and, for a result, no reversal),
+        ``"reversed_at"`` (landmarks whose pressure is above the one below) and
+        ``"reversals"``: where along the leg the gradient is reversed (a tourniquet: a fold, a
+        rolled top, a tight band). For a result it is :func:`find_reversals` on its section
+        table (rises of more than ``REVERSAL_RISE_MMHG`` above the lowest pressure below); for a
+        landmark table alone, :func:`gradient_reversals` on the landmark profile.
 
     Raises
     ------
@@ -554,10 +614,64 @@ def check_gradient(
         index=pd.Index(prof.index, name="landmark"),
     )
     df["passed"] = df["range_ok"] & df["monotone_ok"] & (p_b > 0)
+    df.attrs["reversed_at"] = [str(n) for n in df.index[~df["monotone_ok"]]]
     df.attrs["standard"] = key
     df.attrs["class_at_B"] = classify(p_b, key)
     df.attrs["passed"] = bool(df["passed"].all())
+    sections = getattr(result, "sections", None)
+    if isinstance(sections, pd.DataFrame) and {"height_m", "pressure_mmhg"} <= set(sections):
+        rev = find_reversals(sections)
+        df.attrs["passed"] = df.attrs["passed"] and rev.empty
+    else:
+        h = prof["height_m"] if "height_m" in prof else np.arange(len(prof), dtype=float)
+        tol = max(float(tol_mmhg), 0.5)
+        rev = gradient_reversals(h, prof["pressure_mmhg"], tol_mmhg=tol, labels=list(prof.index))
+    df.attrs["reversals"] = rev
     return df
+
+
+#: A rise of the section pressure with height larger than this is a reversal (mmHg). Assumption:
+#: above the scatter of a smooth profile (membrane on scanned legs) and well below the rise under
+#: a fold (tens of mmHg).
+REVERSAL_RISE_MMHG = 3.0
+
+
+def find_reversals(
+    sections: pd.DataFrame, min_rise_mmhg: float = REVERSAL_RISE_MMHG
+) -> pd.DataFrame:
+    """Bands where the pressure rises going up the leg: a fold or a rolled top (a tourniquet).
+
+    Parameters
+    ----------
+    sections : pandas.DataFrame
+        A section table (``PressureResult.sections``: ``height_m``, ``pressure_mmhg``).
+    min_rise_mmhg : float
+        Smallest rise above the lowest pressure below (from the bottom of the table) that
+        counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per reversal: ``height_m`` (of its peak), ``bottom_m``, ``top_m`` (where the
+        pressure is above the level below it), ``peak_mmhg``, ``rise_mmhg``.
+    """
+    h = sections["height_m"].to_numpy(float)
+    p = np.nan_to_num(sections["pressure_mmhg"].to_numpy(float))
+    covered = p > 0
+    rows = []
+    if covered.sum() >= 3:
+        h, p = h[covered], p[covered]
+        floor = np.minimum.accumulate(p)  # lowest pressure at or below each height
+        above = p - floor > min_rise_mmhg
+        edges = np.diff(np.concatenate([[0], above.astype(int), [0]]))
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            j = a + int(np.argmax(p[a:b]))
+            rows.append(
+                {"height_m": h[j], "bottom_m": h[a], "top_m": h[b - 1], "peak_mmhg": p[j],
+                 "rise_mmhg": p[j] - floor[j]}
+            )  # fmt: skip
+    cols = ["height_m", "bottom_m", "top_m", "peak_mmhg", "rise_mmhg"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,37 @@ def make_leg(vertices, faces, name="tube", units="m"):
     import stockingsim as ss
 
     return ss.Leg.from_arrays(vertices, faces, units=units, name=name)
+
+
+# --- surfaces of revolution (doubly curved) ----------------------------------------------------
+def revolution(profile, z, n_theta=192):
+    """Vertices and faces of the surface of revolution ``r = profile(z)`` about the z axis.
+
+    ``z`` (K,) are the ring heights (metres, increasing). Rings of ``n_theta`` vertices at the
+    angles ``2 pi j / n_theta``; open at both ends.
+    """
+    z = np.asarray(z, dtype=float)
+    theta = 2 * math.pi * np.arange(n_theta) / n_theta
+    r = np.asarray(profile(z), dtype=float)[:, None]
+    v = np.stack(
+        [r * np.cos(theta)[None], r * np.sin(theta)[None], np.repeat(z[:, None], n_theta, 1)], -1
+    ).reshape(-1, 3)
+    n_z = len(z)
+    i, j = np.meshgrid(np.arange(n_z - 1), np.arange(n_theta), indexing="ij")
+    a = i * n_theta + j
+    b = i * n_theta + (j + 1) % n_theta
+    c = (i + 1) * n_theta + j
+    d = (i + 1) * n_theta + (j + 1) % n_theta
+    faces = np.concatenate([np.stack([a, b, d], -1), np.stack([a, d, c], -1)]).reshape(-1, 3)
+    return v, faces.astype(np.int64)
+
+
+def meridian_curvatures(r, dr, d2r):
+    """Normal curvatures of ``r(z)``: hoop ``1 / (r sqrt(1 + r'^2))`` and meridian
+    ``-r'' / (1 + r'^2)^(3/2)`` (positive where convex: a barrel; negative at a waist).
+
+    Textbook differential geometry of surfaces of revolution (e.g. do Carmo, Differential
+    Geometry of Curves and Surfaces, 1976, section 3-3, example 4).
+    """
+    g = 1.0 + dr**2
+    return 1.0 / (r * np.sqrt(g)), -d2r / g**1.5

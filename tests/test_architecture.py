@@ -58,6 +58,7 @@ LAYERS: dict[str, int] = {
 DELEGATES: dict[tuple[str, str], str] = {
     ("solvers", "viz"): "PressureResult.plot* delegate to the pictures (imported on use)",
     ("solvers", "exports"): "PressureResult.to_vtk/to_ply/to_csv/to_json delegate to exports",
+    ("fitting", "viz"): "the printable fitting report draws the predicted profile",
 }
 
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 import stockingsim as ss
-from stockingsim.batch import Design, run_batch
+from stockingsim.batch import BatchDesign, run_batch
 from stockingsim.batch._worker import probe_task
 
 distributed = pytest.importorskip("distributed")
 
 MESHES = Path(__file__).resolve().parents[1] / "meshes"
-PROBE = Design("probe-fabric", "RAL-GZ 387:II", _resolve=False)
+PROBE = BatchDesign("probe-fabric", "RAL-GZ 387:II", _resolve=False)
 
 
 def test_dask_local_cluster_started_for_the_call(tmp_path):
@@ -31,7 +31,7 @@ def test_dask_local_cluster_started_for_the_call(tmp_path):
     )
     assert len(table) == 7 and table["task_key"].is_unique
     assert table.attrs["errors"] == 1
-    assert table.loc[table["error"] != "", "error"].iloc[0].startswith("ValueError: probe")
+    assert table.loc[table["error"].notna(), "error"].iloc[0].startswith("ValueError: probe")
     # the tasks ran in the cluster's worker processes, not here
     import os
 
@@ -79,11 +79,11 @@ def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
             progress=False,
         )
     assert len(table) == 5
-    bad = table[table["error"] != ""]
+    bad = table[table["error"].notna()]
     assert bad["task_index"].tolist() == [4]
     assert "KilledWorker" in bad["error"].iloc[0]
-    assert (table.loc[table["error"] == "", "pressure_B_mmhg"] == [0.0, 1.0, 2.0, 3.0]).all()
-    assert (real["error"] == "").all(), real["error"].tolist()
+    assert (table.loc[table["error"].isna(), "pressure_B_mmhg"] == [0.0, 1.0, 2.0, 3.0]).all()
+    assert real["error"].isna().all(), real["error"].tolist()
     c = real["circumference_B_cm"].to_numpy() / 100.0
     expected = 250.0 * (c / 0.18 - 1.0) * 2.0 * np.pi / c / (101325.0 / 760.0)
     np.testing.assert_allclose(real["pressure_B_mmhg"], expected, rtol=1e-3)
@@ -129,10 +129,10 @@ def test_engines_work_from_a_script_on_stdin(engine):
 
     script = f"""
 from stockingsim.batch._worker import probe_task
-from stockingsim.batch import Design, run_batch
-table = run_batch([{{"i": 0}}, {{"i": 1}}], Design("probe", "RAL-GZ 387:II", _resolve=False),
+from stockingsim.batch import BatchDesign, run_batch
+table = run_batch([{{"i": 0}}, {{"i": 1}}], BatchDesign("probe", "RAL-GZ 387:II", _resolve=False),
                   engine={engine!r}, workers=1, out=None, progress=False, _task_fn=probe_task)
-print("rows", len(table), "errors", int((table["error"] != "").sum()))
+print("rows", len(table), "errors", int((table["error"].notna()).sum()))
 """
     done = subprocess.run(
         [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300

@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockingsim.batch import Design, run_batch
+from stockingsim.batch import BatchDesign, run_batch
 from stockingsim.batch._store import ResultStore
 from stockingsim.batch._worker import probe_task
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 
 N_TASKS = 40
-PROBE = Design("probe-fabric", "RAL-GZ 387:II", _resolve=False)
+PROBE = BatchDesign("probe-fabric", "RAL-GZ 387:II", _resolve=False)
 
 
 def legs() -> list[dict]:
@@ -37,10 +37,10 @@ def legs() -> list[dict]:
 
 CHILD = textwrap.dedent(
     """
-    from stockingsim.batch import Design, run_batch
+    from stockingsim.batch import BatchDesign, run_batch
     from stockingsim.batch._worker import probe_task
     legs = [{{"i": i, "sleep": 0.15}} for i in range({n})]
-    run_batch(legs, Design("probe-fabric", "RAL-GZ 387:II", _resolve=False), out={out!r},
+    run_batch(legs, BatchDesign("probe-fabric", "RAL-GZ 387:II", _resolve=False), out={out!r},
               engine="processes", workers=2, flush_every=2, progress=False, _task_fn=probe_task)
     print("finished")
     """
@@ -80,7 +80,7 @@ def test_sigkill_mid_batch_then_resume_runs_each_task_exactly_once(tmp_path):
     # what the killed run left: rows in atomic parts plus journal lines
     survived = ResultStore(out, "inspect", resume=True).previous
     assert 6 <= len(survived) < N_TASKS
-    assert survived["task_key"].is_unique and (survived["error"] == "").all()
+    assert survived["task_key"].is_unique and survived["error"].isna().all()
     assert survived["run_id"].nunique() == 1
     killed_run = survived["run_id"].iloc[0]
 
@@ -91,7 +91,7 @@ def test_sigkill_mid_batch_then_resume_runs_each_task_exactly_once(tmp_path):
     assert len(table) == N_TASKS and table["task_key"].is_unique
     assert table.attrs["skipped"] == len(survived)
     assert table.attrs["computed"] == N_TASKS - len(survived)
-    assert (table["error"] == "").all()
+    assert table["error"].isna().all()
     # the rows finished before the kill were not recomputed
     again = table.set_index("task_key").loc[survived["task_key"]]
     assert (again["run_id"] == killed_run).all()
@@ -143,7 +143,7 @@ def test_sigkill_of_the_real_pipeline_then_resume(tmp_path):
         proc.communicate()
     assert not out.exists()
     survived = ResultStore(out, "inspect", resume=True).previous
-    assert 4 <= len(survived) < 32 and (survived["error"] == "").all()
+    assert 4 <= len(survived) < 32 and survived["error"].isna().all()
 
     fabric = ss.Fabric.linear(250.0, name="linear 250")
     stockings = [ss.Stocking(fabric, c0, name=f"tube {c0:.3f}") for c0 in relaxed]
@@ -157,7 +157,7 @@ def test_sigkill_of_the_real_pipeline_then_resume(tmp_path):
         workers=2,
         progress=False,
     )
-    assert len(table) == 32 and table["task_key"].is_unique and (table["error"] == "").all()
+    assert len(table) == 32 and table["task_key"].is_unique and table["error"].isna().all()
     assert table.attrs["computed"] == 32 - len(survived)
     again = table.set_index("task_key").loc[survived["task_key"]]
     assert (again["run_id"] == survived["run_id"].iloc[0]).all()

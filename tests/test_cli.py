@@ -20,7 +20,19 @@ from stockingsim.cli import build_parser, main
 MESHES = Path(__file__).resolve().parents[1] / "meshes"
 LEG = str(MESHES / "anny_f_avg.ply")
 MMHG = 101325.0 / 760.0
-SUBCOMMANDS = ["demo", "simulate", "design", "classify", "fabric", "report", "batch"]
+SUBCOMMANDS = [
+    "demo",
+    "simulate",
+    "design",
+    "classify",
+    "fabric",
+    "report",
+    "batch",
+    "fit",
+    "app",
+    "calibrate",
+    "agreement",
+]
 
 
 def run(capsys, *argv):
@@ -58,6 +70,17 @@ def test_help_of_every_subcommand(capsys):
         ["simulate", LEG, "--fabric", "circular class II", "--relaxed", "22", "--method", "x"],
         ["classify", "lots"],
         ["report", LEG, "--fabric", "circular class II"],  # neither --target nor --relaxed
+        # unknown class or standard: a wrong command line in every subcommand (exit 2)
+        ["classify", "27", "--standard", "RAL-ZG"],
+        ["design", LEG, "--fabric", "circular class II", "--target", "RAL-GZ 387:V"],
+        ["demo", "--target", "RAL-GZ 387:V"],
+        ["report", LEG, "--fabric", "circular class II", "--target", "RAL:V"],
+        ["simulate", LEG, "--fabric", "circular class II", "--relaxed", "22", "--standard", "X"],
+        ["batch", LEG, "--target", "RAL-GZ 387:V", "--no-progress"],
+        ["batch", LEG, "--relaxed", "22", "--standard", "X", "--no-progress"],
+        ["batch", LEG, "--fabric", "no such knit", "--no-progress"],
+        ["batch", LEG, "--relaxed", "B=16,Q=25", "--no-progress"],
+        ["batch", str(MESHES / "nothing-*.ply"), "--relaxed", "22", "--no-progress"],
     ],
 )
 def test_usage_errors_exit_2(capsys, argv):
@@ -174,7 +197,7 @@ def test_batch_writes_parquet_resumes_and_strict_fails_on_error_rows(capsys, tmp
     code, text, err = run(capsys, *argv)
     assert code == 0, err
     table = pd.read_parquet(out)
-    assert len(table) == 2 and (table["error"] == "").all()
+    assert len(table) == 2 and table["error"].isna().all()
     np.testing.assert_allclose(table["pressure_B_mmhg"], 27.5, atol=0.3)  # the design target
     assert "2 computed" in text
     code, text, _ = run(capsys, *argv)
@@ -184,8 +207,32 @@ def test_batch_writes_parquet_resumes_and_strict_fails_on_error_rows(capsys, tmp
     assert code == 1 and "1 failed" in text and "task(s) failed" in err
 
 
+def test_batch_takes_the_documented_relaxed_form_on_the_default_engine(capsys, tmp_path):
+    """--relaxed B=16,C=25,D=26 (cm per landmark), process pool: the rows obey Laplace."""
+    out = tmp_path / "r.csv"
+    argv = ["batch", LEG, "--fabric", "circular class II", "--relaxed", "B=16,C=25,D=26",
+            "--method", "laplace", "--out", out, "--workers", "1", "--no-progress"]  # fmt: skip
+    code, _text, err = run(capsys, *argv)
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert len(table) == 1 and table["error"].isna().all(), table["error"].tolist()
+    row = table.iloc[0]
+    assert (row["relaxed_B_cm"], row["relaxed_C_cm"], row["relaxed_D_cm"]) == pytest.approx(
+        (16.0, 25.0, 26.0)
+    )
+    fabric = ss.fabric_library()["circular class II"]
+    c = row["circumference_B_cm"] / 100.0
+    tension = float(fabric.tension(row["strain_B"]))
+    assert row["pressure_B_mmhg"] == pytest.approx(tension * 2 * math.pi / c / MMHG, rel=2e-3)
+
+
 def test_demo_through_main(capsys, tmp_path):
-    code, out, err = run(capsys, "demo", "--out", tmp_path / "demo")
+    # every demo option (the defaults run in the subprocess test below)
+    code, out, err = run(
+        capsys, "demo", "--out", tmp_path / "demo", "--leg", "anny_f_avg",
+        "--fabric", "microfibre class II", "--target", "RAL-GZ 387:I", "--style", "AF",
+        "--method", "laplace",
+    )  # fmt: skip
     assert code == 0, err
     for name in (
         "pressure_map.png",
@@ -195,8 +242,14 @@ def test_demo_through_main(capsys, tmp_path):
         "report.html",
     ):
         assert (tmp_path / "demo" / name).stat().st_size > 0, name
-    assert pressure_at_b(out) == pytest.approx(27.5, abs=4.5)  # membrane, designed for II
-    assert "class II" in out and "files written to" in out
+    # Laplace reproduces a Laplace design: mid-class I at B (RAL-GZ 387 class I: 15-21 mmHg)
+    from stockingsim.standards import class_range
+
+    lo, hi = class_range("RAL-GZ 387", "I")
+    assert pressure_at_b(out) == pytest.approx((lo + hi) / 2, abs=0.11)
+    assert "microfibre class II" in out and "class I " in out and "files written to" in out
+    spec = pd.read_csv(tmp_path / "demo" / "spec_sheet.csv", index_col=0)
+    assert "F" in spec.index and "G" not in spec.index  # --style AF ends at F
 
 
 # ----------------------------------------------------------------------------------------------
@@ -216,5 +269,10 @@ def test_installed_command_in_a_subprocess(tmp_path):
     png = tmp_path / "out" / "pressure_map.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "class II" in done.stdout
+    # the default demo designs with Laplace and shows the membrane pressure of that design
+    leg = ss.bundled_leg()
+    stocking, _ = ss.design_stocking(leg, "circular class II", "RAL-GZ 387:II", style="AD")
+    expected = ss.simulate(leg, stocking, method="membrane").pressure_at("B")
+    assert pressure_at_b(done.stdout) == pytest.approx(expected, abs=0.06)
     done = subprocess.run([*cmd, "classify"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "usage" in done.stderr

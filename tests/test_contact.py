@@ -26,7 +26,7 @@ def test_radial_map_of_a_polygon_is_exact_on_a_circle_and_ellipse():
 
 
 def _ring(n_theta=64, k=1e8, tissue_ratio=1.0):
-    """A short elliptic tube, 3 rings: the 2D ring of DESIGN.md section 7."""
+    """A short elliptic tube, 3 rings: the 2D ring of docs/methods.md (contact)."""
     from scipy.special import ellipe
 
     a, b = 0.05, 0.035
@@ -58,7 +58,59 @@ def test_ellipse_ring_reaches_t_kappa_at_both_axes():
     assert out["steps"][-1] == 1.0 and len(out["steps"]) >= 2  # continuation in k
 
 
-def test_single_thread_blas_restores_state():
-    with single_thread_blas():
-        x = np.ones(10) @ np.ones(10)
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return {(i["filepath"], i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+def test_single_thread_blas_sets_one_thread_and_restores_the_count():
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_limits
+
+    np.ones(4) @ np.ones(4)  # numpy's BLAS is loaded
+    # start from 2 threads so that "restored" and "one thread" differ even on a 1-core runner
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        if not before or all(n == 1 for _, n in before):
+            pytest.skip("no BLAS whose thread count can be set (threadpoolctl sees none)")
+        with single_thread_blas():
+            inside = _blas_threads()
+            x = np.ones(10) @ np.ones(10)
+        after = _blas_threads()
+    assert all(n == 1 for _, n in inside), inside
+    assert after == before
     assert x == 10.0
+
+
+@pytest.mark.parametrize("max_iter", [3, 7, 9, 25])
+def test_convergence_warning_states_usability_from_the_residual(max_iter):
+    """Silent up to tol; 'usable' up to 3 tol; 'NOT usable' up to 10 tol; error beyond."""
+    import warnings
+
+    from scipy.special import ellipe
+
+    from stockingsim import errors
+
+    a, b, tol = 0.05, 0.035, 3e-2
+    rmap = np.tile(_ellipse_map(a, b), (5, 1))
+    c = 4 * a * ellipe(1 - (b / a) ** 2)
+    args = (rmap, np.linspace(0, 0.04, 5), np.full(rmap.shape, 1e8), np.linspace(0, 0.04, 3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = solve_tube(
+                *args, np.full(3, c / 1.4), ss.Fabric.linear(250.0), 0.0, n_theta=64,
+                max_iter=max_iter, tol=tol,
+            )  # fmt: skip
+        except errors.ConvergenceError as exc:
+            assert "residual" in str(exc)
+            return
+    res = out["residual"]
+    msgs = [str(w.message) for w in caught if issubclass(w.category, errors.ConvergenceWarning)]
+    if res <= tol:
+        assert not msgs
+    elif res <= 3 * tol:
+        assert len(msgs) == 1 and "usable" in msgs[0] and "NOT usable" not in msgs[0]
+    else:
+        assert len(msgs) == 1 and "NOT usable" in msgs[0]

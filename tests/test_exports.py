@@ -114,7 +114,15 @@ def test_json_summary_round_trip(result, tmp_path):
     for name, p in result.profile["pressure_mmhg"].items():
         assert by_landmark[name]["pressure_mmhg"] == pytest.approx(p)
     assert data["pressure"]["max_mmhg"] == pytest.approx(result.pressure_mmhg[result.covered].max())
-    assert data["gradient_check"] is not None
+    # the gradient verdict per landmark, as check_gradient gives it
+    from stockingsim.standards import check_gradient
+
+    expected = check_gradient(result, "RAL-GZ 387").reset_index()
+    rows = data["gradient_check"]
+    assert [r["landmark"] for r in rows] == expected["landmark"].tolist()
+    assert [bool(r["passed"]) for r in rows] == expected["passed"].astype(bool).tolist()
+    for r, p in zip(rows, expected["percent_of_B"]):
+        assert r["percent_of_B"] == pytest.approx(p)
     assert json.loads(io.to_json(result)) == data  # no path: the same text is returned
 
 

@@ -116,3 +116,30 @@ def test_docs_preset_table_matches_library():
             assert [float(c) for c in cells[1:5]] == pytest.approx(values, abs=0.51)
             seen += 1
     assert seen == len(LIB)
+
+
+def test_presets_come_from_the_data_file_with_sources():
+    from stockingsim.fabric._library import identify_inlay_dtex, preset_table
+
+    table = preset_table()["presets"]
+    assert list(table) == list(LIB)
+    for name, entry in table.items():
+        st = entry["stiffness"]
+        assert st["sources"] and all("doi" in s or "Phlebology" in s for s in st["sources"])
+        assert LIB[name].info["stiffness_kind"] == st["kind"]
+        # the stored inlay dtex is what the identification rule gives for the current blend model
+        assert entry["blend"]["inlay_dtex"] == identify_inlay_dtex(name), name
+
+
+def test_elastic_presets_are_elastic_and_flat_knits_stiffer(leg_f_avg):
+    # SSI < 10 mmHg for elastic round-knit stockings (Partsch et al. 2008); flat-knit several
+    # times stiffer at the same class
+    ssi, cache = {}, {}
+    for name, fabric in LIB.items():
+        cls = "IV" if "IV" in name else "III" if "III" in name else "II" if "II" in name else "I"
+        st, _ = ss.design_stocking(leg_f_avg, fabric, f"RAL-GZ 387:{cls}", method="laplace")
+        ssi[name] = ss.static_stiffness_index(leg_f_avg, st, deformed_legs=cache)
+    for name, value in ssi.items():
+        if "flat" not in name:
+            assert 2.0 < value < 10.0, (name, value)
+    assert ssi["flat-knit class III"] > 2 * ssi["circular class III"]

@@ -12,6 +12,7 @@ from stockingsim.fabric import (
     LinearModel,
     PolynomialModel,
     TwoPhaseModel,
+    read_tensile_csv,
     split_cycles,
     write_synthetic_test,
 )
@@ -253,3 +254,55 @@ def test_tension_falling_on_loading_is_rejected(tmp_path):
     )
     with pytest.raises(errors.TensileDataError, match="tension falls with strain"):
         ss.Fabric.from_tensile_test(tmp_path / "slip.csv", W, G)
+
+
+# ----------------------------------------------------------------------------------------------
+# files as testing machines export them (tests/data). All five hold the same test: a 50 mm wide
+# strip, 100 mm gauge, two cycles 0 -> 120 % -> 0 strain, loading T = 260 e - 180 e^2 + 90 e^3
+# N/m and unloading T = 150 e - 60 e^2 + 60 e^3 N/m (illustrative curves, no noise), written with
+# 5-6 significant decimals in each file's own units.
+def _true_loading(e):
+    return 260 * e - 180 * e**2 + 90 * e**3
+
+
+def _true_unloading(e):
+    return 150 * e - 60 * e**2 + 60 * e**3
+
+
+@pytest.mark.parametrize(
+    "name, columns",
+    [
+        ("tensile_bluehill.csv", ("Extension", "Load")),  # Instron Bluehill: quoted units row
+        ("tensile_bluehill_us.csv", ("Extension", "Load")),  # Bluehill in inches and lbf
+        ("tensile_strain_percent.csv", ("Strain (%)", "Force (N)")),
+        ("tensile_strain_ratio_kgf.csv", ("Strain [mm/mm]", "Force [kgf]")),
+        ("tensile_F_dL.csv", ("dL in mm", "F in N")),  # formula symbols, decimal commas
+    ],
+)
+def test_machine_export_files_give_the_known_curve(name, columns):
+    data = read_tensile_csv(DATA / name)
+    assert (data.extension_column.removesuffix(" [%]"), data.force_column) == columns
+    f = ss.Fabric.from_tensile_test(DATA / name, W, G, model="polynomial")
+    eps = np.linspace(0.1, 1.19, 23)
+    np.testing.assert_allclose(f.tension(eps, branch="loading"), _true_loading(eps), rtol=2e-4)
+    np.testing.assert_allclose(f.tension(eps, branch="unloading"), _true_unloading(eps), rtol=2e-4)
+
+
+def test_unit_conversions_are_exact():
+    """The same samples in mm/N and in in/lbf read as the same numbers (1 in = 25.4 mm,
+    1 lbf = 4.4482216152605 N); strain in mm/mm is per cent / 100."""
+    si = read_tensile_csv(DATA / "tensile_bluehill.csv")
+    us = read_tensile_csv(DATA / "tensile_bluehill_us.csv")
+    np.testing.assert_allclose(us.extension_mm, si.extension_mm, rtol=2e-6, atol=1e-5)
+    np.testing.assert_allclose(us.force_n, si.force_n, rtol=2e-6, atol=1e-5)
+    pct = read_tensile_csv(DATA / "tensile_strain_percent.csv")
+    ratio = read_tensile_csv(DATA / "tensile_strain_ratio_kgf.csv")
+    np.testing.assert_allclose(ratio.extension_mm, pct.extension_mm, atol=1e-4)  # both in %
+    np.testing.assert_allclose(ratio.force_n, pct.force_n, rtol=1e-5, atol=1e-5)
+
+
+def test_strain_column_without_unit_is_refused(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("Strain,Force (N)\n" + "".join(f"{i / 10},{i}\n" for i in range(20)))
+    with pytest.raises(errors.TensileDataError, match="has no unit"):
+        read_tensile_csv(path)

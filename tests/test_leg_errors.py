@@ -1,4 +1,4 @@
-"""Bad input raises stockingsim.errors exceptions that say what to do (DESIGN.md section 13);
+"""Bad input raises stockingsim.errors exceptions that say what to do (docs/cli.md and the stockingsim.errors docstrings);
 random arrays and bytes never produce anything else."""
 
 import warnings

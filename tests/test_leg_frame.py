@@ -40,7 +40,8 @@ def test_landmarks_invariant_under_pose_and_units(posed, leg_f_avg):
     got = leg.landmarks
     assert tuple(got) == tuple(ref)
     for name in ref:
-        # DESIGN.md section 4: within 1 % circumference and 5 mm height
+        # within 1 % circumference and 5 mm height: one section step of the girth profile
+        # (5 mm), on which the landmarks are detected (assumption: the detector's resolution)
         assert got[name].height_m == pytest.approx(ref[name].height_m, abs=0.005)
         assert got[name].circumference_m == pytest.approx(ref[name].circumference_m, rel=0.01)
 

@@ -53,7 +53,7 @@ def test_chart_is_completed_with_documented_rules():
     assert g["B"] == pytest.approx(0.22) and g["C"] == pytest.approx(0.36)
     assert g["B1"] == pytest.approx(0.22 + 0.45 * 0.14)
     assert g["E"] == pytest.approx(1.08 * 0.34) and g["G"] == pytest.approx(1.70 * 0.34)
-    # B1 one third of the way from B to C (DESIGN.md), E 5 cm above D, F halfway E-G
+    # B1 one third of the way from B to C (stockingsim/leg/_landmarks.py, the detector's rule), E 5 cm above D, F halfway E-G
     assert h["B1"] == pytest.approx(h["B"] + (h["C"] - h["B"]) / 3)
     assert h["E"] == pytest.approx(h["D"] + 0.05)
     assert h["F"] == pytest.approx(0.5 * (h["E"] + h["G"]))

@@ -1,4 +1,4 @@
-"""Compression classes and gradient rules against the published tables (DESIGN.md section 8)."""
+"""Compression classes and gradient rules against the published tables (docs/design.md, with the sources listed there)."""
 
 import math
 
@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import stockingsim as ss
 from stockingsim import errors, standards
 from stockingsim.standards import (
     canonical_standard,
@@ -211,6 +212,36 @@ def test_classify_agrees_with_the_ranges(p, std):
             inside.append(cls)
     assert len(inside) <= 1
     assert classify(p, std) == (inside[0] if inside else None)
+
+
+def test_gradient_reversals_finds_each_rising_run():
+    from stockingsim.standards import gradient_reversals
+
+    h = [0.30, 0.10, 0.20, 0.40, 0.50, 0.60]  # unsorted on purpose
+    p = [25.0, 30.0, 20.0, 24.0, 18.0, 18.2]
+    rev = gradient_reversals(h, p, labels=["C", "B", "B1", "D", "E", "F"])
+    # sorted: B 30, B1 20, C 25, D 24, E 18, F 18.2 -> one rise B1->C of 5 mmHg (F's 0.2 is noise)
+    assert len(rev) == 1
+    row = rev.iloc[0]
+    assert (row["from"], row["to"]) == ("B1", "C")
+    assert row["rise_mmhg"] == pytest.approx(5.0)
+    assert gradient_reversals([0.1, 0.2, 0.3], [30, 25, 20]).empty
+    two = gradient_reversals(np.arange(6) * 0.1, [30, 31, 32, 20, 25, 10], tol_mmhg=0.1)
+    assert two["rise_mmhg"].tolist() == pytest.approx([2.0, 5.0])
+    with pytest.raises(ss.errors.StandardError, match="same length"):
+        gradient_reversals([0.1], [1.0, 2.0])
+
+
+def test_check_gradient_reports_where_it_is_reversed():
+    prof = pd.DataFrame(
+        {"height_m": [0.1, 0.2, 0.35, 0.45], "pressure_mmhg": [30.0, 22.0, 26.0, 15.0]},
+        index=["B", "B1", "C", "D"],
+    )
+    df = ss.check_gradient(prof)
+    assert df.attrs["reversed_at"] == ["C"]
+    rev = df.attrs["reversals"]
+    assert len(rev) == 1 and rev.iloc[0]["to"] == "C"
+    assert rev.iloc[0]["rise_mmhg"] == pytest.approx(4.0)
 
 
 def test_gradient_verdict_reads_the_check_and_names_the_failures():

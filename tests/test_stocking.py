@@ -59,10 +59,14 @@ def test_tube_without_landmarks_is_covered_entirely():
     assert ss.Stocking(FABRIC, 0.2, style="AD").coverage_m(_leg({}, 0.6)) == (0.0, 0.6)
 
 
-def test_style_the_leg_does_not_reach_names_the_landmark():
+def test_style_the_leg_does_not_reach_covers_the_mesh_with_a_warning():
     leg = _leg({k: v for k, v in FULL.items() if k not in ("F", "G")})
-    with pytest.raises(errors.StyleError, match="landmark G"):
-        ss.Stocking(FABRIC, 0.2, style="AG").coverage_m(leg)
+    st = ss.Stocking(FABRIC, 0.2, style="AG")
+    with pytest.warns(errors.StyleWarning, match=r"landmark G.*now ends .*0\.800 m"):
+        bottom, top = st.coverage_m(leg)
+    assert (bottom, top) == (pytest.approx(0.09), 0.8)  # up to the top of the (fake) mesh
+    assert not st.style_is_complete(leg)
+    assert ss.Stocking(FABRIC, 0.2, style="AD").style_is_complete(leg)
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,8 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
             frame[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
         else:
             frame[name] = col.astype("boolean")
-    frame["error"] = frame["error"].fillna("")
+    for name in ("error", "error_type", "error_stage", "error_traceback"):
+        frame[name] = frame[name].replace("", None)  # older tables: "" meant no error
     extra = [c for c in frame.columns if c not in COLUMNS]
     return frame[COLUMNS + extra].reset_index(drop=True)
 
@@ -70,8 +71,22 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
             tmp.unlink()
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read an output file or a part written by :func:`write_table`."""
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a batch table (``.parquet`` or ``.csv``) with the batch schema and dtypes.
+
+    ``pandas.read_parquet`` and ``pandas.read_csv`` read the same file fine too (``error`` is
+    missing where the task worked, in both formats); this also gives every column its dtype.
+
+    Parameters
+    ----------
+    path : path
+        An output file of :func:`stockingsim.run_batch` (or one of its parts).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns in :data:`stockingsim.batch.COLUMNS` order.
+    """
     path = Path(path)
     if path.suffix.lower() == ".csv":
         return normalize(pd.read_csv(path))
@@ -127,11 +142,11 @@ class ResultStore:
         if self.out is None:
             return
         if self.out.suffix.lower() not in (".parquet", ".pq", ".csv"):
-            raise errors.BatchError(
+            raise errors.BatchArgumentError(
                 f"unsupported batch output {self.out.name!r}: use a .parquet or .csv file name."
             )
         if not self.out.parent.exists():
-            raise errors.BatchError(
+            raise errors.BatchArgumentError(
                 f"the folder of the batch output {self.out} does not exist; create it first."
             )
         self.parts_dir = self.out.with_name(self.out.name + ".parts")
@@ -144,7 +159,7 @@ class ResultStore:
             self._journal_path = self.parts_dir / f"journal-{run_id}.jsonl"
             self._journal = open(self._journal_path, "a", encoding="utf-8")  # noqa: SIM115
         except OSError as exc:
-            raise errors.BatchError(
+            raise errors.BatchArgumentError(
                 f"cannot write next to the batch output {self.out}: {exc}. "
                 "Choose a writable 'out' path."
             ) from exc
@@ -161,7 +176,7 @@ class ResultStore:
             try:
                 frames.append(read_table(self.out))
             except Exception as exc:  # noqa: BLE001 - report any unreadable file the same way
-                raise errors.BatchError(
+                raise errors.BatchArgumentError(
                     f"cannot read the existing batch output {self.out} to resume: {exc}. "
                     "Move it away or pass resume=False to start afresh."
                 ) from exc
@@ -178,11 +193,17 @@ class ResultStore:
         return table.drop_duplicates("task_key", keep="last").reset_index(drop=True)
 
     def done_keys(self, retry_errors: bool = False) -> set[str]:
-        """Task keys that earlier runs finished (with an error row too, unless retry_errors)."""
+        """Task keys that earlier runs finished (with an error row too, unless retry_errors).
+
+        Rows of stage ``worker`` (the worker process died, the pool or the cluster broke) are
+        failures of the machinery, not of the task: they never count as done, so a resume
+        always runs them again.
+        """
         prev = self.previous
-        if retry_errors:
-            prev = prev[prev["error"] == ""]
-        return set(prev["task_key"].astype(str))
+        failed = prev["error"].notna()
+        infrastructure = failed & (prev["error_stage"] == "worker").fillna(False)
+        keep = ~failed if retry_errors else ~infrastructure
+        return set(prev.loc[keep.to_numpy(dtype=bool), "task_key"].astype(str))
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, row: dict[str, Any]) -> None:

@@ -78,8 +78,16 @@ _OUTCOME_COLUMNS: list[tuple[str, str]] = [
     ("error_stage", "str"),
     ("error_traceback", "str"),
 ]
+#: columns filled when run_batch(..., motion=...) is given (NaN/None otherwise)
+MOTION_LANDMARKS = ("B", "B1", "C", "D")
+_MOTION_COLUMNS: list[tuple[str, str]] = [
+    ("motion", "str"),
+    *((f"amplitude_{lm}_mmhg", "float") for lm in MOTION_LANDMARKS),
+    ("ssi_B1_mmhg", "float"),
+    ("motion_s", "float"),
+]
 #: every column of the batch table with its kind ("str", "int", "float" or "bool")
-SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS
+SCHEMA: list[tuple[str, str]] = _ID_COLUMNS + _LANDMARK_COLUMNS + _OUTCOME_COLUMNS + _MOTION_COLUMNS
 COLUMNS: list[str] = [name for name, _ in SCHEMA]
 
 _M_TO_CM = vocab.CM_PER_M
@@ -118,17 +126,41 @@ class Task:
     index: int
     run_id: str
     leg: LegSource
-    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.Design
+    spec: Any  # a stockingsim.Stocking or a stockingsim.batch.BatchDesign
     spec_key: str
     method: str
     standard: str
     options: tuple[tuple[str, Any], ...] = ()
+    motion: Any = None  # a stockingsim.Motion, or None
+
+    def __reduce__(self):
+        """Pickle the stocking or design with cloudpickle (functions and ``__main__`` by value).
+
+        A worker process never imports the caller's main script, so a relaxed-circumference
+        function defined there, a lambda or a closure must travel by value; everything else
+        in the task is plain data.
+        """
+        import cloudpickle
+
+        fields = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        fields[4] = cloudpickle.dumps(self.spec)
+        return (_unpickle_task, tuple(fields))
+
+
+def _unpickle_task(key, index, run_id, leg, spec_blob, *rest) -> Task:
+    import pickle
+
+    return Task(key, index, run_id, leg, pickle.loads(spec_blob), *rest)
 
 
 # ----------------------------------------------------------------------------------------------
 # rows
 def empty_row() -> dict[str, Any]:
-    """A row with every column present: NaN for numbers, None for text, flags and counts."""
+    """A row with every column present: NaN for numbers, None for text, flags and counts.
+
+    ``error`` stays None when the task works: a missing value reads back as missing from
+    Parquet and from CSV alike (an empty string would come back from CSV as NaN).
+    """
     return {name: (np.nan if kind == "float" else None) for name, kind in SCHEMA}
 
 
@@ -154,7 +186,6 @@ def base_row(task: Task) -> dict[str, Any]:
         method=task.method,
         standard=task.standard,
         target_class=_target_class(target),
-        error="",
     )
     return row
 
@@ -197,9 +228,11 @@ def _target_text(target: Any) -> str | None:
 
 
 def _target_class(target: Any) -> str | None:
-    from stockingsim.standards import split_target
+    if isinstance(target, str) and ":" in target:
+        from stockingsim.standards import split_target
 
-    return split_target(target)[1] if isinstance(target, str) and ":" in target else None
+        return split_target(target)[1]
+    return None
 
 
 def _utc_now() -> str:
@@ -244,7 +277,7 @@ def load_task_leg(source: LegSource):
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task through the whole pipeline and return its row (never raises).
 
-    load -> landmarks -> design (for a :class:`~stockingsim.batch.Design`) -> simulate ->
+    load -> landmarks -> design (for a :class:`~stockingsim.batch.BatchDesign`) -> simulate ->
     classify -> gradient check. Any exception becomes the ``error`` text of the row, with the
     stage where it happened; warnings are collected into the ``warnings`` column.
     """
@@ -289,6 +322,9 @@ def run_task(task: Task) -> dict[str, Any]:
             t0 = time.perf_counter()
             _fill_assessment(row, result, task.standard)
             row["assess_s"] = time.perf_counter() - t0
+            if task.motion is not None:
+                stage = "motion"
+                _fill_motion(row, leg, stocking, task)
         except Exception as exc:  # noqa: BLE001 - fault isolation is the point
             row.update(_error_fields(exc, stage))
     row["warnings"] = _warning_text(caught)
@@ -297,6 +333,21 @@ def run_task(task: Task) -> dict[str, Any]:
     row["worker_peak_rss_mb"] = _peak_rss_mb()
     row["finished_utc"] = _utc_now()
     return row
+
+
+def _fill_motion(row: dict, leg, stocking, task: Task) -> None:
+    """Walking (or any motion) amplitude per landmark and the SSI at B1 of one task."""
+    from stockingsim.motion import simulate_motion, static_stiffness_index
+
+    t0 = time.perf_counter()
+    opts = dict(task.options)
+    res = simulate_motion(leg, stocking, task.motion, method=task.method, **opts)
+    row["motion"] = task.motion.name
+    for lm in MOTION_LANDMARKS:
+        row[f"amplitude_{lm}_mmhg"] = _float(res.amplitude_mmhg.get(lm, np.nan))
+    if "B1" in leg.landmarks:
+        row["ssi_B1_mmhg"] = static_stiffness_index(leg, stocking, method=task.method, **opts)
+    row["motion_s"] = time.perf_counter() - t0
 
 
 def _fill_assessment(row: dict, result, standard: str) -> None:
@@ -321,16 +372,13 @@ def _fill_assessment(row: dict, result, standard: str) -> None:
     row["gradient_ok"], row["gradient_failures"] = gradient_verdict(verdict)
 
 
-def gradient_verdict(table) -> tuple[bool | None, str]:
-    """Reduce the table of :func:`stockingsim.check_gradient` to (all passed, failed rows).
+def gradient_verdict(table) -> tuple[bool, str]:
+    """(all rules passed, the failing landmarks) from :func:`stockingsim.check_gradient`.
 
-    The verdict is :func:`stockingsim.standards.gradient_verdict`'s; the failing rows are named by
-    the table index.
+    The verdict is :func:`stockingsim.standards.gradient_verdict`'s, nothing guessed.
     """
     from stockingsim.standards import gradient_verdict as verdict_of
 
-    if isinstance(table, bool | np.bool_):
-        return bool(table), ""
     verdict = verdict_of(table)
     return verdict.passed, ",".join(verdict.failed)
 
@@ -366,6 +414,10 @@ def probe_task(task: Task) -> dict[str, Any]:
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     time.sleep(float(opts.get("sleep", 0.0)))
     if opts.get("crash"):
+        os._exit(13)
+    once = opts.get("crash_once_file")
+    if once and not os.path.exists(once):
+        open(once, "w").close()  # noqa: SIM115 - a marker file, closed at once
         os._exit(13)
     try:
         if opts.get("fail"):

@@ -40,6 +40,7 @@ from stockingsim.design._fit import (
     heel_instep_circumference,
     stiffness_index,
 )
+from stockingsim.design._life import design_outer_layer, service_life
 from stockingsim.design._sizes import (
     EXPLICIT_TARGET_TOL_MMHG,
     POPULATION_DISTRIBUTION,
@@ -80,4 +81,6 @@ __all__ = [
     "DonningResult",
     "heel_instep_circumference",
     "CY_OVER_CB",
+    "service_life",
+    "design_outer_layer",
 ]

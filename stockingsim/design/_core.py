@@ -17,7 +17,7 @@ import pandas as pd
 
 from stockingsim import errors, standards
 from stockingsim import vocabulary as vocab
-from stockingsim._checks import as_fabric, require_leg
+from stockingsim._checks import KPA_LOOKALIKE_MMHG, as_fabric, as_number, require_leg
 from stockingsim.vocabulary import LANDMARKS as LANDMARK_ORDER
 from stockingsim.vocabulary import PA_PER_MMHG as MMHG_PA
 
@@ -221,7 +221,10 @@ def resolve_target(target: Any) -> Target:
         name = target.strip().lower()
         if name in TARGETS or name in _USE_CASE_ALIASES:
             uc = use_case(name)
-            inner = resolve_target(uc.target)
+            with warnings.catch_warnings():
+                # a published profile may rise (Sigel's thigh point): no warning for it
+                warnings.simplefilter("ignore", errors.TargetWarning)
+                inner = resolve_target(uc.target)
             return Target(
                 label=f"{uc.name} ({inner.label})",
                 pressures_mmhg=inner.pressures_mmhg,
@@ -246,17 +249,18 @@ def resolve_target(target: Any) -> Target:
                 raise errors.DesignError(
                     f"unknown landmark {lm!r} in the target; use {', '.join(LANDMARK_ORDER)}"
                 )
-            try:
-                value = float(p)
-            except (TypeError, ValueError) as exc:
-                raise errors.DesignError(f"target pressure at {lm} must be a number") from exc
-            if not np.isfinite(value) or value <= 0:
-                raise errors.DesignError(
-                    f"target pressure at {lm} must be positive and finite, got {p!r} mmHg"
-                )
-            out[lm] = value
+            out[lm] = as_number(
+                p,
+                f"target pressure at {lm}",
+                errors.DesignError,
+                positive=True,
+                unit="mmHg",
+                kind="pressure_mmhg",
+                hint="Give {landmark: mmHg}, e.g. {'B': 28, 'C': 20}.",
+            )
         if not out:
             raise errors.DesignError("the target mapping is empty; give {landmark: mmHg}")
+        _warn_implausible_target(out)
         label = "/".join(f"{lm}={out[lm]:g}" for lm in LANDMARK_ORDER if lm in out) + " mmHg"
         return Target(label=label, pressures_mmhg=out)
     if callable(target):
@@ -265,6 +269,30 @@ def resolve_target(target: Any) -> Target:
         f"target must be 'STANDARD:CLASS', a use-case name, {{landmark: mmHg}} or a function of "
         f"height, got {type(target).__name__}"
     )
+
+
+def _warn_implausible_target(pressures_mmhg: Mapping[str, float]) -> None:
+    """Warn about a {landmark: mmHg} target that looks like kPa or rises up the leg."""
+    ordered = [(lm, pressures_mmhg[lm]) for lm in LANDMARK_ORDER if lm in pressures_mmhg]
+    small = [f"{lm}={p:g}" for lm, p in ordered if p < KPA_LOOKALIKE_MMHG]
+    if small:
+        warnings.warn(
+            f"target pressures {', '.join(small)} mmHg are below every compression class; did "
+            f"you give kPa? 1 kPa = 7.5 mmHg (3.3 kPa is {3.3 * 1000 / MMHG_PA:.1f} mmHg).",
+            errors.TargetWarning,
+            stacklevel=4,
+        )
+    rises = [
+        f"{a} {pa:g} -> {b} {pb:g}" for (a, pa), (b, pb) in zip(ordered, ordered[1:]) if pb > pa
+    ]
+    if rises:
+        warnings.warn(
+            f"the target pressure rises up the leg ({'; '.join(rises)} mmHg); a medical "
+            "compression stocking is graduated, its pressure falls from the ankle (B) upwards. "
+            "Check the order of the landmarks.",
+            errors.TargetWarning,
+            stacklevel=4,
+        )
 
 
 # --------------------------------------------------------------------------------------------

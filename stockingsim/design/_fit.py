@@ -57,6 +57,23 @@ def enlarged_leg(leg: Any, delta_m: float = 0.01) -> Any:
     )
 
 
+def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.ndarray:
+    """Ratio of the inner-loop tension at ``eps1`` to the unloading tension there.
+
+    The inner loop starts on the unloading branch at ``eps0`` (:meth:`Fabric.cyclic_tension`).
+    """
+    e0 = np.nan_to_num(np.asarray(eps0, dtype=float), nan=0.0)
+    e1 = np.nan_to_num(np.asarray(eps1, dtype=float), nan=0.0)
+    taut = e1 > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.ExtrapolationWarning)
+        path = np.stack([np.maximum(e0, 0.0), np.maximum(e1, 0.0)])
+        t1 = fabric.cyclic_tension(path)[1]
+        tu = np.asarray(fabric.tension(np.maximum(e1, 0.0)), dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(taut & (tu > 0), t1 / np.where(tu > 0, tu, 1.0), 1.0)
+
+
 def stiffness_index(
     leg: Any,
     stocking: Any,
@@ -71,9 +88,13 @@ def stiffness_index(
     In vivo, the static stiffness index (SSI) is the rise of the pressure at B1 from lying to
     standing, when the calf muscle swells the leg (Partsch 2005). Here the leg is enlarged by
     ``delta_cm`` of girth at every height and the pressure re-evaluated: an elastic knit gives a
-    small rise, a stiff (short-stretch, flat) knit a large one. For ``laplace`` this is the closed
-    form ``p(C + delta) - p(C)`` with the stocking's relaxed circumference at that height; for the
-    other methods the enlarged mesh (:func:`enlarged_leg`) is simulated.
+    small rise, a stiff (short-stretch, flat) knit a large one. The stretched fabric leaves its
+    unloading branch on an inner loop (:meth:`Fabric.cyclic_tension`, the same behaviour as
+    :func:`stockingsim.simulate_motion`), so the rise is the knit's dynamic stiffness, not the
+    slope of its unloading branch. For ``laplace`` this is the closed form ``p(C + delta) -
+    p(C)`` with the stocking's relaxed circumference at that height; for the other methods the
+    enlarged mesh (:func:`enlarged_leg`) is simulated and its pressure scaled by the inner-loop
+    tension ratio.
 
     Parameters
     ----------
@@ -124,6 +145,7 @@ def stiffness_index(
         c0 = stocking.relaxed_circumference_at(leg, hs)
         p0 = laplace_pressure(stocking.fabric, c0, circ)
         p1 = laplace_pressure(stocking.fabric, c0, circ + delta)
+        p1 = p1 * _inner_loop_ratio(stocking.fabric, circ / c0 - 1.0, (circ + delta) / c0 - 1.0)
         d_circ = np.full(len(names), delta)
     else:
         from stockingsim.solvers import simulate
@@ -136,6 +158,9 @@ def stiffness_index(
         circ = r0.profile.loc[names, "circumference_m"].to_numpy(float)
         d_circ = r1.profile.loc[names, "circumference_m"].to_numpy(float) - circ
         c0 = stocking.relaxed_circumference_at(leg, hs)
+        e0 = r0.profile.loc[names, "strain"].to_numpy(float)
+        e1 = r1.profile.loc[names, "strain"].to_numpy(float)
+        p1 = p1 * _inner_loop_ratio(stocking.fabric, e0, e1)
     out = pd.DataFrame(
         {
             "circumference_cm": 100 * circ,

@@ -405,6 +405,15 @@ class SizeChart:
     def _repr_html_(self) -> str:
         return f"<p>{repr(self).splitlines()[0]}</p>" + self.chart.round(1).to_html()
 
+    def to_size_chart(self, length_cm: tuple[float, float] | None = None) -> Any:
+        """The chart as a product chart for fitting patients (:class:`stockingsim.SizeChart`).
+
+        See :meth:`stockingsim.fitting.SizeChart.from_design`.
+        """
+        from stockingsim.fitting import SizeChart as ProductChart
+
+        return ProductChart.from_design(self, length_cm=length_cm)
+
 
 def _kmeans_1d_order(x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """Cluster labels of standardized features by k-means (scipy), deterministic."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 from stockingsim.fabric._models import TwoPhaseModel
 
 __all__ = [
@@ -60,16 +60,27 @@ BLEND_CONSTANTS: dict[str, float] = {
     # (assumption, reflecting that flat-knit lymphoedema garments are stiffer and less extensible)
     "flat_jam_strain_factor": 0.7,
     "flat_jam_stiffness_factor": 2.0,
-    "flat_elastic_factor": 1.15,
-    "flat_hysteresis_add": 0.05,
+    "flat_elastic_factor": 1.4,
+    "flat_hysteresis_add": 0.12,
     # hysteresis fraction h = base + polyamide * h_pa + cotton * h_co (+ flat), unloading
     # = (1 - h) x loading (assumption; cotton's poorer recovery raises hysteresis, the
     # qualitative finding of cut-strip cyclic tests, Siddique et al. 2023,
     # doi:10.1177/15280837231170305)
     "hysteresis_base": 0.10,
     "hysteresis_polyamide": 0.10,
-    "hysteresis_cotton": 0.40,
+    # (0.25: a cotton-rich class I-II stays elastic, SSI < 10 mmHg, Partsch et al. 2008)
+    "hysteresis_cotton": 0.25,
     "wale_hysteresis_add": 0.05,
+    # inner loops (Fabric.inner_loop_strain, the Dahl friction element of fabric/_cyclic.py):
+    # strain reversal over which the loops of a circular knit unlock, and the factor for the
+    # tighter loops of a flat knit (assumptions, identified so that the presets' dynamic
+    # stiffness on the bundled leg lands in the in-vivo ranges of elastic class II stockings
+    # (DSI 3.9-5.8 mmHg/cm at B and C, WPA 6-6.8 mmHg at B1; Phlebology 2026,
+    # doi:10.1177/02683555261424072) and flat-knit a few times stiffer (van der
+    # Wegen-Franken et al. 2009, Phlebology, flat-knitted stockings of higher DSI)
+    "inner_loop_strain_circular": 0.012,
+    "inner_loop_flat_factor": 0.4,
+    "wale_inner_loop_factor": 1.5,
     # valid range beyond the jamming strain (strain; assumption)
     "course_range_beyond_jam": 0.4,
     "wale_range_beyond_jam": 0.3,
@@ -77,13 +88,7 @@ BLEND_CONSTANTS: dict[str, float] = {
 
 
 def _number(name: str, value: Any) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise errors.BlendError(f"{name} must be a number, got {value!r}.") from None
-    if not math.isfinite(value):
-        raise errors.BlendError(f"{name} is {value}; give a finite number.")
-    return value
+    return as_number(value, name, errors.BlendError)
 
 
 def _positive(name: str, value: Any, lo: float, hi: float, unit: str) -> float:
@@ -134,6 +139,7 @@ class BlendCurves:
     name: str
     description: str
     provenance: tuple[tuple[str, Any], ...]
+    inner_loop_strain: tuple[float, float] = (0.0, 0.0)
 
 
 def blend_curves(
@@ -155,6 +161,7 @@ def blend_curves(
         name=name or _label(inp),
         description=description or _description(inp),
         provenance=tuple(_inputs(inp).items()) + extra,
+        inner_loop_strain=_inner_loop_strain(inp),
     )
 
 
@@ -308,15 +315,27 @@ def _wale_model(inp: BlendInputs, course: TwoPhaseModel, k_inlay: float) -> TwoP
 def _hysteresis(inp: BlendInputs) -> tuple[float, float]:
     """Hysteresis fractions (course, wale): base + ground-yarn shares (+ flat machine)."""
     BC = BLEND_CONSTANTS
+    # the hysteresis index does not depend on the elastane share (Jovanovic, Penava and
+    # Vrljicak 2022, Materials 15:6512, doi:10.3390/ma15196512: plated PA/EL knits with 0 to
+    # 43 % elastane under cyclic loading), so it is set by the ground yarn's composition
+    pa_g = inp.polyamide / (inp.polyamide + inp.cotton)
+    co_g = inp.cotton / (inp.polyamide + inp.cotton)
     h_course = (
-        BC["hysteresis_base"]
-        + inp.polyamide * BC["hysteresis_polyamide"]
-        + inp.cotton * BC["hysteresis_cotton"]
+        BC["hysteresis_base"] + pa_g * BC["hysteresis_polyamide"] + co_g * BC["hysteresis_cotton"]
     )
     if inp.flat:
         h_course += BC["flat_hysteresis_add"]
     h_course = min(h_course, 0.8)
     return h_course, min(h_course + BC["wale_hysteresis_add"], 0.85)
+
+
+def _inner_loop_strain(inp: BlendInputs) -> tuple[float, float]:
+    """Inner-loop strain (course, wale) of the blend: the machine's (fabric/_cyclic.py)."""
+    BC = BLEND_CONSTANTS
+    eps_c = BC["inner_loop_strain_circular"]
+    if inp.flat:
+        eps_c *= BC["inner_loop_flat_factor"]
+    return eps_c, min(1.0, eps_c * BC["wale_inner_loop_factor"])
 
 
 def _inputs(inp: BlendInputs) -> dict[str, Any]:

@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import as_number, unit_mistake
 from stockingsim.fabric._blend import blend_curves, check_blend
+from stockingsim.fabric._cyclic import (
+    DEFAULT_INNER_LOOP_STRAIN,
+    check_inner_loop_strain,
+    follow_strain_path,
+)
 from stockingsim.fabric._fit_report import BranchFit, FitReport
 from stockingsim.fabric._models import (
     ExponentialModel,
@@ -23,7 +29,7 @@ from stockingsim.fabric._models import (
     _Model,
     model_from_dict,
 )
-from stockingsim.fabric._tensile import fit_tensile_test
+from stockingsim.fabric._tensile import fit_inner_loops, fit_tensile_test
 
 __all__ = ["Fabric", "FitReport", "BranchFit", "SCHEMA", "DIRECTIONS", "BRANCHES"]
 
@@ -90,6 +96,11 @@ class Fabric:
         calibration claims). Read it as a dict with :attr:`info`.
     fit_report
         The :class:`FitReport` of a tensile-test fit, else None.
+    inner_loop_strain
+        ``(course, wale)`` strain ``eps_c`` over which the loops unlock after a strain
+        reversal: small cycles about a working point run on inner loops of initial slope
+        ``U' + (L - U) / eps_c`` (a Dahl friction element, see :meth:`cyclic_tension`).
+        Default 0.02 (assumption); presets and tensile fits with small cycles set their own.
 
     Examples
     --------
@@ -109,6 +120,7 @@ class Fabric:
     description: str = ""
     provenance: tuple[tuple[str, Any], ...] = ()
     fit_report: FitReport | None = None
+    inner_loop_strain: tuple[float, float] = (DEFAULT_INNER_LOOP_STRAIN, DEFAULT_INNER_LOOP_STRAIN)
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     # ------------------------------------------------------------------ construction / checks
@@ -145,6 +157,87 @@ class Fabric:
                         "stretch it. Check that the branches are not swapped."
                     )
         object.__setattr__(self, "provenance", tuple((str(k), v) for k, v in self.provenance))
+        loops = self.inner_loop_strain
+        if np.ndim(loops) == 0:
+            loops = (loops, loops)
+        if len(loops) != 2:
+            raise errors.FabricError(
+                "inner_loop_strain must be one number or (course, wale), e.g. (0.02, 0.03)."
+            )
+        object.__setattr__(
+            self,
+            "inner_loop_strain",
+            tuple(
+                check_inner_loop_strain(v, f"inner_loop_strain[{d}]")
+                for v, d in zip(loops, DIRECTIONS)
+            ),
+        )
+
+    @staticmethod
+    def _check_dir(direction: str) -> str:
+        return _check_direction(direction)
+
+    def with_inner_loop_strain(self, eps_c: float, direction: str | None = None) -> Fabric:
+        """A copy with another inner-loop strain (both directions, or only ``direction``)."""
+        from dataclasses import replace
+
+        c, w = self.inner_loop_strain
+        if direction is None:
+            c = w = eps_c
+        elif _check_direction(direction) == "course":
+            c = eps_c
+        else:
+            w = eps_c
+        return replace(self, inner_loop_strain=(c, w))
+
+    def cyclic_tension(
+        self, strain_path: Any, direction: str = "course", start: Any = "unloading"
+    ) -> np.ndarray:
+        """Tension (N/m) along a strain history, with inner hysteresis loops.
+
+        The branch is followed: stretched further, the tension climbs a steep inner loop from
+        the unloading branch towards the loading branch; released, it falls back towards the
+        unloading branch. Rule: ``T = (L + U)/2 + s (L - U)/2`` with the friction state ``s``
+        moving towards +1 (stretching) or -1 (recovering) as ``ds/d eps = (sign(d eps) - s) /
+        eps_c`` (Dahl 1976, doi:10.2514/3.61511), ``eps_c`` = :attr:`inner_loop_strain`.
+
+        Parameters
+        ----------
+        strain_path
+            Strains of shape ``(n_steps, ...)``, time along axis 0.
+        direction
+            ``"course"`` or ``"wale"``.
+        start
+            ``"unloading"`` (default: a donned stocking has relaxed onto the leg),
+            ``"loading"`` or an array of states in [-1, 1].
+
+        Returns
+        -------
+        ndarray, shape of ``strain_path``
+            Tension in N/m; a constant strain gives the start branch's tension.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> f = ss.Fabric.linear(200.0, hysteresis=0.3)
+        >>> t = f.cyclic_tension([0.4, 0.42, 0.4])
+        >>> bool(t[1] - t[0] > 0.02 * 200)  # steeper than either branch
+        True
+        """
+        return follow_strain_path(self, strain_path, direction, start)
+
+    def dynamic_stiffness(self, strain: Any, direction: str = "course") -> np.ndarray:
+        """Initial slope (N/m) of an inner loop leaving the unloading branch at ``strain``.
+
+        ``dT/d eps = U'(eps) + (L(eps) - U(eps)) / eps_c``: what a small stretch of a worn
+        stocking meets, several times the unloading slope ``U'`` of an elastic knit.
+        """
+        d = _check_direction(direction)
+        eps = _as_strain(strain)
+        eps_c = self.inner_loop_strain[0 if d == "course" else 1]
+        tu, ku = self._eval(eps, d, "unloading", derivative=True)
+        tl = self._raw_tension(eps, d, "loading")
+        return ku + (tl - tu) / eps_c
 
     @property
     def info(self) -> dict[str, Any]:
@@ -165,14 +258,22 @@ class Fabric:
     def _warn_range(self, eps: np.ndarray, direction: str) -> None:
         lo, hi = self.valid_strain_range(direction)
         with np.errstate(invalid="ignore"):
-            outside = (eps < lo - 1e-12) | (eps > hi + 1e-12)
+            # a slack fabric (strain < 0) carries no tension: clipped, not extrapolated
+            outside = ((eps < lo - 1e-12) & (eps >= 0)) | (eps > hi + 1e-12)
         if np.any(outside):
             n = int(np.count_nonzero(outside))
+            top = float(np.nanmax(eps))
+            percent = (
+                f" A strain of {top:g} looks like a percentage: strains are fractions "
+                f"({top:g} % is {top / 100:g})."
+                if unit_mistake(top, "strain")
+                else ""
+            )
             warnings.warn(
                 f"fabric {self.name!r} evaluated at {n} strain(s) outside its valid {direction} "
-                f"range [{lo:g}, {hi:g}] (min {np.nanmin(eps):.3g}, max {np.nanmax(eps):.3g}); "
+                f"range [{lo:g}, {hi:g}] (min {np.nanmin(eps):.3g}, max {top:.3g}); "
                 "the model value is extrapolated. Keep strains within the range or use a fabric "
-                "measured further.",
+                f"measured further.{percent}",
                 errors.ExtrapolationWarning,
                 stacklevel=3,
             )
@@ -214,29 +315,45 @@ class Fabric:
         Returns
         -------
         ndarray, same shape as ``strain``
-            Tension in N/m. Beyond :meth:`valid_strain_range` an
+            Tension in N/m. A negative strain (the fabric is slack) gives 0: the strain is
+            clipped at 0, no tension is ever negative. Beyond :meth:`valid_strain_range` an
             :class:`~stockingsim.errors.ExtrapolationWarning` is issued and the model value is
-            still returned (callers that treat a slack fabric as tension-free clip strains < 0
-            themselves).
+            still returned; a strain that looks like a percentage (e.g. 40) says so.
+
+        Examples
+        --------
+        >>> import stockingsim as ss
+        >>> f = ss.Fabric.linear(250.0)
+        >>> f.tension([-0.1, 0.0, 0.4]).tolist()
+        [0.0, 0.0, 100.0]
         """
         _check_direction(direction)
         _check_branch(branch)
         eps = _as_strain(strain)
         self._warn_range(eps, direction)
-        return self._raw_tension(eps, direction, branch)
+        with np.errstate(invalid="ignore"):
+            slack = eps < 0
+        if not np.any(slack):
+            return self._raw_tension(eps, direction, branch)
+        t = self._raw_tension(np.where(slack, 0.0, eps), direction, branch)
+        return np.where(slack, 0.0, t)
 
     def stiffness(
         self, strain: Any, direction: str = "course", branch: str = "unloading"
     ) -> np.ndarray:
         """Tangent stiffness ``dT/d strain`` in N/m, same shape as ``strain``.
 
-        See :meth:`tension` for the arguments and the range warning.
+        See :meth:`tension` for the arguments and the range warning; a slack fabric (strain
+        < 0) has no stiffness (0).
         """
         _check_direction(direction)
         _check_branch(branch)
         eps = _as_strain(strain)
         self._warn_range(eps, direction)
-        return self._eval(eps, direction, branch, derivative=True)[1]
+        with np.errstate(invalid="ignore"):
+            slack = eps < 0
+        k = self._eval(np.where(slack, 0.0, eps), direction, branch, derivative=True)[1]
+        return np.where(slack, 0.0, k)
 
     def _table(self, direction: str, branch: str) -> tuple[np.ndarray, ...]:
         key = (direction, branch)
@@ -366,12 +483,14 @@ class Fabric:
         name: str = "fabric",
         description: str = "",
         provenance: Any = (),
+        inner_loop_strain: Any = DEFAULT_INNER_LOOP_STRAIN,
     ) -> Fabric:
         """Assemble a fabric from models.
 
         Missing curves are derived: wale loading = course loading; an unloading branch =
         ``(1 - h) x`` its loading branch, ``h = hysteresis`` (course) or ``wale_hysteresis``
         (default: the course value), so the hysteresis loss equals ``h`` exactly.
+        ``inner_loop_strain`` is ``eps_c`` of the inner loops (one value or course, wale).
         """
         h_c = _check_fraction("hysteresis", hysteresis)
         h_w = (
@@ -393,6 +512,7 @@ class Fabric:
             wale_unloading=wale_unloading,
             description=description,
             provenance=tuple(provenance),
+            inner_loop_strain=inner_loop_strain,
         )
 
     @classmethod
@@ -645,20 +765,31 @@ class Fabric:
            (plain jersey), times 0.7 on a flat machine; ``w = 0.12``; ``k_j = n_c * ground_dtex
            * E_jam * thickness_mm / 0.6``, ``E_jam = (pa 2e-3 + co 4e-3)/(pa + co)``
            N/dtex (~1 % of the yarn modulus; cotton stiffer), times 2 on a flat machine
-           (all assumptions). On a flat machine ``k_e`` (and ``t0``) are 1.15 x larger
+           (all assumptions). On a flat machine ``k_e`` (and ``t0``) are 1.4 x larger
            (tighter loops grip the inlay; assumption). Valid range: 0 to ``eps_j + 0.4``.
 
         Wale direction (along the leg): ``n_w = 0.75 n_c`` wales per metre (loop shape factor,
         assumption), two loop legs per wale: ``k_e = 2 n_w E_el e ground_dtex 0.5 + 0.2 k_inlay``
         (the inlay only binds the loops; assumption), no toe, ``eps_j`` 0.55 x the course value,
-        ``k_j = 2 n_w ground_dtex E_jam (thickness/0.6)`` (flat: x 2, ``k_e`` x 1.15). Valid range: 0 to
+        ``k_j = 2 n_w ground_dtex E_jam (thickness/0.6)`` (flat: x 2, ``k_e`` x 1.4). Valid range: 0 to
         ``eps_j + 0.3``.
 
         Hysteresis (unloading = ``(1 - h)`` x loading, so the hysteresis loss is ``h``):
-        ``h = 0.10 + 0.10 pa + 0.40 co`` (+ 0.05 flat-knit; + 0.05 in the wale direction). Cotton's
-        poorer elastic recovery raises the loss (the qualitative finding of cyclic cut-strip
-        tests of compression socks, Siddique et al. 2023, doi:10.1177/15280837231170305); the
-        magnitudes are assumptions. Residual (unrecovered) strain is not modelled.
+        ``h = 0.10 + 0.10 pa_g + 0.25 co_g`` with ``pa_g, co_g`` the polyamide and cotton
+        shares of the ground yarn (+ 0.12 flat-knit; + 0.05 in the wale direction). The
+        elastane share does not enter: the hysteresis index of plated PA/EL knits did not
+        change with 0-43 % elastane (Jovanovic, Penava and Vrljicak 2022, Materials 15:6512,
+        doi:10.3390/ma15196512). Cotton's poorer elastic recovery raises the loss (the
+        qualitative finding of cyclic cut-strip tests of compression socks, Siddique et al.
+        2023, doi:10.1177/15280837231170305); the magnitudes are assumptions. Residual
+        (unrecovered) strain is not modelled.
+
+        Inner loops (:meth:`cyclic_tension`): ``inner_loop_strain = 0.012`` on a circular
+        machine, x 0.4 on a flat machine, x 1.5 in the wale direction (assumptions identified
+        so that the presets' walking amplitude and SSI on the bundled leg fall in the in-vivo
+        ranges of elastic class II stockings, Phlebology 2026, doi:10.1177/02683555261424072,
+        and SSI < 10 mmHg for elastic material, Partsch et al. 2008, Dermatol Surg 34:600;
+        flat-knit several times stiffer).
 
         Direction of each parameter's effect (tested): more elastane, a heavier inlay or denser
         courses give a stiffer course curve; more cotton (instead of polyamide) gives more
@@ -700,6 +831,7 @@ class Fabric:
             name=curves.name,
             description=curves.description,
             provenance=curves.provenance,
+            inner_loop_strain=curves.inner_loop_strain,
         )
 
     @classmethod
@@ -792,7 +924,7 @@ class Fabric:
             name=name,
         )
         try:
-            return cls(
+            fabric = cls(
                 name=fit.name,
                 description=fit.description,
                 provenance=fit.provenance,
@@ -804,8 +936,72 @@ class Fabric:
                 f"tensile file {fit.report.source!r}: the fitted curves are not a valid fabric "
                 f"({exc})"
             ) from None
+        return fit_inner_loops(fabric, fit.paths)
 
     # ------------------------------------------------------------------ JSON
+    # ------------------------------------------------------------------ time (fabric/_time.py)
+    def relaxed(self, hours: float) -> Fabric:
+        """The fabric after ``hours`` of wear at its working strain (stress relaxation).
+
+        Every curve is multiplied by the normalized relaxation function ``g(hours)`` (a Prony
+        series; quasi-linear viscoelasticity). The parameters come from
+        :meth:`from_relaxation_test`, the preset's entry in ``data/fabric_time.json``, or an
+        illustrative default. See ``docs/life.md``.
+        """
+        from stockingsim.fabric import _time
+
+        return _time.relaxed(self, hours)
+
+    def aged(self, days: float, washes: float | None = None, hours_per_day: float = 8.0) -> Fabric:
+        """The fabric at the start of a day after ``days`` of daily wear and ``washes`` washes.
+
+        Fatigue of the washed stocking (fitted to Veraart et al. 1997 for the class II and III
+        presets) times the relaxation set carried over from the days since the last wash
+        (``washes`` default: one a day). See ``docs/life.md``.
+        """
+        from stockingsim.fabric import _time
+
+        return _time.aged(self, days, washes, hours_per_day)
+
+    @classmethod
+    def from_relaxation_test(
+        cls,
+        path: str | os.PathLike,
+        strain: float,
+        *,
+        fabric: Fabric | None = None,
+        width_mm: float | None = None,
+        n_terms: int = 2,
+    ) -> Fabric:
+        """Fit a Prony series (generalized Maxwell model, log-spaced start) to a relaxation test.
+
+        Parameters
+        ----------
+        path
+            CSV with ``time_s`` or ``time_h`` and ``tension_n_per_m`` (or ``force_n`` with
+            ``width_mm``): the tension of a strip held at ``strain`` over time.
+        strain
+            The engineering strain the strip was held at.
+        fabric
+            The fabric whose time behaviour this is (default: a linear fabric through the
+            instantaneous tension at ``strain``).
+        width_mm
+            Strip width when the file gives forces.
+        n_terms
+            Number of Maxwell elements (1-6).
+
+        Returns
+        -------
+        Fabric
+            ``fabric`` with the fitted time model in its provenance (``info["time_model"]``,
+            ``info["relaxation_rmse_n_per_m"]``); :meth:`relaxed` and :meth:`aged` use it.
+        """
+        from stockingsim.fabric import _time
+
+        return _time.from_relaxation_test(
+            path, strain, fabric=fabric, width_mm=width_mm, n_terms=n_terms
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the schema version."""
         return {
@@ -817,6 +1013,10 @@ class Fabric:
             },
             "provenance": [[k, v] for k, v in self.provenance],
             "fit_report": None if self.fit_report is None else self.fit_report.to_dict(),
+            "inner_loop_strain": {
+                "course": self.inner_loop_strain[0],
+                "wale": self.inner_loop_strain[1],
+            },
         }
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
@@ -894,7 +1094,13 @@ class Fabric:
             provenance = tuple((str(k), v) for k, v in data.get("provenance", []))
             report = data.get("fit_report")
             report = None if report is None else FitReport.from_dict(report)
+            loops = data.get("inner_loop_strain")
+            if loops is None:
+                loops = (DEFAULT_INNER_LOOP_STRAIN, DEFAULT_INNER_LOOP_STRAIN)
+            elif isinstance(loops, dict):
+                loops = (loops["course"], loops["wale"])
             return cls(
+                inner_loop_strain=tuple(loops),
                 name=data["name"],
                 description=str(data.get("description", "")),
                 provenance=provenance,
@@ -910,10 +1116,7 @@ class Fabric:
 
 
 def _check_fraction(name: str, value: Any) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise errors.FabricError(f"{name} must be a number in [0, 1), got {value!r}.") from None
+    value = as_number(value, name, errors.FabricError, hint="Give a fraction in [0, 1).")
     if not (0.0 <= value < 1.0):
         raise errors.FabricError(
             f"{name} must be a fraction in [0, 1) (share of the loading tension lost on "

@@ -32,6 +32,10 @@ class BranchFit:
         Strain range of the fitted points.
     n_points
         Number of points fitted.
+    covariance
+        Asymptotic covariance of the model's parameter vector (order of
+        ``stockingsim.fabric._params.parameter_names``), ``((c00, c01, ...), ...)``, or None when
+        not estimated. It is what :func:`stockingsim.pressure_uncertainty` propagates.
     """
 
     direction: str
@@ -43,6 +47,7 @@ class BranchFit:
     strain_min: float
     strain_max: float
     n_points: int
+    covariance: tuple[tuple[float, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,11 @@ class FitReport:
                     "strain_min": f.strain_min,
                     "strain_max": f.strain_max,
                     "n_points": f.n_points,
+                    **(
+                        {}
+                        if f.covariance is None
+                        else {"covariance": [list(row) for row in f.covariance]}
+                    ),
                 }
                 for f in self.fits
             ],
@@ -130,6 +140,11 @@ class FitReport:
                 strain_min=float(f["strain_min"]),
                 strain_max=float(f["strain_max"]),
                 n_points=int(f["n_points"]),
+                covariance=(
+                    None
+                    if f.get("covariance") is None
+                    else tuple(tuple(float(v) for v in row) for row in f["covariance"])
+                ),
             )
             for f in data["fits"]
         )

@@ -12,13 +12,13 @@ range). Two transforms keep the family closed, which the blend and tensile code 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 
 __all__ = [
     "LinearModel",
@@ -31,26 +31,21 @@ __all__ = [
 
 
 def _check_finite(
-    name: str, value: float, *, positive: bool = False, nonneg: bool = False
+    name: str,
+    value: float,
+    *,
+    positive: bool = False,
+    nonneg: bool = False,
+    kind: str | None = None,
 ) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise errors.FabricError(
-            f"{name} must be a number, got {value!r}; pass a finite float."
-        ) from None
-    if not math.isfinite(value):
-        raise errors.FabricError(f"{name} is {value}; pass a finite number.")
-    if positive and value <= 0:
-        raise errors.FabricError(f"{name} must be > 0, got {value}; pass a positive value.")
-    if nonneg and value < 0:
-        raise errors.FabricError(f"{name} must be >= 0, got {value}; pass a non-negative value.")
-    return value
+    return as_number(
+        value, name, errors.FabricError, positive=positive, nonnegative=nonneg, kind=kind
+    )
 
 
 def _check_range(min_strain: float, max_strain: float) -> tuple[float, float]:
     lo = _check_finite("min_strain", min_strain, nonneg=True)
-    hi = _check_finite("max_strain", max_strain, positive=True)
+    hi = _check_finite("max_strain", max_strain, positive=True, kind="strain")
     if hi <= lo:
         raise errors.FabricError(
             f"max_strain ({hi}) must exceed min_strain ({lo}); give a valid strain range such "

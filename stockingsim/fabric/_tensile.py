@@ -7,7 +7,7 @@ import math
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from stockingsim.fabric._models import (
 __all__ = [
     "fit_tensile_test",
     "TensileFit",
+    "fit_inner_loops",
     "read_tensile_csv",
     "split_cycles",
     "fit_branch",
@@ -38,6 +39,9 @@ __all__ = [
 #: with this ratio r: the wale direction of a weft knit stretches about 1.5 x less than the course
 #: direction at equal tension (assumption; give a second file to measure it instead).
 WALE_STRAIN_RATIO = 1.5
+#: A monotone segment spanning less than this share of the test's strain range is a small
+#: (inner-loop) cycle, not part of an outer branch.
+MINOR_CYCLE_SHARE = 0.25
 
 FIT_MODELS = ("polynomial", "exponential", "two_phase", "linear")
 
@@ -55,10 +59,41 @@ _EXTENSION_NAMES = (
     "deformation",
     "stroke",
     "position",
+    "strain",  # last: an extension column wins when a file has both
 )
 _FORCE_NAMES = ("force", "kraft", "standardkraft", "zugkraft", "load", "last")
-_LENGTH_UNITS = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "um": 1e-3, "µm": 1e-3, "%": None}
-_FORCE_UNITS = {"n": 1.0, "kn": 1000.0, "cn": 0.01, "mn": 1e-3, "dan": 10.0}
+#: strain columns (a unit is then required: % or a length ratio such as mm/mm)
+_STRAIN_NAMES = ("strain", "tensilestrain", "engineeringstrain")
+#: formula symbols, matched only as the whole name: "F in N", "dL in mm", "ΔL (mm)"
+_EXTENSION_SYMBOLS = ("dl", "deltal", "ds")
+_FORCE_SYMBOLS = ("f", "fn")
+#: length units in mm; "percent" and "fraction" mark a strain column
+_LENGTH_UNITS: dict[str, Any] = {
+    "mm": 1.0,
+    "cm": 10.0,
+    "m": 1000.0,
+    "um": 1e-3,
+    "µm": 1e-3,
+    "in": 25.4,  # international inch, exact
+    "inch": 25.4,
+    "%": "percent",
+    "mm/mm": "fraction",
+    "m/m": "fraction",
+    "cm/cm": "fraction",
+    "in/in": "fraction",
+}
+#: force units in N. 1 lbf = 0.45359237 kg x 9.80665 m/s^2 = 4.4482216152605 N, 1 kgf =
+#: 9.80665 N (standard gravity, 3rd CGPM 1901; NIST SP 811, 2008, appendix B.8)
+_FORCE_UNITS = {
+    "n": 1.0,
+    "kn": 1000.0,
+    "cn": 0.01,
+    "mn": 1e-3,
+    "dan": 10.0,
+    "lbf": 4.4482216152605,
+    "kgf": 9.80665,
+    "gf": 9.80665e-3,
+}
 
 
 @dataclass(frozen=True)
@@ -79,14 +114,17 @@ def _fail(where: str, msg: str) -> errors.TensileDataError:
 def _split_header(name: str) -> tuple[str, str | None]:
     """``"Extension (mm)"`` -> ``("extension", "mm")``; ``"force_N"`` -> ``("force", "n")``."""
     text = name.strip().strip('"').strip("'").lower()
-    text = text.replace("ä", "a").replace("ö", "o").replace("ü", "u")
+    text = text.replace("ä", "a").replace("ö", "o").replace("ü", "u").replace("δ", "d")
     unit = None
     m = re.search(r"[\(\[\{]\s*([^\)\]\}]*?)\s*[\)\]\}]", text)
+    m_in = re.match(r"^(.*?)\s+in\s+(\S+)$", text)  # "F in N", "Standardkraft in N"
     if m:
         unit = m.group(1).strip()
         text = (text[: m.start()] + text[m.end() :]).strip()
+    elif m_in:
+        text, unit = m_in.group(1), m_in.group(2)
     else:
-        m = re.match(r"^(.*?)[\s_/-]+(mm|cm|m|n|kn|cn|mn|dan|%)$", text)
+        m = re.match(r"^(.*?)[\s_/-]+(mm|cm|m|n|kn|cn|mn|dan|lbf|kgf|%)$", text)
         if m:
             text, unit = m.group(1), m.group(2)
     base = re.sub(r"[^a-z]", "", text)
@@ -95,7 +133,8 @@ def _split_header(name: str) -> tuple[str, str | None]:
 
 def _match(columns: list[str], aliases: tuple[str, ...], exclude: str | None = None) -> str | None:
     bases = [_split_header(c)[0] if c != exclude else "" for c in columns]
-    for alias in aliases:  # exact base name first, in alias order
+    symbols = _FORCE_SYMBOLS if aliases is _FORCE_NAMES else _EXTENSION_SYMBOLS
+    for alias in aliases + symbols:  # exact base name first, in alias order; symbols only so
         for col, base in zip(columns, bases):
             if base == alias:
                 return col
@@ -154,12 +193,14 @@ def read_tensile_csv(
 ) -> TensileData:
     """Read a strip tensile test from CSV.
 
-    Header spellings recognized (case-insensitive, units in ``()``, ``[]`` or as a suffix):
-    extension/elongation/displacement/Dehnung/Verlängerung/Weg/crosshead... and
-    force/Kraft/Standardkraft/load/Last. Separators ``,``, ``;`` or tab; with ``;`` or tab,
-    decimal commas are accepted. Metadata lines before the header and a units row just after it
-    are skipped. Units: mm (default), cm, m, or % (strain in per cent, converted later with the
-    gauge length); N (default), kN, cN, mN, daN.
+    Header spellings recognized (case-insensitive, units in ``()``, ``[]``, after ``in`` or as a
+    suffix): extension/elongation/displacement/Dehnung/Verlängerung/Weg/crosshead/strain... and
+    force/Kraft/Standardkraft/load/Last, and the symbols ``F`` and ``dL`` (``"F in N;dL in
+    mm"``). Separators ``,``, ``;`` or tab; with ``;`` or tab, decimal commas are accepted.
+    Metadata lines before the header and a units row just after it (``mm;N`` or Instron
+    Bluehill's quoted ``"(s)","(mm)","(N)"``) are skipped. Extension units: mm (default), cm,
+    m, in; a strain column needs % or a length ratio (mm/mm); both are used as strain without
+    the gauge length. Force units: N (default), kN, cN, mN, daN, lbf, kgf.
 
     Parameters
     ----------
@@ -229,9 +270,9 @@ def read_tensile_csv(
     cells_f = [r[iforce] if len(r) > iforce else "" for r in rows]
     ext = _to_numbers(cells_e, decimal_comma)
     force = _to_numbers(cells_f, decimal_comma)
-    if rows and np.isneginf(ext[0]) and np.isneginf(force[0]):  # a units row, e.g. "mm;N"
-        ext_unit = ext_unit or _split_header("x (" + cells_e[0].strip().strip("[]()") + ")")[1]
-        force_unit = force_unit or _split_header("x (" + cells_f[0].strip().strip("[]()") + ")")[1]
+    if rows and np.isneginf(ext[0]) and np.isneginf(force[0]):  # a units row: mm;N or "(mm)"
+        ext_unit = ext_unit or _unit_cell(cells_e[0])
+        force_unit = force_unit or _unit_cell(cells_f[0])
         ext, force = ext[1:], force[1:]
     if ext.size == 0:
         raise _fail(where, "has a header but no data rows.")
@@ -252,17 +293,39 @@ def read_tensile_csv(
             "needs many samples.",
         )
     ext, force = ext[keep], force[keep]
-    e_scale = _LENGTH_UNITS.get(ext_unit or "mm", "unknown")
-    if e_scale == "unknown":
-        raise _fail(where, f"unknown extension unit {ext_unit!r}; use mm, cm, m or %.")
+    e_scale, ext_col = _extension_scale(where, header[ie], ext_unit)
     f_scale = _FORCE_UNITS.get(force_unit or "n")
     if f_scale is None:
-        raise _fail(where, f"unknown force unit {force_unit!r}; use N, cN, daN or kN.")
-    ext_col = header[ie]
-    if e_scale is None:  # per cent strain: keep as is, flag by the column label
-        ext_col = header[ie] + " [%]"
-        e_scale = 1.0
+        raise _fail(where, f"unknown force unit {force_unit!r}; use N, cN, daN, kN, lbf or kgf.")
     return TensileData(ext * e_scale, force * f_scale, ext_col, header[iforce], str(path))
+
+
+def _unit_cell(cell: str) -> str | None:
+    """The unit in a units-row cell: ``mm``, ``[N]``, ``"(mm)"`` (Instron Bluehill)."""
+    text = cell.strip().strip('"').strip("'").strip()
+    text = text.strip("[](){}").strip()
+    return text.lower() or None
+
+
+def _extension_scale(where: str, column: str, unit: str | None) -> tuple[float, str]:
+    """(factor to mm, column label); a strain column is returned in per cent, labelled [%]."""
+    is_strain = _split_header(column)[0] in _STRAIN_NAMES
+    if is_strain and unit is None:
+        raise _fail(
+            where,
+            f"the strain column {column!r} has no unit; name it 'Strain (%)' or "
+            "'Strain (mm/mm)' (or give an extension column in mm).",
+        )
+    scale = _LENGTH_UNITS.get(unit or "mm", "unknown")
+    if scale == "unknown":
+        raise _fail(
+            where, f"unknown extension unit {unit!r}; use mm, cm, m, in, % or mm/mm (strain)."
+        )
+    if scale == "percent":  # per cent strain: keep as is, flag by the column label
+        return 1.0, column + " [%]"
+    if scale == "fraction":  # strain as a length ratio: to per cent
+        return 100.0, column + " [%]"
+    return float(scale), column
 
 
 def split_cycles(
@@ -503,6 +566,21 @@ def _measure(
     if float(np.max(tension)) <= 0:
         raise _fail(where, "the force is never positive; check the force column and its sign.")
     segments = split_cycles(strain)
+    # small cycles about a working point (span < 25 % of the test's) are inner loops: they
+    # are not points of the outer branches; the whole path fits the inner-loop strain later
+    full = float(np.ptp(strain))
+    minor = [
+        (a, b) for a, b, sg in segments if abs(strain[b] - strain[a]) < MINOR_CYCLE_SHARE * full
+    ]
+    in_minor = np.zeros(strain.size, dtype=bool)
+    for a, b in minor:
+        in_minor[a + 1 : b + 1] = True
+    segments = [
+        (a, b, sg)
+        for a, b, sg in segments
+        if abs(strain[b] - strain[a]) >= MINOR_CYCLE_SHARE * full
+    ]
+    path_info = (strain, tension, in_minor, len(minor))
     loads = [(a, b) for a, b, sg in segments if sg > 0]
     unloads = [(a, b) for a, b, sg in segments if sg < 0]
     if not loads:
@@ -541,7 +619,16 @@ def _measure(
     m_load, r2, rmse = fit_branch(sl, tl, model, top, degree)
     fits.append(
         BranchFit(
-            direction, "loading", model, _params(m_load), r2, rmse, float(sl.min()), top, sl.size
+            direction,
+            "loading",
+            model,
+            _params(m_load),
+            r2,
+            rmse,
+            float(sl.min()),
+            top,
+            sl.size,
+            _covariance(m_load, sl, tl),
         )
     )
     notes = []
@@ -559,6 +646,7 @@ def _measure(
                 float(su.min()),
                 float(su.max()),
                 su.size,
+                _covariance(m_unl, su, tu),
             )
         )
     else:
@@ -570,7 +658,15 @@ def _measure(
         )
         m_unl = m_load
         notes.append(f"{direction}: no unloading data; unloading = loading")
-    return m_load, m_unl, fits, notes, data
+    return m_load, m_unl, fits, notes, data, path_info
+
+
+def _covariance(model: _Model, strain: np.ndarray, tension: np.ndarray):
+    """The fit's parameter covariance as nested tuples (see ``fabric._params``)."""
+    from stockingsim.fabric._params import fit_covariance
+
+    cov = fit_covariance(model, strain, tension)
+    return tuple(tuple(float(v) for v in row) for row in cov)
 
 
 def _check_monotone_data(s, t, top, where, branch, bins=20, tol=0.1):
@@ -604,6 +700,8 @@ class TensileFit:
     description: str
     provenance: tuple[tuple[str, Any], ...]
     report: FitReport
+    #: per direction (strain, tension, in_minor, n_minor): the small cycles for the inner loops
+    paths: dict[str, tuple] = field(default_factory=dict)
 
 
 def fit_tensile_test(
@@ -645,13 +743,14 @@ def fit_tensile_test(
     if not (math.isfinite(ratio) and ratio > 0):
         raise errors.FabricError(f"wale_strain_ratio must be > 0, got {wale_strain_ratio!r}.")
     other = "wale" if direction == "course" else "course"
-    ml, mu, fits, notes, data = _measure(
+    ml, mu, fits, notes, data, path_info = _measure(
         path, width_mm, gauge_mm, model, extension_column, force_column, cycles, degree, direction
     )
     models = {f"{direction}_loading": ml, f"{direction}_unloading": mu}
+    paths = {direction: path_info}
     sources = [str(path)]
     if other_path is not None:
-        ol, ou, ofits, onotes, _ = _measure(
+        ol, ou, ofits, onotes, _, opath = _measure(
             other_path,
             width_mm,
             gauge_mm,
@@ -663,6 +762,7 @@ def fit_tensile_test(
             other,
         )
         models[f"{other}_loading"], models[f"{other}_unloading"] = ol, ou
+        paths[other] = opath
         fits += ofits
         notes += onotes
         sources.append(str(other_path))
@@ -694,6 +794,41 @@ def fit_tensile_test(
         description=desc.strip(),
         provenance=(("source", "tensile test"), ("file", report.source)),
         report=report,
+        paths=paths,
+    )
+
+
+def fit_inner_loops(fabric: Any, paths: dict[str, tuple]) -> Any:
+    """Fit ``inner_loop_strain`` per direction measured with small cycles (else keep it)."""
+    from dataclasses import replace
+
+    from stockingsim.fabric._cyclic import fit_inner_loop_strain
+
+    fitted, notes = {}, []
+    for d, (strain, tension, in_minor, n_minor) in paths.items():
+        if n_minor >= 2:
+            eps_c, rmse = fit_inner_loop_strain(fabric, strain, tension, d, in_minor)
+            fitted[d] = eps_c
+            notes.append(
+                f"{d}: inner loops fitted to {n_minor} small-cycle segments, inner_loop_strain "
+                f"{eps_c:.4g} (RMSE on the small cycles {rmse:.3g} N/m)"
+            )
+    if not fitted:
+        return fabric
+    c, w = fabric.inner_loop_strain
+    if len(fitted) == 1:  # the unmeasured direction gets the same inner-loop strain
+        c = w = next(iter(fitted.values()))
+    c, w = fitted.get("course", c), fitted.get("wale", w)
+    report = replace(fabric.fit_report, notes=fabric.fit_report.notes + tuple(notes))
+    provenance = fabric.provenance + tuple(
+        (f"inner_loop_strain_fitted_{d}", v) for d, v in fitted.items()
+    )
+    return replace(
+        fabric,
+        inner_loop_strain=(c, w),
+        fit_report=report,
+        provenance=provenance,
+        description=fabric.description + " " + " ".join(notes),
     )
 
 

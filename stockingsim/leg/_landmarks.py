@@ -42,6 +42,14 @@ class Landmark:
 #: (assumption: a few mm of girth, well above the faceting noise of a 5 mm profile)
 CALF_PROMINENCE_M = 0.005
 KNEE_DIP_PROMINENCE_M = 0.001
+#: smallest rise of the hull girth on each side of the ankle minimum (B), metres (assumption:
+#: a leg's ankle is centimetres narrower than its calf and its foot; 1 mm is far above noise)
+ANKLE_PROMINENCE_M = 0.001
+#: every extremum must also stand out by this fraction of the girth there (assumption: far
+#: above the rounding noise of a hull perimeter, ~1e-16, and the jitter of a scanned prism,
+#: ~1e-6, far below any anatomical feature, >= 1e-2). A surface whose girth varies less than
+#: this along its length (a prism: circle, ellipse, peanut, rounded square) has no landmarks.
+RELATIVE_PROMINENCE = 1e-3
 #: C above B on a columnar leg without a calf maximum, metres (assumption: lC - lB = 32 - 10 cm,
 #: the default heights of stockingsim.parametric_leg, typical of measuring sheets)
 C_ABOVE_B_M = 0.22
@@ -63,7 +71,8 @@ def _local_extrema(g: np.ndarray, prominence: float, maxima: bool) -> np.ndarray
 
     Prominence as in topography (and ``scipy.signal.find_peaks``): the height of the peak
     above the higher of the two lowest points separating it from higher terrain (or the ends).
-    Plateaus count once, at their middle.
+    Plateaus count once, at their middle. The peak must also stand out by
+    :data:`RELATIVE_PROMINENCE` times its girth, so rounding noise is never an extremum.
     """
     sig = np.asarray(g if maxima else -g, dtype=float)
     sig = np.where(np.isfinite(sig), sig, -np.inf)
@@ -84,7 +93,7 @@ def _local_extrema(g: np.ndarray, prominence: float, maxima: bool) -> np.ndarray
                 while right < n - 1 and sig[right + 1] <= sig[i]:
                     right += 1
                 base = max(sig[left:i].min(), sig[j + 1 : right + 1].min())
-                if sig[i] - base >= prominence:
+                if sig[i] - base >= max(prominence, RELATIVE_PROMINENCE * abs(sig[i])):
                     out.append(peak)
             i = j + 1
         else:
@@ -118,6 +127,25 @@ def _smooth(h: np.ndarray, g: np.ndarray) -> np.ndarray:
         coef = np.linalg.pinv(design) @ g[a:b][idx][..., None]
         out[a:b] = coef[:, 0, 0]
     return out
+
+
+def _ankle_is_prominent(
+    g: np.ndarray, band: np.ndarray, h: np.ndarray, i: int, has_foot: bool
+) -> bool:
+    """Whether the girth minimum at index ``i`` is an ankle, not noise on a prism.
+
+    The (smoothed) girth must rise above it by :data:`ANKLE_PROMINENCE_M` and by
+    :data:`RELATIVE_PROMINENCE` of its girth, upwards (towards the calf) and, on a leg with a
+    foot, downwards (towards the foot).
+    """
+    need = max(ANKLE_PROMINENCE_M, RELATIVE_PROMINENCE * abs(g[i]))
+    above = g[band & (h > h[i])]
+    if not len(above) or np.nanmax(above) - g[i] < need:
+        return False
+    if has_foot:
+        below = g[band & (h < h[i])]
+        return bool(len(below)) and np.nanmax(below) - g[i] >= need
+    return True
 
 
 def _refine(g: np.ndarray, ok: np.ndarray, i: int, maxima: bool) -> int:
@@ -160,6 +188,11 @@ def detect_landmarks(
       highest section that is still a closed loop), when that is at least 15 cm above E.
     - **F** (mid-thigh): halfway between E and G; without G, 15 cm above E when the mesh
       reaches it.
+
+    Every extremum (B, C, D) must stand out from the girth around it by an absolute amount
+    and by :data:`RELATIVE_PROMINENCE` of the girth, so a surface without a leg's shape (a
+    prism of any section, with girth jitter up to 1e-6 of the girth) gets no landmarks and a
+    stocking covers it whole.
 
     Only landmarks inside the usable part of the mesh (closed sections) are reported.
     Extrema are searched on the profile smoothed by a 2.5 cm local quadratic fit and then moved
@@ -228,7 +261,8 @@ def detect_landmarks(
         # without a foot, a minimum at the lowest usable section means the mesh starts above
         # the ankle: B is not reached
         if i is not None and (has_foot or h[i] > h_lo + B_ABOVE_BOTTOM_M):
-            hb = h[i]
+            if _ankle_is_prominent(g, band, h, i, has_foot):
+                hb = h[i]
     if hb is not None:
         found["B"] = hb
 

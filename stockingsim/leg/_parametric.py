@@ -28,6 +28,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.spatial import ConvexHull
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 from stockingsim.vocabulary import LANDMARKS
 
 __all__ = [
@@ -130,17 +131,15 @@ def complete_chart(chart: Mapping[str, float]) -> LegChart:
         )
     values: dict[str, float] = {}
     for key, value in chart.items():
-        try:
-            x = float(value)
-        except (TypeError, ValueError) as exc:
-            raise errors.LandmarkError(
-                f"chart entry {key}={value!r} is not a number (cm)."
-            ) from exc
-        if not np.isfinite(x) or x <= 0.0:
-            raise errors.LandmarkError(
-                f"chart entry {key}={value!r} must be a positive, finite length in cm."
-            )
-        values[key] = x
+        values[key] = as_number(
+            value,
+            f"chart entry {key}",
+            errors.LandmarkError,
+            positive=True,
+            unit="cm",
+            kind="girth_cm" if str(key).startswith("c") else "length_cm",
+            hint="Chart girths and heights are in centimetres (e.g. {'cB': 22, 'lB': 10}).",
+        )
     missing = [k for k in ("cB", "cC", "cD") if k not in values]
     if missing:
         raise errors.LandmarkError(
@@ -507,6 +506,11 @@ def parametric_leg(
     vertices, faces, info = parametric_leg_arrays(chart, n_theta=n_theta, step_m=step_m, foot=foot)
     from stockingsim.leg._surface import Leg  # lazy: the leg package imports this module
 
-    g = info["chart"].girths_m
+    lc = info["chart"]
+    g = lc.girths_m
     label = name or f"parametric cB={g['B'] * 100:g}cm cC={g['C'] * 100:g}cm"
-    return Leg.from_arrays(vertices, faces, units="m", name=label)
+    # a B1 the chart gives (its height or its girth) is where the chart measured it, not the
+    # one-third convention of the detector: the leg reports it there
+    given_b1 = not ({"lB1", "cB1"} <= set(lc.filled))
+    landmarks = {"B1": lc.heights_m["B1"]} if given_b1 else None
+    return Leg.from_arrays(vertices, faces, units="m", name=label, landmarks=landmarks)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 from stockingsim.leg._frame import principal_axes, unit
 from stockingsim.leg._frame_fit import FittedFrame, face_geometry, fit_frame
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
@@ -193,13 +194,8 @@ class Leg:
                 raise errors.LandmarkError(
                     f"Unknown landmark {key!r}. Landmarks are {', '.join(LANDMARK_NAMES)}."
                 )
-            try:
-                h = float(value)
-            except (TypeError, ValueError) as exc:
-                raise errors.LandmarkError(
-                    f"Landmark {key} height must be a number in metres, got {value!r}."
-                ) from exc
-            if not (np.isfinite(h) and 0.0 < h < self.length_m):
+            h = as_number(value, f"Landmark {key} height", errors.LandmarkError, unit="metres")
+            if not (0.0 < h < self.length_m):
                 raise errors.LandmarkError(
                     f"Landmark {key} at {h!r} m is outside this leg, which spans 0 to "
                     f"{self.length_m:.3f} m from the sole. Give heights in metres along the leg."
@@ -397,6 +393,8 @@ class Leg:
         >>> import stockingsim as ss
         >>> profile = ss.bundled_leg().girth_profile(step_m=0.01)
         >>> calf = profile[(profile.height_m > 0.25) & (profile.height_m < 0.45)]
+        >>> # regression pin: the bundled mesh's calf girth as computed when the mesh was added
+        >>> # (not a measurement); a change means the mesh or the slicing changed
         >>> round(float(calf.circumference_m.max()), 3)  # metres
         0.359
         """
@@ -477,6 +475,36 @@ class Leg:
         new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("landmarks",)})
         new._landmark_overrides = merged
         return new
+
+    # ------------------------------------------------------------------ deformed legs
+    def with_girth_change(self, changes: Mapping[str, float], unit: str = "cm") -> Leg:
+        """A new Leg whose girth changes smoothly by ``changes`` at landmarks.
+
+        See :func:`stockingsim.leg._deform.with_girth_change`, e.g.
+        ``leg.with_girth_change({"B1": 1.0, "C": 1.05}, unit="cm")``. Same faces and vertex
+        order; zero change beyond the next landmark outside the given ones.
+        """
+        from stockingsim.leg._deform import with_girth_change
+
+        return with_girth_change(self, changes, unit)
+
+    def swollen(self, volume_ml: float, distribution: str = "distal") -> Leg:
+        """A new Leg whose volume between B and D grows by ``volume_ml`` (mostly distally).
+
+        See :func:`stockingsim.leg._deform.swollen`.
+        """
+        from stockingsim.leg._deform import swollen
+
+        return swollen(self, volume_ml, distribution)
+
+    def posed(self, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float = 0.0) -> Leg:
+        """A new Leg bent at the knee (about E) and the ankle, landmarks carried with the skin.
+
+        See :func:`stockingsim.leg._deform.posed`.
+        """
+        from stockingsim.leg._deform import posed
+
+        return posed(self, knee_flexion_deg, ankle_dorsiflexion_deg)
 
     # ------------------------------------------------------------------ per-vertex fields
     @cached_property

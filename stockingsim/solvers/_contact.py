@@ -4,7 +4,9 @@ The stocking is a tube of rings (hoop, course direction) joined by axial (wale) 
 state is the relaxed stocking: ring ``i`` has the relaxed circumference ``c0(h_i)``; the axial
 fibres are pre-stretched by the stocking's axial pre-strain. The leg is its radial map
 ``R(h, theta)`` about the centreline. Each node has three free variables, radius, angle and
-height, so the fabric slides freely (no friction) and the hoop tension evens out. The contact is
+height, so the fabric can slide and the hoop tension evens out; regularized Coulomb friction
+against the skin (``friction``, default 0.5 for dry skin) resists slip from where the fabric was
+placed, as on a worn stocking (see ``solvers/_tube.py``). The contact is
 a Winkler foundation: a node that sinks below the skin by ``delta = R - r`` is pushed out by
 ``p = k delta``; ``k`` large is a rigid leg, a finite ``k`` (kPa/mm, per vertex) soft tissue, and
 the contact pressure is that term itself (Dubuis et al. 2012 use a full FE soft-tissue model
@@ -24,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import math
-import warnings
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,9 @@ from stockingsim.solvers._setup import (
     theta_grid,
     vertex_heights_angles,
 )
+from stockingsim.solvers._tube import solve_tube
+
+__all__ = ["OPTIONS", "radial_map", "hull_ring", "nodes_to_grid", "solve", "solve_tube"]
 
 OPTIONS: dict[str, Any] = {
     "n_theta": 64,  # nodes around each ring
@@ -49,7 +53,38 @@ OPTIONS: dict[str, Any] = {
     "max_iter": 3000,  # L-BFGS iterations per continuation step
     "tol": 3.0e-2,  # residual (max nodal force / typical nodal force) for convergence
     "start_sink_m": 0.0005,  # sink depth of the first continuation step (sets its k)
+    "friction": None,  # Coulomb coefficient fabric-skin; None = DEFAULT_FRICTION
+    "friction_slip_m": 5.0e-4,  # slip below which the fabric sticks (regularization)
 }
+
+#: Default Coulomb friction between a knit and dry skin. Published skin-textile coefficients:
+#: dry skin against textiles about 0.3-0.5, rising to about 1 and more on moist skin (Gerhardt
+#: L.-C., Strassle V., Lenz A., Spencer N.D., Derler S., 2008, J R Soc Interface 5:1317-1328,
+#: doi:10.1098/rsif.2008.0034; review: Derler S., Gerhardt L.-C., 2012, Tribol Lett 45:1-27,
+#: doi:10.1007/s11249-011-9854-y). 0.5 is the dry value of DESIGN.md section 15.
+DEFAULT_FRICTION = 0.5
+#: Regularization slip: below it the fabric sticks elastically. Assumption (the skin's own
+#: tangential give before gross slip is of the order of a millimetre).
+FRICTION_SLIP_M = 5.0e-4
+
+
+def check_friction(value: Any) -> float:
+    """The friction coefficient: None -> :data:`DEFAULT_FRICTION`; else a number in [0, 3]."""
+    if value is None:
+        return DEFAULT_FRICTION
+    try:
+        mu = float(value)
+    except (TypeError, ValueError) as exc:
+        raise errors.SolverError(
+            f"friction={value!r} must be a Coulomb coefficient (a number, e.g. 0.5 for dry "
+            "skin, 0 for frictionless)."
+        ) from exc
+    if not math.isfinite(mu) or not 0.0 <= mu <= 3.0:
+        raise errors.SolverError(
+            f"friction={value!r} is not a skin-fabric Coulomb coefficient; give a number in "
+            "[0, 3] (published dry skin against textiles about 0.3-0.5, moist skin about 1)."
+        )
+    return mu
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,7 +158,7 @@ def radial_map(poly: np.ndarray, thetas: np.ndarray) -> np.ndarray:
     return r
 
 
-def _hull_ring(radius: np.ndarray, thetas: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def hull_ring(radius: np.ndarray, thetas: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Place ``n`` points evenly in arc length on the convex hull of r(theta); (theta, r)."""
     from scipy.spatial import ConvexHull
 
@@ -146,298 +181,6 @@ def _hull_ring(radius: np.ndarray, thetas: np.ndarray, n: int) -> tuple[np.ndarr
     xy = hull[e] + t[:, None] * seg[e]
     th = np.arctan2(xy[:, 1], xy[:, 0])
     return np.unwrap(th), np.hypot(xy[:, 0], xy[:, 1])
-
-
-def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray):
-    """Bilinear R(z, theta) and its partial derivatives on the (K, n) map; clamped in z."""
-    k, n = rmap.shape
-    fi = np.interp(z, zs, np.arange(k, dtype=float))
-    i0 = np.clip(np.floor(fi).astype(np.int64), 0, k - 2)
-    t = np.clip(fi - i0, 0.0, 1.0)
-    dz = zs[i0 + 1] - zs[i0]
-    inside = (z > zs[0]) & (z < zs[-1])
-    fj = (th + math.pi) * (n / TWO_PI)
-    j0f = np.floor(fj)
-    s = fj - j0f
-    j0 = j0f.astype(np.int64) % n
-    j1 = (j0 + 1) % n
-    flat = rmap.ravel()
-    a, b = flat[i0 * n + j0], flat[i0 * n + j1]
-    c, d = flat[(i0 + 1) * n + j0], flat[(i0 + 1) * n + j1]
-    low = a + s * (b - a)
-    high = c + s * (d - c)
-    r = low + t * (high - low)
-    dr_dth = ((1 - t) * (b - a) + t * (d - c)) * (n / TWO_PI)
-    dr_dz = np.where(inside, (high - low) / dz, 0.0)
-    return r, dr_dz, dr_dth
-
-
-# --------------------------------------------------------------------------------------------
-# fabric energy tables: T piecewise linear in strain, Phi its exact integral
-class _Law:
-    def __init__(self, fabric: Any, direction: str, eps_max: float) -> None:
-        self.eps = np.linspace(0.0, eps_max, 2001)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            t = np.asarray(fabric.tension(self.eps, direction, "unloading"), dtype=float)
-        t = np.maximum(np.nan_to_num(t), 0.0)
-        t[0] = 0.0 if t[0] < 0 else t[0]
-        self.t = t
-        self.slope = np.diff(t) / np.diff(self.eps)
-        self.phi = np.concatenate([[0.0], np.cumsum(0.5 * (t[1:] + t[:-1]) * np.diff(self.eps))])
-
-    def __call__(self, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(Phi(eps), T(eps)); zero for eps <= 0, linear extrapolation of T beyond the table."""
-        e = np.maximum(eps, 0.0)
-        j = np.clip(np.searchsorted(self.eps, e, side="right") - 1, 0, len(self.slope) - 1)
-        de = e - self.eps[j]
-        tension = self.t[j] + self.slope[j] * de
-        phi = self.phi[j] + self.t[j] * de + 0.5 * self.slope[j] * de**2
-        return phi, tension
-
-
-# --------------------------------------------------------------------------------------------
-def solve_tube(
-    rmap: np.ndarray,
-    map_heights: np.ndarray,
-    k_map: np.ndarray,
-    ring_heights: np.ndarray,
-    relaxed_m: np.ndarray,
-    fabric: Any,
-    axial_prestrain: float,
-    n_theta: int = 64,
-    max_iter: int = 3000,
-    tol: float = 3e-2,
-    start_sink_m: float = 0.0005,
-) -> dict[str, Any]:
-    """Equilibrium of a stocking tube on the radial map ``R(h, theta)`` (pure arrays).
-
-    Parameters
-    ----------
-    rmap : ndarray of shape (K, n)
-        Leg radius (m) at heights ``map_heights`` (K,) and angles ``theta_grid(n)``.
-    k_map : ndarray of shape (K, n)
-        Winkler stiffness (Pa/m) on the same grid.
-    ring_heights : ndarray of shape (Kr,)
-        Rest heights of the stocking rings (m), increasing; the end rings keep their height.
-    relaxed_m : ndarray of shape (Kr,)
-        Relaxed circumference of each ring (m).
-    fabric : Fabric
-    axial_prestrain : float
-    n_theta, max_iter, tol, start_sink_m
-        Nodes per ring; L-BFGS iterations per continuation step; convergence threshold on the
-        residual (largest nodal force over the typical nodal force ``T w 2pi/n``); sink depth that
-        sets the first (soft) continuation stiffness.
-
-    Returns
-    -------
-    dict
-        ``r``, ``theta``, ``z`` (Kr, n) node positions; ``pressure_pa`` (Kr, n) contact pressure
-        at the nodes; ``hoop_tension`` (Kr, n) N/m per hoop fibre; ``residual``; ``iterations``;
-        ``steps`` (continuation stiffness factors).
-    """
-    from scipy.optimize import minimize
-
-    kr, n = len(ring_heights), int(n_theta)
-    thg = theta_grid(rmap.shape[1])
-    # --- start: every ring on the hull of its section, evenly spaced
-    th0 = np.zeros((kr, n))
-    r0 = np.zeros((kr, n))
-    hull_len = np.zeros(kr)
-    for i, h in enumerate(ring_heights):
-        fi = np.interp(h, map_heights, np.arange(len(map_heights), dtype=float))
-        i0 = min(int(fi), len(map_heights) - 2) if len(map_heights) > 1 else 0
-        t = fi - i0
-        row = rmap[i0] if len(map_heights) == 1 else (1 - t) * rmap[i0] + t * rmap[i0 + 1]
-        th0[i], r0[i] = _hull_ring(row, thg, n)
-        xy = np.column_stack([r0[i] * np.cos(th0[i]), r0[i] * np.sin(th0[i])])
-        hull_len[i] = np.sum(np.linalg.norm(np.roll(xy, -1, axis=0) - xy, axis=1))
-        loose = relaxed_m[i] / hull_len[i]
-        if loose > 1:  # the fabric does not reach the skin: start it at its relaxed size
-            r0[i] *= loose
-    z0 = np.repeat(ring_heights[:, None], n, axis=1)
-    # --- rest geometry and fibre widths (Laplace-consistent: force = T * width)
-    l0_hoop = relaxed_m / n  # (kr,)
-    dz = np.diff(ring_heights)
-    w_hoop = np.empty(kr)
-    if kr > 1:
-        w_hoop[1:-1] = 0.5 * (dz[1:] + dz[:-1])
-        w_hoop[0], w_hoop[-1] = 0.5 * dz[0], 0.5 * dz[-1]
-    else:
-        w_hoop[:] = 1.0
-    l0_axial = dz / (1.0 + axial_prestrain)  # (kr-1,)
-    w_axial = 0.5 * (hull_len[1:] + hull_len[:-1]) / n  # (kr-1,)
-    eps_max = max(2.0, 2.0 * float(np.max(hull_len / relaxed_m)) - 1.0)
-    law_c = _Law(fabric, "course", eps_max)
-    law_w = _Law(fabric, "wale", max(2.0, 2 * axial_prestrain + 0.5))
-
-    rho = float(np.mean(r0))  # angle -> arc length scaling of the variables
-    scale = 1e-3  # variables in mm
-    fixed_z = np.zeros((kr, n), bool)
-    fixed_z[0] = fixed_z[-1] = True
-    nn = kr * n
-
-    # typical nodal force, for scaling the energy and judging the residual
-    t_typ = np.maximum(law_c(np.maximum(hull_len / relaxed_m - 1.0, 0.0))[1], 1e-9)
-    f_typ = float(np.median(t_typ * w_hoop) * TWO_PI / n)
-    e_scale = f_typ * scale
-
-    def unpack(x: np.ndarray):
-        r = x[:nn].reshape(kr, n) * scale
-        th = x[nn : 2 * nn].reshape(kr, n) * scale / rho
-        z = x[2 * nn :].reshape(kr, n) * scale
-        return r, th, z
-
-    def positions(r, th, z):
-        return np.stack([r * np.cos(th), r * np.sin(th), z], axis=-1)
-
-    area = np.ones((kr, n))
-    slope2 = np.ones((kr, n))  # 1 + |grad R|^2: radial sink -> normal sink (lagged)
-    kfac = [1.0]
-
-    def energy(x: np.ndarray):
-        r, th, z = unpack(x)
-        pos = positions(r, th, z)
-        grad = np.zeros_like(pos)
-        # hoop fibres (j -> j+1)
-        eh = np.roll(pos, -1, axis=1) - pos
-        lh = np.linalg.norm(eh, axis=-1)
-        phi, ten = law_c(lh / l0_hoop[:, None] - 1.0)
-        e_tot = np.sum(w_hoop[:, None] * l0_hoop[:, None] * phi)
-        g = (w_hoop[:, None] * ten / np.maximum(lh, 1e-15))[..., None] * eh
-        grad -= g
-        grad += np.roll(g, 1, axis=1)
-        # axial fibres (i -> i+1)
-        if kr > 1:
-            ea = pos[1:] - pos[:-1]
-            la = np.linalg.norm(ea, axis=-1)
-            phi, ten = law_w(la / l0_axial[:, None] - 1.0)
-            e_tot += np.sum(w_axial[:, None] * l0_axial[:, None] * phi)
-            g = (w_axial[:, None] * ten / np.maximum(la, 1e-15))[..., None] * ea
-            grad[:-1] -= g
-            grad[1:] += g
-        # Winkler contact
-        rr, drz, drt = _interp_map(rmap, map_heights, z.ravel(), th.ravel())
-        rr, drz, drt = rr.reshape(kr, n), drz.reshape(kr, n), drt.reshape(kr, n)
-        delta = np.maximum(rr - r, 0.0)
-        kk = k_map_nodes * kfac[0] * area / slope2
-        e_tot += 0.5 * np.sum(kk * delta**2)
-        f = kk * delta
-        c, s = np.cos(th), np.sin(th)
-        g_r = grad[..., 0] * c + grad[..., 1] * s - f
-        g_t = r * (-grad[..., 0] * s + grad[..., 1] * c) + f * drt
-        g_z = grad[..., 2] + f * drz
-        g_z = np.where(fixed_z, 0.0, g_z)
-        gx = np.concatenate([g_r.ravel(), g_t.ravel() / rho, g_z.ravel()]) * scale
-        return e_tot / e_scale, gx / e_scale
-
-    def current_slope2(r, th, z):
-        _, drz, drt = _interp_map(rmap, map_heights, z.ravel(), th.ravel())
-        return (1.0 + (drt / np.maximum(r.ravel(), 1e-9)) ** 2 + drz**2).reshape(kr, n)
-
-    def current_area(r, th, z):
-        pos = positions(r, th, z)
-        lh = np.linalg.norm(np.roll(pos, -1, axis=1) - pos, axis=-1)
-        hoop = 0.5 * (lh + np.roll(lh, 1, axis=1))
-        return hoop * w_hoop[:, None]
-
-    # stiffness at the nodes (lagged: at the start position)
-    k_map_nodes = grid_to_points(map_heights, k_map, z0.ravel(), th0.ravel()).reshape(kr, n)
-    p_est = float(np.median(t_typ) * TWO_PI / np.median(hull_len))
-    k_min = float(np.min(k_map_nodes))
-    f0 = min(1.0, p_est / start_sink_m / k_min) if k_min > 0 else 1.0
-    steps = []
-    f = f0
-    while f < 1.0:
-        steps.append(f)
-        f *= 10.0
-    steps.append(1.0)
-
-    x = np.concatenate([r0.ravel(), (th0 * rho).ravel(), z0.ravel()]) / scale
-    # no bounds: the end rings keep their height because their z gradient is zeroed (and an
-    # L-BFGS step never moves a variable whose gradient was always 0); scipy's L-BFGS-B with
-    # bounds was 40x slower per iteration here.
-    area[:] = current_area(r0, th0, z0)
-    slope2[:] = current_slope2(r0, th0, z0)
-    iterations = 0
-    prev = None
-    res = None
-    for step in steps:
-        if prev is not None:  # warm start: the pressure barely changes, the sink scales 1/k
-            r, th, z = unpack(x)
-            rr = _interp_map(rmap, map_heights, z.ravel(), th.ravel())[0].reshape(kr, n)
-            delta = np.maximum(rr - r, 0.0)
-            r = r + delta * (1.0 - prev / step)
-            x[:nn] = r.ravel() / scale
-        kfac[0] = step
-        res = minimize(
-            energy,
-            x,
-            jac=True,
-            method="L-BFGS-B",
-            # the scaled gradient is the residual itself (nodal force / typical nodal force):
-            # intermediate steps need not converge fully, the polish below finishes
-            options={
-                "maxiter": int(max_iter),
-                "maxcor": 20,
-                "ftol": 1e-15,
-                "gtol": 2.0 * tol if step < 1.0 else 0.5 * tol,
-            },
-        )
-        x = res.x
-        iterations += int(res.nit)
-        r, th, z = unpack(x)
-        area[:] = current_area(r, th, z)
-        slope2[:] = current_slope2(r, th, z)
-        prev = step
-    # a last polish with the areas of the final shape
-    res = minimize(
-        energy,
-        x,
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": 0.2 * tol},
-    )
-    x = res.x
-    iterations += int(res.nit)
-    r, th, z = unpack(x)
-    _, g = energy(x)
-    g = g * e_scale / scale  # N per node (theta part: N per unit arc)
-    residual = float(np.max(np.abs(g)) / f_typ) if f_typ > 0 else 0.0
-    if not np.isfinite(residual) or residual > 10 * tol:
-        raise errors.ConvergenceError(
-            f"the contact solve did not converge: residual {residual:.3g} (largest nodal force "
-            f"over the typical nodal force; tolerance {tol:g}) after {iterations} iterations. "
-            "Try a coarser grid (n_theta, ring_step_m), a softer tissue, or max_iter larger."
-        )
-    if residual > tol:
-        warnings.warn(
-            f"the contact solve stopped at residual {residual:.3g} (tolerance {tol:g}); the "
-            "pressures are usable but not fully converged.",
-            errors.ConvergenceWarning,
-            stacklevel=3,
-        )
-    rr = _interp_map(rmap, map_heights, z.ravel(), th.ravel())[0].reshape(kr, n)
-    delta = np.maximum(rr - r, 0.0)
-    a_now = current_area(r, th, z)
-    # normal contact force per skin area: |F| = k delta sqrt(1 + |grad R|^2) / slope2
-    pressure = (
-        k_map_nodes * delta * np.sqrt(current_slope2(r, th, z)) / slope2 * area
-    ) / np.maximum(a_now, 1e-15)
-    pos = positions(r, th, z)
-    lh = np.linalg.norm(np.roll(pos, -1, axis=1) - pos, axis=-1)
-    hoop_t = law_c(lh / l0_hoop[:, None] - 1.0)[1]
-    return {
-        "r": r,
-        "theta": th,
-        "z": z,
-        "pressure_pa": pressure,
-        "hoop_tension": hoop_t,
-        "residual": residual,
-        "iterations": iterations,
-        "steps": steps,
-        "sink_m": delta,
-    }
 
 
 def nodes_to_grid(
@@ -474,6 +217,7 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
 
     opts = dict(OPTIONS)
     opts.update(options)
+    mu = check_friction(opts["friction"])
     tissue = opts["tissue"] if opts["tissue"] is not None else Tissue()
     if not isinstance(tissue, Tissue):
         raise errors.SolverError(
@@ -514,6 +258,13 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
     n_rings = max(3, int(round((top - bottom) / float(opts["ring_step_m"]))) + 1)
     rings = np.linspace(bottom, top, n_rings)
     relaxed = np.interp(rings, setup.heights_m, setup.relaxed_m)
+    factor = setup.layer_factor
+    # folds and rolled tops: the extra layers as a multiple of the ring's hoop force (nearest
+    # section, so that a band narrower than the ring step still lands on a ring)
+    layers = None
+    if factor is not None and np.any(factor != 1.0):
+        near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
+        layers = factor[near]
     with single_thread_blas():
         out = solve_tube(
             rmap,
@@ -527,6 +278,9 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
             max_iter=int(opts["max_iter"]),
             tol=float(opts["tol"]),
             start_sink_m=float(opts["start_sink_m"]),
+            friction=mu,
+            friction_slip_m=float(opts["friction_slip_m"]),
+            hoop_layers=layers,
         )
     p_grid = nodes_to_grid(out["z"], out["theta"], out["pressure_pa"], setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)
@@ -548,6 +302,9 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
         "iterations": out["iterations"],
         "residual": out["residual"],
         "continuation": out["steps"],
+        "friction": mu,
+        "friction_normal_change": out["friction_normal_change"],
+        "max_slip_m": float(out["slip_m"].max()),
         "tissue": "rigid" if tissue.rigid else "winkler",
         "max_sink_m": float(out["sink_m"].max()),
         "hoop_tension_min_max_n_per_m": (

@@ -59,7 +59,10 @@ class PressureResult:
         Method details (grid sizes, iterations, residual, ...).
     covered_range_m : tuple of float or None
         ``(bottom, top)`` heights in metres of the part of the leg the stocking covers; the
-        gradient check (:func:`stockingsim.check_gradient`) skips landmarks outside it.
+        gradient check (:func:`stockingsim.check_gradient`) skips landmarks outside it; when the leg does not reach
+        the style's top landmark the top is the top of the mesh (a
+        :class:`~stockingsim.errors.StyleWarning` says so) and ``info["style_complete"]`` is
+        False.
     """
 
     leg: Any

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import as_number
 
 #: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
 DEFAULT_STEP_M = 0.005
@@ -43,17 +44,12 @@ def check_options(method: str, options: dict[str, Any], allowed: dict[str, Any])
         if isinstance(default, bool):
             out[key] = bool(value)
         elif isinstance(default, (int, float)) and not isinstance(default, bool):
-            try:
-                x = float(value)
-            except (TypeError, ValueError) as exc:
-                raise errors.SolverError(
-                    f"option {key}={value!r} of method {method!r} must be a number."
-                ) from exc
-            if not math.isfinite(x):
-                raise errors.SolverError(
-                    f"option {key}={value!r} of method {method!r} is not finite; give a finite "
-                    f"number (default {default})."
-                )
+            x = as_number(
+                value,
+                f"option {key} of method {method!r}",
+                errors.SolverError,
+                hint=f"Give a finite number (default {default}).",
+            )
             if x <= 0 and key not in {"seed"}:
                 raise errors.SolverError(
                     f"option {key}={value!r} of method {method!r} must be positive "
@@ -86,6 +82,7 @@ class Setup:
     vs: np.ndarray  # (K, 3)
     fabric: Any  # the stocking's Fabric (the contact solve integrates its curves)
     axial_prestrain: float  # the stocking's wale strain along the leg
+    layer_factor: np.ndarray | None = None  # (K,) all layers' tension / the stocking's own
 
 
 def section_main_polygon(section: Any) -> np.ndarray | None:
@@ -156,6 +153,12 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
     eps_safe = np.where(slack, 0.0, strain)
     tension = np.asarray(stocking.fabric.tension(eps_safe, "course", "unloading"), dtype=float)
     tension = np.where(slack, 0.0, np.maximum(tension, 0.0))
+    layer_factor = np.ones(k)
+    # folds, rolled top, grip band, the outer layers of a kit: extra layers add their tension
+    if getattr(stocking, "bands", ()) or getattr(stocking, "has_layers", False):
+        extra = stocking.band_tension(leg, heights, hull)
+        layer_factor = np.where(tension > 0, (tension + extra) / np.maximum(tension, 1e-12), 1.0)
+        tension = tension + extra
     axial = float(
         np.asarray(
             stocking.fabric.tension(np.array([stocking.axial_prestrain]), "wale", "unloading")
@@ -179,6 +182,7 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         vs=vs,
         fabric=stocking.fabric,
         axial_prestrain=float(stocking.axial_prestrain),
+        layer_factor=layer_factor,
     )
 
 

@@ -19,6 +19,16 @@ plot_profile
     Pressure against height with the class bands of a standard and a design target (matplotlib).
 plot_fabric
     Tension-strain loading/unloading loops per direction, measured points against the fit.
+plot_agreement
+    Bland-Altman and predicted-vs-measured plots of an agreement with measurements.
+plot_pressure_vs_girth
+    Pressure at B, B1 and C as the leg girth varies over a size range, with the class band.
+plot_hysteresis
+    A fabric's loading/unloading loop with a stocking's working points on the unloading branch.
+compare_sheet
+    One page: profiles overlaid, unrolled maps on one colour scale, a table per landmark.
+plot_motion, animate_motion
+    Pressure over time per landmark through a motion; the 3D map animated to GIF/MP4.
 """
 
 from __future__ import annotations
@@ -33,6 +43,12 @@ _EXPORTS: dict[str, str] = {
     "plot_unrolled": "stockingsim.viz._unrolled",
     "plot_profile": "stockingsim.viz._profile",
     "plot_fabric": "stockingsim.viz._fabric",
+    "plot_agreement": "stockingsim.viz._lab",
+    "plot_pressure_vs_girth": "stockingsim.viz._lab",
+    "plot_hysteresis": "stockingsim.viz._lab",
+    "compare_sheet": "stockingsim.viz._sheet",
+    "plot_motion": "stockingsim.viz._motion",
+    "animate_motion": "stockingsim.viz._motion",
 }
 
 __getattr__, __dir__, __all__ = _lazy.attach(__name__, _EXPORTS)

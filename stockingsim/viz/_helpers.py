@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -40,13 +41,56 @@ def require_pyvista(feature: str):
     return pv
 
 
+@contextlib.contextmanager
+def quiet_vtk():
+    """Silence VTK's log and warning output while rendering (restored afterwards).
+
+    Off-screen on a machine without an X display, VTK's X render window first tries the display
+    and logs "bad X server connection" before falling back to off-screen (EGL/OSMesa) rendering:
+    noise on every render, not an error. Errors still raise through pyvista.
+    """
+    from vtkmodules.vtkCommonCore import vtkLogger, vtkObject
+
+    verbosity = vtkLogger.GetCurrentVerbosityCutoff()
+    warn = vtkObject.GetGlobalWarningDisplay()
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
+    vtkObject.GlobalWarningDisplayOff()
+    try:
+        yield
+    finally:
+        vtkLogger.SetStderrVerbosity(verbosity)
+        vtkObject.SetGlobalWarningDisplay(warn)
+
+
 def require_matplotlib(feature: str):
     """Import ``matplotlib.figure`` (never pyplot: no global figure state in library code)."""
     try:
         import matplotlib.figure
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise errors.missing_dependency(feature, "matplotlib", "viz") from exc
+    if in_jupyter():
+        show_figures_inline()
     return matplotlib.figure
+
+
+def show_figures_inline() -> None:
+    """Make Jupyter display a returned ``matplotlib.figure.Figure`` as a PNG.
+
+    IPython shows figures only after ``%matplotlib inline`` (which registers the formatter
+    for pyplot's figures); the figures here are made without pyplot, so the PNG formatter is
+    registered for them directly. Idempotent; does nothing outside IPython.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    if Figure in formatter.type_printers:  # already (also by %matplotlib inline)
+        return
+    formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
 
 
 def has_display() -> bool:
@@ -239,3 +283,47 @@ def new_figure(figsize=(6.0, 7.0), ax=None):
     figure = require_matplotlib("Plots")
     fig = figure.Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
+
+
+_LEGEND_CORNERS = (
+    "upper right",
+    "lower right",
+    "center right",
+    "upper left",
+    "lower left",
+    "center left",
+    "upper center",
+    "lower center",
+)
+
+
+def place_legend(ax, **kw):
+    """Put the legend in the first corner where it covers no text of the axes.
+
+    Texts are the annotations (landmark labels) and ``ax.texts``; each corner is drawn and its
+    bounding box tested against theirs (display coordinates). Falls back to the corner with the
+    least overlap.
+    """
+    fig = ax.figure
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure (no pyplot): give it Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # run the layout so the boxes are where they will be drawn
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in ax.texts if t.get_visible()]  # annotations are texts too
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    best = None
+    for loc in _LEGEND_CORNERS:
+        legend = ax.legend(loc=loc, **kw)
+        box = legend.get_window_extent(renderer)
+        overlap = sum(
+            max(0.0, min(box.x1, b.x1) - max(box.x0, b.x0))
+            * max(0.0, min(box.y1, b.y1) - max(box.y0, b.y0))
+            for b in boxes
+        )
+        if overlap == 0.0:
+            return legend
+        if best is None or overlap < best[0]:
+            best = (overlap, loc)
+    return ax.legend(loc=best[1], **kw)

@@ -20,6 +20,7 @@ from stockingsim.viz._helpers import (
     in_jupyter,
     jupyter_backend,
     landmark_heights,
+    quiet_vtk,
     require_pyvista,
     resolve_clim,
     result_label,
@@ -372,6 +373,22 @@ def plot_pressure_map(
     )
 
 
+def _display_static(build) -> None:
+    """Display an off-screen PNG of the scene in the notebook (kept when it is saved)."""
+    import io
+
+    from IPython.display import Image, display
+
+    static = build(True)
+    image = static.screenshot(return_img=True)
+    static.close()
+    from matplotlib.image import imsave
+
+    buffer = io.BytesIO()
+    imsave(buffer, image, format="png")
+    display(Image(data=buffer.getvalue(), format="png"))
+
+
 def render(build, filename=None, off_screen: bool | None = None):
     """Build a plotter with ``build(off_screen)`` and save, show or return its picture.
 
@@ -382,6 +399,29 @@ def render(build, filename=None, off_screen: bool | None = None):
     interactive = filename is None and in_jupyter() and off_screen is not True
     if filename is not None or not interactive:
         off_screen = True if off_screen is None else off_screen
+    if off_screen:
+        with quiet_vtk():
+            return _render(build, filename, off_screen, interactive)
+    return _render(build, filename, off_screen, interactive)
+
+
+#: picture formats a pyvista screenshot writes (vector formats need VTK's GL2PS export)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+
+def _check_image_suffix(filename) -> None:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        raise errors.PlotError(
+            f"cannot write a 3D picture as {suffix or 'a file without suffix'!r} ({filename}); "
+            f"use one of {', '.join(IMAGE_SUFFIXES)} (e.g. 'map.png'). For a PDF, write a PNG "
+            "and place it, or use the 2D plots (plot_profile, plot_unrolled), which write PDF."
+        )
+
+
+def _render(build, filename, off_screen, interactive):
+    if filename is not None:
+        _check_image_suffix(filename)
     plotter = build(off_screen)
     if filename is not None:
         path = Path(filename)
@@ -390,7 +430,12 @@ def render(build, filename=None, off_screen: bool | None = None):
         plotter.close()
         return path
     if interactive:
-        return plotter.show(jupyter_backend=jupyter_backend())
+        backend = jupyter_backend()
+        if backend != "static":
+            # an interactive view is a widget that a saved notebook loses: show a static
+            # picture of the same scene first, so the notebook keeps an image
+            _display_static(build)
+        return plotter.show(jupyter_backend=backend)
     if not off_screen:
         plotter.show()
         return None

@@ -10,7 +10,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim.viz._helpers import as_labelled, new_figure, save_figure
+from stockingsim.viz._helpers import as_labelled, new_figure, place_legend, save_figure
 
 _BAND_COLORS = ("#e8eef7", "#d6e6f5", "#dcefdc", "#fbe9d0", "#f6d5d5")
 
@@ -71,6 +71,8 @@ def plot_profile(
     labels=None,
     show_range: bool | None = None,
     title: str | None = None,
+    band: str = "percentile",
+    percentiles: tuple[float, float] = (10, 90),
 ):
     """Pressure against height along the leg, with the standard's class bands and the target.
 
@@ -91,9 +93,22 @@ def plot_profile(
     labels : sequence of str, optional
         Legend labels, one per result (default: leg, stocking/fabric, method).
     show_range : bool, optional
-        Default: only with a single result. Shade the minimum-maximum pressure around each section beside the mean line (cut off
-        at 1.3 times the highest mean or target pressure, where the axis ends).
+        Shade the spread of the pressure around each section beside the mean line (default:
+        only with a single result). The band is cut off at 1.3 times the highest mean or
+        target pressure, where the axis ends.
     title : str, optional
+    band : {"percentile", "minmax"}
+        What the shaded spread is: the ``percentiles`` of the skin pressure around each
+        section (default 10-90 %, so that the hollows and the tibial crest do not fill the
+        plot), or the minimum-maximum. Labelled in the legend.
+    percentiles : (float, float)
+        The percentile range of ``band="percentile"``.
+
+    Notes
+    -----
+    The mean line is drawn on top, widest. Landmarks the stocking does not cover are not
+    drawn. A result from :func:`stockingsim.pressure_uncertainty` also gets its uncertainty band
+    (hatched, e.g. 5-95 %). The legend goes to the corner where it covers no landmark label.
 
     Returns
     -------
@@ -106,40 +121,40 @@ def plot_profile(
     colors = [f"C{k % 10}" for k in range(len(items))]
     pmax = 0.0
     hmin, hmax = np.inf, -np.inf
+    labelled: set[str] = set()
     for k, ((label, result), color) in enumerate(zip(items, colors)):
         sections = result.sections
         h = np.asarray(sections["height_m"], dtype=float) * 100
         p = np.asarray(sections["pressure_mmhg"], dtype=float)
-        # overlapping curves (laplace and bridging share their mean) stay visible by line style
-        ax.plot(p, h, color=color, lw=2, ls=("-", "--", ":", "-.")[k % 4], label=label)
-        if show_range and {"pressure_min_mmhg", "pressure_max_mmhg"} <= set(sections.columns):
-            lo = np.asarray(sections["pressure_min_mmhg"], dtype=float)
-            hi = np.asarray(sections["pressure_max_mmhg"], dtype=float)
-            ax.fill_betweenx(
-                h, lo, hi, color=color, alpha=0.15, lw=0, label="min-max around the leg"
-            )
+        # overlapping curves (laplace and bridging share their mean) stay visible by line style;
+        # the mean is the one number a designer reads: widest and on top
+        ax.plot(p, h, color=color, lw=2.5, ls=("-", "--", ":", "-.")[k % 4], label=label, zorder=4)
+        if show_range:
+            _spread_band(ax, result, h, color, band, percentiles)
+        _uncertainty_band(ax, sections, h, color)
         pmax = max(pmax, np.nanmax(p, initial=0.0))
         if len(h):
             hmin, hmax = min(hmin, np.nanmin(h)), max(hmax, np.nanmax(h))
-        profile = result.profile
+        profile = covered_profile(result)
         ph = np.asarray(profile["height_m"], dtype=float) * 100
         pp = np.asarray(profile["pressure_mmhg"], dtype=float)
         ax.plot(pp, ph, "o", color=color, ms=6, mec="white", zorder=5)
-        if k == 0:
-            for name, x, y in zip(profile.index, pp, ph):
-                if np.isfinite(x) and np.isfinite(y):
-                    ax.annotate(
-                        str(name),
-                        (x, y),
-                        xytext=(6, 3),
-                        textcoords="offset points",
-                        fontsize=9,
-                        fontweight="bold",
-                    )
+        for name, x, y in zip(profile.index, pp, ph):
+            if np.isfinite(x) and np.isfinite(y) and str(name) not in labelled:
+                labelled.add(str(name))
+                ax.annotate(
+                    str(name),
+                    (x, y),
+                    xytext=(6, 3),
+                    textcoords="offset points",
+                    fontsize=9,
+                    fontweight="bold",
+                    gid="landmark-label",
+                )
     points, target_class = _target_points(target, standard)
     heights = {}
     for _, result in items:
-        for name, h in result.profile["height_m"].items():
+        for name, h in covered_profile(result)["height_m"].items():
             heights.setdefault(str(name), float(h) * 100)
     if points:
         xs = [v for n, v in points.items() if n in heights]
@@ -181,9 +196,83 @@ def plot_profile(
     ax.set_xlabel("Pressure (mmHg)")
     ax.set_ylabel("Height above the sole (cm)")
     ax.grid(True, color="white", lw=0.8, alpha=0.7)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    place_legend(ax, fontsize=8, framealpha=0.9)
     if title:
         ax.set_title(title, fontsize=10, pad=14)
     if filename is not None:
         save_figure(fig, filename)
     return fig
+
+
+def covered_profile(result) -> pd.DataFrame:
+    """The landmark rows of a result that its stocking covers (strain known)."""
+    profile = result.profile
+    if "strain" not in profile.columns:
+        return profile
+    return profile[np.isfinite(np.asarray(profile["strain"], dtype=float))]
+
+
+def section_percentiles(result, percentiles=(10, 90)) -> tuple[np.ndarray, np.ndarray]:
+    """Percentiles of the covered vertex pressure in each row of ``result.sections``.
+
+    The vertices within half a section step of each section height are pooled (a loop over
+    sections); rows without vertices get NaN.
+    """
+    sections = result.sections
+    hs = np.asarray(sections["height_m"], dtype=float)
+    out = np.full((2, hs.size), np.nan)
+    if hs.size == 0:
+        return out[0], out[1]
+    step = float(np.median(np.diff(hs))) if hs.size > 1 else 0.005
+    h = np.asarray(result.leg.heights_m, dtype=float)
+    covered = np.asarray(result.covered, dtype=bool)
+    p = np.asarray(result.pressure_mmhg, dtype=float)
+    order = np.argsort(h[covered])
+    hc, pc = h[covered][order], p[covered][order]
+    starts = np.searchsorted(hc, hs - step / 2)
+    ends = np.searchsorted(hc, hs + step / 2)
+    for i, (a, b) in enumerate(zip(starts, ends)):
+        if b > a:
+            out[:, i] = np.percentile(pc[a:b], percentiles)
+    return out[0], out[1]
+
+
+def _spread_band(ax, result, h, color, band, percentiles) -> None:
+    if band == "minmax":
+        sections = result.sections
+        lo = np.asarray(sections["pressure_min_mmhg"], dtype=float)
+        hi = np.asarray(sections["pressure_max_mmhg"], dtype=float)
+        label = "min-max around the leg"
+    elif band == "percentile":
+        q = tuple(float(v) for v in percentiles)
+        if len(q) != 2 or not 0 <= q[0] < q[1] <= 100:
+            raise errors.PlotError(
+                f"percentiles must be (low, high) with 0 <= low < high <= 100, got {percentiles}."
+            )
+        lo, hi = section_percentiles(result, q)
+        label = f"{q[0]:g}-{q[1]:g} % of the skin around the leg"
+    else:
+        raise errors.PlotError(f"band must be 'percentile' or 'minmax', got {band!r}.")
+    ax.fill_betweenx(h, lo, hi, color=color, alpha=0.18, lw=0, label=label, zorder=2, gid="spread")
+
+
+def _uncertainty_band(ax, sections, h, color) -> None:
+    cols = sorted(
+        c for c in sections.columns if str(c).startswith("pressure_p") and c.endswith("_mmhg")
+    )
+    if len(cols) != 2:
+        return
+    lo, hi = (np.asarray(sections[c], dtype=float) for c in cols)
+    q = [c[len("pressure_p") : -len("_mmhg")].lstrip("0") or "0" for c in cols]
+    ax.fill_betweenx(
+        h,
+        lo,
+        hi,
+        facecolor=(0.0, 0.0, 0.0, 0.12),
+        edgecolor=color,
+        hatch="///",
+        lw=0.0,
+        zorder=3,
+        gid="uncertainty",
+        label=f"{q[0]}-{q[1]} % uncertainty of the mean",
+    )

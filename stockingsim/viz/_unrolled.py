@@ -86,14 +86,24 @@ def unrolled_grid(
     query = np.column_stack([grid_t.ravel() * scale, grid_h.ravel()])
     finite = np.isfinite(p)
     values = np.full(grid_t.shape, np.nan)
+    spacing = np.median(cKDTree(points).query(points, k=2)[0][:, 1])
     if finite.sum() >= 3:
         # uncovered vertices are dropped, so no triangle reaches across the stocking's edge
         triangulation = Triangulation(points[finite, 0], points[finite, 1])
+        # Delaunay closes the ragged hem with long slivers between a few vertices far apart:
+        # drop triangles with an edge much longer than the mesh spacing (they would paint one
+        # vertex's value along the whole edge)
+        tri_xy = np.stack([triangulation.x, triangulation.y], axis=1)[triangulation.triangles]
+        edges = np.linalg.norm(tri_xy - np.roll(tri_xy, 1, axis=1), axis=2).max(axis=1)
+        triangulation.set_mask(edges > 4 * spacing)
         interpolated = LinearTriInterpolator(triangulation, p[finite])(query[:, 0], query[:, 1])
         values = np.ma.filled(interpolated.astype(float), np.nan).reshape(grid_t.shape)
+        # a cell shows the skin in it: rows whose centre lies beyond the hem or the welt are
+        # uncovered, whatever a triangle would extrapolate
+        inside = (rows >= hh[finite].min() - 1e-9) & (rows <= hh[finite].max() + 1e-9)
+        values[~inside, :] = np.nan
     # blank out cells far from every vertex (holes, the foot's overhang, above the mesh)
     distance, _ = cKDTree(points).query(query)
-    spacing = np.median(cKDTree(points).query(points, k=2)[0][:, 1])
     values[(distance > 4 * spacing).reshape(values.shape)] = np.nan
     return np.degrees(cols), rows, values
 

@@ -1,0 +1,546 @@
+"""The stocking tube of the ``contact`` method on a radial map, in named steps (pure arrays).
+
+:func:`solve_tube` runs these steps:
+
+1. :func:`start_rings`: every ring on the convex hull of its section, nodes evenly spaced;
+2. :func:`build_tube`: rest geometry, fibre widths, fabric energy tables, variable scaling and
+   the Winkler stiffness at the nodes (a :class:`Tube`);
+3. :func:`continuation_steps`: the stiffness factors from a soft foundation up to ``k``;
+4. :func:`minimize_step` for each factor, with the lagged quantities (contact areas, slopes,
+   the normal force that friction sees) updated by :func:`update_lagged` after each;
+5. :func:`polish`: the last minimizations at the full stiffness until the lagged normal force
+   of friction stops changing;
+6. :func:`judge_residual` (error, warning with a stated usability criterion, or silence) and
+   :func:`tube_outputs`.
+
+Friction (regularized Coulomb, :func:`friction_terms`) resists the slip of each node from where
+the fabric was placed: its start position. It is the dissipation potential
+``D = mu N (sqrt(|s|^2 + s0^2) - s0)`` with the slip ``s`` (the node's displacement from its
+placement projected on the skin's tangent plane, so the friction force lies in that plane) and
+the normal force ``N`` and the skin normal of the node lagged from the previous minimization (the usual
+fixed-point treatment of friction in incremental contact, e.g. Wriggers P., Computational
+Contact Mechanics, 2nd ed., Springer 2006, ch. 5 and 10). For ``|s| >> s0`` its force is
+``mu N`` opposing the slip (Coulomb); below ``s0`` the fabric sticks elastically.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stockingsim import errors
+from stockingsim.solvers._setup import TWO_PI, grid_to_points, theta_grid
+
+#: A residual up to this many times ``tol`` is still usable (see :func:`judge_residual`).
+USABLE_FACTOR = 3.0
+#: Beyond this many times ``tol`` the solve fails with a ConvergenceError.
+FAIL_FACTOR = 10.0
+#: The friction fixed point has converged when the lagged normal force of no node moves by more
+#: than this fraction of the median nodal normal force between two polishes.
+FRICTION_NORMAL_TOL = 0.02
+
+
+# --------------------------------------------------------------------------------------------
+# fabric energy tables: T piecewise linear in strain, Phi its exact integral
+class _Law:
+    def __init__(self, fabric: Any, direction: str, eps_max: float) -> None:
+        self.eps = np.linspace(0.0, eps_max, 2001)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t = np.asarray(fabric.tension(self.eps, direction, "unloading"), dtype=float)
+        t = np.maximum(np.nan_to_num(t), 0.0)
+        t[0] = 0.0 if t[0] < 0 else t[0]
+        self.t = t
+        self.slope = np.diff(t) / np.diff(self.eps)
+        self.phi = np.concatenate([[0.0], np.cumsum(0.5 * (t[1:] + t[:-1]) * np.diff(self.eps))])
+
+    def __call__(self, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Phi(eps), T(eps)); zero for eps <= 0, linear extrapolation of T beyond the table."""
+        e = np.maximum(eps, 0.0)
+        j = np.clip(np.searchsorted(self.eps, e, side="right") - 1, 0, len(self.slope) - 1)
+        de = e - self.eps[j]
+        tension = self.t[j] + self.slope[j] * de
+        phi = self.phi[j] + self.t[j] * de + 0.5 * self.slope[j] * de**2
+        return phi, tension
+
+
+def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray):
+    """Bilinear R(z, theta) and its partial derivatives on the (K, n) map; clamped in z."""
+    k, n = rmap.shape
+    fi = np.interp(z, zs, np.arange(k, dtype=float))
+    i0 = np.clip(np.floor(fi).astype(np.int64), 0, k - 2)
+    t = np.clip(fi - i0, 0.0, 1.0)
+    dz = zs[i0 + 1] - zs[i0]
+    inside = (z > zs[0]) & (z < zs[-1])
+    fj = (th + math.pi) * (n / TWO_PI)
+    j0f = np.floor(fj)
+    s = fj - j0f
+    j0 = j0f.astype(np.int64) % n
+    j1 = (j0 + 1) % n
+    flat = rmap.ravel()
+    a, b = flat[i0 * n + j0], flat[i0 * n + j1]
+    c, d = flat[(i0 + 1) * n + j0], flat[(i0 + 1) * n + j1]
+    low = a + s * (b - a)
+    high = c + s * (d - c)
+    r = low + t * (high - low)
+    dr_dth = ((1 - t) * (b - a) + t * (d - c)) * (n / TWO_PI)
+    dr_dz = np.where(inside, (high - low) / dz, 0.0)
+    return r, dr_dz, dr_dth
+
+
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Tube:
+    """The discretized stocking, its rest state and the lagged quantities of the solve."""
+
+    rmap: np.ndarray  # (K, n_map) leg radius
+    map_heights: np.ndarray  # (K,)
+    r0: np.ndarray  # (kr, n) start (placement) position
+    th0: np.ndarray
+    z0: np.ndarray
+    hull_len: np.ndarray  # (kr,) hull girth of each ring's section
+    l0_hoop: np.ndarray  # (kr,) rest length of a hoop fibre
+    w_hoop: np.ndarray  # (kr,) width (height) a hoop fibre stands for
+    l0_axial: np.ndarray  # (kr-1,)
+    w_axial: np.ndarray  # (kr-1,)
+    law_c: _Law
+    law_w: _Law
+    k_nodes: np.ndarray  # (kr, n) Winkler stiffness at the nodes (lagged: start position)
+    f_typ: float  # typical nodal force, N
+    t_typ: np.ndarray  # (kr,) hoop tension at the hull strain, N/m
+    mu: float = 0.0
+    slip_m: float = 5e-4
+    hoop_layers: np.ndarray | None = None  # (kr,) layers of fabric on each ring (folds)
+    rho: float = 0.05  # angle -> arc length scaling of the variables
+    scale: float = 1e-3  # variables in mm
+    kfac: float = 1.0  # continuation factor on k
+    area: np.ndarray = field(default_factory=lambda: np.ones(0))  # lagged contact areas
+    slope2: np.ndarray = field(default_factory=lambda: np.ones(0))  # lagged 1 + |grad R|^2
+    normal_n: np.ndarray = field(default_factory=lambda: np.zeros(0))  # lagged normal force
+    normals: np.ndarray = field(default_factory=lambda: np.zeros(0))  # lagged skin normals
+    pos0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # placement (cartesian)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.r0.shape
+
+    @property
+    def e_scale(self) -> float:
+        return self.f_typ * self.scale
+
+
+def start_rings(
+    rmap: np.ndarray,
+    map_heights: np.ndarray,
+    ring_heights: np.ndarray,
+    relaxed_m: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 1: each ring on its section's hull, evenly spaced; returns (theta, r, hull girth)."""
+    from stockingsim.solvers._contact import hull_ring
+
+    kr = len(ring_heights)
+    thg = theta_grid(rmap.shape[1])
+    th0, r0, hull_len = np.zeros((kr, n)), np.zeros((kr, n)), np.zeros(kr)
+    for i, h in enumerate(ring_heights):
+        fi = np.interp(h, map_heights, np.arange(len(map_heights), dtype=float))
+        i0 = min(int(fi), len(map_heights) - 2) if len(map_heights) > 1 else 0
+        t = fi - i0
+        row = rmap[i0] if len(map_heights) == 1 else (1 - t) * rmap[i0] + t * rmap[i0 + 1]
+        th0[i], r0[i] = hull_ring(row, thg, n)
+        xy = np.column_stack([r0[i] * np.cos(th0[i]), r0[i] * np.sin(th0[i])])
+        hull_len[i] = np.sum(np.linalg.norm(np.roll(xy, -1, axis=0) - xy, axis=1))
+        loose = relaxed_m[i] / hull_len[i]
+        if loose > 1:  # the fabric does not reach the skin: start it at its relaxed size
+            r0[i] *= loose
+    return th0, r0, hull_len
+
+
+def build_tube(
+    rmap, map_heights, k_map, ring_heights, relaxed_m, fabric, axial_prestrain, n, mu, slip_m
+) -> Tube:
+    """Step 2: rest geometry and fibre widths (Laplace-consistent: force = T * width)."""
+    kr = len(ring_heights)
+    th0, r0, hull_len = start_rings(rmap, map_heights, ring_heights, relaxed_m, n)
+    z0 = np.repeat(ring_heights[:, None], n, axis=1)
+    l0_hoop = relaxed_m / n
+    dz = np.diff(ring_heights)
+    w_hoop = np.empty(kr)
+    if kr > 1:
+        w_hoop[1:-1] = 0.5 * (dz[1:] + dz[:-1])
+        w_hoop[0], w_hoop[-1] = 0.5 * dz[0], 0.5 * dz[-1]
+    else:
+        w_hoop[:] = 1.0
+    eps_max = max(2.0, 2.0 * float(np.max(hull_len / relaxed_m)) - 1.0)
+    law_c = _Law(fabric, "course", eps_max)
+    # typical nodal force, for scaling the energy and judging the residual
+    t_typ = np.maximum(law_c(np.maximum(hull_len / relaxed_m - 1.0, 0.0))[1], 1e-9)
+    tube = Tube(
+        rmap=rmap,
+        map_heights=map_heights,
+        r0=r0,
+        th0=th0,
+        z0=z0,
+        hull_len=hull_len,
+        l0_hoop=l0_hoop,
+        w_hoop=w_hoop,
+        l0_axial=dz / (1.0 + axial_prestrain),
+        w_axial=0.5 * (hull_len[1:] + hull_len[:-1]) / n,
+        law_c=law_c,
+        law_w=_Law(fabric, "wale", max(2.0, 2 * axial_prestrain + 0.5)),
+        k_nodes=grid_to_points(map_heights, k_map, z0.ravel(), th0.ravel()).reshape(kr, n),
+        f_typ=float(np.median(t_typ * w_hoop) * TWO_PI / n),
+        t_typ=t_typ,
+        mu=float(mu),
+        slip_m=float(slip_m),
+        rho=float(np.mean(r0)),
+    )
+    tube.area = current_area(tube, r0, th0, z0)
+    tube.slope2 = current_slope2(tube, r0, th0, z0)
+    # the normal force friction sees before any contact force exists: Laplace's T / r per ring
+    p_ring = t_typ * TWO_PI / hull_len
+    tube.normal_n = p_ring[:, None] * tube.area * (relaxed_m < hull_len)[:, None]
+    tube.pos0 = positions(r0, th0, z0)
+    tube.normals = skin_normals(tube, r0, th0, z0)
+    return tube
+
+
+# --------------------------------------------------------------------------------------------
+def unpack(tube: Tube, x: np.ndarray):
+    """Variables (mm, mm of arc, mm) -> (r, theta, z) arrays of shape (kr, n)."""
+    nn = tube.r0.size
+    r = x[:nn].reshape(tube.shape) * tube.scale
+    th = x[nn : 2 * nn].reshape(tube.shape) * tube.scale / tube.rho
+    z = x[2 * nn :].reshape(tube.shape) * tube.scale
+    return r, th, z
+
+
+def pack(tube: Tube, r, th, z) -> np.ndarray:
+    return np.concatenate([r.ravel(), (th * tube.rho).ravel(), z.ravel()]) / tube.scale
+
+
+def positions(r, th, z):
+    return np.stack([r * np.cos(th), r * np.sin(th), z], axis=-1)
+
+
+def current_slope2(tube: Tube, r, th, z):
+    _, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    return (1.0 + (drt / np.maximum(r.ravel(), 1e-9)) ** 2 + drz**2).reshape(tube.shape)
+
+
+def current_area(tube: Tube, r, th, z):
+    pos = positions(r, th, z)
+    lh = np.linalg.norm(np.roll(pos, -1, axis=1) - pos, axis=-1)
+    hoop = 0.5 * (lh + np.roll(lh, 1, axis=1))
+    return hoop * tube.w_hoop[:, None]
+
+
+def sink(tube: Tube, r, th, z) -> np.ndarray:
+    """How deep each node sits below the skin, ``max(0, R - r)``, metres."""
+    rr = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())[0].reshape(tube.shape)
+    return np.maximum(rr - r, 0.0)
+
+
+def fibre_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
+    """Elastic energy of the hoop and axial fibres and its gradient on the node positions."""
+    w_hoop, l0_hoop = tube.w_hoop, tube.l0_hoop
+    if tube.hoop_layers is not None:
+        w_hoop = w_hoop * tube.hoop_layers
+    grad = np.zeros_like(pos)
+    eh = np.roll(pos, -1, axis=1) - pos  # hoop fibres (j -> j+1)
+    lh = np.linalg.norm(eh, axis=-1)
+    phi, ten = tube.law_c(lh / l0_hoop[:, None] - 1.0)
+    e_tot = np.sum(w_hoop[:, None] * l0_hoop[:, None] * phi)
+    g = (w_hoop[:, None] * ten / np.maximum(lh, 1e-15))[..., None] * eh
+    grad -= g
+    grad += np.roll(g, 1, axis=1)
+    if pos.shape[0] > 1:  # axial fibres (i -> i+1)
+        ea = pos[1:] - pos[:-1]
+        la = np.linalg.norm(ea, axis=-1)
+        phi, ten = tube.law_w(la / tube.l0_axial[:, None] - 1.0)
+        e_tot += np.sum(tube.w_axial[:, None] * tube.l0_axial[:, None] * phi)
+        g = (tube.w_axial[:, None] * ten / np.maximum(la, 1e-15))[..., None] * ea
+        grad[:-1] -= g
+        grad[1:] += g
+    return e_tot, grad
+
+
+def skin_normals(tube: Tube, r, th, z) -> np.ndarray:
+    """Unit outward skin normal (cartesian) under each node, shape (kr, n, 3)."""
+    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
+    c, s = np.cos(th), np.sin(th)
+    a = drt / np.maximum(rr, 1e-9)  # e_r - (R_theta / R) e_theta - R_z e_z
+    nrm = np.stack([c + a * s, s - a * c, -drz], axis=-1)
+    return nrm / np.linalg.norm(nrm, axis=-1, keepdims=True)
+
+
+def tangential_slip(tube: Tube, pos: np.ndarray) -> np.ndarray:
+    """Slip of each node from its placement, projected on the (lagged) skin tangent plane."""
+    d = pos - tube.pos0
+    return d - np.sum(d * tube.normals, axis=-1, keepdims=True) * tube.normals
+
+
+def friction_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
+    """Regularized Coulomb potential and its gradient on the node positions (N)."""
+    d_t = tangential_slip(tube, pos)
+    q = np.sqrt(np.sum(d_t**2, axis=-1) + tube.slip_m**2)
+    mn = tube.mu * tube.normal_n
+    return float(np.sum(mn * (q - tube.slip_m))), (mn / q)[..., None] * d_t
+
+
+def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
+    """Scaled total energy (fibres + Winkler contact + friction) and its gradient."""
+    r, th, z = unpack(tube, x)
+    pos = positions(r, th, z)
+    e_tot, grad = fibre_terms(tube, pos)
+    if tube.mu > 0:
+        e_f, g_f = friction_terms(tube, pos)
+        e_tot += e_f
+        grad += g_f
+    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
+    delta = np.maximum(rr - r, 0.0)
+    kk = tube.k_nodes * tube.kfac * tube.area / tube.slope2
+    e_tot += 0.5 * np.sum(kk * delta**2)
+    f = kk * delta
+    c, s = np.cos(th), np.sin(th)
+    g_r = grad[..., 0] * c + grad[..., 1] * s - f
+    g_t = r * (-grad[..., 0] * s + grad[..., 1] * c) + f * drt
+    g_z = grad[..., 2] + f * drz
+    g_z[0] = 0.0  # the end rings keep their height
+    g_z[-1] = 0.0
+    gx = np.concatenate([g_r.ravel(), g_t.ravel() / tube.rho, g_z.ravel()]) * tube.scale
+    return e_tot / tube.e_scale, gx / tube.e_scale
+
+
+# --------------------------------------------------------------------------------------------
+def continuation_steps(tube: Tube, start_sink_m: float) -> list[float]:
+    """Step 3: stiffness factors from a foundation that lets the fabric sink ``start_sink_m``."""
+    p_est = float(np.median(tube.t_typ) * TWO_PI / np.median(tube.hull_len))
+    k_min = float(np.min(tube.k_nodes))
+    f = min(1.0, p_est / start_sink_m / k_min) if k_min > 0 else 1.0
+    steps = []
+    while f < 1.0:
+        steps.append(f)
+        f *= 10.0
+    steps.append(1.0)
+    return steps
+
+
+def minimize_step(tube: Tube, x: np.ndarray, gtol: float, max_iter: int):
+    """One L-BFGS minimization; the scaled gradient is the residual itself.
+
+    No bounds: the end rings keep their height because their z gradient is zeroed (and an
+    L-BFGS step never moves a variable whose gradient was always 0); scipy's L-BFGS-B with
+    bounds was 40x slower per iteration here.
+    """
+    from scipy.optimize import minimize
+
+    return minimize(
+        lambda y: energy(tube, y),
+        x,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": gtol},
+    )
+
+
+def update_lagged(tube: Tube, x: np.ndarray) -> float:
+    """Areas, slopes and the friction normal force at ``x``; returns the normal force change.
+
+    The change is the largest move of a node's normal force over the median nodal normal force
+    of the nodes in contact (0 without friction).
+    """
+    r, th, z = unpack(tube, x)
+    change = 0.0
+    if tube.mu > 0:
+        kk = tube.k_nodes * tube.kfac * tube.area / tube.slope2
+        normal = kk * sink(tube, r, th, z) * np.sqrt(tube.slope2)
+        ref = np.median(normal[normal > 0]) if np.any(normal > 0) else 1.0
+        change = float(np.max(np.abs(normal - tube.normal_n)) / ref)
+        tube.normal_n = normal
+        tube.normals = skin_normals(tube, r, th, z)
+    tube.area = current_area(tube, r, th, z)
+    tube.slope2 = current_slope2(tube, r, th, z)
+    return change
+
+
+def run_continuation(tube: Tube, x, steps, tol, max_iter) -> tuple[np.ndarray, int]:
+    """Step 4: minimize at each stiffness factor, warm-starting the sink (it scales as 1/k)."""
+    iterations = 0
+    prev = None
+    for step in steps:
+        if prev is not None:
+            r, th, z = unpack(tube, x)
+            r = r + sink(tube, r, th, z) * (1.0 - prev / step)
+            x = x.copy()
+            x[: r.size] = r.ravel() / tube.scale
+        tube.kfac = step
+        # intermediate steps need not converge fully, the polish finishes
+        res = minimize_step(tube, x, 2.0 * tol if step < 1.0 else 0.5 * tol, max_iter)
+        x = res.x
+        iterations += int(res.nit)
+        update_lagged(tube, x)
+        prev = step
+    return x, iterations
+
+
+def polish(tube: Tube, x, tol, max_iter, passes: int = 4) -> tuple[np.ndarray, int, float]:
+    """Step 5: minimize with the lagged quantities of the final shape.
+
+    Without friction one pass. With friction, repeat until the lagged normal force moves by
+    less than :data:`FRICTION_NORMAL_TOL` (at most ``passes`` times); returns the last change.
+    """
+    iterations, change = 0, 0.0
+    for _ in range(passes if tube.mu > 0 else 1):
+        res = minimize_step(tube, x, 0.2 * tol, max_iter)
+        x = res.x
+        iterations += int(res.nit)
+        if tube.mu <= 0:
+            break
+        change = update_lagged(tube, x)
+        if change < FRICTION_NORMAL_TOL:
+            break
+    return x, iterations, change
+
+
+def judge_residual(tube: Tube, x, tol: float, iterations: int, friction_change: float) -> float:
+    """Step 6: the residual (largest nodal force / typical nodal force); error or warning.
+
+    Criterion: a residual up to ``tol`` is converged; up to ``USABLE_FACTOR * tol`` the result
+    is usable (the largest out-of-balance force is below that fraction of a typical nodal force,
+    so no landmark pressure is off by more than about that fraction); up to
+    ``FAIL_FACTOR * tol`` it is not usable for classification; beyond, a ConvergenceError. With
+    friction the lagged normal force must also have settled (``FRICTION_NORMAL_TOL``).
+    """
+    _, g = energy(tube, x)
+    g = g * tube.e_scale / tube.scale  # N per node (theta part: N per unit arc)
+    residual = float(np.max(np.abs(g)) / tube.f_typ) if tube.f_typ > 0 else 0.0
+    if not np.isfinite(residual) or residual > FAIL_FACTOR * tol:
+        raise errors.ConvergenceError(
+            f"the contact solve did not converge: residual {residual:.3g} (largest nodal force "
+            f"over the typical nodal force; tolerance {tol:g}) after {iterations} iterations. "
+            "Try a coarser grid (n_theta, ring_step_m), a softer tissue, or max_iter larger."
+        )
+    friction_open = tube.mu > 0 and friction_change >= FRICTION_NORMAL_TOL
+    if residual <= tol and not friction_open:
+        return residual
+    usable = residual <= USABLE_FACTOR * tol and not friction_open
+    verdict = (
+        f"usable: below {USABLE_FACTOR:g} x tolerance, landmark pressures within about "
+        f"{100 * residual:.0f} %"
+        if usable
+        else "NOT usable for classification: "
+        + (
+            f"the normal force under friction still moved by {100 * friction_change:.0f} % "
+            f"(criterion {100 * FRICTION_NORMAL_TOL:.0f} %)"
+            if friction_open
+            else f"residual above {USABLE_FACTOR:g} x tolerance"
+        )
+        + "; raise max_iter or coarsen the grid"
+    )
+    warnings.warn(
+        f"the contact solve stopped at residual {residual:.3g} (tolerance {tol:g}, largest "
+        f"nodal force over the typical nodal force): {verdict}.",
+        errors.ConvergenceWarning,
+        stacklevel=4,
+    )
+    return residual
+
+
+def tube_outputs(tube: Tube, x) -> dict[str, Any]:
+    """Node positions, contact pressure, hoop tension and sink at ``x``."""
+    r, th, z = unpack(tube, x)
+    delta = sink(tube, r, th, z)
+    a_now = current_area(tube, r, th, z)
+    # normal contact force per skin area: |F| = k delta sqrt(1 + |grad R|^2) / slope2
+    pressure = (
+        tube.k_nodes * delta * np.sqrt(current_slope2(tube, r, th, z)) / tube.slope2 * tube.area
+    ) / np.maximum(a_now, 1e-15)
+    pos = positions(r, th, z)
+    lh = np.linalg.norm(np.roll(pos, -1, axis=1) - pos, axis=-1)
+    hoop_t = tube.law_c(lh / tube.l0_hoop[:, None] - 1.0)[1]
+    slip = np.linalg.norm(tangential_slip(tube, pos), axis=-1)
+    # friction force over the normal force: the coefficient the equilibrium mobilizes
+    mobilized = tube.mu * slip / np.sqrt(slip**2 + tube.slip_m**2)
+    return {
+        "r": r,
+        "theta": th,
+        "z": z,
+        "pressure_pa": pressure,
+        "hoop_tension": hoop_t,
+        "sink_m": delta,
+        "slip_m": slip,
+        "mobilized_friction": mobilized,
+    }
+
+
+def solve_tube(
+    rmap: np.ndarray,
+    map_heights: np.ndarray,
+    k_map: np.ndarray,
+    ring_heights: np.ndarray,
+    relaxed_m: np.ndarray,
+    fabric: Any,
+    axial_prestrain: float,
+    n_theta: int = 64,
+    max_iter: int = 3000,
+    tol: float = 3e-2,
+    start_sink_m: float = 0.0005,
+    friction: float = 0.0,
+    friction_slip_m: float = 5e-4,
+    hoop_layers: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Equilibrium of a stocking tube on the radial map ``R(h, theta)`` (pure arrays).
+
+    Parameters
+    ----------
+    rmap : ndarray of shape (K, n)
+        Leg radius (m) at heights ``map_heights`` (K,) and angles ``theta_grid(n)``.
+    k_map : ndarray of shape (K, n)
+        Winkler stiffness (Pa/m) on the same grid.
+    ring_heights : ndarray of shape (Kr,)
+        Rest heights of the stocking rings (m), increasing; the end rings keep their height.
+    relaxed_m : ndarray of shape (Kr,)
+        Relaxed circumference of each ring (m).
+    fabric : Fabric
+    axial_prestrain : float
+    n_theta, max_iter, tol, start_sink_m
+        Nodes per ring; L-BFGS iterations per minimization; convergence threshold on the
+        residual (largest nodal force over the typical nodal force ``T w 2pi/n``); sink depth that
+        sets the first (soft) continuation stiffness.
+    friction, friction_slip_m
+        Coulomb coefficient between fabric and skin (0: frictionless) and the slip below which
+        the fabric sticks elastically (the regularization).
+    hoop_layers : ndarray of shape (Kr,), optional
+        Layers of fabric on each ring (a fold, a rolled top): the hoop fibres' force is
+        multiplied by it.
+
+    Returns
+    -------
+    dict
+        ``r``, ``theta``, ``z`` (Kr, n) node positions; ``pressure_pa`` (Kr, n) contact pressure
+        at the nodes; ``hoop_tension`` (Kr, n) N/m per hoop fibre; ``slip_m`` (Kr, n) slip from
+        the placement; ``mobilized_friction`` (Kr, n) friction force over normal force; ``residual``; ``iterations``; ``steps`` (continuation stiffness factors);
+        ``friction_normal_change``.
+    """
+    tube = build_tube(
+        rmap, map_heights, k_map, ring_heights, relaxed_m, fabric, axial_prestrain,
+        int(n_theta), friction, friction_slip_m,
+    )  # fmt: skip
+    if hoop_layers is not None:
+        tube.hoop_layers = np.asarray(hoop_layers, dtype=float)
+    steps = continuation_steps(tube, start_sink_m)
+    x = pack(tube, tube.r0, tube.th0, tube.z0)
+    x, it_cont = run_continuation(tube, x, steps, tol, max_iter)
+    x, it_pol, change = polish(tube, x, tol, max_iter)
+    iterations = it_cont + it_pol
+    residual = judge_residual(tube, x, tol, iterations, change)
+    out = tube_outputs(tube, x)
+    out.update(residual=residual, iterations=iterations, steps=steps, friction_normal_change=change)
+    return out

@@ -1,0 +1,30 @@
+"""run_batch(..., motion=...): the walking amplitude and SSI columns equal a direct run."""
+
+import numpy as np
+import pytest
+
+import stockingsim as ss
+from stockingsim import errors
+
+
+def test_batch_motion_columns_match_simulate_motion(leg_f_avg, tmp_path):
+    fabric = ss.fabric_library()["circular class II"]
+    st, _ = ss.design_stocking(leg_f_avg, fabric, "RAL-GZ 387:II", method="laplace", style="AD")
+    walk = ss.Motion.walking(cycles=2, frames_per_cycle=4)
+    df = ss.run_batch(
+        [leg_f_avg], [st], ["laplace"], out=None, engine="serial", progress=False, motion=walk
+    )
+    assert df["error"].isna().iloc[0] or not df["error"].iloc[0]
+    direct = ss.simulate_motion(leg_f_avg, st, walk, method="laplace")
+    for lm in ("B", "B1", "C", "D"):
+        assert df[f"amplitude_{lm}_mmhg"].iloc[0] == pytest.approx(direct.amplitude_mmhg[lm])
+    assert df["ssi_B1_mmhg"].iloc[0] == pytest.approx(ss.static_stiffness_index(leg_f_avg, st))
+    assert df["motion"].iloc[0] == "walking"
+    # without a motion the columns exist and are empty
+    plain = ss.run_batch([leg_f_avg], [st], ["laplace"], out=None, engine="serial", progress=False)
+    assert (
+        np.isnan(plain["ssi_B1_mmhg"].iloc[0])
+        and plain["task_key"].iloc[0] != df["task_key"].iloc[0]
+    )
+    with pytest.raises(errors.BatchError, match="Motion"):
+        ss.run_batch([leg_f_avg], [st], ["laplace"], out=None, engine="serial", motion="walk")

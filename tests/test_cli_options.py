@@ -1,0 +1,214 @@
+"""Every documented CLI option (docs/cli.md) once, each with an assertion on its effect.
+
+Cheap on purpose: the Laplace method where the option does not need another one, one leg, one
+picture run. Numbers are checked against the library (the same computation) or closed forms.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import stockingsim as ss
+from stockingsim.cli import main
+
+MESHES = Path(__file__).resolve().parents[1] / "meshes"
+LEG = str(MESHES / "anny_f_avg.ply")
+FABRIC = "circular class II"
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def pressure_at_b(text: str) -> float:
+    return float(re.search(r"pressure at B: ([0-9.]+) mmHg", text).group(1))
+
+
+@pytest.fixture(scope="module")
+def leg():
+    return ss.load_leg(LEG)
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.split() == ["stockingsim", ss.__version__]
+
+
+def test_bundled_leg_form_is_the_bundled_mesh(capsys):
+    a = run(capsys, "simulate", "bundled:anny_f_avg", "--fabric", FABRIC, "--relaxed", 18,
+            "--method", "laplace")  # fmt: skip
+    b = run(capsys, "simulate", LEG, "--fabric", FABRIC, "--relaxed", 18, "--method", "laplace")
+    c = run(capsys, "simulate", MESHES / "anny_m_elder.ply", "--fabric", FABRIC, "--relaxed",
+            18, "--method", "laplace")  # fmt: skip
+    assert a[0] == b[0] == c[0] == 0
+    assert pressure_at_b(a[1]) == pressure_at_b(b[1]) != pressure_at_b(c[1])
+    code, _, err = run(capsys, "simulate", "bundled:nobody", "--fabric", FABRIC, "--relaxed", 18)
+    assert code == 1 and "anny_f_avg" in err  # names the bundled legs
+
+
+def test_simulate_style_standard_csv_vtk_and_pictures(capsys, tmp_path, leg):
+    pv = pytest.importorskip("pyvista")
+    csv, vtk = tmp_path / "p.csv", tmp_path / "leg.vtp"
+    png, prof = tmp_path / "map.png", tmp_path / "profile.png"
+    code, out, err = run(
+        capsys, "simulate", LEG, "--fabric", FABRIC, "--relaxed", "B=17,C=26,D=26,F=40,G=45",
+        "--method", "laplace", "--style", "AG", "--standard", "UK", "--csv", csv,
+        "--vtk", vtk, "--png", png, "--profile-png", prof,
+    )  # fmt: skip
+    assert code == 0, err
+    profile = pd.read_csv(csv, index_col=0)
+    # --style AG covers up to G: pressure there (a knee-high AD would give 0 at G)
+    assert profile.loc["G", "pressure_mmhg"] > 0
+    # --standard UK: the class line uses the UK (BS 6612) ranges
+    p_b = profile.loc["B", "pressure_mmhg"]
+    line = next(ln for ln in out.splitlines() if "class" in ln and "mmHg" in ln and "UK" in ln)
+    uk = ss.classify(p_b, standard="UK")
+    assert (f"class {uk}" in line) if uk else ("no class" in line or "between" in line), line
+    assert ss.classify(p_b, standard="RAL") != uk  # the default standard would say otherwise
+    # the VTK file carries the same per-vertex pressure as the library's result
+    st = ss.Stocking(ss.fabric_library()[FABRIC],
+                     {"B": 0.17, "C": 0.26, "D": 0.26, "F": 0.40, "G": 0.45}, style="AG")  # fmt: skip
+    ref = ss.simulate(leg, st, method="laplace")
+    mesh = pv.read(vtk)
+    assert mesh.n_points == leg.n_vertices
+    np.testing.assert_allclose(mesh.point_data["pressure_mmhg"], ref.pressure_mmhg, rtol=1e-6)
+    for path in (png, prof):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_simulate_units(capsys, tmp_path, leg):
+    # the same leg written in millimetres: --units mm reads it right, --units m calls it 400 m long
+    mm = tmp_path / "leg_mm.ply"
+    leg.to_trimesh().apply_scale(1000.0).export(mm)
+    ok = run(capsys, "simulate", mm, "--units", "mm", "--fabric", FABRIC, "--relaxed", 18,
+             "--method", "laplace")  # fmt: skip
+    ref = run(capsys, "simulate", LEG, "--fabric", FABRIC, "--relaxed", 18, "--method", "laplace")
+    assert ok[0] == 0 and pressure_at_b(ok[1]) == pytest.approx(pressure_at_b(ref[1]), abs=0.11)
+    code, _, err = run(capsys, "simulate", mm, "--units", "m", "--fabric", FABRIC, "--relaxed",
+                       18, "--method", "laplace")  # fmt: skip
+    assert code == 1 and "unit" in err.lower()
+
+
+def test_design_method_and_style(capsys, tmp_path, leg):
+    spec = tmp_path / "spec.csv"
+    code, out, err = run(
+        capsys, "design", LEG, "--fabric", FABRIC, "--target", "RAL-GZ 387:II",
+        "--method", "membrane", "--style", "AG", "--out", spec, "--simulate", "membrane",
+    )  # fmt: skip
+    assert code == 0, err
+    table = pd.read_csv(spec, index_col=0)
+    assert "G" in table.index  # AG: designed up to G
+    # --method membrane: the membrane pressure meets the target within the design tolerance
+    # (0.5 mmHg for the iterated methods, docs/design.md)
+    assert pressure_at_b(out) == pytest.approx(27.5, abs=0.55)
+    _, lap = ss.design_stocking(leg, FABRIC, "RAL-GZ 387:II", style="AG")
+    # the membrane design differs from the Laplace one (else the option did nothing)
+    c0 = table.loc["B", "relaxed_circumference_cm"]
+    assert abs(c0 - lap.loc["B", "relaxed_circumference_cm"]) > 0.01
+
+
+def test_report_target_markdown(capsys, tmp_path):
+    from stockingsim.standards import class_range
+
+    md = tmp_path / "r.md"
+    code, out, err = run(capsys, "report", LEG, "--fabric", FABRIC, "--target", "RAL-GZ 387:I",
+                         "--method", "laplace", "--out", md)  # fmt: skip
+    assert code == 0, err
+    text = md.read_text(encoding="utf-8")
+    # .md: Markdown, not HTML
+    assert text.lstrip().startswith("#") and "<html" not in text.lower()
+    # --target designs for class I: Laplace meets mid-class I at B exactly
+    lo, hi = class_range("RAL", "I")
+    assert pressure_at_b(out) == pytest.approx((lo + hi) / 2, abs=0.15)
+    assert "RAL-GZ 387/1:I " in text
+
+
+def test_fabric_show_json_and_fit_name(capsys, tmp_path):
+    path = tmp_path / "preset.json"
+    code, out, _ = run(capsys, "fabric", "show", FABRIC, "--json", path)
+    assert code == 0 and f"wrote {path}" in out
+    again = ss.Fabric.from_json(path)
+    eps = np.linspace(0.05, 0.8, 12)
+    preset = ss.fabric_library()[FABRIC]
+    for branch in ("loading", "unloading"):
+        for direction in ("course", "wale"):
+            np.testing.assert_allclose(
+                again.tension(eps, direction, branch), preset.tension(eps, direction, branch),
+                rtol=1e-9,
+            )  # fmt: skip
+    # fit a synthetic linear strip test (250 N/m, 50 mm wide, gauge 100 mm) and name it
+    strain = np.concatenate([np.linspace(0, 0.8, 41), np.linspace(0.8, 0, 41)[1:]])
+    csv = tmp_path / "t.csv"
+    pd.DataFrame({"extension_mm": strain * 100.0, "force_n": 250.0 * strain * 0.05}).to_csv(
+        csv, index=False
+    )
+    out_json = tmp_path / "fit.json"
+    code, out, err = run(capsys, "fabric", "fit", csv, "--width-mm", 50, "--gauge-mm", 100,
+                         "--model", "linear", "--name", "my knit", "--out", out_json)  # fmt: skip
+    assert code == 0, err
+    fitted = ss.Fabric.from_json(out_json)
+    assert fitted.name == "my knit" and "'my knit'" in out
+    assert float(fitted.tension(0.4, branch="loading")) == pytest.approx(100.0, rel=0.01)
+
+
+def _batch_argv(legs, out, *extra):
+    return ["batch", *legs, "--fabric", FABRIC, "--method", "laplace", "--out", out,
+            "--no-progress", *extra]  # fmt: skip
+
+
+def test_batch_options_serial(capsys, tmp_path, leg):
+    mm = tmp_path / "leg_mm.ply"
+    leg.to_trimesh().apply_scale(1000.0).export(mm)
+    out = tmp_path / "r.parquet"
+    argv = _batch_argv([mm], out, "--relaxed", "B=17,C=26,D=26", "--standard", "UK",
+                       "--units", "mm", "--engine", "serial", "--show", 0)  # fmt: skip
+    code, text, err = run(capsys, *argv)
+    assert code == 0, err
+    table = pd.read_parquet(out)
+    st = ss.Stocking(ss.fabric_library()[FABRIC], {"B": 0.17, "C": 0.26, "D": 0.26})
+    p_b = ss.simulate(leg, st, "laplace").pressure_at("B")  # --units mm: the same leg
+    assert table["pressure_B_mmhg"].iloc[0] == pytest.approx(p_b, rel=1e-6)
+    assert table["ankle_class"].fillna("").iloc[0] == (ss.classify(p_b, "UK") or "")  # --standard
+    assert "leg_mm" not in text  # --show 0: no rows printed
+    # resume by default; --no-resume recomputes; --retry-errors re-runs failed rows only
+    assert "0 computed, 1 already done" in run(capsys, *argv)[1]
+    assert "1 computed, 0 already done" in run(capsys, *argv, "--no-resume")[1]
+    bad = tmp_path / "bad.ply"
+    bad.write_text("not a mesh")
+    first = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial"))
+    again = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial"))
+    retry = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial",
+                                     "--retry-errors"))  # fmt: skip
+    assert "1 failed" in first[1] and "0 computed" in again[1] and "1 computed" in retry[1]
+
+
+def test_batch_design_method_workers_and_dask_address(capsys, tmp_path):
+    pytest.importorskip("distributed")
+    from stockingsim.batch import local_cluster
+
+    out = tmp_path / "r.parquet"
+    extra = ["--target", "RAL-GZ 387:II", "--design-method", "membrane", "--workers", 1]
+    code, _, err = run(capsys, *_batch_argv([LEG], out, *extra, "--engine", "processes"))
+    assert code == 0, err
+    table = pd.read_parquet(out)
+    # designed by the membrane law, simulated by Laplace: not Laplace's exact mid-class 27.5
+    lap_design = ss.simulate(ss.load_leg(LEG), ss.design_stocking(ss.load_leg(LEG), FABRIC)[0],
+                             "laplace").pressure_at("B")  # fmt: skip
+    assert lap_design == pytest.approx(27.5, abs=0.1)
+    assert abs(table["pressure_B_mmhg"].iloc[0] - 27.5) > 0.2
+    with local_cluster(1) as cluster:
+        out2 = tmp_path / "d.parquet"
+        code, _, err = run(capsys, *_batch_argv([LEG], out2, *extra, "--engine", "dask",
+                                                "--address", cluster.scheduler_address))  # fmt: skip
+    assert code == 0, err
+    dask_table = pd.read_parquet(out2)
+    assert dask_table["pressure_B_mmhg"].iloc[0] == pytest.approx(
+        table["pressure_B_mmhg"].iloc[0], rel=1e-9
+    )
