@@ -6,7 +6,9 @@ existing ``benchmarks/results/*.md``). Each ``benchmarks/benchmark_<topic>.py`` 
 process, one after the other (they measure time and memory, so never in parallel), and writes
 ``benchmarks/results/<topic>.md`` (or ``<topic>_<part>.md``). This script then writes ``benchmarks/results/README.md``: the
 machine, the commit, how long each benchmark took and whether it worked, followed by every
-result table.
+result table, the whole-path headline (``results/solvers_whole_path.md``: from a file or the
+arrays to the pressure profile, landmarks detected, against ``igl.principal_curvature`` in the
+same run) first.
 """
 
 from __future__ import annotations
@@ -96,6 +98,8 @@ def collect(runs: dict[str, tuple[str, float]]) -> str:
         "| --- | --- | ---: | --- |",
     ]
     files = sorted(p for p in RESULTS.glob("*.md") if p.name != REPORT.name)
+    # the headline first: the whole path the user pays for (file or arrays -> pressure profile)
+    files.sort(key=lambda p: not p.stem.endswith("whole_path"))
     for script in scripts:
         topic = script.stem.removeprefix("benchmark_")
         status, wall = runs.get(topic, ("not run now (earlier result)", float("nan")))

@@ -24,7 +24,14 @@ from stockingsim.leg._frame import (
 )
 from stockingsim.leg._sections import grid_index, slice_mesh
 
-__all__ = ["FittedFrame", "fit_frame", "FRAME_STEP_M", "FRAME_AXIS_TOL_DEG", "MIN_ELONGATION"]
+__all__ = [
+    "FittedFrame",
+    "face_geometry",
+    "fit_frame",
+    "FRAME_STEP_M",
+    "FRAME_AXIS_TOL_DEG",
+    "MIN_ELONGATION",
+]
 
 #: spacing of the sections used to build the frame and centreline, metres (assumption)
 FRAME_STEP_M = 0.01
@@ -71,8 +78,11 @@ class FittedFrame:
     grid_m: np.ndarray
 
 
-def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str) -> FittedFrame:
+def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None) -> FittedFrame:
     """Fit the leg frame of a clean surface (see the module docstring for the steps).
+
+    ``geometry``, when given, is :func:`face_geometry` of these vertices and faces (the caller
+    computed it already); it is then not computed again.
 
     Raises
     ------
@@ -80,7 +90,7 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str) -> FittedFrame
         The surface is not elongated, or flat.
     """
     v, f = vertices, faces
-    cross, area, centres = _face_geometry(v, f)
+    cross, area, centres = face_geometry(v, f) if geometry is None else geometry
     mean, vecs, axis, has_foot = _principal_axis(centres, area, name)
     f, cross = _outward(f, cross, centres, mean, axis)
     second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
@@ -107,14 +117,31 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str) -> FittedFrame
     )
 
 
-def _face_geometry(v: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Edge cross products, areas and centres of the faces."""
-    e1 = v[f[:, 1]] - v[f[:, 0]]
-    e2 = v[f[:, 2]] - v[f[:, 0]]
-    cross = np.cross(e1, e2)
-    area = 0.5 * np.linalg.norm(cross, axis=1)
-    centres = (v[f[:, 0]] + v[f[:, 1]] + v[f[:, 2]]) / 3.0
+def face_geometry(v: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edge cross products, areas and centres of the faces.
+
+    Each corner is gathered once (whole rows: one cache line per vertex) and the cross product
+    is written out component by component (faster than ``np.cross`` on millions of rows).
+    """
+    p0, p1, p2 = (v[f[:, j]] for j in range(3))
+    centres = p0 + p1
+    centres += p2
+    centres /= 3.0
+    p1 -= p0  # edge 1
+    p2 -= p0  # edge 2
+    cross = _cross_rows(p1, p2)
+    area = 0.5 * np.sqrt(np.einsum("ij,ij->i", cross, cross))
     return cross, area, centres
+
+
+def _cross_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of two (M, 3) arrays."""
+    out = np.empty_like(a)
+    for k in range(3):
+        i, j = (k + 1) % 3, (k + 2) % 3
+        np.multiply(a[:, i], b[:, j], out=out[:, k])
+        out[:, k] -= a[:, j] * b[:, i]
+    return out
 
 
 def _principal_axis(

@@ -13,7 +13,7 @@ import pandas as pd
 from stockingsim import errors
 from stockingsim._checks import as_number
 from stockingsim.leg._frame import principal_axes, unit
-from stockingsim.leg._frame_fit import FittedFrame, fit_frame
+from stockingsim.leg._frame_fit import FittedFrame, face_geometry, fit_frame
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
 from stockingsim.leg._load import clean_arrays, read_mesh_file, units_scale
 from stockingsim.leg._sections import Section, face_height_index, slice_mesh
@@ -91,12 +91,16 @@ class Leg:
         landmarks: Mapping[str, float] | None = None,
     ):
         # vertices/faces must already be clean (see from_arrays); this builds the frame
+        self._init(vertices, faces, name, source_hash, units, landmarks, None)
+
+    def _init(self, vertices, faces, name, source_hash, units, landmarks, geometry) -> None:
+        """The constructor's work; ``geometry`` is the face geometry when already known."""
         self.vertices = np.ascontiguousarray(vertices, dtype=np.float64)
         self.faces = np.ascontiguousarray(faces, dtype=np.int64)
         self.name = str(name)
         self.source_hash = source_hash
         self.units = units
-        self._set_frame(fit_frame(self.vertices, self.faces, self.name))
+        self._set_frame(fit_frame(self.vertices, self.faces, self.name, geometry))
         self._landmark_overrides = self._check_overrides(landmarks or {})
         self.vertices.setflags(write=False)
         self.faces.setflags(write=False)
@@ -145,16 +149,18 @@ class Leg:
         try:
             v, f = clean_arrays(vertices, faces, name)
             # length along the principal axis, in the input's units (rotation invariant)
-            c = (v[f[:, 0]] + v[f[:, 1]] + v[f[:, 2]]) / 3.0
-            area = 0.5 * np.linalg.norm(
-                np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]]), axis=1
-            )
-            mean, vals, vecs = principal_axes(c, area)
+            cross, area, centres = face_geometry(v, f)
+            mean, vals, vecs = principal_axes(centres, area)
             length = float(np.ptp((v - mean) @ vecs[:, 2]))
             scale, used = units_scale(length, units)
-            return cls(
-                v * scale, f, name=name, source_hash=source_hash, units=used, landmarks=landmarks
-            )
+            if scale != 1.0:  # the face geometry of the scaled mesh, computed once
+                v = v * scale
+                cross *= scale * scale
+                area *= scale * scale
+                centres *= scale
+            leg = cls.__new__(cls)
+            leg._init(v, f, name, source_hash, used, landmarks, (cross, area, centres))
+            return leg
         except errors.StockingSimError:
             raise
         except (MemoryError, KeyboardInterrupt):
