@@ -7,7 +7,6 @@ pass, instead of an ``AttributeError`` from deep inside.
 
 from __future__ import annotations
 
-import math
 import os
 from typing import Any
 
@@ -57,131 +56,10 @@ def as_fabric(obj: Any, where: str) -> Any:
     )
 
 
-# --- numbers a person types -------------------------------------------------------------------
-#: Plausible ranges of the quantities people type, in the unit each is asked in, and what a
-#: value outside them most likely is. (low, high, [(test, likely mistake), ...]); the tests are
-#: applied in order to a value outside [low, high]. Ranges are assumptions: wide enough for any
-#: adult or child leg and any knit (ankle 12 cm .. thigh 100 cm; strain up to 400 %; pressures up
-#: to 100 mmHg).
-PLAUSIBLE: dict[str, tuple[float, float, tuple[tuple[Any, str], ...]]] = {
-    "girth_m": (
-        0.03,
-        1.5,
-        (
-            (lambda x: x > 150, "millimetres (220 mm is 0.22 m)"),
-            (lambda x: x > 1.5, "centimetres (22 cm is 0.22 m)"),
-        ),
-    ),
-    "girth_cm": (
-        3.0,
-        150.0,
-        (
-            (lambda x: x > 150, "millimetres (220 mm is 22 cm)"),
-            (lambda x: x < 3.0, "metres (0.22 m is 22 cm)"),
-        ),
-    ),
-    "length_cm": (
-        0.5,
-        150.0,
-        (
-            (lambda x: x > 150, "millimetres (100 mm is 10 cm)"),
-            (lambda x: x < 0.5, "metres (0.1 m is 10 cm)"),
-        ),
-    ),
-    "strain": (0.0, 4.0, ((lambda x: x > 4.0, "percent (40 % is a strain of 0.4)"),)),
-    "pressure_mmhg": (
-        0.0,
-        100.0,
-        ((lambda x: x > 100, "pascals (3300 Pa is 24.8 mmHg)"),),
-    ),
-}
-#: pressures (mmHg) below this look like kPa (class I starts at 15-18 mmHg = 2.0-2.4 kPa)
-KPA_LOOKALIKE_MMHG = 8.0
-
-
-def unit_mistake(value: float, kind: str) -> str | None:
-    """The likely unit mistake behind ``value`` asked as ``kind`` (see :data:`PLAUSIBLE`)."""
-    low, high, tests = PLAUSIBLE[kind]
-    if low <= value <= high:
-        return None
-    for test, mistake in tests:
-        if test(value):
-            return mistake
-    return None
-
-
-def as_number(
-    value: Any,
-    name: str,
-    error: type[Exception],
-    *,
-    positive: bool = False,
-    nonnegative: bool = False,
-    low: float | None = None,
-    high: float | None = None,
-    unit: str = "",
-    kind: str | None = None,
-    hint: str = "",
-) -> float:
-    """``value`` as a finite float, or ``error`` with a message that says what to give.
-
-    Parameters
-    ----------
-    value : Any
-        What the person passed.
-    name : str
-        How the message names it, e.g. ``"relaxed_circumference_m"`` or ``"--relaxed"``.
-    error : type
-        The :mod:`stockingsim.errors` class to raise.
-    positive, nonnegative : bool
-        Require ``> 0`` or ``>= 0``.
-    low, high : float, optional
-        Inclusive bounds.
-    unit : str
-        The unit the value is asked in, for the message ("m", "cm", "mmHg").
-    kind : str, optional
-        A quantity of :data:`PLAUSIBLE` ("girth_m", "girth_cm", "length_cm", "strain",
-        "pressure_mmhg"): a value outside its plausible range raises, naming the likely unit
-        mistake (mm, cm, m, %, Pa).
-    hint : str
-        What to do, appended to every message (e.g. an example).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> from stockingsim import errors
-    >>> as_number("0.2", "girth", errors.StockingError, positive=True, unit="m", kind="girth_m")
-    0.2
-    >>> as_number(220, "girth", errors.StockingError, unit="m", kind="girth_m")
-    Traceback (most recent call last):
-    ...
-    stockingsim.errors.StockingError: girth = 220 m is not plausible; did you give millimetres (220 mm is 0.22 m)?
-    """
-    tail = f" {hint}" if hint else ""
-    in_unit = f" in {unit}" if unit else ""
-    if isinstance(value, bool):
-        raise error(f"{name} must be a number{in_unit}, got {value!r}.{tail}")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise error(f"{name} must be a number{in_unit}, got {value!r}.{tail}") from None
-    if not math.isfinite(x):
-        what = "a positive, finite" if positive else "a finite"
-        raise error(f"{name} must be {what} number{in_unit}, got {value!r}.{tail}")
-    sym = f" {unit}" if unit else ""
-    if positive and x <= 0:
-        raise error(f"{name} must be positive (> 0{sym}), got {x:g}.{tail}")
-    if nonnegative and x < 0:
-        raise error(f"{name} must not be negative (>= 0{sym}), got {x:g}.{tail}")
-    if (low is not None and x < low) or (high is not None and x > high):
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise error(f"{name} must be in [{lo}, {hi}]{sym}, got {x:g}.{tail}")
-    if kind is not None:
-        mistake = unit_mistake(x, kind)
-        if mistake is not None:
-            raise error(f"{name} = {x:g}{sym} is not plausible; did you give {mistake}?{tail}")
-    return x
+# numbers a person types (re-exported: the check itself lives in the bottom layer)
+from stockingsim._numbers import (  # noqa: E402, F401
+    KPA_LOOKALIKE_MMHG,
+    PLAUSIBLE,
+    as_number,
+    unit_mistake,
+)

@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     # words and errors: import nothing of the package but each other
     "errors": 0,
     "vocabulary": 0,
+    "_numbers": 0,
     "_lazy": 0,
     # the nouns and the tables
     "leg": 1,
@@ -32,7 +33,9 @@ LAYERS: dict[str, int] = {
     "standards": 1,
     # what is worn, and the argument checks of the entry points
     "stocking": 2,
+    "_kit": 2,
     "_checks": 2,
+    "_samples": 2,
     # pressure
     "solvers": 3,
     # what is built on simulate
@@ -59,6 +62,8 @@ DELEGATES: dict[tuple[str, str], str] = {
     ("solvers", "viz"): "PressureResult.plot* delegate to the pictures (imported on use)",
     ("solvers", "exports"): "PressureResult.to_vtk/to_ply/to_csv/to_json delegate to exports",
     ("fitting", "viz"): "the printable fitting report draws the predicted profile",
+    ("calibration", "viz"): "Agreement.plot delegates to viz.plot_agreement",
+    ("motion", "viz"): "MotionResult.plot/animate delegate to the motion pictures",
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stockingsim import errors
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 from stockingsim.fabric._models import TwoPhaseModel
 
 __all__ = [

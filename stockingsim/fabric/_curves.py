@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._checks import as_number, unit_mistake
+from stockingsim._numbers import as_number, unit_mistake
 from stockingsim.fabric._blend import blend_curves, check_blend
 from stockingsim.fabric._cyclic import (
     DEFAULT_INNER_LOOP_STRAIN,
@@ -999,7 +999,12 @@ class Fabric:
         from stockingsim.fabric import _time
 
         return _time.from_relaxation_test(
-            path, strain, fabric=fabric, width_mm=width_mm, n_terms=n_terms
+            path,
+            strain,
+            fabric=fabric,
+            width_mm=width_mm,
+            n_terms=n_terms,
+            linear=lambda k: cls.linear(k, name="relaxation fit"),
         )
 
     def to_dict(self) -> dict[str, Any]:

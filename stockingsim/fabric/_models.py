@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 
 __all__ = [
     "LinearModel",

@@ -266,10 +266,13 @@ def from_relaxation_test(
     fabric: Any = None,
     width_mm: float | None = None,
     n_terms: int = 2,
+    linear: Any = None,
 ) -> Any:
-    """Fit a Prony series to a relaxation test and attach it to a fabric (see the module)."""
-    from stockingsim.fabric._curves import Fabric
+    """Fit a Prony series to a relaxation test and attach it to a fabric (see the module).
 
+    ``linear(stiffness_n_per_m)`` makes the fabric to attach it to when ``fabric`` is None
+    (``Fabric.linear``: this module does not import the fabric class).
+    """
     eps = _nonneg(strain, "strain")
     if not 0 < eps < 3:
         raise errors.FabricError(
@@ -279,7 +282,7 @@ def from_relaxation_test(
         raise errors.FabricError(f"n_terms={n_terms!r}: use 1 to 6 Prony terms.")
     t, y = _read_relaxation_csv(path, width_mm)
     t0, fitted, rmse = fit_prony(t, y, int(n_terms))
-    base = fabric if fabric is not None else Fabric.linear(t0 / eps, name="relaxation fit")
+    base = fabric if fabric is not None else linear(t0 / eps)
     prior = time_model(base)
     model = replace(fitted, fatigue_b=prior.fatigue_b, fatigue_d0_days=prior.fatigue_d0_days,
                     rest_recovery=prior.rest_recovery, source=f"fitted to {Path(path).name}")  # fmt: skip

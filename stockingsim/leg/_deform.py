@@ -74,9 +74,9 @@ def _radial_scale(leg: Any, factor: np.ndarray) -> np.ndarray:
 
 
 def _new_leg(leg: Any, vertices: np.ndarray, name: str, carry: bool = True) -> Any:
-    from stockingsim.leg._surface import Leg, _sha256_arrays
+    from stockingsim.leg._hash import _sha256_arrays
 
-    new = Leg(
+    new = type(leg)(
         vertices,
         leg.faces,
         name=name,

@@ -28,7 +28,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.spatial import ConvexHull
 
 from stockingsim import errors
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 from stockingsim.vocabulary import LANDMARKS
 
 __all__ = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from functools import cached_property
 from importlib import resources
@@ -11,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 from stockingsim.leg._frame import principal_axes, unit
 from stockingsim.leg._frame_fit import FittedFrame, face_geometry, fit_frame
+from stockingsim.leg._hash import _sha256_arrays
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
 from stockingsim.leg._load import clean_arrays, read_mesh_file, units_scale
 from stockingsim.leg._sections import Section, face_height_index, slice_mesh
@@ -31,18 +31,6 @@ PROFILE_COLUMNS = [
     "centroid_y_m",
     "centroid_z_m",
 ]
-
-
-def _sha256_arrays(vertices, faces) -> str:
-    h = hashlib.sha256()
-    for a in (vertices, faces):
-        try:
-            arr = np.ascontiguousarray(np.asarray(a))
-            h.update(str(arr.dtype).encode() + str(arr.shape).encode())
-            h.update(arr.tobytes() if arr.dtype.kind != "O" else repr(a).encode())
-        except Exception:  # noqa: BLE001 - hashing must not fail; validation reports later
-            h.update(repr(type(a)).encode())
-    return h.hexdigest()
 
 
 class Leg:

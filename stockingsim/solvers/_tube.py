@@ -141,7 +141,7 @@ def start_rings(
     n: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Step 1: each ring on its section's hull, evenly spaced; returns (theta, r, hull girth)."""
-    from stockingsim.solvers._contact import hull_ring
+    from stockingsim.solvers._rings import hull_ring
 
     kr = len(ring_heights)
     thg = theta_grid(rmap.shape[1])
