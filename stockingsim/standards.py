@@ -634,6 +634,10 @@ def check_gradient(
 #: above the scatter of a smooth profile (membrane on scanned legs) and well below the rise under
 #: a fold (tens of mmHg).
 REVERSAL_RISE_MMHG = 3.0
+#: The bottom hem's edge zone, metres: the sections there are only partly covered (membrane, contact),
+#: so their pressure ramps up from zero; a rise inside it is the edge, not a tourniquet. Assumption:
+#: two 5 mm grid rows.
+HEM_EDGE_M = 0.01
 
 
 def find_reversals(
@@ -658,6 +662,8 @@ def find_reversals(
     h = sections["height_m"].to_numpy(float)
     p = np.nan_to_num(sections["pressure_mmhg"].to_numpy(float))
     covered = p > 0
+    if covered.any():  # the hem's own ramp (sections the edge cuts) is not a reversal
+        covered &= h >= h[covered].min() + HEM_EDGE_M
     rows = []
     if covered.sum() >= 3:
         h, p = h[covered], p[covered]

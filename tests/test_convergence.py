@@ -81,7 +81,9 @@ def test_contact_converges_at_b_b1_c():
     st, tension = C._contact_case(C.Wavy, leg, C.AXIAL_PRESTRAIN)
     errors = []
     for n_theta, ring_step in CONTACT_RESOLUTIONS:
-        res = ss.simulate(leg, st, "contact", n_theta=n_theta, ring_step_m=ring_step)
+        # frictionless: the closed form is the free membrane's (friction holds the fabric where
+        # it was put and is validated on its own cone, test_contact_friction.py)
+        res = ss.simulate(leg, st, "contact", n_theta=n_theta, ring_step_m=ring_step, friction=0.0)
         assert res.info["residual"] < 3e-2
         errors.append(
             [
