@@ -133,10 +133,12 @@ def run_dask(tasks, fn, record, *, workers, address, **_) -> None:
 
     with contextlib.ExitStack() as stack:
         stack.enter_context(restored_environ())  # a restarted worker's nanny writes there too
-        stack.enter_context(hidden_main_module())  # restarted workers must not re-run it either
         if isinstance(address, Client):
             client = address
         elif address is None:
+            # our own cluster's (re)started workers must not re-run the main script; a cluster
+            # the caller gave is theirs, and its nanny must be free to restart its workers
+            stack.enter_context(hidden_main_module())
             cluster = stack.enter_context(local_cluster(workers))
             client = stack.enter_context(Client(cluster))
         else:
