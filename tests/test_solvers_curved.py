@@ -189,6 +189,21 @@ def test_membrane_on_a_wavy_tube_adds_the_axial_term(wavy, axial_prestrain):
         assert res.pressure_at(name) * PA_PER_MMHG == pytest.approx(p_lm, rel=0.005), name
 
 
+@pytest.mark.parametrize("method", ["laplace", "membrane"])
+def test_a_vertex_row_on_the_hem_is_pressed_as_it_is_covered(spindle, method):
+    # the spindle has vertex rows exactly on both hems (B - 1 cm, D + 1 cm), up to the frame's
+    # rounding: every covered vertex of this convex surface carries pressure, none outside
+    st = _stocking(Spindle, spindle, AXIAL_PRESTRAIN, AXIAL_PRESTRAIN)
+    res = ss.simulate(spindle, st, method)
+    h = spindle.heights_m
+    lo, hi = spindle.landmarks["B"].height_m - 0.01, spindle.landmarks["D"].height_m + 0.01
+    on_hem = (np.abs(h - lo) < 1e-6) | (np.abs(h - hi) < 1e-6)
+    assert on_hem.sum() >= 2 * 192
+    assert np.all(res.covered[on_hem])
+    assert np.all(res.pressure_mmhg[res.covered] > 0)
+    assert np.all(res.pressure_mmhg[~res.covered] == 0)
+
+
 def test_membrane_on_a_sphere_is_2t_over_r(spindle):
     # isotropic: hoop strain = axial pre-strain and equal stiffness in the closed form's T
     st = _stocking(Spindle, spindle, AXIAL_PRESTRAIN, AXIAL_PRESTRAIN)

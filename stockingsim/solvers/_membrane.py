@@ -38,7 +38,7 @@ def membrane_pressure(
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
     h = np.asarray(leg.heights_m, float)
-    inside = (h >= setup.bottom_m) & (h <= setup.top_m)
+    inside = setup.covers(h)
     tc = np.where(inside, np.interp(h, setup.heights_m, setup.tension), 0.0)
     curv = leg.curvature
     p_v = membrane_pressure(tc, setup.axial_tension, np.asarray(curv.hoop), np.asarray(curv.axial))

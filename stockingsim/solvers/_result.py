@@ -160,7 +160,7 @@ def build_result(
 ) -> PressureResult:
     """Assemble a PressureResult from per-vertex pressure and per-section (mean, min, max)."""
     h = np.asarray(leg.heights_m, dtype=float)
-    covered = (h >= setup.bottom_m - 1e-12) & (h <= setup.top_m + 1e-12)
+    covered = setup.covers(h)
     p = np.where(covered, np.nan_to_num(np.maximum(pressure_pa, 0.0)), 0.0) / PA_PER_MMHG
     hs = setup.heights_m
     strain_v = np.where(covered, np.interp(h, hs, _fill(setup.strain)), np.nan)

@@ -61,6 +61,9 @@ def check_options(method: str, options: dict[str, Any], allowed: dict[str, Any])
     return out
 
 
+COVER_TOL_M = 1e-9  # 1 nm: far below any mesh spacing, far above rounding
+
+
 @dataclass
 class Setup:
     """Everything a method needs about the covered part of the leg (internal)."""
@@ -83,6 +86,15 @@ class Setup:
     fabric: Any  # the stocking's Fabric (the contact solve integrates its curves)
     axial_prestrain: float  # the stocking's wale strain along the leg
     layer_factor: np.ndarray | None = None  # (K,) all layers' tension / the stocking's own
+
+    def covers(self, heights_m: np.ndarray) -> np.ndarray:
+        """Which heights the stocking covers: one rule for every method and the result.
+
+        A vertex row placed exactly on the hem sits there up to rounding (1e-17 m); the
+        tolerance keeps the whole row on the same side, whatever the frame's rounding.
+        """
+        h = np.asarray(heights_m, dtype=float)
+        return (h >= self.bottom_m - COVER_TOL_M) & (h <= self.top_m + COVER_TOL_M)
 
 
 def section_main_polygon(section: Any) -> np.ndarray | None:
