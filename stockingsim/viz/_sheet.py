@@ -111,11 +111,8 @@ def compare_sheet(
     clim = resolve_clim("robust", np.concatenate([covered_pressure(r) for _, r in items]))
     axes = []
     for k, (label, result) in enumerate(items):
-        before = set(fig.axes)
         ax = fig.add_subplot(maps[0, k])
-        plot_unrolled(result, clim=clim, ax=ax, title=label)
-        for extra in set(fig.axes) - before - {ax}:  # its own colour bar: one shared below
-            extra.remove()
+        plot_unrolled(result, clim=clim, ax=ax, title=label, colorbar=False)  # one shared bar
         ax.tick_params(labelsize=7)
         ax.set_xticks([-180, 0, 180], ["back", "front", "back"])
         ax.set_xlabel("")

@@ -119,6 +119,7 @@ def plot_unrolled(
     heights: str = "covered",
     ax=None,
     title: str | None = None,
+    colorbar: bool = True,
 ):
     """Heatmap of the pressure over angle around the leg and height: the stocking cut open.
 
@@ -143,6 +144,8 @@ def plot_unrolled(
         Draw into these axes instead of a new figure.
     title : str, optional
         Axes title; default: leg, stocking/fabric and method.
+    colorbar : bool
+        Draw the map's own colour bar (a sheet of several maps draws one shared bar instead).
 
     Returns
     -------
@@ -169,13 +172,16 @@ def plot_unrolled(
     mesh = ax.pcolormesh(
         edges_t, edges_h, values, cmap=colormap, vmin=clim[0], vmax=clim[1], shading="flat"
     )
-    colorbar = fig.colorbar(
-        mesh,
-        ax=ax,
-        shrink=0.85,
-        extend={(0, 0): "neither", (1, 0): "min", (0, 1): "max", (1, 1): "both"}[(below, above)],
-    )
-    colorbar.set_label(PRESSURE_TITLE)
+    if colorbar:
+        bar = fig.colorbar(
+            mesh,
+            ax=ax,
+            shrink=0.85,
+            extend={(0, 0): "neither", (1, 0): "min", (0, 1): "max", (1, 1): "both"}[
+                (below, above)
+            ],
+        )
+        bar.set_label(PRESSURE_TITLE)
     if landmarks:
         for name, height in landmark_heights(result).items():
             y = height * 100
