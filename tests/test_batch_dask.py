@@ -50,12 +50,6 @@ def test_dask_local_cluster_started_for_the_call(tmp_path):
     assert again.attrs["computed"] == 0 and len(again) == 7
 
 
-@pytest.mark.skipif(
-    int(distributed.__version__.split(".")[0]) < 2026,
-    reason="hangs with older distributed releases (2024.1, the lowest allowed) when run inside "
-    "the full suite: the worker a task kills is not restarted on a LocalCluster the caller "
-    "gave; to fix in run_dask (a stall check that fails with a BatchError)",
-)
 def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
     from distributed import LocalCluster
 
@@ -145,3 +139,36 @@ print("rows", len(table), "errors", int((table["error"].notna()).sum()))
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "rows 2 errors 0" in done.stdout
+
+
+def test_a_cluster_left_without_workers_stops_with_a_batch_error_and_keeps_the_rows(
+    tmp_path, monkeypatch
+):
+    """The workers of a given cluster go away mid-batch: run_batch does not wait forever, it
+    raises a BatchError that says what to do, the rows already computed are in the output, and
+    the same call on a cluster with workers resumes the rest."""
+    import threading
+
+    from distributed import LocalCluster
+
+    from stockingsim.batch import _dask
+
+    monkeypatch.setattr(_dask, "STALL_S", 3.0)
+    monkeypatch.setattr(_dask, "POLL_S", 0.5)
+    legs = [{"i": i, "sleep": 0.4} for i in range(8)]
+    out = tmp_path / "r.parquet"
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        threading.Timer(1.5, cluster.scale, args=(0,)).start()
+        with pytest.raises(ss.errors.BatchError, match="no worker for 3 s.*run the same call"):
+            run_batch(
+                legs, PROBE, out=out, engine="dask", address=cluster.scheduler_address,
+                progress=False, _task_fn=probe_task,
+            )  # fmt: skip
+    again = run_batch(
+        legs, PROBE, out=out, engine="dask", workers=1, progress=False, _task_fn=probe_task
+    )
+    # the rows of the first call were kept (only the rest ran again)
+    assert 1 <= again.attrs["computed"] <= 7 and len(again) == 8 and again["error"].isna().all()
+    assert sorted(again["pressure_B_mmhg"]) == [float(i) for i in range(8)]

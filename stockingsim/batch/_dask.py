@@ -22,6 +22,12 @@ __all__ = [
 ]
 
 
+#: how often run_dask looks at the cluster while it waits, and how long a cluster may have no
+#: worker at all while tasks wait before the batch stops with a BatchError (seconds)
+POLL_S = 2.0
+STALL_S = 60.0
+
+
 def default_workers() -> int:
     """The CPUs this process may use."""
     try:
@@ -127,7 +133,7 @@ def restored_environ():
 def run_dask(tasks, fn, record, *, workers, address, **_) -> None:
     """Dask: a Client on ``address`` (or a given Client), else a LocalCluster for this call."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client, wait
     except ImportError as exc:
         raise errors.missing_dependency("engine='dask'", "distributed", "dask") from exc
 
@@ -160,22 +166,52 @@ def run_dask(tasks, fn, record, *, workers, address, **_) -> None:
             started[key] = (task, time.perf_counter())
             return client.submit(fn, task, key=key, pure=False, retries=0)
 
-        def run(batch: deque[Task], width: int, suspects: list[Task] | None) -> None:
-            first = [submit(batch.popleft()) for _ in range(min(width, len(batch)))]
-            queue = as_completed(first)
-            for future in queue:
-                task, t0 = started.pop(future.key)
+        def finished(active: set) -> set:
+            """The futures of ``active`` that are done, waiting until one is.
+
+            A cluster that has had no worker for ``STALL_S`` while tasks wait fails with a
+            BatchError (the rows recorded so far stay in the output).
+            """
+            since = None
+            while True:
                 try:
-                    record(future.result())
-                except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
-                    # a dying worker takes down every task it holds; re-run those alone later
-                    if suspects is not None and type(exc).__name__ == "KilledWorker":
-                        suspects.append(task)
-                    else:
-                        record(error_row(task, exc, "worker", time.perf_counter() - t0))
-                future.release()
-                if batch:
-                    queue.add(submit(batch.popleft()))
+                    done, _ = wait(list(active), timeout=POLL_S, return_when="FIRST_COMPLETED")
+                except Exception as exc:  # noqa: BLE001 - TimeoutError (its class varies by release)
+                    if "Timeout" not in type(exc).__name__:
+                        raise
+                    done = set()
+                if done:
+                    return set(done)
+                if client.nthreads():
+                    since = None
+                    continue
+                since = time.perf_counter() if since is None else since
+                if time.perf_counter() - since > STALL_S:
+                    raise errors.BatchError(
+                        f"the Dask cluster has had no worker for {STALL_S:.0f} s while "
+                        f"{len(active)} task(s) wait (a task may have killed its worker and "
+                        "the nanny could not restart it). The rows computed so far are saved: "
+                        "start workers on the cluster (or leave address out to use a local "
+                        "one) and run the same call again to resume."
+                    )
+
+        def run(batch: deque[Task], width: int, suspects: list[Task] | None) -> None:
+            active = {submit(batch.popleft()) for _ in range(min(width, len(batch)))}
+            while active:
+                for future in finished(active):
+                    active.discard(future)
+                    task, t0 = started.pop(future.key)
+                    try:
+                        record(future.result())
+                    except Exception as exc:  # noqa: BLE001 - KilledWorker, lost connection, ...
+                        # a dying worker takes down every task it holds; re-run those alone later
+                        if suspects is not None and type(exc).__name__ == "KilledWorker":
+                            suspects.append(task)
+                        else:
+                            record(error_row(task, exc, "worker", time.perf_counter() - t0))
+                    future.release()
+                    if batch:
+                        active.add(submit(batch.popleft()))
 
         suspects: list[Task] = []
         run(pending, limit, suspects)
