@@ -137,16 +137,17 @@ class Leg:
             v, f = clean_arrays(vertices, faces, name)
             # length along the principal axis, in the input's units (rotation invariant)
             cross, area, centres = face_geometry(v, f)
-            mean, vals, vecs = principal_axes(centres, area)
-            length = float(np.ptp((v - mean) @ vecs[:, 2]))
+            axes = principal_axes(centres, area)
+            length = float(np.ptp((v - axes[0]) @ axes[2][:, 2]))
             scale, used = units_scale(length, units)
             if scale != 1.0:  # the face geometry of the scaled mesh, computed once
                 v = v * scale
                 cross *= scale * scale
                 area *= scale * scale
                 centres *= scale
+                axes = None  # the frame fit computes them on the scaled mesh
             leg = cls.__new__(cls)
-            leg._init(v, f, name, source_hash, used, landmarks, (cross, area, centres))
+            leg._init(v, f, name, source_hash, used, landmarks, (cross, area, centres, axes))
             return leg
         except errors.StockingSimError:
             raise
@@ -162,7 +163,6 @@ class Leg:
     def _set_frame(self, fitted: FittedFrame) -> None:
         """Keep what :func:`~stockingsim.leg._frame_fit.fit_frame` found on this surface."""
         self.faces = fitted.faces
-        self._face_cross = fitted.face_cross
         self.face_areas = fitted.face_areas
         self.frame = fitted.frame
         self._centreline = fitted.centreline
