@@ -68,32 +68,8 @@ class _Law:
         return phi, tension
 
 
-def map_slopes(rmap: np.ndarray, zs: np.ndarray) -> np.ndarray:
-    """dR/dz at the map heights: centred differences, one-sided at the two ends, (K, n).
-
-    Exact for a map linear in z (a cone), zero for a map constant in z (a cylinder).
-    """
-    k = rmap.shape[0]
-    if k < 2:
-        return np.zeros_like(rmap)
-    m = np.empty_like(rmap)
-    m[0] = (rmap[1] - rmap[0]) / (zs[1] - zs[0])
-    m[-1] = (rmap[-1] - rmap[-2]) / (zs[-1] - zs[-2])
-    if k > 2:
-        m[1:-1] = (rmap[2:] - rmap[:-2]) / (zs[2:] - zs[:-2])[:, None]
-    return m
-
-
-def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray, mz=None):
-    """R(z, theta) and its partial derivatives on the (K, n) map; clamped in z.
-
-    Linear in theta; in z the cubic Hermite interpolant with the slopes ``mz``
-    (:func:`map_slopes`, a Catmull-Rom spline on the map heights), so that the skin and its
-    slope are continuous across the map heights: a bilinear map has a kink at every section,
-    on which a node can rest with an out-of-balance force the minimizer cannot remove. Without
-    ``mz`` bilinear. Written as the linear interpolant plus the Hermite correction, so a map
-    constant or linear in z gives the linear interpolant exactly.
-    """
+def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray):
+    """Bilinear R(z, theta) and its partial derivatives on the (K, n) map; clamped in z."""
     k, n = rmap.shape
     fi = np.interp(z, zs, np.arange(k, dtype=float))
     i0 = np.clip(np.floor(fi).astype(np.int64), 0, k - 2)
@@ -106,26 +82,13 @@ def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray,
     j0 = j0f.astype(np.int64) % n
     j1 = (j0 + 1) % n
     flat = rmap.ravel()
-    ia, ib, ic, id_ = i0 * n + j0, i0 * n + j1, (i0 + 1) * n + j0, (i0 + 1) * n + j1
-    a, b, c, d = flat[ia], flat[ib], flat[ic], flat[id_]
+    a, b = flat[i0 * n + j0], flat[i0 * n + j1]
+    c, d = flat[(i0 + 1) * n + j0], flat[(i0 + 1) * n + j1]
     low = a + s * (b - a)
     high = c + s * (d - c)
     r = low + t * (high - low)
     dr_dth = ((1 - t) * (b - a) + t * (d - c)) * (n / TWO_PI)
-    dr_dz = (high - low) / dz
-    if mz is not None:
-        mflat = mz.ravel()
-        ma, mb, mc, md = mflat[ia], mflat[ib], mflat[ic], mflat[id_]
-        m0, m1 = ma + s * (mb - ma), mc + s * (md - mc)
-        t2 = t * t
-        h10, h11 = t2 * t - 2 * t2 + t, t2 * t - t2  # Hermite basis of the two slopes
-        d10, d11 = 3 * t2 - 4 * t + 1, 3 * t2 - 2 * t
-        e0, e1 = m0 - dr_dz, m1 - dr_dz  # slopes minus the secant
-        r = r + dz * (h10 * e0 + h11 * e1)
-        ds = ((d - c) - (b - a)) / dz  # d(secant)/ds
-        dr_dth = dr_dth + dz * (h10 * ((mb - ma) - ds) + h11 * ((md - mc) - ds)) * (n / TWO_PI)
-        dr_dz = dr_dz + d10 * e0 + d11 * e1
-    dr_dz = np.where(inside, dr_dz, 0.0)
+    dr_dz = np.where(inside, (high - low) / dz, 0.0)
     return r, dr_dz, dr_dth
 
 
@@ -135,7 +98,6 @@ class Tube:
     """The discretized stocking, its rest state and the lagged quantities of the solve."""
 
     rmap: np.ndarray  # (K, n_map) leg radius
-    rmap_dz: np.ndarray  # (K, n_map) its slope in z at the map heights (map_slopes)
     map_heights: np.ndarray  # (K,)
     r0: np.ndarray  # (kr, n) start (placement) position
     th0: np.ndarray
@@ -219,7 +181,6 @@ def build_tube(
     t_typ = np.maximum(law_c(np.maximum(hull_len / relaxed_m - 1.0, 0.0))[1], 1e-9)
     tube = Tube(
         rmap=rmap,
-        rmap_dz=map_slopes(rmap, map_heights),
         map_heights=map_heights,
         r0=r0,
         th0=th0,
@@ -267,7 +228,7 @@ def positions(r, th, z):
 
 
 def current_slope2(tube: Tube, r, th, z):
-    _, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel(), tube.rmap_dz)
+    _, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     return (1.0 + (drt / np.maximum(r.ravel(), 1e-9)) ** 2 + drz**2).reshape(tube.shape)
 
 
@@ -280,9 +241,7 @@ def current_area(tube: Tube, r, th, z):
 
 def sink(tube: Tube, r, th, z) -> np.ndarray:
     """How deep each node sits below the skin, ``max(0, R - r)``, metres."""
-    rr = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel(), tube.rmap_dz)[0].reshape(
-        tube.shape
-    )
+    rr = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())[0].reshape(tube.shape)
     return np.maximum(rr - r, 0.0)
 
 
@@ -312,7 +271,7 @@ def fibre_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
 
 def skin_normals(tube: Tube, r, th, z) -> np.ndarray:
     """Unit outward skin normal (cartesian) under each node, shape (kr, n, 3)."""
-    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel(), tube.rmap_dz)
+    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     c, s = np.cos(th), np.sin(th)
     a = drt / np.maximum(rr, 1e-9)  # e_r - (R_theta / R) e_theta - R_z e_z
@@ -343,7 +302,7 @@ def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
         e_f, g_f = friction_terms(tube, pos)
         e_tot += e_f
         grad += g_f
-    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel(), tube.rmap_dz)
+    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     delta = np.maximum(rr - r, 0.0)
     kk = tube.k_nodes * tube.kfac * tube.area / tube.slope2
