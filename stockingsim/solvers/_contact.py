@@ -173,8 +173,11 @@ def nodes_to_grid(
 
 
 def section_radii(setup: Setup, ok: np.ndarray, hs: np.ndarray, rmap: np.ndarray, thg):
-    """The radial map of every section (K, n): the map's own rows where it has them, the
-    nearest map row for an empty section, a new ray cast only for the few others."""
+    """The radial map of every section, (K, n).
+
+    The map's own rows where it has them, the nearest map row for an empty section, a new ray
+    cast only for the few others.
+    """
     rows = np.cumsum(ok) - 1
     out = np.empty((len(setup.heights_m), rmap.shape[1]))
     for i, h in enumerate(setup.heights_m):
