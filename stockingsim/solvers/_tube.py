@@ -339,11 +339,14 @@ def continuation_steps(tube: Tube, start_sink_m: float) -> list[float]:
 class _StallWatch:
     """The residual (largest scaled gradient) of each L-BFGS iterate and the best iterate.
 
-    :func:`minimize_step` stops when the best residual is already below the tolerance and has
-    not improved by :data:`STALL_GAIN` for :data:`STALL_ITERS` iterations: a node resting on a
-    crease of the bilinear radial map (a section height, where the skin's slope jumps) keeps an
-    out-of-balance force that no step removes, and L-BFGS would otherwise circle it for
-    hundreds of iterations without changing the result.
+    With friction, :func:`minimize_step` stops when the best residual is already below the
+    tolerance and has not improved by :data:`STALL_GAIN` for :data:`STALL_ITERS` iterations: a
+    node resting on a crease of the bilinear radial map (a section height, where the skin's
+    slope jumps) keeps an out-of-balance force that no step removes, and L-BFGS would otherwise
+    circle it for hundreds of iterations without changing the result. Friction holds every
+    node with a stick stiffness ``mu N / s0``, so no soft mode is left whose slow progress the
+    watch could cut short. Frictionless, the fabric's sliding is such a soft mode (its
+    residual is small long before it has slid its way): there the watch is off.
     """
 
     def __init__(self, tube: Tube, tol: float) -> None:
@@ -370,8 +373,8 @@ def minimize_step(tube: Tube, x: np.ndarray, gtol: float, max_iter: int, tol: fl
 
     No bounds: the end rings keep their height because their z gradient is zeroed (and an
     L-BFGS step never moves a variable whose gradient was always 0); scipy's L-BFGS-B with
-    bounds was 40x slower per iteration here. With ``tol > 0`` it stops on a stall below
-    ``tol`` (:class:`_StallWatch`) and returns the best iterate.
+    bounds was 40x slower per iteration here. With friction and ``tol > 0`` it stops on a
+    stall below ``tol`` (:class:`_StallWatch`) and returns the best iterate.
     """
     from scipy.optimize import minimize
 
@@ -381,10 +384,15 @@ def minimize_step(tube: Tube, x: np.ndarray, gtol: float, max_iter: int, tol: fl
         x,
         jac=True,
         method="L-BFGS-B",
-        callback=watch.callback if tol > 0 else None,
+        callback=watch.callback if tol > 0 and tube.mu > 0 else None,
         options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": gtol},
     )
-    if watch.best_x is not None and watch.since >= STALL_ITERS and watch.best <= tol:
+    if (
+        tube.mu > 0
+        and watch.best_x is not None
+        and watch.since >= STALL_ITERS
+        and watch.best <= tol
+    ):
         res.x = watch.best_x
     return res
 
