@@ -30,6 +30,7 @@ import stockingsim as ss  # noqa: E402
 from stockingsim import errors  # noqa: E402
 
 MESHES = ROOT / "meshes"
+RESULTS = ROOT / "benchmarks" / "results"
 LEGS = ["anny_f_avg", "anny_f_heavy", "anny_m_athletic", "anny_m_elder"]
 FABRIC = ss.Fabric.linear(250.0)
 DEFAULT = {"n_theta": 64, "ring_step_m": 0.01}
@@ -135,11 +136,9 @@ def main(quick: bool = False) -> str:
             f" (~ nodes^{bn:.2f}) x cost per iteration (~ nodes^{bi:.2f}).",
             "",
         ]
-    text = "\n".join(lines)
-    out = ROOT / "benchmarks" / "results" / "contact.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text + "\n")
-    return text
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "contact.md").write_text("\n".join(lines) + "\n")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
