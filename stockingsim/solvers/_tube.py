@@ -25,7 +25,6 @@ Contact Mechanics, 2nd ed., Springer 2006, ch. 5 and 10). For ``|s| >> s0`` its 
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.solvers._setup import TWO_PI, grid_to_points, theta_grid
+from stockingsim.solvers._setup import TWO_PI, grid_cell, grid_to_points, theta_grid
 
 #: A residual up to this many times ``tol`` is still usable (see :func:`judge_residual`).
 USABLE_FACTOR = 3.0
@@ -74,20 +73,13 @@ class _Law:
 
 def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray):
     """Bilinear R(z, theta) and its partial derivatives on the (K, n) map; clamped in z."""
-    k, n = rmap.shape
-    fi = np.interp(z, zs, np.arange(k, dtype=float))
-    i0 = np.clip(np.floor(fi).astype(np.int64), 0, k - 2)
-    t = np.clip(fi - i0, 0.0, 1.0)
-    dz = zs[i0 + 1] - zs[i0]
+    n = rmap.shape[1]
+    i0, i1, t, j0, j1, s = grid_cell(zs, n, z, th)  # the map has at least two rows
+    dz = zs[i1] - zs[i0]
     inside = (z > zs[0]) & (z < zs[-1])
-    fj = (th + math.pi) * (n / TWO_PI)
-    j0f = np.floor(fj)
-    s = fj - j0f
-    j0 = j0f.astype(np.int64) % n
-    j1 = (j0 + 1) % n
     flat = rmap.ravel()
     a, b = flat[i0 * n + j0], flat[i0 * n + j1]
-    c, d = flat[(i0 + 1) * n + j0], flat[(i0 + 1) * n + j1]
+    c, d = flat[i1 * n + j0], flat[i1 * n + j1]
     low = a + s * (b - a)
     high = c + s * (d - c)
     r = low + t * (high - low)
