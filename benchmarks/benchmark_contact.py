@@ -66,10 +66,10 @@ def leg_rows(resolutions) -> list[str]:
                 warnings.simplefilter("always", errors.ConvergenceWarning)
                 wall, cpu, res = timed_solve(leg, st, "contact", **opts)
             info = res.info
-            verdict = "converged" if not caught else str(caught[-1].message).split(": ", 1)[-1]
+            verdict = "converged" if not caught else str(caught[-1].message).split(": ")[1]
             rows.append(
                 f"| {name} | {label} | {info['n_nodes']:,} | {info['friction']:g} |"
-                f" {info['iterations']} | {info['residual']:.3f} | {verdict[:60]} |"
+                f" {info['iterations']} | {info['residual']:.3f} | {verdict.split(',')[0]} |"
                 f" {wall:.2f} | {cpu:.2f} | {t_lap:.3f} | {wall / t_lap:.0f} |"
             )
     return rows
