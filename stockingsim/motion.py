@@ -399,7 +399,7 @@ def simulate_motion(
                 memo[key] = (deformed, simulate(deformed, stocking, method=method, **options))
         legs.append(memo[key][0])
         results.append(memo[key][1])
-    static = np.stack([r.pressure_mmhg for r in results])
+    static = np.stack([_with_fold(lg, r.pressure_mmhg, stocking) for lg, r in zip(legs, results)])
     strain = np.stack([r.strain for r in results])
     _, ratio, _ = _follow(stocking, strain)
     pressure = static * ratio
@@ -420,6 +420,18 @@ def simulate_motion(
         profile=profile,
         amplitude_mmhg=amp.reindex(order),
     )
+
+
+def _with_fold(leg: Any, pressure_mmhg: np.ndarray, stocking: Any) -> np.ndarray:
+    """Per-vertex pressure with the fabric bridging a bent joint's fold (posed legs only)."""
+    if getattr(leg, "standing", None) is None:
+        return pressure_mmhg
+    from stockingsim.leg._posed import fold_pressure
+    from stockingsim.vocabulary import PA_PER_MMHG
+
+    eps = np.array([stocking.axial_prestrain])
+    wale = float(np.asarray(stocking.fabric.tension(eps, "wale", "unloading"))[0])
+    return fold_pressure(leg, pressure_mmhg * PA_PER_MMHG, wale)[0] / PA_PER_MMHG
 
 
 def _profile(motion: Motion, results: list, stocking: Any) -> pd.DataFrame:

@@ -25,7 +25,10 @@ section lie on the new leg.
   compressed along the leg and the outside (patella, heel) stretches: with a blend over 10 cm
   at the knee and 6 cm at the ankle no surface folds through itself up to 90 degrees (tested).
   These joint positions and widths are assumptions (a geometric skinning, not an anatomical
-  joint model).
+  joint model). The knee's girth grows as it bends, by ``KNEE_GIRTH_GAIN_AT_90`` (3 %, an
+  assumption) at E at 90 degrees, a ``sin^2`` bump across the blend. Every section is
+  carried as a rigid body (the angle depends only on the standing section height), so the
+  posed leg keeps the standing sections, heights and landmarks (:mod:`stockingsim.leg._posed`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ _UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 KNEE_BLEND_M, KNEE_AXIS_OFFSET = 0.10, 0.8
 #: ankle blend width, joint height (x height of B) and axis offset in front; assumptions
 ANKLE_BLEND_M, ANKLE_JOINT_SHARE, ANKLE_AXIS_OFFSET = 0.06, 0.6, 0.5
+#: girth gain at E at 90 degrees of knee flexion, a sin^2 bump over the knee blend, scaled with
+#: the angle. Assumption: no published measurement of the knee girth against flexion was found;
+#: the patella and condyles push the front skin out and the popliteal tissue gathers behind, so
+#: a girth measured perpendicular to the bent axis grows by a few percent
+KNEE_GIRTH_GAIN_AT_90 = 0.03
 #: taper of a girth change beyond the outermost given landmark when no landmark lies beyond
 TAPER_M = 0.05
 
@@ -349,6 +357,12 @@ def posed(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float
         return leg
     joints = _knee_and_ankle(leg, knee, ankle)
     axis = -leg.frame.lateral  # rotates up towards posterior, and anterior towards up
-    v = pose_points(leg.vertices, leg.section_heights_m, joints, axis)
+    h = leg.section_heights_m
+    v = leg.vertices
+    if knee:  # the knee's girth grows as it bends (an assumption, see KNEE_GIRTH_GAIN_AT_90)
+        hk = joints[0].height_m
+        bump = np.sin(np.pi * np.clip((h - hk) / KNEE_BLEND_M + 0.5, 0.0, 1.0)) ** 2
+        v = _radial_scale(leg, 1.0 + KNEE_GIRTH_GAIN_AT_90 * knee / (0.5 * math.pi) * bump)
+    v = pose_points(v, h, joints, axis)
     name = f"{leg.name} (knee {knee_flexion_deg:g} deg, ankle {ankle_dorsiflexion_deg:g} deg)"
     return make_posed_leg(leg, v, joints, axis, name, (knee_flexion_deg, ankle_dorsiflexion_deg))

@@ -250,3 +250,91 @@ def make_posed_leg(standing: Any, vertices: np.ndarray, joints, axis, name: str,
     new._standing = standing
     new._pose_deg = tuple(float(a) for a in pose_deg)
     return new
+
+
+#: width of the skin beyond each side of a bridged arc that takes the ring's turn, metres
+#: (assumption: about the width of the hamstring tendons that border the popliteal fossa)
+FOLD_EDGE_BAND_M = 0.01
+#: height bins of the ring balance across a bent joint, metres (a resolution)
+FOLD_RING_STEP_M = 0.005
+
+
+def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float):
+    """Per-vertex pressure with the fabric bridging the concave side of a bent joint.
+
+    A membrane with hoop tension ``T_h`` and wale tension ``T_w`` presses on the skin with
+    ``p = T_h k_hoop + T_w k_axial`` (curvatures positive where convex). The solvers give the
+    hoop term (and the standing leg's own axial curvature, where they use it); bending the
+    joint changes the axial curvature by ``dk = k_axial(posed) - k_axial(standing)``, zero
+    where the leg only moved rigidly. So ``p' = p + T_w dk``: higher over the outside of the
+    bend (patella, heel), lower inside it. Where ``p' < 0`` the skin is more concave than the
+    fabric can follow: the fabric lifts off and bridges the fold (pressure 0). The hoop ring
+    over the bridged arc no longer rests on it, and a ring under uniform tension presses with
+    a fixed total ``sum p ds = 2 pi T_h`` whatever its shape: the hoop load ``p A`` of the
+    bridged arc moves to the skin on either side of it (within :data:`FOLD_EDGE_BAND_M` round
+    the leg, half each side, per :data:`FOLD_RING_STEP_M` of height): the edges of the fold.
+
+    Parameters
+    ----------
+    leg : Leg
+        A posed leg (others are returned unchanged).
+    pressure_pa : ndarray of shape (N,)
+        Pressure per vertex from a solver, Pa (0 where not covered).
+    wale_tension_n_per_m : float
+        Wale (axial) tension of the fabric, N/m.
+
+    Returns
+    -------
+    pressure_pa : ndarray of shape (N,)
+    bridged : ndarray of bool, shape (N,)
+        Vertices where the fabric bridges the fold (pressure 0).
+    """
+    p = np.asarray(pressure_pa, dtype=float)
+    standing = getattr(leg, "standing", None)
+    tw = float(wale_tension_n_per_m)
+    bridged = np.zeros(p.shape, dtype=bool)
+    if standing is None or not tw > 0:
+        return p, bridged
+    s = leg.heights_m
+    moved = np.zeros(p.shape, dtype=bool)
+    for joint in leg._centreline.joints:
+        moved |= np.abs(s - joint.height_m) <= 0.5 * joint.width_m
+    covered = p > 0
+    dk = leg.curvature.axial - standing.curvature.axial
+    out = np.where(moved & covered, p + tw * dk, p)
+    bridged = moved & covered & (out < 0)
+    out = np.maximum(out, 0.0)
+    if bridged.any():
+        out += _ring_edges(standing, s, p, bridged, covered)
+    return out, bridged
+
+
+def _ring_edges(standing: Any, s, p, bridged, covered) -> np.ndarray:
+    """The hoop load of each ring's bridged arc, moved to the skin on either side of it."""
+    _, theta, r = standing.cylindrical
+    area = standing.vertex_areas  # the posed surface keeps the areas where it moved rigidly
+    ring = np.floor(s / FOLD_RING_STEP_M).astype(np.int64)
+    ring -= ring[bridged].min()
+    n = int(ring[bridged].max()) + 1
+    inside = (ring >= 0) & (ring < n)
+    ring = np.where(inside, ring, 0)
+    # the circular mean angle of each ring's bridged arc, and every vertex's angle from it
+    c = np.bincount(ring[bridged], np.cos(theta[bridged]), n)
+    sn = np.bincount(ring[bridged], np.sin(theta[bridged]), n)
+    phi = np.angle(np.exp(1j * (theta - np.arctan2(sn, c)[ring])))
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, ring[bridged], phi[bridged])
+    np.maximum.at(hi, ring[bridged], phi[bridged])
+    lost = np.bincount(ring[bridged], p[bridged] * area[bridged], n)  # N per ring
+    band = FOLD_EDGE_BAND_M / np.maximum(r, 1e-6)  # the band as an angle
+    free = inside & covered & ~bridged
+    extra = np.zeros(p.shape)
+    for edge in (
+        free & (phi < lo[ring]) & (phi >= lo[ring] - band),
+        free & (phi > hi[ring]) & (phi <= hi[ring] + band),
+    ):
+        a_edge = np.bincount(ring[edge], area[edge], n)
+        load = np.divide(0.5 * lost, a_edge, out=np.zeros(n), where=a_edge > 0)
+        extra[edge] += load[ring[edge]]
+    return extra
