@@ -296,17 +296,39 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     if standing is None or not tw > 0:
         return p, bridged
     s = leg.heights_m
-    moved = np.zeros(p.shape, dtype=bool)
-    for joint in leg._centreline.joints:
-        moved |= np.abs(s - joint.height_m) <= 0.5 * joint.width_m
+    moved, inside = _inside_of_bends(leg, standing, s)
     covered = p > 0
     dk = leg.curvature.axial - standing.curvature.axial
     out = np.where(moved & covered, p + tw * dk, p)
-    bridged = moved & covered & (out < 0)
+    bridged = inside & covered & (out < 0)
     out = np.maximum(out, 0.0)
     if bridged.any():
         out += _ring_edges(standing, s, p, bridged, covered)
     return out, bridged
+
+
+def _inside_of_bends(leg: Any, standing: Any, s: np.ndarray) -> tuple:
+    """Vertices in a joint's blend, and those on the inside of the bend (skin shortened).
+
+    The skin's stretch along the leg is ``1 + (d angle / ds) ((k x (x - c)) . t)`` for a
+    turn about the axis ``k`` through ``c`` (``t`` the standing local axis): shortened where
+    the product is negative (behind the knee, in front of the ankle when it dorsiflexes).
+    """
+    cl = leg._centreline
+    moved = np.zeros(s.shape, dtype=bool)
+    inside = np.zeros(s.shape, dtype=bool)
+    x = standing.vertices
+    t = standing.local_axis_at(s)
+    for joint in cl.joints:
+        near = np.abs(s - joint.height_m) <= 0.5 * joint.width_m
+        if not near.any():
+            continue
+        d = 1e-4
+        rate = (joint.angle_at(s[near] + d) - joint.angle_at(s[near] - d)) / (2 * d)
+        lever = np.einsum("ij,ij->i", np.cross(cl.axis, x[near] - joint.centre), t[near])
+        moved |= near
+        inside[np.flatnonzero(near)[rate * lever < 0]] = True
+    return moved, inside
 
 
 def _ring_edges(standing: Any, s, p, bridged, covered) -> np.ndarray:
