@@ -426,11 +426,15 @@ def _with_fold(leg: Any, pressure_mmhg: np.ndarray, stocking: Any) -> np.ndarray
     """Per-vertex pressure with the fabric bridging a bent joint's fold (posed legs only)."""
     if getattr(leg, "standing", None) is None:
         return pressure_mmhg
-    from stockingsim.leg._posed import fold_pressure
+    from stockingsim.leg._posed import fold_pressure, wale_stretch
     from stockingsim.vocabulary import PA_PER_MMHG
 
-    eps = np.array([stocking.axial_prestrain])
-    wale = float(np.asarray(stocking.fabric.tension(eps, "wale", "unloading"))[0])
+    # the fabric's wale strain across the bend: stretched over the outside, gathered inside
+    eps = (1.0 + stocking.axial_prestrain) * wale_stretch(leg) - 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", errors.ExtrapolationWarning)
+        wale = np.asarray(stocking.fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"))
+    wale = np.where(eps > 0, np.maximum(wale, 0.0), 0.0)
     return fold_pressure(leg, pressure_mmhg * PA_PER_MMHG, wale)[0] / PA_PER_MMHG
 
 

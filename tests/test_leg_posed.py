@@ -148,3 +148,21 @@ def test_sitting_keeps_the_ankle_and_the_thigh(leg_f_avg):
                 assert p[lm].iloc[-1] == pytest.approx(p[lm].iloc[0], rel=0.02), (style, lm)
             assert set(r.legs[-1].landmarks) == set(leg.landmarks)
             assert np.all(np.isfinite(r.pressure_mmhg))
+
+
+def test_wale_stretch_of_a_bent_cylinder_is_exact(cyl, bent):
+    from stockingsim.leg._posed import wale_stretch
+
+    # the fabric slides over the blend: each meridian strip takes the mean stretch there,
+    # 1 + angle * lever / width, the lever being the distance behind which the knee axis lies
+    lam = wale_stretch(bent)
+    _, theta, _ = cyl.cylindrical
+    r_knee = cyl.landmarks["E"].circumference_m / (2 * math.pi)
+    band = np.abs(bent.heights_m - MARKS["E"]) <= 0.5 * KNEE_BLEND_M
+    for centre in (0.0, math.pi / 2, math.pi):
+        sel = band & (np.abs(np.angle(np.exp(1j * (theta - centre)))) < 0.02)
+        lever = R * math.cos(centre) + KNEE_AXIS_OFFSET * r_knee
+        want = 1 + (math.pi / 2) * lever / KNEE_BLEND_M
+        assert lam[sel].mean() == pytest.approx(want, rel=0.02), centre
+    np.testing.assert_array_equal(lam[~band], 1.0)
+    assert np.all(wale_stretch(cyl) == 1.0)

@@ -257,6 +257,8 @@ def make_posed_leg(standing: Any, vertices: np.ndarray, joints, axis, name: str,
 FOLD_EDGE_BAND_M = 0.01
 #: height bins of the ring balance across a bent joint, metres (a resolution)
 FOLD_RING_STEP_M = 0.005
+#: meridian strips round the leg that slide as one over a bend (a resolution)
+FOLD_STRIPS = 72
 
 
 def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float):
@@ -280,8 +282,8 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
         A posed leg (others are returned unchanged).
     pressure_pa : ndarray of shape (N,)
         Pressure per vertex from a solver, Pa (0 where not covered).
-    wale_tension_n_per_m : float
-        Wale (axial) tension of the fabric, N/m.
+    wale_tension_n_per_m : float or ndarray of shape (N,)
+        Wale (axial) tension of the fabric, N/m (per vertex: see :func:`wale_stretch`).
 
     Returns
     -------
@@ -291,9 +293,9 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     """
     p = np.asarray(pressure_pa, dtype=float)
     standing = getattr(leg, "standing", None)
-    tw = float(wale_tension_n_per_m)
+    tw = np.broadcast_to(np.asarray(wale_tension_n_per_m, dtype=float), p.shape)
     bridged = np.zeros(p.shape, dtype=bool)
-    if standing is None or not tw > 0:
+    if standing is None or not np.any(tw > 0):
         return p, bridged
     s = leg.heights_m
     moved, inside = _inside_of_bends(leg, standing, s)
@@ -307,16 +309,35 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     return out, bridged
 
 
-def _inside_of_bends(leg: Any, standing: Any, s: np.ndarray) -> tuple:
-    """Vertices in a joint's blend, and those on the inside of the bend (skin shortened).
+def wale_stretch(leg: Any) -> np.ndarray:
+    """How much longer each vertex's meridian is across the bent joints, (N,) ratio.
 
-    The skin's stretch along the leg is ``1 + (d angle / ds) ((k x (x - c)) . t)`` for a
-    turn about the axis ``k`` through ``c`` (``t`` the standing local axis): shortened where
-    the product is negative (behind the knee, in front of the ankle when it dorsiflexes).
+    The skin's stretch along the leg at a vertex is ``1 + (d angle / ds) ((k x (x - c)) .
+    t)`` (see :func:`_inside_of_bends`): above 1 over the outside of a bend, below 1 inside.
+    A stocking slides over the skin of the bend (it is held by friction on the straight
+    parts either side), so each meridian strip of fabric takes the mean stretch of its
+    strip across the blend: ``(1 + eps_0) stretch - 1`` is its wale strain. 1 off the bends
+    and on a standing leg.
     """
+    standing = getattr(leg, "standing", None)
+    out = np.ones(leg.n_vertices)
+    if standing is None:
+        return out
+    s = leg.heights_m
+    _, theta, _ = standing.cylindrical
+    strip = np.minimum(((theta + np.pi) / (2 * np.pi) * FOLD_STRIPS).astype(int), FOLD_STRIPS - 1)
+    area = standing.vertex_areas
+    for near, stretch in _bend_stretch(leg, standing, s):
+        num = np.bincount(strip[near], stretch * area[near], FOLD_STRIPS)
+        den = np.bincount(strip[near], area[near], FOLD_STRIPS)
+        mean = np.divide(num, den, out=np.ones(FOLD_STRIPS), where=den > 0)
+        out[near] *= mean[strip[near]]
+    return out
+
+
+def _bend_stretch(leg: Any, standing: Any, s: np.ndarray):
+    """Per joint: the vertices of its blend and the skin's stretch along the leg there."""
     cl = leg._centreline
-    moved = np.zeros(s.shape, dtype=bool)
-    inside = np.zeros(s.shape, dtype=bool)
     x = standing.vertices
     t = standing.local_axis_at(s)
     for joint in cl.joints:
@@ -326,8 +347,21 @@ def _inside_of_bends(leg: Any, standing: Any, s: np.ndarray) -> tuple:
         d = 1e-4
         rate = (joint.angle_at(s[near] + d) - joint.angle_at(s[near] - d)) / (2 * d)
         lever = np.einsum("ij,ij->i", np.cross(cl.axis, x[near] - joint.centre), t[near])
+        yield near, 1.0 + rate * lever
+
+
+def _inside_of_bends(leg: Any, standing: Any, s: np.ndarray) -> tuple:
+    """Vertices in a joint's blend, and those on the inside of the bend (skin shortened).
+
+    The skin's stretch along the leg is ``1 + (d angle / ds) ((k x (x - c)) . t)`` for a
+    turn about the axis ``k`` through ``c`` (``t`` the standing local axis; exact for the
+    rigid sections of the pose): below 1 behind the knee, in front of a dorsiflexed ankle.
+    """
+    moved = np.zeros(s.shape, dtype=bool)
+    inside = np.zeros(s.shape, dtype=bool)
+    for near, stretch in _bend_stretch(leg, standing, s):
         moved |= near
-        inside[np.flatnonzero(near)[rate * lever < 0]] = True
+        inside[np.flatnonzero(near)[stretch < 1.0]] = True
     return moved, inside
 
 
