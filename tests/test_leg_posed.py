@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _surfaces import make_leg, tube
+from _surfaces import make_leg, thigh_cylinder
 
 import stockingsim as ss
 from stockingsim import errors
@@ -19,10 +19,7 @@ MARKS = {"B": 0.10, "B1": 0.18, "C": 0.30, "D": 0.38, "E": 0.45, "F": 0.60, "G":
 
 @pytest.fixture(scope="module")
 def cyl():
-    # a cylinder of radius R up to 0.76 m that widens above it (so the axis points up)
-    v, f = tube(lambda t: np.full_like(t, R), length=0.9, n_z=301)
-    z = v[:, 2]
-    v[:, :2] *= (1 + 0.3 * np.clip((z - 0.76) / 0.14, 0, 1) ** 2)[:, None]
+    v, f = thigh_cylinder(R, straight_to=0.76, length=0.9, n_z=301)
     return make_leg(v, f, name="cylinder").with_landmarks(MARKS)
 
 
