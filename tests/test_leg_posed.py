@@ -163,3 +163,29 @@ def test_wale_stretch_of_a_bent_cylinder_is_exact(cyl, bent):
         assert lam[sel].mean() == pytest.approx(want, rel=0.02), centre
     np.testing.assert_array_equal(lam[~band], 1.0)
     assert np.all(wale_stretch(cyl) == 1.0)
+
+
+def test_sitting_presses_the_front_of_the_knee_by_the_wale_tension(cyl):
+    from stockingsim.leg._posed import wale_stretch
+
+    fabric = ss.Fabric.linear(300.0)
+    st = ss.Stocking(fabric, relaxed_circumference_m=0.26, style="AG", axial_prestrain=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = ss.simulate_motion(cyl, st, ss.Motion.sitting(), method="laplace")
+        bent = r.legs[-1]
+        solver = ss.simulate(bent, st, method="laplace").pressure_mmhg
+    dk = bent.curvature.axial - cyl.curvature.axial
+    eps = 1.05 * wale_stretch(bent) - 1.0
+    tw = np.where(eps > 0, fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"), 0.0)
+    want = np.maximum(solver + tw * dk / (101325 / 760), 0.0)
+    _, theta, _ = cyl.cylindrical
+    band = np.abs(bent.heights_m - MARKS["E"]) <= 0.5 * KNEE_BLEND_M
+    front = band & (np.cos(theta) > 0.9) & (np.abs(bent.heights_m - MARKS["E"]) < 0.03)
+    # the membrane's wale term over the convex front of the bend, on top of the hoop law
+    np.testing.assert_allclose(r.static_pressure_mmhg[-1][front], want[front], rtol=1e-9)
+    assert r.static_pressure_mmhg[-1][front].min() > 1.5 * solver[front].max()
+    # off the bend nothing changes; standing (frame 0) is the solver's pressure
+    np.testing.assert_allclose(r.static_pressure_mmhg[-1][~band], solver[~band], rtol=1e-12)
+    standing = ss.simulate(cyl, st, method="laplace").pressure_mmhg
+    np.testing.assert_allclose(r.static_pressure_mmhg[0], standing, rtol=1e-12)
