@@ -265,7 +265,9 @@ class MotionResult:
     pressure_mmhg : ndarray of shape (F, N)
         Per-frame per-vertex pressure, mmHg, with the fabric followed on its branch.
     static_pressure_mmhg : ndarray of shape (F, N)
-        The same frames solved on the unloading branch only (no memory of the path).
+        The same frames solved on the unloading branch only (no memory of the path); on a
+        posed frame with the fabric over the bent joint (wale tension over the bend, the fold
+        bridged: :func:`stockingsim.leg._posed.fold_pressure`).
     profile : pandas.DataFrame
         Index (frame, landmark); columns ``time_s``, ``circumference_cm``, ``strain``,
         ``tension_n_per_m``, ``pressure_mmhg``, ``static_pressure_mmhg``, ``branch_state``
