@@ -184,9 +184,22 @@ def read_tensile_csv(
         ``extension_mm`` (or per cent strain, see ``extension_column`` unit) and ``force_n``.
     """
     where = repr(str(path))
-    p = Path(path)
+    lines = _read_lines(path, where)
+    hidx, sep, header = _find_header(lines, where, extension_column, force_column)
+    ie = _pick_column(header, extension_column, _EXTENSION_NAMES, "extension", where)
+    iforce = _pick_column(header, force_column, _FORCE_NAMES, "force", where, header[ie])
+    ext, force, ext_unit, force_unit = _read_columns(lines, hidx, sep, header, (ie, iforce), where)
+    e_scale, ext_col = _extension_scale(where, header[ie], ext_unit)
+    f_scale = _FORCE_UNITS.get(force_unit or "n")
+    if f_scale is None:
+        raise _fail(where, f"unknown force unit {force_unit!r}; use N, cN, daN, kN, lbf or kgf.")
+    return TensileData(ext * e_scale, force * f_scale, ext_col, header[iforce], str(path))
+
+
+def _read_lines(path: str | os.PathLike, where: str) -> list[str]:
+    """The file's lines (UTF-8, else Windows-1252); raise if unreadable or empty."""
     try:
-        raw = p.read_bytes()
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise _fail(where, f"cannot be read ({exc.strerror}); check the path.") from None
     try:
@@ -195,7 +208,13 @@ def read_tensile_csv(
         text = raw.decode("cp1252", errors="replace")
     if not text.strip():
         raise _fail(where, "is empty; export the test as CSV with extension and force columns.")
-    lines = text.splitlines()
+    return text.splitlines()
+
+
+def _find_header(
+    lines: list[str], where: str, extension_column: str | None, force_column: str | None
+) -> tuple[int, str, list[str]]:
+    """``(header line index, separator, column names)``; raise if no header is found."""
     found = _sniff(lines, extension_column, force_column)
     if found is None:
         first = next((ln for ln in lines if ln.strip()), "")[:120]
@@ -211,24 +230,37 @@ def read_tensile_csv(
             "extension_column= and force_column=, and use ',' or ';' as separator.",
         )
     hidx, sep = found
-    header = [c.strip().strip('"') for c in lines[hidx].split(sep)]
-    low = [c.lower() for c in header]
+    return hidx, sep, [c.strip().strip('"') for c in lines[hidx].split(sep)]
 
-    def pick(explicit: str | None, aliases: tuple[str, ...], what: str, exclude=None) -> int:
-        if explicit is not None:
-            key = explicit.strip().lower()
-            if key not in low:
-                raise _fail(where, f"no {what} column named {explicit!r}; columns are {header}.")
-            return low.index(key)
-        col = _match(header, aliases, exclude)
-        if col is None:
-            raise _fail(
-                where, f"no {what} column recognized in {header}; name it with {what}_column=."
-            )
-        return header.index(col)
 
-    ie = pick(extension_column, _EXTENSION_NAMES, "extension")
-    iforce = pick(force_column, _FORCE_NAMES, "force", exclude=header[ie])
+def _pick_column(
+    header: list[str],
+    explicit: str | None,
+    aliases: tuple[str, ...],
+    what: str,
+    where: str,
+    exclude: str | None = None,
+) -> int:
+    """Index of the column named ``explicit`` (any case), else of the first alias match."""
+    if explicit is not None:
+        low = [c.lower() for c in header]
+        key = explicit.strip().lower()
+        if key not in low:
+            raise _fail(where, f"no {what} column named {explicit!r}; columns are {header}.")
+        return low.index(key)
+    col = _match(header, aliases, exclude)
+    if col is None:
+        raise _fail(where, f"no {what} column recognized in {header}; name it with {what}_column=.")
+    return header.index(col)
+
+
+def _read_columns(lines, hidx, sep, header, columns, where):
+    """``(extension, force, extension unit, force unit)`` of the rows below the header.
+
+    A units row just below the header gives the units the header does not; rows where either
+    value is blank are dropped; a non-numeric cell or fewer than 5 rows raise.
+    """
+    ie, iforce = columns
     rows = [
         ln.split(sep) for ln in lines[hidx + 1 :] if ln.strip() and not ln.lstrip().startswith("#")
     ]
@@ -261,12 +293,7 @@ def read_tensile_csv(
             f"only {int(np.count_nonzero(keep))} rows with both extension and force; a test "
             "needs many samples.",
         )
-    ext, force = ext[keep], force[keep]
-    e_scale, ext_col = _extension_scale(where, header[ie], ext_unit)
-    f_scale = _FORCE_UNITS.get(force_unit or "n")
-    if f_scale is None:
-        raise _fail(where, f"unknown force unit {force_unit!r}; use N, cN, daN, kN, lbf or kgf.")
-    return TensileData(ext * e_scale, force * f_scale, ext_col, header[iforce], str(path))
+    return ext[keep], force[keep], ext_unit, force_unit
 
 
 def _unit_cell(cell: str) -> str | None:
