@@ -249,7 +249,19 @@ class Fabric:
         unl = getattr(self, f"{direction}_unloading")
         return (max(load.min_strain, unl.min_strain), min(load.max_strain, unl.max_strain))
 
-    def _warn_range(self, eps: np.ndarray, direction: str) -> None:
+    def _checked_strain(
+        self, strain: Any, direction: str, branch: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(strain, slack)`` after the checks and the range warning; ``slack``: strain < 0."""
+        _check_direction(direction)
+        _check_branch(branch)
+        eps = _as_strain(strain)
+        self._warn_range(eps, direction, stacklevel=4)  # the caller of tension / stiffness
+        with np.errstate(invalid="ignore"):
+            slack = eps < 0
+        return eps, slack
+
+    def _warn_range(self, eps: np.ndarray, direction: str, stacklevel: int = 3) -> None:
         lo, hi = self.valid_strain_range(direction)
         with np.errstate(invalid="ignore"):
             # a slack fabric (strain < 0) carries no tension: clipped, not extrapolated
@@ -269,7 +281,7 @@ class Fabric:
                 "the model value is extrapolated. Keep strains within the range or use a fabric "
                 f"measured further.{percent}",
                 errors.ExtrapolationWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
 
     # ------------------------------------------------------------------ evaluation
@@ -321,12 +333,7 @@ class Fabric:
         >>> f.tension([-0.1, 0.0, 0.4]).tolist()
         [0.0, 0.0, 100.0]
         """
-        _check_direction(direction)
-        _check_branch(branch)
-        eps = _as_strain(strain)
-        self._warn_range(eps, direction)
-        with np.errstate(invalid="ignore"):
-            slack = eps < 0
+        eps, slack = self._checked_strain(strain, direction, branch)
         if not np.any(slack):
             return self._raw_tension(eps, direction, branch)
         t = self._raw_tension(np.where(slack, 0.0, eps), direction, branch)
@@ -340,12 +347,7 @@ class Fabric:
         See :meth:`tension` for the arguments and the range warning; a slack fabric (strain
         < 0) has no stiffness (0).
         """
-        _check_direction(direction)
-        _check_branch(branch)
-        eps = _as_strain(strain)
-        self._warn_range(eps, direction)
-        with np.errstate(invalid="ignore"):
-            slack = eps < 0
+        eps, slack = self._checked_strain(strain, direction, branch)
         k = self._eval(np.where(slack, 0.0, eps), direction, branch, derivative=True)[1]
         return np.where(slack, 0.0, k)
 
