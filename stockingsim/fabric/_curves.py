@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._numbers import unit_mistake
+from stockingsim._numbers import as_number, unit_mistake
 from stockingsim.fabric import _constructors, _json
 from stockingsim.fabric._cyclic import (
     DEFAULT_INNER_LOOP_STRAIN,
@@ -450,12 +449,12 @@ class Fabric:
         """
         _check_direction(direction)
         lo, hi = self.valid_strain_range(direction)
-        top = hi if max_strain is None else float(max_strain)
-        if not math.isfinite(top) or top <= lo:
-            raise errors.FabricError(
-                f"max_strain must be a number above the fabric's minimum strain {lo:g}, got "
-                f"{max_strain!r}."
-            )
+        hint = f"Give a strain above the fabric's minimum strain {lo:g} (0.5 is 50 %)."
+        top = hi
+        if max_strain is not None:
+            top = as_number(max_strain, "max_strain", errors.FabricError, kind="strain", hint=hint)
+        if top <= lo:
+            raise errors.FabricError(f"max_strain must be above {lo:g}, got {top:g}. {hint}")
         eps = np.linspace(lo, top, 2001)
         self._warn_range(eps, direction)
         tl = self._raw_tension(eps, direction, "loading")
