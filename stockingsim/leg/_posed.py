@@ -232,11 +232,11 @@ def make_posed_leg(standing: Any, vertices: np.ndarray, joints, axis, name: str,
     new = cls.__new__(cls)
     new.__dict__.update({k: v for k, v in standing.__dict__.items() if k not in lazy})
     v = np.ascontiguousarray(vertices, dtype=np.float64)
-    cross, area, _ = face_geometry(v, standing.faces)
+    _, area, _ = face_geometry(v, standing.faces)
     s = np.array(standing.section_heights_m, dtype=float)
     for arr in (v, area, s):
         arr.setflags(write=False)
-    new.vertices, new._face_cross, new.face_areas, new.heights_m = v, cross, area, s
+    new.vertices, new.face_areas, new.heights_m = v, area, s
     new.name = name
     new.source_hash = _sha256_arrays(v, standing.faces)
     base = PosedCentreline(standing._centreline, tuple(joints), np.asarray(axis, float), 0.0)
