@@ -11,6 +11,8 @@ pv = pytest.importorskip("pyvista")
 matplotlib = pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
+import _designs  # noqa: E402
+
 import stockingsim as ss  # noqa: E402
 from stockingsim import viz  # noqa: E402
 from stockingsim.viz._helpers import covered_pressure  # noqa: E402
@@ -22,35 +24,13 @@ TITLE = "Pressure (mmHg)"
 # --- results: a class II and a class I stocking designed for the bundled leg ----------------
 @pytest.fixture(scope="module")
 def designs():
-    leg = ss.bundled_leg()
-    fabric = ss.fabric_library()["circular class II"]
-    class_ii, _ = ss.design_stocking(leg, fabric, "RAL-GZ 387:II")
-    class_i, _ = ss.design_stocking(leg, fabric, "RAL-GZ 387:I")
-    return leg, class_ii, class_i
+    return _designs.bundled_leg(), _designs.design("II")[0], _designs.design("I")[0]
 
 
-@pytest.fixture(scope="module")
-def result(designs):
-    leg, class_ii, _ = designs
-    return ss.simulate(leg, class_ii, method="membrane")
-
-
-@pytest.fixture(scope="module")
-def weaker(designs):
-    leg, _, class_i = designs
-    return ss.simulate(leg, class_i, method="membrane")
-
-
-@pytest.fixture(scope="module")
-def laplace(designs):
-    leg, class_ii, _ = designs
-    return ss.simulate(leg, class_ii, method="laplace")
-
-
-@pytest.fixture(scope="module")
-def laplace_weaker(designs):
-    leg, _, class_i = designs
-    return ss.simulate(leg, class_i, method="laplace")
+result = _designs.result_fixture("II", "membrane")
+weaker = _designs.result_fixture("I", "membrane")
+laplace = _designs.result_fixture("II", "laplace")
+laplace_weaker = _designs.result_fixture("I", "laplace")
 
 
 # --- helpers ------------------------------------------------------------------------------
