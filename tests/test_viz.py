@@ -12,6 +12,7 @@ matplotlib = pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
 import _designs  # noqa: E402
+from _kernel import run_cell  # noqa: E402
 
 import stockingsim as ss  # noqa: E402
 from stockingsim import viz  # noqa: E402
@@ -288,9 +289,6 @@ def test_compare_grid_layout(result, weaker):
 
 # --- Jupyter: a static picture when trame is not installed -----------------------------------
 def test_map_in_a_jupyter_kernel(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
     from stockingsim.viz._helpers import jupyter_backend
 
     code = (
@@ -300,11 +298,7 @@ def test_map_in_a_jupyter_kernel(tmp_path):
         "result = ss.simulate(leg, st, method='laplace')\n"
         "result.plot(window_size=(300, 400))"
     )
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nbclient.NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    outputs = nb.cells[0].outputs
+    outputs = run_cell(code, tmp_path, timeout=120)
     kinds = {key for out in outputs for key in out.get("data", {})}
     # a saved notebook keeps a static picture of every 3D view, interactive or not
     assert "image/png" in kinds

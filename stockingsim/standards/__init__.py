@@ -28,6 +28,11 @@ Every range is a parameter: pass ``ranges={"C": (0.5, 0.7)}`` to :func:`check_gr
 your own. The other standards use the RAL gradient rules by default (an assumption, stated in the
 data file).
 
+Where the gradient is reversed (a fold, a rolled top, a tight band) is found by one detector for
+section tables (:func:`find_reversals`) and for profiles given as arrays
+(:func:`gradient_reversals`): a band where the pressure is more than a tolerance above the lowest
+pressure below it.
+
 References
 ----------
 RAL-GZ 387/1:2008 Medical compression hosiery, quality assurance. RAL, Germany.
