@@ -129,12 +129,29 @@ def _overview(items, standard: str) -> pd.DataFrame:
 
 
 def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
-    from stockingsim.exports import as_table, classification, gradient_check, spec_sheet
-    from stockingsim.standards import gradient_verdict
-    from stockingsim.viz import plot_fabric, plot_pressure_map, plot_profile, plot_unrolled
+    """The report, block by block: the head, one section per result, the fabrics."""
     from stockingsim.viz._helpers import covered_pressure, resolve_clim
 
-    blocks = [
+    blocks = _head_blocks(items, standard, target, title)
+    # one robust colour range for every map of the report, so they can be compared
+    clim = resolve_clim("robust", [covered_pressure(r) for _, r in items])
+    sheet_spec = spec if len(items) == 1 else None
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, (label, result) in enumerate(items):
+            blocks.append(_Block("h2", label))
+            blocks.append(_class_block(result, standard))
+            blocks += _map_blocks(result, k, clim, Path(tmp))
+            blocks += _sheet_blocks(result, sheet_spec)
+            blocks += _gradient_blocks(result, standard)
+            blocks += _leg_blocks(result)
+    return blocks + _fabric_blocks(_distinct_fabrics(items))
+
+
+def _head_blocks(items, standard: str, target, title: str) -> list[_Block]:
+    """Title, provenance, the overview table and the profile of every result."""
+    from stockingsim.viz import plot_profile
+
+    return [
         _Block("h1", title),
         _Block(
             "p",
@@ -153,6 +170,10 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
             name="profile",
         ),
     ]
+
+
+def _distinct_fabrics(items) -> list:
+    """The fabrics of the results' stockings, each once (by identity), in order."""
     fabrics = []
     for _, result in items:
         fabric = getattr(getattr(result, "stocking", None), "fabric", None)
@@ -162,91 +183,116 @@ def _blocks(items, standard: str, target, spec, title: str) -> list[_Block]:
             and all(f is not fabric for f in fabrics)
         ):
             fabrics.append(fabric)
-    # one robust colour range for every map of the report, so they can be compared
-    clim = resolve_clim("robust", [covered_pressure(r) for _, r in items])
-    with tempfile.TemporaryDirectory() as tmp:
-        for k, (label, result) in enumerate(items):
-            blocks.append(_Block("h2", label))
-            cls, cls_note = classification(result, standard)
-            text = f"Class under {standard}: **{cls}**." if cls else f"No {standard} class at B"
-            if not cls:
-                text += (
-                    f" ({cls_note})."
-                    if cls_note
-                    else " (the pressure lies between or outside the classes)."
-                )
-            blocks.append(_Block("p", text))
-            map_path = plot_pressure_map(
-                result,
-                Path(tmp) / f"map{k}.png",
-                view="both",
-                window_size=(1100, 850),
-                title="",
-                clim=clim,
-            )
-            blocks.append(
-                _Block(
-                    "image",
-                    "Pressure map, front and side; grey = not covered; rings = landmarks; "
-                    "magenta = above the colour range (the 98th percentile of all results).",
-                    png=map_path.read_bytes(),
-                    name=f"map-{k + 1}",
-                )
-            )
-            blocks.append(
-                _Block(
-                    "image",
-                    "Unrolled map: the stocking cut open down the back (0 degrees = front).",
-                    png=_figure_png(plot_unrolled(result, clim=clim)),
-                    name=f"unrolled-{k + 1}",
-                )
-            )
-            blocks.append(_Block("h3", "Spec sheet"))
-            sheet = as_table(spec) if (spec is not None and len(items) == 1) else None
-            sheet = spec_sheet(result) if sheet is None else sheet
-            blocks.append(_Block("table", table=sheet))
-            blocks.append(_Block("h3", "Gradient check"))
-            gradient, note = gradient_check(result, standard)
-            if gradient is None:
-                blocks.append(_Block("p", f"Not available: {note}"))
-            else:
-                verdict = "passed" if gradient_verdict(gradient).passed else "failed"
-                blocks.append(_Block("p", f"Gradient rules of {standard}: **{verdict}**."))
-                blocks.append(_Block("table", table=gradient))
-                rev = gradient.attrs.get("reversals")
-                if rev is not None and not rev.empty:
-                    blocks.append(
-                        _Block(
-                            "p",
-                            f"**Pressure reversal** (a tourniquet: a fold or a rolled top): "
-                            f"{len(rev)} band(s) where the pressure rises going up the leg.",
-                        )
-                    )
-                    blocks.append(_Block("table", table=rev))
-            blocks.append(_Block("h3", "Leg"))
-            leg = result.leg
-            blocks.append(
-                _Block(
-                    "p",
-                    f"{getattr(leg, 'name', 'leg')}: {len(leg.vertices)} vertices, "
-                    f"{len(leg.faces)} faces, length {100 * float(getattr(leg, 'length_m', np.nan)):.1f} cm.",
-                )
-            )
-            legs = _leg_table(result)
-            if not legs.empty:
-                blocks.append(_Block("table", table=legs))
-    if fabrics:
-        blocks.append(_Block("h2", "Fabrics"))
+    return fabrics
+
+
+def _class_block(result, standard: str) -> _Block:
+    """The class of one result at B, or why it has none."""
+    from stockingsim.exports import classification
+
+    cls, cls_note = classification(result, standard)
+    text = f"Class under {standard}: **{cls}**." if cls else f"No {standard} class at B"
+    if not cls:
+        text += (
+            f" ({cls_note})."
+            if cls_note
+            else " (the pressure lies between or outside the classes)."
+        )
+    return _Block("p", text)
+
+
+def _map_blocks(result, k: int, clim, tmp: Path) -> list[_Block]:
+    """The 3-D pressure map (front and side) and the unrolled map of one result."""
+    from stockingsim.viz import plot_pressure_map, plot_unrolled
+
+    map_path = plot_pressure_map(
+        result, tmp / f"map{k}.png", view="both", window_size=(1100, 850), title="", clim=clim
+    )
+    return [
+        _Block(
+            "image",
+            "Pressure map, front and side; grey = not covered; rings = landmarks; "
+            "magenta = above the colour range (the 98th percentile of all results).",
+            png=map_path.read_bytes(),
+            name=f"map-{k + 1}",
+        ),
+        _Block(
+            "image",
+            "Unrolled map: the stocking cut open down the back (0 degrees = front).",
+            png=_figure_png(plot_unrolled(result, clim=clim)),
+            name=f"unrolled-{k + 1}",
+        ),
+    ]
+
+
+def _sheet_blocks(result, spec) -> list[_Block]:
+    """The spec sheet: the given spec (a report of one result), else the result's own."""
+    from stockingsim.exports import as_table, spec_sheet
+
+    sheet = as_table(spec) if spec is not None else None
+    sheet = spec_sheet(result) if sheet is None else sheet
+    return [_Block("h3", "Spec sheet"), _Block("table", table=sheet)]
+
+
+def _gradient_blocks(result, standard: str) -> list[_Block]:
+    """The gradient verdict, its table and the reversals (a fold, a rolled top) if any."""
+    from stockingsim.exports import gradient_check
+    from stockingsim.standards import gradient_verdict
+
+    blocks = [_Block("h3", "Gradient check")]
+    gradient, note = gradient_check(result, standard)
+    if gradient is None:
+        return [*blocks, _Block("p", f"Not available: {note}")]
+    verdict = "passed" if gradient_verdict(gradient).passed else "failed"
+    blocks.append(_Block("p", f"Gradient rules of {standard}: **{verdict}**."))
+    blocks.append(_Block("table", table=gradient))
+    rev = gradient.attrs.get("reversals")
+    if rev is not None and not rev.empty:
         blocks.append(
             _Block(
-                "image",
-                "Tension against strain: loading solid, unloading dashed.",
-                png=_figure_png(plot_fabric(fabrics)),
-                name="fabrics",
+                "p",
+                f"**Pressure reversal** (a tourniquet: a fold or a rolled top): "
+                f"{len(rev)} band(s) where the pressure rises going up the leg.",
             )
         )
-        blocks.append(_Block("table", table=_fabric_table(fabrics)))
+        blocks.append(_Block("table", table=rev))
     return blocks
+
+
+def _leg_blocks(result) -> list[_Block]:
+    """The leg: its size and its landmark table."""
+    leg = result.leg
+    length_cm = 100 * float(getattr(leg, "length_m", np.nan))
+    blocks = [
+        _Block("h3", "Leg"),
+        _Block(
+            "p",
+            f"{getattr(leg, 'name', 'leg')}: {len(leg.vertices)} vertices, "
+            f"{len(leg.faces)} faces, length {length_cm:.1f} cm.",
+        ),
+    ]
+    legs = _leg_table(result)
+    if not legs.empty:
+        blocks.append(_Block("table", table=legs))
+    return blocks
+
+
+def _fabric_blocks(fabrics: list) -> list[_Block]:
+    """The fabrics' tension curves and their table (nothing without a fabric)."""
+    from stockingsim.viz import plot_fabric
+
+    if not fabrics:
+        return []
+    return [
+        _Block("h2", "Fabrics"),
+        _Block(
+            "image",
+            "Tension against strain: loading solid, unloading dashed.",
+            png=_figure_png(plot_fabric(fabrics)),
+            name="fabrics",
+        ),
+        _Block("table", table=_fabric_table(fabrics)),
+    ]
 
 
 _CSS = """

@@ -2,6 +2,7 @@
 
 import json
 
+import _designs
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,23 +14,11 @@ from stockingsim import exports as io
 
 @pytest.fixture(scope="module")
 def designed():
-    leg = ss.bundled_leg()
-    stocking, spec = ss.design_stocking(
-        leg, ss.fabric_library()["circular class II"], "RAL-GZ 387:II"
-    )
-    return leg, stocking, spec
+    return (_designs.bundled_leg(), *_designs.design("II"))
 
 
-@pytest.fixture(scope="module")
-def result(designed):
-    leg, stocking, _ = designed
-    return ss.simulate(leg, stocking, method="membrane")
-
-
-@pytest.fixture(scope="module")
-def laplace(designed):
-    leg, stocking, _ = designed
-    return ss.simulate(leg, stocking, method="laplace")
+result = _designs.result_fixture("II", "membrane")
+laplace = _designs.result_fixture("II", "laplace")
 
 
 def test_vtk_read_back_carries_the_same_values(result, tmp_path):

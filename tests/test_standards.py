@@ -232,6 +232,33 @@ def test_gradient_reversals_finds_each_rising_run():
         gradient_reversals([0.1], [1.0, 2.0])
 
 
+def test_one_reversal_detector_for_sections_and_arrays():
+    from stockingsim.standards import find_reversals, gradient_reversals
+
+    # a saw-tooth: each single rise is 3 mmHg, but at 0.5 m the pressure is 4 mmHg above the
+    # 25 mmHg at 0.2 m below it: one reversal, measured from the lowest pressure below
+    h = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    p = np.array([30.0, 25.0, 28.0, 26.0, 29.0])
+    rev = gradient_reversals(h, p, tol_mmhg=0.5)
+    assert len(rev) == 1
+    row = rev.iloc[0]
+    assert (row["from_height_m"], row["to_height_m"]) == (0.2, 0.5)
+    assert (row["pressure_low_mmhg"], row["rise_mmhg"]) == (25.0, pytest.approx(4.0))
+    # the same profile as a section table (a first row inside the hem's edge zone, rows in any
+    # order): the same band, peak and rise
+    sections = pd.DataFrame({"height_m": np.r_[0.0, h], "pressure_mmhg": np.r_[5.0, p]})
+    for table in (sections, sections.iloc[::-1]):
+        bands = find_reversals(table, min_rise_mmhg=0.5)
+        assert len(bands) == 1
+        band = bands.iloc[0]
+        assert (band["bottom_m"], band["top_m"], band["height_m"]) == (0.3, 0.5, 0.5)
+        assert band["peak_mmhg"] == row["pressure_high_mmhg"]
+        assert band["rise_mmhg"] == pytest.approx(row["rise_mmhg"])
+    # a rise of at most the threshold is no reversal in either form
+    assert gradient_reversals(h, p, tol_mmhg=4.0).empty
+    assert find_reversals(sections, min_rise_mmhg=4.0).empty
+
+
 def test_check_gradient_reports_where_it_is_reversed():
     prof = pd.DataFrame(
         {"height_m": [0.1, 0.2, 0.35, 0.45], "pressure_mmhg": [30.0, 22.0, 26.0, 15.0]},

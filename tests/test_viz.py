@@ -11,6 +11,9 @@ pv = pytest.importorskip("pyvista")
 matplotlib = pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
+import _designs  # noqa: E402
+from _kernel import run_cell  # noqa: E402
+
 import stockingsim as ss  # noqa: E402
 from stockingsim import viz  # noqa: E402
 from stockingsim.viz._helpers import covered_pressure  # noqa: E402
@@ -22,35 +25,13 @@ TITLE = "Pressure (mmHg)"
 # --- results: a class II and a class I stocking designed for the bundled leg ----------------
 @pytest.fixture(scope="module")
 def designs():
-    leg = ss.bundled_leg()
-    fabric = ss.fabric_library()["circular class II"]
-    class_ii, _ = ss.design_stocking(leg, fabric, "RAL-GZ 387:II")
-    class_i, _ = ss.design_stocking(leg, fabric, "RAL-GZ 387:I")
-    return leg, class_ii, class_i
+    return _designs.bundled_leg(), _designs.design("II")[0], _designs.design("I")[0]
 
 
-@pytest.fixture(scope="module")
-def result(designs):
-    leg, class_ii, _ = designs
-    return ss.simulate(leg, class_ii, method="membrane")
-
-
-@pytest.fixture(scope="module")
-def weaker(designs):
-    leg, _, class_i = designs
-    return ss.simulate(leg, class_i, method="membrane")
-
-
-@pytest.fixture(scope="module")
-def laplace(designs):
-    leg, class_ii, _ = designs
-    return ss.simulate(leg, class_ii, method="laplace")
-
-
-@pytest.fixture(scope="module")
-def laplace_weaker(designs):
-    leg, _, class_i = designs
-    return ss.simulate(leg, class_i, method="laplace")
+result = _designs.result_fixture("II", "membrane")
+weaker = _designs.result_fixture("I", "membrane")
+laplace = _designs.result_fixture("II", "laplace")
+laplace_weaker = _designs.result_fixture("I", "laplace")
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -308,9 +289,6 @@ def test_compare_grid_layout(result, weaker):
 
 # --- Jupyter: a static picture when trame is not installed -----------------------------------
 def test_map_in_a_jupyter_kernel(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
     from stockingsim.viz._helpers import jupyter_backend
 
     code = (
@@ -320,11 +298,7 @@ def test_map_in_a_jupyter_kernel(tmp_path):
         "result = ss.simulate(leg, st, method='laplace')\n"
         "result.plot(window_size=(300, 400))"
     )
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nbclient.NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    outputs = nb.cells[0].outputs
+    outputs = run_cell(code, tmp_path, timeout=120)
     kinds = {key for out in outputs for key in out.get("data", {})}
     # a saved notebook keeps a static picture of every 3D view, interactive or not
     assert "image/png" in kinds

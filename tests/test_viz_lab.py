@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from _kernel import run_cell
 
 import stockingsim as ss
 from stockingsim import viz
@@ -240,9 +241,6 @@ def test_comparison_sheet_is_one_page_with_one_colour_scale(knee, leg, tmp_path)
 
 # --------------------------------------------------------------------------- saved notebooks
 def test_a_saved_notebook_keeps_the_progress_bar_as_text(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipywidgets")
     code = (
         "import stockingsim as ss\n"
         "legs = [ss.parametric_leg({'cB': 22 + k, 'cC': 36, 'cD': 33}, name=f'leg{k}') "
@@ -251,9 +249,6 @@ def test_a_saved_notebook_keeps_the_progress_bar_as_text(tmp_path):
         f"table = ss.run_batch(legs, [st], methods=['laplace'], out={str(tmp_path / 'r.csv')!r}, "
         "engine='serial', progress=True)"
     )
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nbclient.NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o["output_type"] == "stream")
+    outputs = run_cell(code, tmp_path, timeout=180, needs=("ipywidgets",))
+    text = "".join(o.get("text", "") for o in outputs if o["output_type"] == "stream")
     assert "stockingsim batch" in text and "2/2" in text

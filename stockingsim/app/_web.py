@@ -219,12 +219,28 @@ def build_app(server: Any = None) -> Any:
     try:
         from trame.app import get_server
         from trame.ui.vuetify3 import SinglePageLayout
-        from trame.widgets import html, vuetify3
+        from trame.widgets import vuetify3
     except ImportError as exc:
         raise errors.missing_dependency("the web app", "trame", "app") from exc
 
     server = server or get_server("stockingsim", client_type="vue3")
     app = WebApp(server)
+    _wire(server, app)
+    with SinglePageLayout(server) as layout:
+        layout.title.set_text("stockingsim: compression stocking designer")
+        with layout.content, vuetify3.VContainer(fluid=True), vuetify3.VRow():
+            with vuetify3.VCol(cols=3):
+                _leg_panel(server.controller)
+                _stocking_panel()
+            with vuetify3.VCol(cols=9):
+                _result_panel()
+    app.recompute()
+    server.stockingsim_app = app
+    return server
+
+
+def _wire(server: Any, app: WebApp) -> None:
+    """Bind the buttons to the app's methods and the state changes to what they redo."""
     state, ctrl = server.state, server.controller
     ctrl.recompute = app.recompute
     ctrl.use_measurements = app.use_measurements
@@ -234,98 +250,86 @@ def build_app(server: Any = None) -> Any:
     state.change("chart")(app.refit)
     state.change("upload")(lambda upload=None, **kw: app.load_upload(upload))
 
-    with SinglePageLayout(server) as layout:
-        layout.title.set_text("stockingsim: compression stocking designer")
-        with layout.content:
-            with vuetify3.VContainer(fluid=True), vuetify3.VRow():
-                with vuetify3.VCol(cols=3):
-                    html.H3("Leg")
-                    html.Div("{{ leg_label }}", id="leg-label", style="font-size:0.9em")
-                    vuetify3.VBtn(
-                        "use bundled leg", id="bundled", click=ctrl.use_bundled, size="small"
-                    )
-                    vuetify3.VFileInput(
-                        v_model=("upload", None),
-                        label="upload a leg mesh",
-                        accept=".ply,.stl,.obj,.off,.glb",
-                        density="compact",
-                    )
-                    for m in _MEASURED:
-                        vuetify3.VTextField(
-                            v_model=(m, ""),
-                            label=f"{m} (cm)",
-                            id=f"m-{m}",
-                            density="compact",
-                            hide_details=True,
-                        )
-                    vuetify3.VBtn(
-                        "leg from measurements",
-                        id="measured",
-                        click=ctrl.use_measurements,
-                        size="small",
-                    )
-                    html.H3("Stocking", style="margin-top:1em")
-                    for label, var, options in (
-                        ("knit", "preset", "presets"),
-                        ("standard", "standard", "standards"),
-                        ("class", "cls", "classes"),
-                        ("style", "style", "styles"),
-                        ("3D view", "view", "views"),
-                        ("fit to size chart", "chart", "charts"),
-                    ):
-                        html.Label(label, style="display:block;margin-top:.5em")
-                        with html.Select(
-                            v_model=(var,),
-                            id=f"sel-{var}",
-                            style="border:1px solid #999;width:100%",
-                        ):
-                            html.Option("{{ o }}", v_for=f"o in {options}", key="o", value=("o",))
-                    vuetify3.VSlider(
-                        v_model=("elastane", 0.22),
-                        min=0.08,
-                        max=0.4,
-                        step=0.01,
-                        label="elastane",
-                        v_show="preset === 'blend (from_blend)'",
-                        thumb_label=True,
-                    )
-                with vuetify3.VCol(cols=9):
-                    with html.Div(style="font-size:1.3em"):
-                        html.Span("pressure at B: ")
-                        html.B("{{ pressure_b }}", id="pressure-b")
-                        html.Span(" mmHg  ·  ")
-                        html.Span("{{ verdict }}", id="verdict")
-                    html.Div("{{ error }}", id="error", style="color:#b42318")
-                    html.Div("{{ fit_status }}", id="fit-status", v_show="fit_status")
-                    with html.Div(style="display:flex;gap:1em;align-items:flex-start"):
-                        html.Img(src=("map_src", ""), id="map", style="max-height:560px")
-                        html.Img(src=("profile_src", ""), id="profile", style="max-height:560px")
-                    with html.Div(style="margin:.5em 0"):
-                        html.A(
-                            "download spec sheet (CSV)",
-                            href=("spec_href", ""),
-                            download="spec_sheet.csv",
-                            id="dl-spec",
-                            style="margin-right:2em",
-                        )
-                        html.A(
-                            "download report (HTML)",
-                            href=("report_href", ""),
-                            download="report.html",
-                            id="dl-report",
-                            style="margin-right:2em",
-                        )
-                        html.A(
-                            "download fitting report (HTML)",
-                            href=("fit_href", ""),
-                            download="fitting_report.html",
-                            id="dl-fit",
-                            v_show="fit_href",
-                        )
-                    html.Div(v_html=("spec_html", ""), id="spec")
-    app.recompute()
-    server.stockingsim_app = app
-    return server
+
+def _leg_panel(ctrl: Any) -> None:
+    """The leg: the bundled one, an uploaded mesh, or one built from tape measurements."""
+    from trame.widgets import html, vuetify3
+
+    html.H3("Leg")
+    html.Div("{{ leg_label }}", id="leg-label", style="font-size:0.9em")
+    vuetify3.VBtn("use bundled leg", id="bundled", click=ctrl.use_bundled, size="small")
+    vuetify3.VFileInput(
+        v_model=("upload", None),
+        label="upload a leg mesh",
+        accept=".ply,.stl,.obj,.off,.glb",
+        density="compact",
+    )
+    for m in _MEASURED:
+        vuetify3.VTextField(
+            v_model=(m, ""), label=f"{m} (cm)", id=f"m-{m}", density="compact", hide_details=True
+        )
+    vuetify3.VBtn("leg from measurements", id="measured", click=ctrl.use_measurements, size="small")
+
+
+#: The stocking's choices: (label, state variable, state list of the options).
+_SELECTS = (
+    ("knit", "preset", "presets"),
+    ("standard", "standard", "standards"),
+    ("class", "cls", "classes"),
+    ("style", "style", "styles"),
+    ("3D view", "view", "views"),
+    ("fit to size chart", "chart", "charts"),
+)
+
+
+def _stocking_panel() -> None:
+    """The stocking: knit, standard, class, style, view and size chart; the blend's elastane."""
+    from trame.widgets import html, vuetify3
+
+    html.H3("Stocking", style="margin-top:1em")
+    for label, var, options in _SELECTS:
+        html.Label(label, style="display:block;margin-top:.5em")
+        with html.Select(v_model=(var,), id=f"sel-{var}", style="border:1px solid #999;width:100%"):
+            html.Option("{{ o }}", v_for=f"o in {options}", key="o", value=("o",))
+    vuetify3.VSlider(
+        v_model=("elastane", 0.22),
+        min=0.08,
+        max=0.4,
+        step=0.01,
+        label="elastane",
+        v_show="preset === 'blend (from_blend)'",
+        thumb_label=True,
+    )
+
+
+#: The downloads: (text, state variable of the data URI, file name, element id).
+_DOWNLOADS = (
+    ("download spec sheet (CSV)", "spec_href", "spec_sheet.csv", "dl-spec"),
+    ("download report (HTML)", "report_href", "report.html", "dl-report"),
+    ("download fitting report (HTML)", "fit_href", "fitting_report.html", "dl-fit"),
+)
+
+
+def _result_panel() -> None:
+    """The result: pressure at B, verdict, messages, map and profile, downloads, spec sheet."""
+    from trame.widgets import html
+
+    with html.Div(style="font-size:1.3em"):
+        html.Span("pressure at B: ")
+        html.B("{{ pressure_b }}", id="pressure-b")
+        html.Span(" mmHg  ·  ")
+        html.Span("{{ verdict }}", id="verdict")
+    html.Div("{{ error }}", id="error", style="color:#b42318")
+    html.Div("{{ fit_status }}", id="fit-status", v_show="fit_status")
+    with html.Div(style="display:flex;gap:1em;align-items:flex-start"):
+        html.Img(src=("map_src", ""), id="map", style="max-height:560px")
+        html.Img(src=("profile_src", ""), id="profile", style="max-height:560px")
+    with html.Div(style="margin:.5em 0"):
+        for text, var, filename, id_ in _DOWNLOADS:
+            # the fitting report exists only once a size chart was chosen
+            extra = {"v_show": var} if var == "fit_href" else {"style": "margin-right:2em"}
+            html.A(text, href=(var, ""), download=filename, id=id_, **extra)
+    html.Div(v_html=("spec_html", ""), id="spec")
 
 
 def serve(port: int = 8080, open_browser: bool = True) -> None:

@@ -71,74 +71,11 @@ def compare_plotter(
 ):
     """Build the small-multiples scene as an unrendered :class:`pyvista.Plotter`.
 
-    Same arguments as :func:`compare_maps`. The shared scalar bar is in the bottom row,
-    ``plotter.scalar_bars["Pressure (mmHg)"]``.
-    """
-    pv = require_pyvista("Map comparisons")
-    if view not in VIEWS or view == "both":
-        raise errors.PlotError(
-            f"view must be 'front', 'side' or 'back' in a comparison, got {view!r}."
-        )
-    rows, ncols = _grid(results, ncols, titles)
-    panels = [item for row in rows for item in row if item is not None]
-    pressures = [covered_pressure(r) for _, r in panels]
-    clim = resolve_clim(clim, pressures)
-    clip_colors = clipped(pressures, clim)
-    nrows = len(rows)
-    bar_weight = 0.18  # the colour bar row is about a sixth of one panel row high
-    plotter = pv.Plotter(
-        off_screen=off_screen,
-        shape=(nrows + 1, ncols),
-        row_weights=[1.0] * nrows + [bar_weight],
-        groups=[(nrows, np.s_[:])],
-        window_size=[panel_size[0] * ncols, int(panel_size[1] * (nrows + bar_weight))],
-        border=False,
-    )
-    plotter.set_background("white")
-    for i, row in enumerate(rows):
-        for j, item in enumerate(row):
-            if item is None:
-                continue
-            title, result = item
-            plotter.subplot(i, j)
-            add_pressure_scene(
-                plotter,
-                result,
-                view=view,
-                clim=clim,
-                cmap=cmap,
-                landmarks=landmarks,
-                scalar_bar=False,
-                title=title,
-                label_font_size=11,
-                clip_colors=clip_colors,
-            )
-    plotter.subplot(nrows, 0)
-    add_colour_bar(plotter, clim, cmap, clip_colors, vertical=False)
-    return plotter
-
-
-def compare_maps(
-    results,
-    filename: str | Path | None = None,
-    ncols: int | None = None,
-    clim=None,
-    view: str = "front",
-    landmarks: bool = True,
-    titles=None,
-    cmap: str = DEFAULT_CMAP,
-    panel_size: tuple[int, int] = (420, 640),
-    off_screen: bool | None = None,
-):
-    """Small multiples of pressure maps (e.g. fabrics x legs) with ONE colour scale.
-
     Parameters
     ----------
     results : sequence of PressureResult, list of rows, or {title: PressureResult}
         A flat sequence is wrapped into rows of ``ncols``; a list of rows (e.g. one row per
         fabric, one column per leg) keeps its layout.
-    filename : str or Path, optional
-        Write the picture there (PNG, off-screen) and return the path.
     ncols : int, optional
         Panels per row (default: about square; the row length for a list of rows).
     clim : (float, float) or "robust", optional
@@ -156,21 +93,64 @@ def compare_maps(
 
     Returns
     -------
+    pyvista.Plotter
+        The shared scalar bar is in the bottom row, ``plotter.scalar_bars["Pressure (mmHg)"]``.
+    """
+    pv = require_pyvista("Map comparisons")
+    if view not in VIEWS or view == "both":
+        raise errors.PlotError(
+            f"view must be 'front', 'side' or 'back' in a comparison, got {view!r}."
+        )
+    rows, ncols = _grid(results, ncols, titles)
+    panels = [item for row in rows for item in row if item is not None]
+    pressures = [covered_pressure(r) for _, r in panels]
+    clim = resolve_clim(clim, pressures)
+    # one scene style for every panel: the shared range, its clipped ends, no bar of its own
+    scene = {"view": view, "clim": clim, "cmap": cmap, "landmarks": landmarks}
+    scene.update(clip=clipped(pressures, clim), scalar_bar=False, label_font_size=11)
+    nrows = len(rows)
+    bar_weight = 0.18  # the colour bar row is about a sixth of one panel row high
+    plotter = pv.Plotter(
+        off_screen=off_screen,
+        shape=(nrows + 1, ncols),
+        row_weights=[1.0] * nrows + [bar_weight],
+        groups=[(nrows, np.s_[:])],
+        window_size=[panel_size[0] * ncols, int(panel_size[1] * (nrows + bar_weight))],
+        border=False,
+    )
+    plotter.set_background("white")
+    for i, row in enumerate(rows):
+        for j, item in enumerate(row):
+            if item is not None:
+                plotter.subplot(i, j)
+                add_pressure_scene(plotter, item[1], title=item[0], **scene)
+    plotter.subplot(nrows, 0)
+    add_colour_bar(plotter, clim, cmap, scene["clip"], vertical=False)
+    return plotter
+
+
+def compare_maps(
+    results, filename: str | Path | None = None, *, off_screen: bool | None = None, **layout
+):
+    """Small multiples of pressure maps (e.g. fabrics x legs) with ONE colour scale.
+
+    Parameters
+    ----------
+    results : sequence of PressureResult, list of rows, or {title: PressureResult}
+        A flat sequence is wrapped into rows of ``ncols``; a list of rows (e.g. one row per
+        fabric, one column per leg) keeps its layout.
+    filename : str or Path, optional
+        Write the picture there (PNG, off-screen) and return the path.
+    off_screen : bool, optional
+    **layout
+        ``ncols``, ``clim``, ``view``, ``landmarks``, ``titles``, ``cmap``, ``panel_size``: see
+        :func:`compare_plotter`.
+
+    Returns
+    -------
     Path or ndarray or None
         Like :func:`plot_pressure_map`.
     """
     return render(
-        lambda off: compare_plotter(
-            results,
-            ncols=ncols,
-            clim=clim,
-            view=view,
-            landmarks=landmarks,
-            titles=titles,
-            cmap=cmap,
-            panel_size=panel_size,
-            off_screen=off,
-        ),
-        filename,
-        off_screen,
+        lambda off: compare_plotter(results, off_screen=off, **layout), filename, off_screen
     )

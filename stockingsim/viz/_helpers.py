@@ -182,6 +182,37 @@ def clipped(values, clim: tuple[float, float]) -> tuple[bool, bool]:
     return below, above
 
 
+def clip_colors(clip: tuple[bool, bool]) -> dict[str, Any]:
+    """The colour convention as pyvista ``add_mesh`` arguments.
+
+    Values below / above the colour range (``clip``, from :func:`clipped`) get
+    :data:`BELOW_COLOR` / :data:`ABOVE_COLOR`, NaN (the uncovered skin) :data:`UNCOVERED_COLOR`.
+    """
+    below, above = clip
+    return {
+        "above_color": ABOVE_COLOR if above else None,
+        "below_color": BELOW_COLOR if below else None,
+        "nan_color": UNCOVERED_COLOR,
+    }
+
+
+def clip_labels(clip: tuple[bool, bool]) -> dict[str, str]:
+    """Scalar-bar labels of the clipped ends (pyvista ``above_label`` / ``below_label``)."""
+    below, above = clip
+    return {
+        **({"above_label": "above"} if above else {}),
+        **({"below_label": "below"} if below else {}),
+    }
+
+
+def pressure_colormap(cmap: str):
+    """The matplotlib colour map with the clipped ends in the colours of :func:`clip_colors`."""
+    require_matplotlib("Pressure pictures")
+    import matplotlib
+
+    return matplotlib.colormaps[cmap].with_extremes(over=ABOVE_COLOR, under=BELOW_COLOR)
+
+
 def check_clim(clim) -> tuple[float, float] | None:
     """Validate a user colour range ``(lo, hi)``."""
     if clim is None:

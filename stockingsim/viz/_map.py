@@ -10,11 +10,10 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim.viz._helpers import (
-    ABOVE_COLOR,
-    BELOW_COLOR,
     DEFAULT_CMAP,
     PRESSURE_TITLE,
-    UNCOVERED_COLOR,
+    clip_colors,
+    clip_labels,
     clipped,
     covered_pressure,
     in_jupyter,
@@ -154,27 +153,24 @@ def add_pressure_scene(
     title: str | None,
     scalar_bar_args: dict | None = None,
     label_font_size: int = 14,
-    clip_colors: tuple[bool, bool] | None = None,
+    clip: tuple[bool, bool] | None = None,
 ) -> None:
     """Add one leg with its pressure, landmark rings and camera to the active renderer."""
     leg = result.leg
     pressure = covered_pressure(result)
     mesh = leg_polydata(leg, pressure)
-    below, above = clipped(pressure, clim) if clip_colors is None else clip_colors
-    extra = {}
-    if above:
-        extra["above_label"] = "above"
-    if below:
-        extra["below_label"] = "below"
-    bar = _scalar_bar_args(clim, **extra, **(scalar_bar_args or {})) if scalar_bar else None
+    clip = clipped(pressure, clim) if clip is None else clip
+    bar = (
+        _scalar_bar_args(clim, **clip_labels(clip), **(scalar_bar_args or {}))
+        if scalar_bar
+        else None
+    )
     plotter.add_mesh(
         mesh,
-        above_color=ABOVE_COLOR if above else None,
-        below_color=BELOW_COLOR if below else None,
         scalars="pressure_mmhg",
         cmap=cmap,
         clim=clim,
-        nan_color=UNCOVERED_COLOR,
+        **clip_colors(clip),
         smooth_shading=True,
         show_scalar_bar=scalar_bar,
         scalar_bar_args=bar,
@@ -284,23 +280,17 @@ def add_colour_bar(
         scalars="pressure_mmhg",
         cmap=cmap,
         clim=clim,
-        above_color=ABOVE_COLOR if clip[1] else None,
-        below_color=BELOW_COLOR if clip[0] else None,
+        **clip_colors(clip),
         show_scalar_bar=False,
         opacity=0.0,
     )
-    extra = {}
-    if clip[1]:
-        extra["above_label"] = "above"
-    if clip[0]:
-        extra["below_label"] = "below"
     if vertical:
         place = dict(position_x=0.1, position_y=0.2, width=0.8, height=0.6)
     else:
         place = dict(position_x=0.2, position_y=0.1, width=0.6, height=0.85)
     plotter.add_scalar_bar(
         mapper=actor.mapper,
-        **_scalar_bar_args(clim, vertical=vertical, **place, **extra),
+        **_scalar_bar_args(clim, vertical=vertical, **place, **clip_labels(clip)),
     )
     if vertical:
         plotter.scalar_bars[PRESSURE_TITLE].SetBarRatio(0.3)

@@ -8,8 +8,6 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim.viz._helpers import (
-    ABOVE_COLOR,
-    BELOW_COLOR,
     DEFAULT_CMAP,
     PRESSURE_TITLE,
     UNCOVERED_COLOR,
@@ -17,6 +15,7 @@ from stockingsim.viz._helpers import (
     covered_pressure,
     landmark_heights,
     new_figure,
+    pressure_colormap,
     resolve_clim,
     result_label,
     save_figure,
@@ -152,13 +151,11 @@ def plot_unrolled(
     matplotlib.figure.Figure
         The figure (shown by Jupyter when it is the cell's value).
     """
-    import matplotlib
-
     theta_deg, rows, values = unrolled_grid(result, n_theta=n_theta, step_m=step_m, heights=heights)
     pressure = covered_pressure(result)
     clim = resolve_clim(clim, pressure)
     below, above = clipped(pressure, clim)
-    colormap = matplotlib.colormaps[cmap].with_extremes(over=ABOVE_COLOR, under=BELOW_COLOR)
+    colormap = pressure_colormap(cmap)
     fig, ax = new_figure((7.0, 7.0), ax)
     ax.set_facecolor(UNCOVERED_COLOR)
     dt = theta_deg[1] - theta_deg[0]
