@@ -16,7 +16,8 @@ import pandas as pd
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
-from stockingsim.design._core import design_stocking, laplace_pressure
+from stockingsim.design._core import design_stocking
+from stockingsim.design._laplace import laplace_pressure
 
 #: Heel-instep (cY) to ankle (cB) girth ratio used when the mesh has no foot. Assumption:
 #: illustrative value from typical made-to-measure order forms (cB 21 cm, cY about 30 cm), not a

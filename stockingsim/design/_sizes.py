@@ -15,12 +15,8 @@ import pandas as pd
 
 from stockingsim import errors, standards
 from stockingsim import vocabulary as vocab
-from stockingsim.design._core import (
-    Target,
-    invert_laplace,
-    laplace_pressure,
-    resolve_target,
-)
+from stockingsim.design._laplace import invert_laplace, laplace_pressure
+from stockingsim.design._targets import Target, resolve_target
 from stockingsim.vocabulary import LANDMARKS as LANDMARK_ORDER
 
 #: Tolerance (mmHg) within which a leg "meets" an explicit {landmark: mmHg} target (no class to
