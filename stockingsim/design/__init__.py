@@ -18,6 +18,7 @@ Implementation modules: ``_targets`` (use cases and :func:`resolve_target`), ``_
 :func:`donning`), ``_life`` (:func:`service_life`, :func:`design_outer_layer`).
 """
 
+from stockingsim.design._chart import SizeChart, size_chart
 from stockingsim.design._core import design_stocking
 from stockingsim.design._fit import (
     CY_OVER_CB,
@@ -38,11 +39,9 @@ from stockingsim.design._life import design_outer_layer, service_life
 from stockingsim.design._sizes import (
     EXPLICIT_TARGET_TOL_MMHG,
     POPULATION_DISTRIBUTION,
-    SizeChart,
     leg_table,
     sample_charts,
     sample_population,
-    size_chart,
     size_coverage,
 )
 from stockingsim.design._spec import DesignSpec
