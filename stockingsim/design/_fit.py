@@ -6,7 +6,7 @@ Public names are re-exported by :mod:`stockingsim.design`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,26 +196,47 @@ def compare_stiffness(
         Fabrics that cannot reach the target get NaN and the reason in ``note``.
     """
     require_leg(leg, "compare_stiffness()", errors.DesignError)
-    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
     names = [landmark] if isinstance(landmark, str) else list(landmark)
+
+    def measure(stocking: Any) -> dict[str, Any]:
+        si = stiffness_index(leg, stocking, names, method=method)
+        row: dict[str, Any] = {}
+        for lm in names:
+            row[f"stiffness_{lm}_mmhg_per_cm"] = si.loc[lm, "stiffness_mmhg_per_cm"]
+            row[f"strain_{lm}"] = si.loc[lm, "strain"]
+            row[f"pressure_{lm}_mmhg"] = si.loc[lm, "pressure_mmhg"]
+        return row
+
+    design = dict(design_options, target=target, method=method, style=style)
+    return compare_designs(leg, fabrics, measure, f"stiffness_{names[0]}_mmhg_per_cm", design)
+
+
+def compare_designs(
+    leg: Any,
+    fabrics: Mapping[str, Any] | Sequence[Any],
+    measure: Callable[[Any], Mapping[str, Any]],
+    sort_by: str,
+    design: Mapping[str, Any],
+) -> pd.DataFrame:
+    """One row per fabric: each designed on ``leg``, then measured.
+
+    ``design_stocking(leg, fabric, **design)`` gives the stocking, ``measure(stocking)`` the
+    row's columns. A fabric that cannot be designed gets NaN and the reason in ``note``; rows are sorted by
+    ``sort_by``. Shared by :func:`compare_stiffness` and
+    :func:`stockingsim.motion.compare_swelling`.
+    """
+    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
     rows = []
     for label, fab in items:
         row: dict[str, Any] = {"fabric": label, "note": ""}
         try:
-            stocking, _ = design_stocking(
-                leg, fab, target, method=method, style=style, **design_options
-            )
-            si = stiffness_index(leg, stocking, names, method=method)
-            for lm in names:
-                row[f"stiffness_{lm}_mmhg_per_cm"] = si.loc[lm, "stiffness_mmhg_per_cm"]
-                row[f"strain_{lm}"] = si.loc[lm, "strain"]
-                row[f"pressure_{lm}_mmhg"] = si.loc[lm, "pressure_mmhg"]
+            stocking, _ = design_stocking(leg, fab, **design)
+            row.update(measure(stocking))
         except errors.StockingSimError as exc:
             row["note"] = f"{type(exc).__name__}: {exc}"
         rows.append(row)
     df = pd.DataFrame(rows).set_index("fabric")
-    key = f"stiffness_{names[0]}_mmhg_per_cm"
-    return df.sort_values(key) if key in df else df
+    return df.sort_values(sort_by) if sort_by in df else df
 
 
 # --------------------------------------------------------------------------------------------
@@ -321,11 +342,7 @@ def heel_instep_circumference(leg: Any, n_angles: int = 19) -> float | None:
 
 
 def donning(
-    leg: Any,
-    stocking: Any,
-    *,
-    cy_ratio: float = CY_OVER_CB,
-    measure: bool = True,
+    leg: Any, stocking: Any, *, cy_ratio: float = CY_OVER_CB, measure: bool = True
 ) -> DonningResult:
     """Strain and tension the stocking needs to pass over the heel when put on.
 
