@@ -201,3 +201,17 @@ def test_a_batch_designs_the_outer_layer_of_a_kit_on_every_leg(tmp_path):
     assert float(table["pressure_B_mmhg"].iloc[0]) == pytest.approx(want, rel=1e-9)
     assert want == pytest.approx(27.5, abs=0.1)  # mid-class II at B, from the kit
     assert table["fabric"].iloc[0] == "circular class I"
+
+
+def test_size_coverage_of_a_kit_counts_every_layer_and_size_chart_says_why_not_a_kit():
+    leg = ss.bundled_leg()
+    st, _ = ss.design_stocking(leg, "circular class I", "RAL-GZ 387:I", profile="landmarks")
+    kit = ss.Kit([st, st])
+    table = ss.size_coverage(kit, [leg], "RAL-GZ 387:II")
+    direct = ss.simulate(leg, kit, method="laplace").profile["pressure_mmhg"]
+    for lm in ("B", "B1", "C", "D"):
+        assert table[f"{lm}_mmhg"].iloc[0] == pytest.approx(direct[lm], rel=1e-6), lm
+    # two class I layers: more than twice one (the outer layer on a larger radius)
+    assert table["B_mmhg"].iloc[0] > 2 * ss.size_coverage(st, [leg])["B_mmhg"].iloc[0]
+    with pytest.raises(errors.DesignError, match="Kit has no size chart"):
+        ss.size_chart([leg], kit, n_sizes=1)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from stockingsim import errors, standards
 from stockingsim import vocabulary as vocab
+from stockingsim._checks import as_fabric
 from stockingsim.design._laplace import invert_laplace, laplace_pressure
 from stockingsim.design._sizes import (
     _STYLE_TOP,
@@ -131,7 +132,9 @@ def size_chart(
     ----------
     legs : list of Leg / mesh paths, or int
         The population (an int samples that many legs with :func:`sample_population`).
-    fabric : Fabric
+    fabric : Fabric or str
+        The knit (or a preset name). Not a :class:`~stockingsim.Kit`: a chart is of single
+        stockings.
     n_sizes : int
     target : str, mapping or callable
         As in :func:`design_stocking` (default class II RAL).
@@ -154,6 +157,13 @@ def size_chart(
     -------
     SizeChart
     """
+    if getattr(fabric, "has_layers", False):
+        raise errors.DesignError(
+            "size_chart designs single ready-to-wear stockings (in closed form on every leg of "
+            "the population); a Kit has no size chart of its own. Chart the outer layer's "
+            "fabric, or design each leg's outer layer with design_stocking(leg, kit, target)."
+        )
+    fabric = as_fabric(fabric, "size_chart()")
     if int(n_sizes) < 1:
         raise errors.DesignError(f"n_sizes must be >= 1, got {n_sizes}")
     if style not in _STYLE_TOP:

@@ -258,7 +258,7 @@ def size_coverage(
 
     Parameters
     ----------
-    stocking : Stocking
+    stocking : Stocking or Kit
     legs : Leg, list of Leg / mesh paths, or int
         An int samples that many legs with :func:`sample_population`.
     target : str, mapping or callable
@@ -309,7 +309,7 @@ def size_coverage(
             c0 = stocking.relaxed_circumference_at(leg, hs)
             strain[i, idx] = cs / c0 - 1.0
             if method == "laplace":
-                p[i, idx] = laplace_pressure(stocking.fabric, c0, cs)
+                p[i, idx] = _landmark_laplace(stocking, leg, hs, cs, c0)
             else:
                 from stockingsim.solvers import simulate
 
@@ -370,3 +370,15 @@ def _strain_ok(strain: np.ndarray, window: tuple[float, float] | None) -> np.nda
         raise errors.DesignError(f"strain_window must be (low, high) with low < high, got {window}")
     has = np.isfinite(strain)
     return np.all(~has | ((strain >= lo) & (strain <= hi)), axis=-1)
+
+
+def _landmark_laplace(stocking: Any, leg: Any, hs: np.ndarray, cs: np.ndarray, c0) -> np.ndarray:
+    """Laplace pressure (mmHg) at the landmarks, with the extra layers of a kit, fold or band.
+
+    The same law the ``laplace`` method applies: ``p = (T + T_extra) 2 pi / C``.
+    """
+    p = laplace_pressure(stocking.fabric, c0, cs)
+    if getattr(stocking, "bands", ()) or getattr(stocking, "has_layers", False):
+        extra = np.asarray(stocking.band_tension(leg, hs, cs), dtype=float)
+        p = p + extra * 2.0 * np.pi / cs / vocab.PA_PER_MMHG
+    return p
