@@ -75,6 +75,34 @@ def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.nda
         return np.where(taut & (tu > 0), t1 / np.where(tu > 0, tu, 1.0), 1.0)
 
 
+def _laplace_rise(leg, stocking, hs, circ, delta) -> tuple[np.ndarray, np.ndarray]:
+    """Laplace pressure (mmHg) before and after a girth rise ``delta``, every layer on its loop.
+
+    Each layer of a kit (one for a stocking) sits on the girth of the layers below it and
+    follows its own inner loop; ``p = sum_j T_j 2 pi / C`` (the kit's multi-layer Laplace law).
+    """
+    layers = getattr(stocking, "layers", (stocking,))
+    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
+    p0 = np.zeros(len(hs))
+    p1 = np.zeros(len(hs))
+    for layer, t_under in zip(layers, under):
+        lo, hi = layer.coverage_m(leg)
+        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
+        c0 = layer.relaxed_circumference_at(leg, hs)
+        girth = circ + 2.0 * np.pi * t_under
+        rise = _inner_loop_ratio(layer.fabric, girth / c0 - 1.0, (girth + delta) / c0 - 1.0)
+        # laplace_pressure is T 2 pi / girth: scaled to the skin's girth C
+        p0 += on * laplace_pressure(layer.fabric, c0, girth) * girth / circ
+        p1 += (
+            on
+            * laplace_pressure(layer.fabric, c0, girth + delta)
+            * (girth + delta)
+            / (circ + delta)
+            * rise
+        )
+    return p0, p1
+
+
 def stiffness_index(
     leg: Any,
     stocking: Any,
@@ -100,7 +128,9 @@ def stiffness_index(
     Parameters
     ----------
     leg : Leg
-    stocking : Stocking
+    stocking : Stocking or Kit
+        For a kit (``laplace``), every layer follows its own inner loop on the girth of the
+        layers below it.
     landmark : str or sequence of str
         Where to report (default B1 and C).
     method : str
@@ -144,9 +174,7 @@ def stiffness_index(
     if method == "laplace":
         circ = leg.girth_profile(heights_m=hs)["circumference_m"].to_numpy(float)
         c0 = stocking.relaxed_circumference_at(leg, hs)
-        p0 = laplace_pressure(stocking.fabric, c0, circ)
-        p1 = laplace_pressure(stocking.fabric, c0, circ + delta)
-        p1 = p1 * _inner_loop_ratio(stocking.fabric, circ / c0 - 1.0, (circ + delta) / c0 - 1.0)
+        p0, p1 = _laplace_rise(leg, stocking, hs, circ, delta)
         d_circ = np.full(len(names), delta)
     else:
         from stockingsim.solvers import simulate
