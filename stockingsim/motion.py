@@ -566,24 +566,19 @@ def compare_swelling(
         One row per fabric: ``pressure_<lm>_mmhg`` (no oedema), ``mmhg_per_10ml_<lm>``, and
         ``note`` (why a fabric could not be designed), sorted by the first landmark's slope.
     """
-    from stockingsim.design import design_stocking
+    from stockingsim.design._fit import compare_designs
 
-    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
     cache: dict = {}
-    rows = []
-    for label, fab in items:
-        row: dict[str, Any] = {"fabric": label, "note": ""}
-        try:
-            st, _ = design_stocking(leg, fab, target, method=method, style=style)
-            t = swelling_response(
-                leg, st, volumes_ml, method, landmarks=landmarks, deformed_legs=cache
-            )
-            for lm in landmarks:
-                row[f"pressure_{lm}_mmhg"] = float(t[f"pressure_{lm}_mmhg"].iloc[0])
-                row[f"mmhg_per_10ml_{lm}"] = t.attrs["mmhg_per_10ml"][lm]
-        except errors.StockingSimError as exc:
-            row["note"] = f"{type(exc).__name__}: {exc}"
-        rows.append(row)
-    df = pd.DataFrame(rows).set_index("fabric")
-    key = f"mmhg_per_10ml_{landmarks[0]}"
-    return df.sort_values(key) if key in df else df
+
+    def measure(stocking: Any) -> dict[str, float]:
+        t = swelling_response(
+            leg, stocking, volumes_ml, method, landmarks=landmarks, deformed_legs=cache
+        )
+        row = {}
+        for lm in landmarks:
+            row[f"pressure_{lm}_mmhg"] = float(t[f"pressure_{lm}_mmhg"].iloc[0])
+            row[f"mmhg_per_10ml_{lm}"] = t.attrs["mmhg_per_10ml"][lm]
+        return row
+
+    design = {"target": target, "method": method, "style": style}
+    return compare_designs(leg, fabrics, measure, f"mmhg_per_10ml_{landmarks[0]}", design)

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import stockingsim as ss  # noqa: E402
-from stockingsim.design._core import laplace_pressure  # noqa: E402
+from stockingsim.design import laplace_pressure  # noqa: E402
 from stockingsim.standards import class_range, design_pressure  # noqa: E402
 
 

@@ -9,7 +9,7 @@ import pytest
 import stockingsim as ss
 from stockingsim import errors
 from stockingsim.cli import main
-from stockingsim.design._core import laplace_pressure
+from stockingsim.design import laplace_pressure
 from stockingsim.fitting import SizeChart, fit_patient, fitting_report, leg_from_measurements
 
 FABRIC = "circular class II"

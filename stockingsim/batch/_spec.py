@@ -41,12 +41,18 @@ class BatchDesign:
 
     Parameters
     ----------
-    fabric : Fabric or str
-        The knit, or the name of a preset in :func:`stockingsim.fabric_library`.
+    fabric : Fabric, str or Kit
+        The knit, or the name of a preset in :func:`stockingsim.fabric_library`; or a
+        :class:`~stockingsim.Kit` whose outermost layer is designed over the others on every
+        leg (as :func:`stockingsim.design_stocking` does with a kit; its inner layers are
+        worn as given, so give them a profile that fits any leg: a number or a landmark
+        mapping).
     target : str or mapping
         ``"RAL-GZ 387:II"`` (standard:class) or explicit pressures ``{"B": 28.0, ...}`` in mmHg.
+        For a kit: the pressure of the kit.
     style : str
-        ``"AD"`` (knee-high), ``"AF"``, ``"AG"`` or ``"AT"``.
+        ``"AD"`` (knee-high), ``"AF"``, ``"AG"`` or ``"AT"``; for a kit, the designed outer
+        layer's.
     method : str
         Pressure law used to invert the design (passed to ``design_stocking``).
     name : str, optional

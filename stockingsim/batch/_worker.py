@@ -179,7 +179,8 @@ def base_row(task: Task) -> dict[str, Any]:
         leg_sha256=task.leg.sha256,
         stocking_name=_spec_name(spec),
         stocking_key=task.spec_key,
-        fabric=getattr(fabric, "name", None) if fabric is not None else None,
+        # a kit's fabric is its inner layer's (as for a kit simulated directly)
+        fabric=getattr(getattr(fabric, "fabric", fabric), "name", None),
         target=_target_text(target),
         style=getattr(spec, "style", None),
         design_method=getattr(spec, "method", None) if target is not None else None,

@@ -11,26 +11,15 @@ What a hosiery designer does, in a few lines::
     chart = ss.size_chart(sample_population(200), fabric, n_sizes=3)
     chart.chart, chart.coverage_percent
 
-Implementation modules: ``_core`` (targets, Laplace inversion, :func:`design_stocking`),
-``_sizes`` (:func:`size_coverage`, :func:`size_chart`, populations), ``_fit``
-(:func:`stiffness_index`, :func:`donning`).
+Implementation modules: ``_targets`` (use cases and :func:`resolve_target`), ``_laplace``
+(Laplace's law and its inversion), ``_core`` (:func:`design_stocking`, also the outer layer of a
+:class:`~stockingsim.Kit`), ``_spec`` (:class:`DesignSpec`), ``_sizes`` and ``_chart``
+(:func:`size_coverage`, :func:`size_chart`, populations), ``_fit`` (:func:`stiffness_index`,
+:func:`donning`), ``_life`` (:func:`service_life`, :func:`design_outer_layer`).
 """
 
-from stockingsim.design._core import (
-    SIGEL_PROFILE_MMHG,
-    TARGETS,
-    DesignSpec,
-    TabulatedCircumference,
-    Target,
-    UseCase,
-    design_stocking,
-    invert_laplace,
-    laplace_pressure,
-    laplace_tension,
-    resolve_target,
-    use_case,
-    use_case_target,
-)
+from stockingsim.design._chart import SizeChart, size_chart
+from stockingsim.design._core import design_stocking
 from stockingsim.design._fit import (
     CY_OVER_CB,
     DonningResult,
@@ -40,16 +29,30 @@ from stockingsim.design._fit import (
     heel_instep_circumference,
     stiffness_index,
 )
+from stockingsim.design._laplace import (
+    TabulatedCircumference,
+    invert_laplace,
+    laplace_pressure,
+    laplace_tension,
+)
 from stockingsim.design._life import design_outer_layer, service_life
 from stockingsim.design._sizes import (
     EXPLICIT_TARGET_TOL_MMHG,
     POPULATION_DISTRIBUTION,
-    SizeChart,
     leg_table,
     sample_charts,
     sample_population,
-    size_chart,
     size_coverage,
+)
+from stockingsim.design._spec import DesignSpec
+from stockingsim.design._targets import (
+    SIGEL_PROFILE_MMHG,
+    TARGETS,
+    Target,
+    UseCase,
+    resolve_target,
+    use_case,
+    use_case_target,
 )
 
 __all__ = [

@@ -6,7 +6,7 @@ Public names are re-exported by :mod:`stockingsim.design`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,8 @@ import pandas as pd
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
-from stockingsim.design._core import design_stocking, laplace_pressure
+from stockingsim.design._core import design_stocking
+from stockingsim.design._laplace import laplace_pressure
 
 #: Heel-instep (cY) to ankle (cB) girth ratio used when the mesh has no foot. Assumption:
 #: illustrative value from typical made-to-measure order forms (cB 21 cm, cY about 30 cm), not a
@@ -74,6 +75,34 @@ def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.nda
         return np.where(taut & (tu > 0), t1 / np.where(tu > 0, tu, 1.0), 1.0)
 
 
+def _laplace_rise(leg, stocking, hs, circ, delta) -> tuple[np.ndarray, np.ndarray]:
+    """Laplace pressure (mmHg) before and after a girth rise ``delta``, every layer on its loop.
+
+    Each layer of a kit (one for a stocking) sits on the girth of the layers below it and
+    follows its own inner loop; ``p = sum_j T_j 2 pi / C`` (the kit's multi-layer Laplace law).
+    """
+    layers = getattr(stocking, "layers", (stocking,))
+    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
+    p0 = np.zeros(len(hs))
+    p1 = np.zeros(len(hs))
+    for layer, t_under in zip(layers, under):
+        lo, hi = layer.coverage_m(leg)
+        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
+        c0 = layer.relaxed_circumference_at(leg, hs)
+        girth = circ + 2.0 * np.pi * t_under
+        rise = _inner_loop_ratio(layer.fabric, girth / c0 - 1.0, (girth + delta) / c0 - 1.0)
+        # laplace_pressure is T 2 pi / girth: scaled to the skin's girth C
+        p0 += on * laplace_pressure(layer.fabric, c0, girth) * girth / circ
+        p1 += (
+            on
+            * laplace_pressure(layer.fabric, c0, girth + delta)
+            * (girth + delta)
+            / (circ + delta)
+            * rise
+        )
+    return p0, p1
+
+
 def stiffness_index(
     leg: Any,
     stocking: Any,
@@ -99,7 +128,9 @@ def stiffness_index(
     Parameters
     ----------
     leg : Leg
-    stocking : Stocking
+    stocking : Stocking or Kit
+        For a kit (``laplace``), every layer follows its own inner loop on the girth of the
+        layers below it.
     landmark : str or sequence of str
         Where to report (default B1 and C).
     method : str
@@ -143,9 +174,7 @@ def stiffness_index(
     if method == "laplace":
         circ = leg.girth_profile(heights_m=hs)["circumference_m"].to_numpy(float)
         c0 = stocking.relaxed_circumference_at(leg, hs)
-        p0 = laplace_pressure(stocking.fabric, c0, circ)
-        p1 = laplace_pressure(stocking.fabric, c0, circ + delta)
-        p1 = p1 * _inner_loop_ratio(stocking.fabric, circ / c0 - 1.0, (circ + delta) / c0 - 1.0)
+        p0, p1 = _laplace_rise(leg, stocking, hs, circ, delta)
         d_circ = np.full(len(names), delta)
     else:
         from stockingsim.solvers import simulate
@@ -195,26 +224,47 @@ def compare_stiffness(
         Fabrics that cannot reach the target get NaN and the reason in ``note``.
     """
     require_leg(leg, "compare_stiffness()", errors.DesignError)
-    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
     names = [landmark] if isinstance(landmark, str) else list(landmark)
+
+    def measure(stocking: Any) -> dict[str, Any]:
+        si = stiffness_index(leg, stocking, names, method=method)
+        row: dict[str, Any] = {}
+        for lm in names:
+            row[f"stiffness_{lm}_mmhg_per_cm"] = si.loc[lm, "stiffness_mmhg_per_cm"]
+            row[f"strain_{lm}"] = si.loc[lm, "strain"]
+            row[f"pressure_{lm}_mmhg"] = si.loc[lm, "pressure_mmhg"]
+        return row
+
+    design = dict(design_options, target=target, method=method, style=style)
+    return compare_designs(leg, fabrics, measure, f"stiffness_{names[0]}_mmhg_per_cm", design)
+
+
+def compare_designs(
+    leg: Any,
+    fabrics: Mapping[str, Any] | Sequence[Any],
+    measure: Callable[[Any], Mapping[str, Any]],
+    sort_by: str,
+    design: Mapping[str, Any],
+) -> pd.DataFrame:
+    """One row per fabric: each designed on ``leg``, then measured.
+
+    ``design_stocking(leg, fabric, **design)`` gives the stocking, ``measure(stocking)`` the
+    row's columns. A fabric that cannot be designed gets NaN and the reason in ``note``; rows are sorted by
+    ``sort_by``. Shared by :func:`compare_stiffness` and
+    :func:`stockingsim.motion.compare_swelling`.
+    """
+    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
     rows = []
     for label, fab in items:
         row: dict[str, Any] = {"fabric": label, "note": ""}
         try:
-            stocking, _ = design_stocking(
-                leg, fab, target, method=method, style=style, **design_options
-            )
-            si = stiffness_index(leg, stocking, names, method=method)
-            for lm in names:
-                row[f"stiffness_{lm}_mmhg_per_cm"] = si.loc[lm, "stiffness_mmhg_per_cm"]
-                row[f"strain_{lm}"] = si.loc[lm, "strain"]
-                row[f"pressure_{lm}_mmhg"] = si.loc[lm, "pressure_mmhg"]
+            stocking, _ = design_stocking(leg, fab, **design)
+            row.update(measure(stocking))
         except errors.StockingSimError as exc:
             row["note"] = f"{type(exc).__name__}: {exc}"
         rows.append(row)
     df = pd.DataFrame(rows).set_index("fabric")
-    key = f"stiffness_{names[0]}_mmhg_per_cm"
-    return df.sort_values(key) if key in df else df
+    return df.sort_values(sort_by) if sort_by in df else df
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,11 +370,7 @@ def heel_instep_circumference(leg: Any, n_angles: int = 19) -> float | None:
 
 
 def donning(
-    leg: Any,
-    stocking: Any,
-    *,
-    cy_ratio: float = CY_OVER_CB,
-    measure: bool = True,
+    leg: Any, stocking: Any, *, cy_ratio: float = CY_OVER_CB, measure: bool = True
 ) -> DonningResult:
     """Strain and tension the stocking needs to pass over the heel when put on.
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._checks import require_leg, require_stocking
+from stockingsim._checks import as_fabric, as_number, require_leg, require_stocking
 
 __all__ = ["service_life", "design_outer_layer"]
 
@@ -68,9 +68,9 @@ def service_life(
 
     require_leg(leg, "service_life()", errors.DesignError)
     require_stocking(stocking, "service_life()", errors.DesignError)
-    hours = _number(hours_per_day, "hours_per_day", 0.0, 24.0)
-    every = _number(wash_every_days, "wash_every_days", 1.0, 365.0)
-    n_days = int(_number(days, "days", 1, 1000))
+    hours = as_number(hours_per_day, "hours_per_day", errors.DesignError, low=0.0, high=24.0)
+    every = as_number(wash_every_days, "wash_every_days", errors.DesignError, low=1.0, high=365.0)
+    n_days = int(as_number(days, "days", errors.DesignError, low=1, high=1000))
     if method not in _SCALING_METHODS:
         raise errors.DesignError(f"method {method!r}: use one of {', '.join(_SCALING_METHODS)}.")
     tissue = options.get("tissue")
@@ -118,25 +118,16 @@ def service_life(
     return table
 
 
-def _number(value: Any, what: str, lo: float, hi: float) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise errors.DesignError(f"{what} must be a number, got {value!r}.") from exc
-    if not np.isfinite(x) or not lo <= x <= hi:
-        raise errors.DesignError(f"{what}={value!r} must be between {lo:g} and {hi:g}.")
-    return x
-
-
 def design_outer_layer(
     leg: Any, inner: Any, fabric: Any, target: Any = "RAL-GZ 387:II", **options: Any
 ) -> tuple[Any, Any]:
     """Design the outer stocking of a two-layer kit so that the kit meets ``target``.
 
-    The outer layer must add ``T_out = p r - T_in`` at each landmark (``p`` the target, ``r``
-    the leg's hull radius, ``T_in`` the inner stocking's tension: the multi-layer Laplace law of
-    :class:`~stockingsim.Kit`), on a leg enlarged by the inner layer's thickness; it is designed
-    with :func:`design_stocking` for the equivalent pressures on that enlarged leg.
+    The kit ``[inner, outer]`` (each layer the inner's thickness) is handed to
+    :func:`design_stocking`, which designs its outer layer over the inner one: the outer layer
+    adds ``T_out = p r - T_in`` at each height (``p`` the target, ``r`` the leg's hull radius,
+    ``T_in`` the inner stocking's tension: the multi-layer Laplace law of
+    :class:`~stockingsim.Kit`) on the inner layer's outer surface.
 
     Parameters
     ----------
@@ -153,8 +144,8 @@ def design_outer_layer(
     Returns
     -------
     (Kit, DesignSpec)
-        The kit ``[inner, outer]`` and the outer layer's spec sheet (its ``target_mmhg`` are
-        the equivalent pressures on the enlarged leg).
+        The kit ``[inner, outer]`` and the outer layer's spec sheet (with the kit's target and
+        predicted pressures).
 
     Raises
     ------
@@ -163,26 +154,17 @@ def design_outer_layer(
     """
     from stockingsim._kit import Kit
     from stockingsim.design._core import design_stocking
-    from stockingsim.design._fit import enlarged_leg
-    from stockingsim.solvers import PA_PER_MMHG, simulate
+    from stockingsim.stocking import Stocking
 
     require_leg(leg, "design_outer_layer()", errors.DesignError)
     require_stocking(inner, "design_outer_layer()", errors.DesignError)
-    options.setdefault("style", inner.style)
-    _, full = design_stocking(leg, fabric, target, **options)
-    wanted = full.landmarks["target_mmhg"].dropna()
-    t_in = simulate(leg, inner, method="laplace").profile
+    if getattr(inner, "has_layers", False):
+        raise errors.DesignError(
+            "design_outer_layer() takes one inner Stocking; for a kit of several inner layers "
+            "give design_stocking() the kit with the outer layer's fabric outermost."
+        )
+    outer = Stocking(as_fabric(fabric, "design_outer_layer()"), inner.relaxed_circumference_m)
     thickness = Kit([inner, inner]).thicknesses_m[0]
-    wider = 2.0 * np.pi * thickness
-    equivalent = {}
-    for name, p in wanted.items():
-        circ = float(leg.landmarks[name].circumference_m)
-        t_out = p * PA_PER_MMHG * circ / (2 * np.pi) - float(t_in.loc[name, "tension_n_per_m"])
-        if t_out <= 0:
-            raise errors.UnreachableTargetError(
-                f"the inner layer alone gives {t_in.loc[name, 'pressure_mmhg']:.1f} mmHg at "
-                f"{name}, at least the kit's target {p:.1f} mmHg; use a lighter liner."
-            )
-        equivalent[name] = t_out / ((circ + wider) / (2 * np.pi)) / PA_PER_MMHG
-    outer, spec = design_stocking(enlarged_leg(leg, wider), fabric, equivalent, **options)
-    return Kit([inner, outer], thicknesses_m=(thickness, thickness)), spec
+    options.setdefault("style", inner.style)
+    kit = Kit([inner, outer], thicknesses_m=(thickness, thickness))
+    return design_stocking(leg, kit, target, **options)

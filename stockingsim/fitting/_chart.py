@@ -176,7 +176,7 @@ class SizeChart:
             Index (size, length); columns ``relaxed_<landmark>_cm``.
         """
         from stockingsim._checks import as_fabric
-        from stockingsim.design._core import invert_laplace, resolve_target
+        from stockingsim.design import invert_laplace, resolve_target
         from stockingsim.leg._parametric import _UPPERTHIGH_OVER_D, complete_chart
 
         fab = as_fabric(self._fabric_or(fabric), "SizeChart.relaxed_table()")
