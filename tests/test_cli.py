@@ -8,17 +8,15 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_run import LEG, MESHES, pressure_at_b, run
 
 import stockingsim as ss
 from stockingsim.cli import build_parser, main
 
-MESHES = Path(__file__).resolve().parents[1] / "meshes"
-LEG = str(MESHES / "anny_f_avg.ply")
 MMHG = 101325.0 / 760.0
 SUBCOMMANDS = [
     "demo",
@@ -33,16 +31,6 @@ SUBCOMMANDS = [
     "calibrate",
     "agreement",
 ]
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def pressure_at_b(text: str) -> float:
-    return float(re.search(r"pressure at B: ([0-9.]+) mmHg", text).group(1))
 
 
 # ----------------------------------------------------------------------------------------------

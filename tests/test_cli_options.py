@@ -6,29 +6,14 @@ picture run. Numbers are checked against the library (the same computation) or c
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_run import LEG, MESHES, pressure_at_b, run
 
 import stockingsim as ss
-from stockingsim.cli import main
 
-MESHES = Path(__file__).resolve().parents[1] / "meshes"
-LEG = str(MESHES / "anny_f_avg.ply")
 FABRIC = "circular class II"
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def pressure_at_b(text: str) -> float:
-    return float(re.search(r"pressure at B: ([0-9.]+) mmHg", text).group(1))
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ in the command modules by theme (:mod:`._pressure`, :mod:`._fabrics`, :mod:`._ta
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import NamedTuple
 
 from stockingsim import __version__
 from stockingsim import vocabulary as vocab
@@ -26,15 +28,19 @@ from stockingsim.cli._pressure import cmd_classify, cmd_demo, cmd_design, cmd_re
 from stockingsim.cli._tables import cmd_agreement, cmd_batch, cmd_calibrate
 
 RAW = argparse.RawDescriptionHelpFormatter
-WRAPPED = argparse.HelpFormatter
 UNITS = ["auto", "m", "cm", "mm"]
 
 
-def _command(sub, name: str, func, formatter=RAW, **text) -> argparse.ArgumentParser:
-    """A sub-parser ``name`` run by ``func``; ``text`` is its help, description and epilog."""
-    p = sub.add_parser(name, formatter_class=formatter, **text)
-    p.set_defaults(func=func)
-    return p
+class Subcommand(NamedTuple):
+    """One subcommand: what runs it, what adds its options, and its texts for ``--help``."""
+
+    run: Callable[[argparse.Namespace], int]
+    options: Callable[[argparse.ArgumentParser], None]
+    help: str
+    description: str
+    epilog: str | None = None
+    #: wrap the description to the terminal (True) or keep its line breaks and the epilog's
+    wrap: bool = False
 
 
 def _leg_and_fabric(p) -> None:
@@ -65,14 +71,15 @@ def _standard_arg(p) -> None:
     p.add_argument("--standard", default=DEFAULT_STANDARD, help=f"default {DEFAULT_STANDARD}")
 
 
-def _add_demo(sub) -> None:
-    p = _command(
-        sub, "demo", cmd_demo, WRAPPED,
-        help="the whole job on a bundled leg: design, simulate, pictures, report",
-        description="Design a class II stocking for a bundled leg with a preset fabric, simulate "
-        "it, and write the 3D pressure map, profile and unrolled map PNGs, the spec sheet CSV "
-        "and an HTML report into an output folder.",
-    )  # fmt: skip
+def _export_args(p) -> None:
+    """The files ``simulate`` writes besides its printout (see ``_output.write_exports``)."""
+    p.add_argument("--csv", help="write the landmark profile table as CSV")
+    p.add_argument("--vtk", help="write the leg with the pressure as VTK (.vtp)")
+    p.add_argument("--png", help="write the 3D pressure map PNG")
+    p.add_argument("--profile-png", help="write the pressure profile PNG")
+
+
+def _demo_options(p) -> None:
     p.add_argument("--out", default="stockingsim_out", help="output folder (default %(default)s)")
     p.add_argument("--leg", default="anny_f_avg", help="bundled leg (default %(default)s)")
     p.add_argument("--fabric", default=DEFAULT_FABRIC, help="preset fabric (default %(default)s)")
@@ -81,15 +88,7 @@ def _add_demo(sub) -> None:
     _method_arg(p)
 
 
-def _add_simulate(sub) -> None:
-    p = _command(
-        sub, "simulate", cmd_simulate,
-        help="pressure of a given stocking on a leg",
-        description="Simulate a stocking of known relaxed circumference on a leg and print the "
-        "pressure profile at the landmarks, the class and the gradient verdict.",
-        epilog="example: stockingsim simulate leg.ply --fabric 'circular class II' "
-        "--relaxed B=15,C=24,D=25",
-    )  # fmt: skip
+def _simulate_options(p) -> None:
     _leg_and_fabric(p)
     p.add_argument(
         "--relaxed",
@@ -100,26 +99,10 @@ def _add_simulate(sub) -> None:
     _style_arg(p)
     _method_arg(p)
     _standard_arg(p)
-    files = {
-        "--csv": "write the landmark profile table as CSV",
-        "--vtk": "write the leg with the pressure as VTK (.vtp)",
-        "--png": "write the 3D pressure map PNG",
-        "--profile-png": "write the pressure profile PNG",
-    }
-    for flag, what in files.items():
-        p.add_argument(flag, help=what)
+    _export_args(p)
 
 
-def _add_design(sub) -> None:
-    p = _command(
-        sub, "design", cmd_design,
-        help="design a stocking for a target class and print its spec sheet",
-        description="Find the relaxed circumference at every height that gives the target "
-        "pressure profile, and print the spec sheet (circumferences, flat widths, strain, "
-        "tension, target and predicted pressure per landmark).",
-        epilog="example: stockingsim design leg.ply --fabric 'circular class II' "
-        "--target 'RAL-GZ 387:II'",
-    )  # fmt: skip
+def _design_options(p) -> None:
     _leg_and_fabric(p)
     p.add_argument("--target", default=DEFAULT_TARGET, help="STANDARD:CLASS (default %(default)s)")
     _style_arg(p)
@@ -128,23 +111,12 @@ def _add_design(sub) -> None:
     p.add_argument("--simulate", choices=METHODS, help="also simulate the design with this method")
 
 
-def _add_classify(sub) -> None:
-    p = _command(
-        sub, "classify", cmd_classify,
-        help="compression class of an ankle pressure",
-        description="The compression class of ankle (B) pressures in mmHg under a standard.",
-        epilog="example: stockingsim classify 27 --standard 'RAL-GZ 387'",
-    )  # fmt: skip
+def _classify_options(p) -> None:
     p.add_argument("mmhg", nargs="+", metavar="MMHG", help="pressure at B, mmHg")
     _standard_arg(p)
 
 
-def _add_fabric(sub) -> None:
-    p = _command(
-        sub, "fabric", cmd_fabric, WRAPPED,
-        help="preset fabrics: list, show; fit a fabric to a tensile test",
-        description="List and show the preset knits, or fit a fabric model to a tensile test CSV.",
-    )  # fmt: skip
+def _fabric_options(p) -> None:
     fsub = p.add_subparsers(dest="fabric_cmd", metavar="ACTION")
     fsub.required = True
     fsub.add_parser("list", help="the preset fabrics")
@@ -165,13 +137,7 @@ def _add_fabric(sub) -> None:
     q.add_argument("--out", help="fabric JSON file (default: CSV name + .fabric.json)")
 
 
-def _add_report(sub) -> None:
-    p = _command(
-        sub, "report", cmd_report, WRAPPED,
-        help="design or take a stocking, simulate, write an HTML report",
-        description="Simulate a designed (--target) or given (--relaxed) stocking and write a "
-        "self-contained HTML (or Markdown) report with maps, profile and spec sheet.",
-    )  # fmt: skip
+def _report_options(p) -> None:
     _leg_and_fabric(p)
     p.add_argument("--target", help="design for STANDARD:CLASS, e.g. 'RAL-GZ 387:II'")
     p.add_argument("--relaxed", metavar="CM|B=..,C=..", help="or a given relaxed circumference")
@@ -181,15 +147,7 @@ def _add_report(sub) -> None:
     p.add_argument("--out", default="report.html", help="report file (default %(default)s)")
 
 
-def _add_batch(sub) -> None:
-    p = _command(
-        sub, "batch", cmd_batch,
-        help="many legs x fabrics x targets x methods into one Parquet table",
-        description="Run legs x stockings x methods on a process pool (default) or Dask, one "
-        "row per task into Parquet; failed tasks become error rows, and re-running resumes.",
-        epilog="example: stockingsim batch 'meshes/*.ply' --fabric 'circular class II' "
-        "--target 'RAL-GZ 387:II' --method membrane --out results.parquet",
-    )  # fmt: skip
+def _batch_options(p) -> None:
     p.add_argument("legs", nargs="+", metavar="LEGS", help="mesh files, globs or folders")
     p.add_argument("--fabric", action="append", help="preset or JSON file (repeatable)")
     p.add_argument("--target", action="append", help="design target (repeatable)")
@@ -207,27 +165,14 @@ def _add_batch(sub) -> None:
     p.add_argument("--engine", default="processes", choices=["processes", "serial", "dask"])
     p.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")
     p.add_argument("--address", help="Dask scheduler address (with --engine dask)")
-    switches = {
-        "--no-resume": "recompute everything",
-        "--retry-errors": "re-run earlier failed tasks",
-        "--no-progress": "no progress bar",
-        "--strict": "exit 1 if any task failed",
-    }
-    for flag, what in switches.items():
-        p.add_argument(flag, action="store_true", help=what)
+    p.add_argument("--no-resume", action="store_true", help="recompute everything")
+    p.add_argument("--retry-errors", action="store_true", help="re-run earlier failed tasks")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any task failed")
     p.add_argument("--show", type=int, default=20, help="rows to print (default %(default)s)")
 
 
-def _add_fit(sub) -> None:
-    p = _command(
-        sub, "fit", cmd_fit,
-        help="a patient's size from a product's size chart (or a made-to-measure order)",
-        description="Fit a patient's RAL measurements (cm) or a leg scan to a size chart: the "
-        "size (fits / between sizes / made to measure), the predicted pressure profile, class "
-        "and gradient verdict, and for made to measure the order form (flat widths in mm).",
-        epilog="example: stockingsim fit --cB 22 --cC 36 --cD 33 --lD 42 --chart knee-high\n"
-        "charts: a CSV/JSON file or the illustrative 'knee-high' / 'thigh-high'",
-    )  # fmt: skip
+def _fit_options(p) -> None:
     for name in FIT_POINTS:
         p.add_argument(f"--{name}", type=float, metavar="CM", help=argparse.SUPPRESS)
     p.add_argument("--leg", help="a leg scan (mesh file or bundled:NAME) instead of measurements")
@@ -247,61 +192,128 @@ def _add_fit(sub) -> None:
     )
 
 
-def _add_app(sub) -> None:
-    p = _command(
-        sub, "app", cmd_app,
-        help="start the local web app (upload a leg or enter measurements, choose a knit)",
-        description="Start the stockingsim web app on this computer (127.0.0.1 only) and open "
-        "it in the browser. Needs the optional extra: pip install 'stockingsim[app]'.",
-    )  # fmt: skip
+def _app_options(p) -> None:
     p.add_argument("--port", type=int, default=8080, help="port (default %(default)s; 0 = any)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
 
-def _add_calibrate(sub) -> None:
-    p = _command(
-        sub, "calibrate", cmd_calibrate,
-        help="fit a fabric's course curve to measured pressures",
-        description="Least-squares calibration of a fabric (preset or JSON) to a measurement "
-        "table (CSV/Excel: leg, point, girth, relaxed girth, mmHg, device); prints the "
-        "parameters with 95 %% intervals and the agreement before, after and leave-one-out.",
-        epilog="example: stockingsim calibrate 'circular class II' hosy.csv --out fabric.json",
-    )  # fmt: skip
-    p.add_argument("fabric", metavar="FABRIC", help="preset name or fabric JSON file")
+def _measurements_arg(p) -> None:
+    """The measured pressures of ``calibrate`` and ``agreement`` (``read_measurements``)."""
     p.add_argument("measurements", metavar="MEASUREMENTS", help="CSV or .xlsx table")
+
+
+def _calibrate_options(p) -> None:
+    p.add_argument("fabric", metavar="FABRIC", help="preset name or fabric JSON file")
+    _measurements_arg(p)
     p.add_argument("--method", default="scale_shape", choices=("scale", "scale_shape", "full"))
     p.add_argument("--out", help="write the calibrated fabric as JSON")
     p.add_argument("--report", help="write the calibration report as JSON")
 
 
-def _add_agreement(sub) -> None:
-    p = _command(
-        sub, "agreement", cmd_agreement,
-        help="Bland-Altman agreement of batch results with measured pressures",
-        description="Compare a run_batch table (.parquet/.csv; leg_name matches the "
-        "measurement's leg id) with a measurement table: bias, SD, 95 %% limits, MAE, r.",
-        epilog="example: stockingsim agreement results.parquet hosy.csv",
-    )  # fmt: skip
+def _agreement_options(p) -> None:
     p.add_argument("results", metavar="RESULTS", help="run_batch table (.parquet or .csv)")
-    p.add_argument("measurements", metavar="MEASUREMENTS", help="CSV or .xlsx table")
+    _measurements_arg(p)
     p.add_argument("--method", choices=METHODS, help="use only this method's rows")
     p.add_argument("--out", help="write the matched pairs as CSV")
 
 
-#: One function per subcommand, in the order of ``--help``.
-SUBCOMMANDS = (
-    _add_demo,
-    _add_simulate,
-    _add_design,
-    _add_classify,
-    _add_fabric,
-    _add_report,
-    _add_batch,
-    _add_fit,
-    _add_app,
-    _add_calibrate,
-    _add_agreement,
-)
+#: Every subcommand in the order of ``--help``: the function that runs it, the one that adds
+#: its options, and its texts.
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "demo": Subcommand(
+        cmd_demo,
+        _demo_options,
+        help="the whole job on a bundled leg: design, simulate, pictures, report",
+        description="Design a class II stocking for a bundled leg with a preset fabric, simulate "
+        "it, and write the 3D pressure map, profile and unrolled map PNGs, the spec sheet CSV "
+        "and an HTML report into an output folder.",
+        wrap=True,
+    ),
+    "simulate": Subcommand(
+        cmd_simulate,
+        _simulate_options,
+        help="pressure of a given stocking on a leg",
+        description="Simulate a stocking of known relaxed circumference on a leg and print the "
+        "pressure profile at the landmarks, the class and the gradient verdict.",
+        epilog="example: stockingsim simulate leg.ply --fabric 'circular class II' "
+        "--relaxed B=15,C=24,D=25",
+    ),
+    "design": Subcommand(
+        cmd_design,
+        _design_options,
+        help="design a stocking for a target class and print its spec sheet",
+        description="Find the relaxed circumference at every height that gives the target "
+        "pressure profile, and print the spec sheet (circumferences, flat widths, strain, "
+        "tension, target and predicted pressure per landmark).",
+        epilog="example: stockingsim design leg.ply --fabric 'circular class II' "
+        "--target 'RAL-GZ 387:II'",
+    ),
+    "classify": Subcommand(
+        cmd_classify,
+        _classify_options,
+        help="compression class of an ankle pressure",
+        description="The compression class of ankle (B) pressures in mmHg under a standard.",
+        epilog="example: stockingsim classify 27 --standard 'RAL-GZ 387'",
+    ),
+    "fabric": Subcommand(
+        cmd_fabric,
+        _fabric_options,
+        help="preset fabrics: list, show; fit a fabric to a tensile test",
+        description="List and show the preset knits, or fit a fabric model to a tensile test CSV.",
+        wrap=True,
+    ),
+    "report": Subcommand(
+        cmd_report,
+        _report_options,
+        help="design or take a stocking, simulate, write an HTML report",
+        description="Simulate a designed (--target) or given (--relaxed) stocking and write a "
+        "self-contained HTML (or Markdown) report with maps, profile and spec sheet.",
+        wrap=True,
+    ),
+    "batch": Subcommand(
+        cmd_batch,
+        _batch_options,
+        help="many legs x fabrics x targets x methods into one Parquet table",
+        description="Run legs x stockings x methods on a process pool (default) or Dask, one "
+        "row per task into Parquet; failed tasks become error rows, and re-running resumes.",
+        epilog="example: stockingsim batch 'meshes/*.ply' --fabric 'circular class II' "
+        "--target 'RAL-GZ 387:II' --method membrane --out results.parquet",
+    ),
+    "fit": Subcommand(
+        cmd_fit,
+        _fit_options,
+        help="a patient's size from a product's size chart (or a made-to-measure order)",
+        description="Fit a patient's RAL measurements (cm) or a leg scan to a size chart: the "
+        "size (fits / between sizes / made to measure), the predicted pressure profile, class "
+        "and gradient verdict, and for made to measure the order form (flat widths in mm).",
+        epilog="example: stockingsim fit --cB 22 --cC 36 --cD 33 --lD 42 --chart knee-high\n"
+        "charts: a CSV/JSON file or the illustrative 'knee-high' / 'thigh-high'",
+    ),
+    "app": Subcommand(
+        cmd_app,
+        _app_options,
+        help="start the local web app (upload a leg or enter measurements, choose a knit)",
+        description="Start the stockingsim web app on this computer (127.0.0.1 only) and open "
+        "it in the browser. Needs the optional extra: pip install 'stockingsim[app]'.",
+    ),
+    "calibrate": Subcommand(
+        cmd_calibrate,
+        _calibrate_options,
+        help="fit a fabric's course curve to measured pressures",
+        description="Least-squares calibration of a fabric (preset or JSON) to a measurement "
+        "table (CSV/Excel: leg, point, girth, relaxed girth, mmHg, device); prints the "
+        "parameters with 95 %% intervals and the agreement before, after and leave-one-out.",
+        epilog="example: stockingsim calibrate 'circular class II' hosy.csv --out fabric.json",
+    ),
+    "agreement": Subcommand(
+        cmd_agreement,
+        _agreement_options,
+        help="Bland-Altman agreement of batch results with measured pressures",
+        description="Compare a run_batch table (.parquet/.csv; leg_name matches the "
+        "measurement's leg id) with a measurement table: bias, SD, 95 %% limits, MAE, r.",
+        epilog="example: stockingsim agreement results.parquet hosy.csv",
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -317,6 +329,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in SUBCOMMANDS:
-        add(sub)
+    for name, command in SUBCOMMANDS.items():
+        p = sub.add_parser(
+            name,
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog,
+            formatter_class=argparse.HelpFormatter if command.wrap else RAW,
+        )
+        command.options(p)
+        p.set_defaults(func=command.run)
     return parser
