@@ -265,3 +265,24 @@ def test_installed_command_in_a_subprocess(tmp_path):
     assert pressure_at_b(done.stdout) == pytest.approx(expected, abs=0.06)
     done = subprocess.run([*cmd, "classify"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "usage" in done.stderr
+
+
+def test_python_m_runs_the_command_with_its_exit_codes(tmp_path):
+    # `python -m stockingsim.cli` (the package's __main__) is the same command: output and the
+    # exit codes 0 (done), 2 (wrong command line) and 1 (the work failed) reach the shell
+    cmd = [sys.executable, "-m", "stockingsim.cli"]
+    done = subprocess.run([*cmd, "classify", "27"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.strip() == "27.0 mmHg, RAL-GZ 387: class II (23-32 mmHg)"
+    done = subprocess.run([*cmd, "classify", "abc"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "pressure" in done.stderr
+    missing = tmp_path / "no_leg.ply"
+    done = subprocess.run(
+        [*cmd, "simulate", str(missing), "--fabric", "circular class II", "--relaxed", "22"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]  # after the progress line: one line of error
+    assert last.startswith("stockingsim simulate: error: ") and str(missing) in last

@@ -26,6 +26,8 @@ import sys
 from collections.abc import Sequence
 
 from stockingsim import errors
+from stockingsim.cli._clinic import cmd_app, cmd_fit
+from stockingsim.cli._fabrics import cmd_fabric
 from stockingsim.cli._inputs import (
     DEFAULT_FABRIC,
     DEFAULT_STANDARD,
@@ -39,6 +41,8 @@ from stockingsim.cli._inputs import (
 )
 from stockingsim.cli._output import one_line, profile_table
 from stockingsim.cli._parser import build_parser
+from stockingsim.cli._pressure import cmd_classify, cmd_demo, cmd_design, cmd_report, cmd_simulate
+from stockingsim.cli._tables import cmd_agreement, cmd_batch, cmd_calibrate
 
 __all__ = [
     "DEFAULT_FABRIC",
@@ -51,6 +55,17 @@ __all__ = [
     "UsageError",
     "build_parser",
     "check_names",
+    "cmd_agreement",
+    "cmd_app",
+    "cmd_batch",
+    "cmd_calibrate",
+    "cmd_classify",
+    "cmd_demo",
+    "cmd_design",
+    "cmd_fabric",
+    "cmd_fit",
+    "cmd_report",
+    "cmd_simulate",
     "main",
     "profile_table",
 ]

@@ -1,8 +1,10 @@
-"""The argparse parser of the ``stockingsim`` command: one ``_add_*`` function per subcommand.
+"""The argparse parser of the ``stockingsim`` command, built from one table of subcommands.
 
-Each sub-parser names the function that runs it (``set_defaults(func=...)``); the functions live
-in the command modules by theme (:mod:`._pressure`, :mod:`._fabrics`, :mod:`._tables`,
-:mod:`._clinic`). The options that several subcommands share are added by one helper each.
+:data:`SUBCOMMANDS` names, for every subcommand in the order of ``--help``, the function that runs
+it (``set_defaults(func=...)``), the ``_<name>_options`` function that adds its options, and its
+help texts. The runners live in the command modules by theme (``_pressure.py``, ``_fabrics.py``,
+``_tables.py``, ``_clinic.py``); the options that several subcommands share are added by one
+helper each.
 """
 
 from __future__ import annotations
