@@ -103,15 +103,17 @@ def read_results(path: Path):
 
 def measurement_text(text: str) -> dict[str, float]:
     """``cB=22,cC=36,lD=42`` -> {"cB": 22.0, ...} (cm)."""
+    from stockingsim._checks import as_number
+
+    hint = "Give NAME=CM pairs like cB=22,cC=36."
     out = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            sep = ""
         if not sep:
             raise UsageError(f"--right: expected NAME=CM pairs like cB=22,cC=36, got {part!r}")
+        out[key.strip()] = as_number(
+            value, f"--right {key.strip()}", UsageError, unit="cm", hint=hint
+        )
     return out
 
 
