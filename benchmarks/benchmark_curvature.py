@@ -25,6 +25,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from _shared import elliptic_cylinder_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "curvature.md"
@@ -32,22 +33,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "curvature.md"
 
 def elliptic_cylinder(n_target: int, a: float = 0.05, b: float = 0.035, length: float = 0.4):
     """Open elliptic cylinder with about ``n_target`` vertices and near-square quads."""
-    perimeter = np.pi * (3 * (a + b) - np.sqrt((3 * a + b) * (a + 3 * b)))  # Ramanujan
-    n_around = int(np.sqrt(n_target * perimeter / length))
-    n_along = int(round(n_target / n_around))
-    t = np.linspace(0.0, 2.0 * np.pi, n_around, endpoint=False)
-    z = np.linspace(0.0, length, n_along)
-    tt, zz = np.meshgrid(t, z)
-    vertices = np.stack([a * np.cos(tt), b * np.sin(tt), zz], -1).reshape(-1, 3)
-    i, j = np.meshgrid(np.arange(n_along - 1), np.arange(n_around), indexing="ij")
-    p = i * n_around + j
-    q = i * n_around + (j + 1) % n_around
-    faces = np.concatenate(
-        [
-            np.stack([p, q, q + n_around], -1).reshape(-1, 3),
-            np.stack([p, q + n_around, p + n_around], -1).reshape(-1, 3),
-        ]
-    )
+    vertices, faces, tt, zz = elliptic_cylinder_grid(n_target, a, b, length)
     kappa = a * b / (a**2 * np.sin(tt) ** 2 + b**2 * np.cos(tt) ** 2) ** 1.5
     interior = (zz > 0.02) & (zz < length - 0.02)
     return vertices, faces.astype(np.int64), kappa.ravel(), interior.ravel()

@@ -35,32 +35,19 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _shared import ellipse_perimeter, elliptic_cylinder_grid
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "sections.md"
 N_PLANES = 100
 
 
-def ramanujan(a: float, b: float) -> float:
-    h = ((a - b) / (a + b)) ** 2
-    return float(np.pi * (a + b) * (1 + 3 * h / (10 + np.sqrt(4 - 3 * h))))
+ramanujan = ellipse_perimeter
 
 
 def elliptic_cylinder(n_target: int, a: float = 0.06, b: float = 0.04, length: float = 0.5):
     """Open elliptic cylinder along z with about ``n_target`` vertices."""
-    n_around = int(np.sqrt(n_target * ramanujan(a, b) / length))
-    n_along = int(round(n_target / n_around))
-    t = np.linspace(0.0, 2.0 * np.pi, n_around, endpoint=False)
-    z = np.linspace(0.0, length, n_along)
-    tt, zz = np.meshgrid(t, z)
-    v = np.stack([a * np.cos(tt), b * np.sin(tt), zz], -1).reshape(-1, 3)
-    i, j = np.meshgrid(np.arange(n_along - 1), np.arange(n_around), indexing="ij")
-    p = i * n_around + j
-    q = i * n_around + (j + 1) % n_around
-    f = np.concatenate(
-        [np.stack([p, q, q + n_around], -1), np.stack([p, q + n_around, p + n_around], -1)]
-    ).reshape(-1, 3)
-    return v, f.astype(np.int64)
+    return elliptic_cylinder_grid(n_target, a, b, length)[:2]
 
 
 def subdivided_leg(times: int):

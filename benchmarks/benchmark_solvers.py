@@ -11,8 +11,8 @@ and solvers.md; ``--whole`` only the first, ``--quick`` without the 1.6M-vertex 
 1. ``membrane`` on a ~1M-vertex leg (the bundled leg subdivided) against
    ``igl.principal_curvature`` alone on the same mesh, in the same run: ratio (goal <= 0.3).
 2. ``laplace`` and ``bridging`` on a ~100k-vertex leg (goal < 0.5 s).
-3. ``contact`` on the four shared legs at its default resolution (goal < 30 s), and its time and
-   peak memory as the grid grows, with the fitted growth exponent.
+3. ``contact``: in benchmark_contact.py (the four shared legs with friction, at the default
+   resolution and twice it, and its growth with the grid).
 4. Peak memory per vertex (tracemalloc, numpy allocations included).
 """
 
@@ -170,64 +170,7 @@ def main() -> str:
     ]
     gc.collect()
 
-    # --- 3. contact on the real legs at the default resolution --------------------------------
-    lines += [
-        "## 3. contact on the four shared legs (default resolution, AD stocking)",
-        "",
-        "| leg | vertices | nodes | iterations | residual | time (s) | peak memory (MB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name in LEGS:
-        leg = ss.load_leg(MESHES / f"{name}.ply")
-        s = stocking_for(leg)
-        ss.simulate(leg, s, method="laplace")  # leg derived data cached
-        t, res = timed(lambda lg=leg, s=s: solve(lg, s, "contact"))
-        mem = peak_mb(lambda lg=leg, s=s: solve(lg, s, "contact"))
-        lines.append(
-            f"| {name} | {leg.n_vertices:,} | {res.info['n_nodes']:,} | {res.info['iterations']} |"
-            f" {res.info['residual']:.3f} | {t:.1f} | {mem:.0f} |"
-        )
-    lines += ["", "Goal: < 30 s per leg on this 2-core machine.", ""]
-
-    # --- contact: growth with the grid --------------------------------------------------------
-    leg = base
-    grid = [(32, 0.02), (48, 0.0133), (64, 0.01), (96, 0.00667)]
-    nodes, times, mems, per_it, iters = [], [], [], [], []
-    lines += [
-        "## 4. contact: time and memory as the grid grows (anny_f_avg, AD)",
-        "",
-        "| nodes per ring | ring step (mm) | nodes | iterations | time (s) | ms / iteration |"
-        " peak memory (MB) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for n_theta, step in grid:
-        opts = {"n_theta": n_theta, "ring_step_m": step}
-        t, res = timed(lambda o=opts: solve(leg, st, "contact", **o))
-        mem = peak_mb(lambda o=opts: solve(leg, st, "contact", **o))
-        nodes.append(res.info["n_nodes"])
-        times.append(t)
-        mems.append(mem)
-        per_it.append(t / max(res.info["iterations"], 1))
-        iters.append(res.info["iterations"])
-        lines.append(
-            f"| {n_theta} | {step * 1000:.1f} | {res.info['n_nodes']:,} |"
-            f" {res.info['iterations']} | {t:.1f} | {1000 * per_it[-1]:.2f} | {mem:.0f} |"
-        )
-    ln = np.log(nodes)
-    bt = np.polyfit(ln, np.log(times), 1)[0]
-    bi = np.polyfit(ln, np.log(per_it), 1)[0]
-    bn = np.polyfit(ln, np.log(iters), 1)[0]
-    bm = np.polyfit(ln, np.log(mems), 1)[0]
-    lines += [
-        "",
-        f"Fitted growth (least squares on log-log): time ~ nodes^{bt:.2f} = iterations "
-        f"(~ nodes^{bn:.2f}) x cost per iteration (~ nodes^{bi:.2f}); peak memory ~ "
-        f"nodes^{bm:.2f} (a fixed part, the leg's radial map and the result, dominates at small "
-        "grids). The iteration count of L-BFGS depends on the leg and the grid more than on the "
-        "size alone, and wall times on this shared 2-core machine vary with its load; the cost "
-        "per iteration is the robust figure.",
-        "",
-    ]
+    # 3. contact: benchmarks/benchmark_contact.py (four legs with friction, two resolutions)
     text = "\n".join(lines)
     out = ROOT / "benchmarks" / "results" / "solvers.md"
     out.parent.mkdir(parents=True, exist_ok=True)

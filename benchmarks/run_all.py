@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from _shared import cpu_ram
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 RESULTS = BENCH / "results"
@@ -30,21 +32,7 @@ REPORT = RESULTS / "README.md"
 
 def machine_info() -> list[str]:
     """Markdown bullet lines describing the machine and the software."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        import psutil
-
-        ram = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
-        physical = psutil.cpu_count(logical=False)
-    except ImportError:
-        ram, physical = "?", "?"
+    cpu, ram, physical = cpu_ram()
     from importlib import metadata
 
     versions = []

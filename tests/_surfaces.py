@@ -74,6 +74,18 @@ def hull_perimeter_of(radius_of_theta, n=20000):
     return polygon_perimeter(xy[ConvexHull(xy).vertices])
 
 
+def thigh_cylinder(radius=0.05, straight_to=0.46, **kw):
+    """A cylinder of ``radius`` up to ``straight_to`` (m) that widens by 30 % over 0.14 m above.
+
+    The wider end is a "thigh", so the leg axis points that way, as on a leg. ``kw`` go to
+    :func:`tube` (``length``, ``n_z``, ``n_theta``).
+    """
+    v, f = tube(lambda t: np.full_like(t, radius), **kw)
+    z = v[:, 2]
+    v[:, :2] *= (1 + 0.3 * np.clip((z - straight_to) / 0.14, 0, 1) ** 2)[:, None]
+    return v, f
+
+
 def make_leg(vertices, faces, name="tube", units="m"):
     import stockingsim as ss
 

@@ -114,3 +114,32 @@ def test_convergence_warning_states_usability_from_the_residual(max_iter):
         assert len(msgs) == 1 and "usable" in msgs[0] and "NOT usable" not in msgs[0]
     else:
         assert len(msgs) == 1 and "NOT usable" in msgs[0]
+
+
+def test_stall_watch_stops_only_below_the_tolerance_and_keeps_the_best_iterate():
+    """With friction a node on a crease of the bilinear map keeps an out-of-balance force no
+    step removes: the minimization stops once the best residual is below tol and has not
+    improved by 2 % for 100 iterations, and returns that best iterate."""
+    from types import SimpleNamespace
+
+    from stockingsim.solvers._tube import STALL_ITERS, _StallWatch
+
+    watch = _StallWatch(tube=None, tol=0.03)
+
+    def step(gmax, x):
+        watch.last_gmax = gmax
+        watch.callback(SimpleNamespace(x=np.array([x])))
+
+    step(0.5, 0.0)
+    step(0.025, 1.0)  # the best, below tol
+    for i in range(STALL_ITERS - 1):
+        step(0.04 if i % 2 else 0.0249, 2.0)  # circling: no 2 % gain
+    with pytest.raises(StopIteration):
+        step(0.04, 3.0)
+    assert watch.best == 0.025 and watch.best_x[0] == 1.0
+    # above the tolerance it never stops, however long it stalls
+    high = _StallWatch(tube=None, tol=0.01)
+    for _ in range(3 * STALL_ITERS):
+        high.last_gmax = 0.02
+        high.callback(SimpleNamespace(x=np.zeros(1)))
+    assert high.best == 0.02

@@ -117,8 +117,11 @@ def test_vectorized_and_no_hysteresis_means_no_loops():
 def test_round_trip_and_bad_input():
     g = ss.fabric_library()["flat-knit class III"]
     assert ss.Fabric.from_json(g.to_json()).inner_loop_strain == g.inner_loop_strain
-    with pytest.raises(errors.FabricError, match="inner_loop_strain"):
+    with pytest.raises(errors.FabricError, match=r"inner_loop_strain.*\(0, 1\].*0\.02, not 2"):
         g.with_inner_loop_strain(2.0)
+    for bad in (0.0, -0.01, "two", float("nan")):
+        with pytest.raises(errors.FabricError, match="inner_loop_strain"):
+            g.with_inner_loop_strain(bad)
     with pytest.raises(errors.FabricError, match="start"):
         g.cyclic_tension([0.3, 0.4], start="sideways")
     with pytest.raises(errors.FabricError):

@@ -111,6 +111,14 @@ def test_hysteresis_is_area_fraction():
     assert f.hysteresis_loss() == pytest.approx(1 / 3, rel=1e-5)
     # up to 0.5: (1/8 - 1/24) / (1/8) = 2/3
     assert f.hysteresis_loss(max_strain=0.5) == pytest.approx(2 / 3, rel=1e-5)
+    for bad, match in (
+        (0.0, "must be above 0"),
+        ("half", "must be a number"),
+        (float("nan"), "finite"),
+        (50.0, "percent"),  # 50 % given as 50
+    ):
+        with pytest.raises(errors.FabricError, match=match):
+            f.hysteresis_loss(max_strain=bad)
 
 
 def test_warns_beyond_range_but_returns_model_value():

@@ -243,6 +243,31 @@ def test_bad_arguments(tmp_path):
         ss.Fabric.from_tensile_test(path, W, G, model="spline")
     with pytest.raises(errors.FabricError, match="cycles"):
         ss.Fabric.from_tensile_test(path, W, G, cycles="first")
+    for kw, match in (
+        (dict(wale_strain_ratio=0.0), "wale_strain_ratio must be positive"),
+        (dict(wale_strain_ratio="one and a half"), "wale_strain_ratio must be a number"),
+        (dict(degree=9), "degree"),
+        (dict(direction="hoop"), "direction"),
+    ):
+        with pytest.raises(errors.FabricError, match=match):
+            ss.Fabric.from_tensile_test(path, W, G, **kw)
+
+
+def test_the_unmeasured_direction_follows_any_wale_strain_ratio(tmp_path):
+    # T_wale(eps) = T_course(r eps) exactly, for a ratio other than the default, and the
+    # default of the public signature is the documented constant
+    import inspect
+
+    from stockingsim.fabric import WALE_STRAIN_RATIO
+
+    signature = inspect.signature(ss.Fabric.from_tensile_test)
+    assert signature.parameters["wale_strain_ratio"].default == WALE_STRAIN_RATIO
+    assert list(signature.parameters)[:4] == ["path", "width_mm", "gauge_mm", "model"]
+    path = synthetic(tmp_path)
+    f = ss.Fabric.from_tensile_test(path, W, G, wale_strain_ratio=2.0)
+    eps = np.linspace(0.05, 0.55, 11)
+    np.testing.assert_allclose(f.tension(eps, "wale"), f.tension(2.0 * eps, "course"), rtol=1e-12)
+    assert f.valid_strain_range("wale")[1] == pytest.approx(f.valid_strain_range()[1] / 2.0)
 
 
 def test_tension_falling_on_loading_is_rejected(tmp_path):

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from _surfaces import make_leg, tube
+from _surfaces import make_leg, thigh_cylinder
 from scipy.spatial import cKDTree
 
 from stockingsim import errors
@@ -18,10 +18,7 @@ MARKS = {"B": 0.10, "B1": 0.18, "C": 0.30, "D": 0.42}
 def cyl():
     # an exact cylinder of radius R up to 0.46 m that widens smoothly above (a "thigh", so the
     # leg axis points the way of the wider end, as on a leg)
-    v, f = tube(lambda t: np.full_like(t, R), n_z=241)
-    z = v[:, 2]
-    grow = 1 + 0.3 * np.clip((z - 0.46) / 0.14, 0, 1) ** 2
-    v[:, :2] *= grow[:, None]
+    v, f = thigh_cylinder(R, n_z=241)
     return make_leg(v, f, name="cylinder").with_landmarks(MARKS)
 
 

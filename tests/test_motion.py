@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from _surfaces import make_leg, tube
+from _surfaces import make_leg, thigh_cylinder
 
 import stockingsim as ss
 from stockingsim import errors
@@ -16,9 +16,7 @@ R = 0.05
 
 @pytest.fixture(scope="module")
 def cyl():
-    v, f = tube(lambda t: np.full_like(t, R), n_z=121, n_theta=96)
-    z = v[:, 2]
-    v[:, :2] *= (1 + 0.3 * np.clip((z - 0.46) / 0.14, 0, 1) ** 2)[:, None]
+    v, f = thigh_cylinder(R, n_z=121, n_theta=96)
     return make_leg(v, f, name="cylinder").with_landmarks(MARKS)
 
 

@@ -200,7 +200,7 @@ def test_main_loop_is_the_one_around_the_centreline():
     seed=st.integers(0, 2**32 - 1),
 )
 def test_chain_ranking_recovers_random_loops_and_chains(sizes, closed, seed):
-    from stockingsim.leg._sections import _rank_chains
+    from stockingsim.leg._loops import rank_chains
 
     rng = np.random.default_rng(seed)
     n = sum(sizes)
@@ -214,7 +214,7 @@ def test_chain_ranking_recovers_random_loops_and_chains(sizes, closed, seed):
         if closed[k] and size > 1:
             nxt[members[-1]] = members[0]
         loops.append((members, closed[k] and size > 1))
-    chain, dist, cyclic = _rank_chains(nxt)
+    chain, dist, cyclic = rank_chains(nxt)
     for members, is_cycle in loops:
         assert len(set(chain[members])) == 1  # one chain per loop
         assert np.all(cyclic[members] == is_cycle)
@@ -237,7 +237,7 @@ def _star_polygon(rng, m, spiky):
 @given(seed=st.integers(0, 2**31 - 1), n_polygons=st.integers(1, 40))
 def test_loop_hulls_match_qhull_on_simple_polygons(seed, n_polygons):
     """The vectorized quickhull along simple polygons gives qhull's hull and perimeter."""
-    from stockingsim.leg._sections import loop_hulls
+    from stockingsim.leg._loops import loop_hulls
 
     rng = np.random.default_rng(seed)
     polys = [_star_polygon(rng, int(rng.integers(1, 300)), i % 2 == 0) for i in range(n_polygons)]
@@ -256,7 +256,7 @@ def test_loop_hulls_match_qhull_on_simple_polygons(seed, n_polygons):
 
 def test_loop_hulls_degenerate_and_not_simple():
     """Collinear points: twice the length; a self-crossing loop falls back to qhull; tiny loops."""
-    from stockingsim.leg._sections import loop_hulls
+    from stockingsim.leg._loops import loop_hulls
 
     line = np.c_[np.linspace(0, 1, 7), np.linspace(0, 2, 7)]
     bowtie = np.array(

@@ -102,6 +102,32 @@ def test_every_method_is_sane_on_real_legs(legs, name, method):
     assert prof.loc["B", "pressure_mmhg"] > prof.loc["C", "pressure_mmhg"]
 
 
+# With the default friction (0.5) the fabric stays where it was put: each ring on its section's
+# hull at the placement strain, so the hoop tension stays T(0.4) and the section mean follows
+# Laplace's 2 pi T / C_hull (measured at the default resolution: 0.969-0.987 at B, 0.982-0.986
+# at B1, 1.008-1.014 at C; frictionless the fabric slides 9-15 mm and B1 drops to 0.88-0.93).
+FRICTION_RATIO_TOL = 0.04
+
+
+@pytest.mark.parametrize("name", LEGS)
+def test_contact_with_the_default_friction_converges_and_holds_on_real_legs(legs, name):
+    leg = legs[name]
+    st = _stocking(leg)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", errors.ConvergenceWarning)
+        res = ss.simulate(leg, st, method="contact")  # default grid and friction
+    assert res.info["friction"] == 0.5
+    assert res.info["n_theta"] == 64 and res.info["residual"] < CONTACT_TOL
+    assert res.info["friction_normal_change"] < 0.02  # the lagged normal force has settled
+    # it sticks: no node slips beyond the regularization slip (0.5 mm; measured 0.17-0.33 mm)
+    assert res.info["max_slip_m"] < 5e-4
+    tension = 250.0 * STRAIN_AT_LANDMARKS
+    for lm in ("B", "B1", "C"):
+        laplace = 2 * np.pi * tension / leg.landmarks[lm].circumference_m / PA_PER_MMHG
+        ratio = res.profile.loc[lm, "pressure_mmhg"] / laplace
+        assert ratio == pytest.approx(1.0, abs=FRICTION_RATIO_TOL), (lm, ratio)
+
+
 @pytest.mark.parametrize("method", ["laplace", "membrane"])
 def test_real_leg_invariant_to_frame_and_units(legs, method):
     leg = legs["anny_m_athletic"]

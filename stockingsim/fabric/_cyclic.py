@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import as_number
 
 __all__ = ["DEFAULT_INNER_LOOP_STRAIN", "follow_strain_path", "fit_inner_loop_strain"]
 
@@ -50,17 +51,13 @@ _STARTS = {"unloading": -1.0, "loading": 1.0}
 
 def check_inner_loop_strain(value: Any, what: str = "inner_loop_strain") -> float:
     """A positive finite ``eps_c`` or :class:`~stockingsim.errors.FabricError`."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise errors.FabricError(
-            f"{what} must be a positive strain (e.g. 0.02 for 2 %), got {value!r}."
-        ) from None
-    if not (math.isfinite(v) and 0 < v <= 1.0):
-        raise errors.FabricError(
-            f"{what} = {v!r} must be in (0, 1]: the strain reversal over which a knit's loops "
-            "unlock (typically 0.005 to 0.05; 2 % is 0.02, not 2)."
-        )
+    hint = (
+        "It is the strain reversal over which a knit's loops unlock, typically 0.005 to 0.05 "
+        "(2 % is 0.02, not 2)."
+    )
+    v = as_number(value, what, errors.FabricError, positive=True, hint=hint)
+    if v > 1.0:
+        raise errors.FabricError(f"{what} = {v!r} must be in (0, 1]. {hint}")
     return v
 
 

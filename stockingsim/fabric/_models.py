@@ -27,7 +27,15 @@ __all__ = [
     "TwoPhaseModel",
     "MODEL_KINDS",
     "model_from_dict",
+    "DIRECTIONS",
+    "BRANCHES",
 ]
+
+#: The two directions of a knit (course: around the leg, hoop; wale: along the leg) and the
+#: two branches of its cycle (loading: being stretched; unloading: recovering). A fabric has one
+#: model per direction and branch.
+DIRECTIONS = ("course", "wale")
+BRANCHES = ("loading", "unloading")
 
 
 def _check_finite(

@@ -73,15 +73,24 @@ def _d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _x(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross products of the columns of two (3, M) arrays."""
-    return np.stack(
-        [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
-    )
+    out = np.empty((3, *np.broadcast_shapes(a.shape[1:], b.shape[1:])))
+    for k in range(3):  # written into one array: no three temporaries stacked afterwards
+        i, j = (k + 1) % 3, (k + 2) % 3
+        np.multiply(a[i], b[j], out=out[k])
+        out[k] -= a[j] * b[i]
+    return out
 
 
-def _unit(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit columns of a (3, M) array and their lengths (zero columns stay zero)."""
+def _unit(a: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Unit columns of a (3, M) array and their lengths (zero columns stay zero).
+
+    ``in_place`` scales ``a`` itself (for a temporary the caller no longer needs).
+    """
     length = np.sqrt(_d(a, a))
     inv = np.divide(1.0, length, out=np.zeros_like(length), where=length > 0.0)
+    if in_place:
+        a *= inv
+        return a, length
     return a * inv, length
 
 
@@ -130,11 +139,16 @@ def _blocks(n_faces: int):
         yield slice(start, min(start + _BLOCK, n_faces))
 
 
-def _max_normals(vt: np.ndarray, columns: tuple[np.ndarray, ...]) -> np.ndarray:
+def _corners(f: np.ndarray, sl: slice) -> list[np.ndarray]:
+    """The three corner index columns of a block of faces (views: no face-sized copy)."""
+    return [f[sl, j] for j in range(3)]
+
+
+def _max_normals(vt: np.ndarray, f: np.ndarray) -> np.ndarray:
     """Max-weighted unit vertex normals, (3, N), accumulated block by block."""
     normals = np.zeros_like(vt)
-    for sl in _blocks(columns[0].shape[0]):
-        idx = [c[sl] for c in columns]
+    for sl in _blocks(f.shape[0]):
+        idx = _corners(f, sl)
         p0, p1, p2 = (np.take(vt, i, axis=1) for i in idx)
         e0, e1, e2 = p2 - p1, p0 - p2, p1 - p0
         l0, l1, l2 = _d(e0, e0), _d(e1, e1), _d(e2, e2)
@@ -144,7 +158,7 @@ def _max_normals(vt: np.ndarray, columns: tuple[np.ndarray, ...]) -> np.ndarray:
             w = np.divide(1.0, denom, out=np.zeros_like(denom), where=denom > 0.0)
             for k in range(3):
                 np.add.at(normals[k], idx[j], cross[k] * w)
-    return _unit(normals)[0]
+    return _unit(normals, in_place=True)[0]
 
 
 def vertex_normals_max(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
@@ -170,8 +184,7 @@ def vertex_normals_max(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
     4(2):1-6, doi:10.1080/10867651.1999.10487501.
     """
     v, f = _check_mesh(vertices, faces)
-    columns = tuple(np.ascontiguousarray(f[:, j]) for j in range(3))
-    return _max_normals(np.ascontiguousarray(v.T), columns).T.copy()
+    return _max_normals(np.ascontiguousarray(v.T), f).T.copy()
 
 
 def _corner_areas(area: np.ndarray, len2: tuple[np.ndarray, ...]) -> list[np.ndarray]:
@@ -195,7 +208,7 @@ def _corner_areas(area: np.ndarray, len2: tuple[np.ndarray, ...]) -> list[np.nda
 
 def _tangent_frame(normals: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hoop ``normalize(axis x n)`` and axial ``n x hoop`` unit tangents, (3, N) each."""
-    hoop, length = _unit(_x(axis, normals))
+    hoop, length = _unit(_x(axis, normals), in_place=True)
     bad = length < _DEGENERATE_SIN
     if np.any(bad):
         # axis parallel to the normal: any tangent will do (the hoop direction is undefined there)
@@ -206,6 +219,71 @@ def _tangent_frame(normals: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, n
         trial[1, ~use_x] = 1.0
         hoop[:, bad] = _unit(_x(nb, trial))[0]
     return hoop, _x(normals, hoop)
+
+
+def _accumulate_tensor(vt, f, normals, hoop, axial) -> np.ndarray:
+    """Per vertex, the Voronoi-weighted sums of the tensor's (hh, ha, aa) and of the weights.
+
+    Faces in cache-sized blocks: the second fundamental form fitted on each face, evaluated in
+    each corner vertex's (hoop, axial) frame rotated into the face plane; (4, N).
+    """
+    acc = np.zeros((4, vt.shape[1]))
+    for sl in _blocks(f.shape[0]):
+        idx = _corners(f, sl)
+        p0, p1, p2 = (np.take(vt, i, axis=1) for i in idx)
+        nv = [np.take(normals, i, axis=1) for i in idx]
+        # edge j is opposite corner j
+        e0, e1, e2 = p2 - p1, p0 - p2, p1 - p0
+        len2 = (_d(e0, e0), _d(e1, e1), _d(e2, e2))
+        # face frame (u, w); face normal oriented like the vertex normals
+        nf, twice_area = _unit(_x(e0, e1), in_place=True)
+        nf *= np.where(_d(nf, nv[0] + nv[1] + nv[2]) < 0.0, -1.0, 1.0)
+        u = _unit(e0)[0]
+        w = _x(nf, u)
+
+        # least squares for II = [[L, M], [M, N]] from dn = II e over the three edges: rows
+        # [a, b, 0] x = c and [0, a, b] x = d with a = e.u, b = e.w, c = dn.u, d = dn.w
+        saa = sab = sbb = r1 = r2 = r3 = 0.0
+        for e, dn in ((e0, nv[2] - nv[1]), (e1, nv[0] - nv[2]), (e2, nv[1] - nv[0])):
+            a, b = _d(e, u), _d(e, w)
+            c, d = _d(dn, u), _d(dn, w)
+            saa = saa + a * a
+            sab = sab + a * b
+            sbb = sbb + b * b
+            r1 = r1 + a * c
+            r2 = r2 + b * c + a * d
+            r3 = r3 + b * d
+        # [[saa, sab, 0], [sab, saa + sbb, sab], [0, sab, sbb]] x = r by Cramer's rule
+        m22 = saa + sbb
+        c11 = m22 * sbb - sab * sab
+        det = saa * c11 - sab * sab * sbb
+        inv_det = np.divide(1.0, det, out=np.zeros_like(det), where=det != 0.0)
+        t1 = r2 * sbb - sab * r3
+        fl = (r1 * c11 - sab * t1) * inv_det
+        fm = (saa * t1 - r1 * sab * sbb) * inv_det
+        fn = (saa * (m22 * r3 - r2 * sab) - sab * sab * (r3 - r1)) * inv_det
+
+        corner = _corner_areas(0.5 * twice_area, len2)
+        for j in range(3):
+            n_j = nv[j]
+            h_j = np.take(hoop, idx[j], axis=1)
+            a_j = np.take(axial, idx[j], axis=1)
+            # rotate the vertex frame into the face plane (Rusinkiewicz's rotate_coord_sys):
+            # t -> t - (n_v + n_f) (n_f . t) / (1 + n_v . n_f) for t perpendicular to n_v
+            ndot = _d(n_j, nf)
+            inv = np.divide(1.0, 1.0 + ndot, out=np.zeros_like(ndot), where=ndot > -0.999999)
+            nu, nw = _d(n_j, u), _d(n_j, w)  # (n_v + n_f).u = n_v.u since n_f.u = 0
+            hf = _d(h_j, nf) * inv
+            af = _d(a_j, nf) * inv
+            hu, hw = _d(h_j, u) - nu * hf, _d(h_j, w) - nw * hf
+            au, aw = _d(a_j, u) - nu * af, _d(a_j, w) - nw * af
+            wt = corner[j]
+            np.add.at(acc[0], idx[j], wt * (fl * hu * hu + 2.0 * fm * hu * hw + fn * hw * hw))
+            np.add.at(acc[1], idx[j], wt * (fl * hu * au + fm * (hu * aw + hw * au) + fn * hw * aw))
+            np.add.at(acc[2], idx[j], wt * (fl * au * au + 2.0 * fm * au * aw + fn * aw * aw))
+            np.add.at(acc[3], idx[j], wt)
+
+    return acc
 
 
 def vertex_curvature(
@@ -273,7 +351,7 @@ def vertex_curvature(
     True
     """
     v, f = _check_mesh(vertices, faces)
-    n_vertices, n_faces = v.shape[0], f.shape[0]
+    n_vertices = v.shape[0]
     ax = np.asarray(axis, dtype=np.float64)
     if ax.shape not in ((3,), v.shape) or not np.all(np.isfinite(ax)):
         raise errors.MeshError(
@@ -281,12 +359,9 @@ def vertex_curvature(
             f"got shape {np.shape(axis)}; pass the leg axis (e.g. leg.frame.axis)."
         )
     vt = np.ascontiguousarray(v.T)
-    columns = tuple(np.ascontiguousarray(f[:, j]) for j in range(3))
-    # per vertex: the weighted sums of (hh, ha, aa) and of the weights
-    acc = np.zeros((4, n_vertices))
 
     if vertex_normals is None:
-        normals = _max_normals(vt, columns)
+        normals = _max_normals(vt, f)
     else:
         given = np.asarray(vertex_normals, dtype=np.float64)
         if given.shape != v.shape or not np.all(np.isfinite(given)):
@@ -294,64 +369,14 @@ def vertex_curvature(
                 f"vertex_normals must be a finite array of shape {v.shape}, got {given.shape}; "
                 "omit it to compute normals from the faces."
             )
-        normals = _unit(np.ascontiguousarray(given.T))[0]
-    hoop, axial = _tangent_frame(normals, np.ascontiguousarray(np.broadcast_to(ax, v.shape).T))
+        normals = _unit(np.array(given.T, order="C"), in_place=True)[0]
+    # one axis for the whole mesh stays a (3, 1) column (broadcast, no (3, N) copy)
+    ax_cm = ax.reshape(3, 1) if ax.shape == (3,) else np.ascontiguousarray(ax.T)
+    hoop, axial = _tangent_frame(normals, ax_cm)
 
-    for sl in _blocks(n_faces):
-        idx = [c[sl] for c in columns]
-        p0, p1, p2 = (np.take(vt, i, axis=1) for i in idx)
-        nv = [np.take(normals, i, axis=1) for i in idx]
-        # edge j is opposite corner j
-        e0, e1, e2 = p2 - p1, p0 - p2, p1 - p0
-        len2 = (_d(e0, e0), _d(e1, e1), _d(e2, e2))
-        # face frame (u, w); face normal oriented like the vertex normals
-        nf, twice_area = _unit(_x(e0, e1))
-        nf *= np.where(_d(nf, nv[0] + nv[1] + nv[2]) < 0.0, -1.0, 1.0)
-        u = _unit(e0)[0]
-        w = _x(nf, u)
-
-        # least squares for II = [[L, M], [M, N]] from dn = II e over the three edges: rows
-        # [a, b, 0] x = c and [0, a, b] x = d with a = e.u, b = e.w, c = dn.u, d = dn.w
-        saa = sab = sbb = r1 = r2 = r3 = 0.0
-        for e, dn in ((e0, nv[2] - nv[1]), (e1, nv[0] - nv[2]), (e2, nv[1] - nv[0])):
-            a, b = _d(e, u), _d(e, w)
-            c, d = _d(dn, u), _d(dn, w)
-            saa = saa + a * a
-            sab = sab + a * b
-            sbb = sbb + b * b
-            r1 = r1 + a * c
-            r2 = r2 + b * c + a * d
-            r3 = r3 + b * d
-        # [[saa, sab, 0], [sab, saa + sbb, sab], [0, sab, sbb]] x = r by Cramer's rule
-        m22 = saa + sbb
-        c11 = m22 * sbb - sab * sab
-        det = saa * c11 - sab * sab * sbb
-        inv_det = np.divide(1.0, det, out=np.zeros_like(det), where=det != 0.0)
-        t1 = r2 * sbb - sab * r3
-        fl = (r1 * c11 - sab * t1) * inv_det
-        fm = (saa * t1 - r1 * sab * sbb) * inv_det
-        fn = (saa * (m22 * r3 - r2 * sab) - sab * sab * (r3 - r1)) * inv_det
-
-        corner = _corner_areas(0.5 * twice_area, len2)
-        for j in range(3):
-            n_j = nv[j]
-            h_j = np.take(hoop, idx[j], axis=1)
-            a_j = np.take(axial, idx[j], axis=1)
-            # rotate the vertex frame into the face plane (Rusinkiewicz's rotate_coord_sys):
-            # t -> t - (n_v + n_f) (n_f . t) / (1 + n_v . n_f) for t perpendicular to n_v
-            ndot = _d(n_j, nf)
-            inv = np.divide(1.0, 1.0 + ndot, out=np.zeros_like(ndot), where=ndot > -0.999999)
-            nu, nw = _d(n_j, u), _d(n_j, w)  # (n_v + n_f).u = n_v.u since n_f.u = 0
-            hf = _d(h_j, nf) * inv
-            af = _d(a_j, nf) * inv
-            hu, hw = _d(h_j, u) - nu * hf, _d(h_j, w) - nw * hf
-            au, aw = _d(a_j, u) - nu * af, _d(a_j, w) - nw * af
-            wt = corner[j]
-            np.add.at(acc[0], idx[j], wt * (fl * hu * hu + 2.0 * fm * hu * hw + fn * hw * hw))
-            np.add.at(acc[1], idx[j], wt * (fl * hu * au + fm * (hu * aw + hw * au) + fn * hw * aw))
-            np.add.at(acc[2], idx[j], wt * (fl * au * au + 2.0 * fm * au * aw + fn * aw * aw))
-            np.add.at(acc[3], idx[j], wt)
-
+    del ax_cm, ax  # the (3, N) copy of a per-vertex axis is not needed any more
+    acc = _accumulate_tensor(vt, f, normals, hoop, axial)
+    del vt, normals, hoop, axial  # the (3, N) arrays go before the outputs are made
     s_hh, s_ha, s_aa, weight = acc
     inv_w = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0.0)
     s_hh *= inv_w

@@ -25,7 +25,10 @@ section lie on the new leg.
   compressed along the leg and the outside (patella, heel) stretches: with a blend over 10 cm
   at the knee and 6 cm at the ankle no surface folds through itself up to 90 degrees (tested).
   These joint positions and widths are assumptions (a geometric skinning, not an anatomical
-  joint model).
+  joint model). The knee's girth grows as it bends, by ``KNEE_GIRTH_GAIN_AT_90`` (3 %, an
+  assumption) at E at 90 degrees, a ``sin^2`` bump across the blend. Every section is
+  carried as a rigid body (the angle depends only on the standing section height), so the
+  posed leg keeps the standing sections, heights and landmarks (:mod:`stockingsim.leg._posed`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ _UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 KNEE_BLEND_M, KNEE_AXIS_OFFSET = 0.10, 0.8
 #: ankle blend width, joint height (x height of B) and axis offset in front; assumptions
 ANKLE_BLEND_M, ANKLE_JOINT_SHARE, ANKLE_AXIS_OFFSET = 0.06, 0.6, 0.5
+#: girth gain at E at 90 degrees of knee flexion, a sin^2 bump over the knee blend, scaled with
+#: the angle. Assumption: no published measurement of the knee girth against flexion was found;
+#: the patella and condyles push the front skin out and the popliteal tissue gathers behind, so
+#: a girth measured perpendicular to the bent axis grows by a few percent
+KNEE_GIRTH_GAIN_AT_90 = 0.03
 #: taper of a girth change beyond the outermost given landmark when no landmark lies beyond
 TAPER_M = 0.05
 
@@ -73,7 +81,8 @@ def _radial_scale(leg: Any, factor: np.ndarray) -> np.ndarray:
     return leg.vertices + (factor - 1.0)[:, None] * d_perp
 
 
-def _new_leg(leg: Any, vertices: np.ndarray, name: str, carry: bool = True) -> Any:
+def _new_leg(leg: Any, vertices: np.ndarray, name: str) -> Any:
+    """A fresh Leg on the moved vertices, with the original landmark heights."""
     from stockingsim.leg._hash import _sha256_arrays
 
     new = type(leg)(
@@ -91,30 +100,7 @@ def _new_leg(leg: Any, vertices: np.ndarray, name: str, carry: bool = True) -> A
             "axis turned round; this happens on tube-like test meshes without a foot whose ends "
             "are equally wide. Use a leg (or a tube that widens towards the thigh)."
         )
-    marks = _landmark_heights(leg)
-    if not carry:
-        return new.with_landmarks(marks)
-    # landmarks move with the skin: the vertices near each landmark's section, on the new leg
-    h_old, h_new = leg.section_heights_m, new.section_heights_m
-    moved = {}
-    for name_lm, h in marks.items():
-        near = np.abs(h_old - h) < 0.004
-        if near.sum() < 3:
-            near = np.argsort(np.abs(h_old - h))[:12]
-        moved[name_lm] = float(np.mean(h_new[near]) - np.mean(h_old[near]) + h)
-    # on a strongly bent leg the thigh no longer runs up the new leg's axis: landmarks whose
-    # sections fall out of order (F, G past a right-angled knee) are dropped, not re-detected
-    kept, last = {}, -np.inf
-    for name_lm in sorted(marks, key=marks.get):
-        if moved[name_lm] > last + 1e-3 and moved[name_lm] < new.length_m:
-            kept[name_lm] = last = moved[name_lm]
-        else:
-            break
-    out = new.with_landmarks(kept)
-    if len(kept) < len(marks):
-        out._landmark_overrides = dict(kept)
-        out.__dict__["landmarks"] = {k: v for k, v in out.landmarks.items() if k in kept}
-    return out
+    return new.with_landmarks(_landmark_heights(leg))
 
 
 def _check_number(value: Any, what: str) -> float:
@@ -200,7 +186,7 @@ def with_girth_change(leg: Any, changes: Mapping[str, float], unit: str = "cm") 
     if np.any(factor <= 0.2):
         raise errors.MotionError("the girth change would collapse the leg; give smaller changes.")
     label = ", ".join(f"{k} {v:+g} {unit}" for k, v in changes.items())
-    return _new_leg(leg, _radial_scale(leg, factor), f"{leg.name} ({label})", carry=False)
+    return _new_leg(leg, _radial_scale(leg, factor), f"{leg.name} ({label})")
 
 
 def enclosed_volume_m3(leg: Any, bottom: str = "B", top: str = "D", step_m: float = 0.001):
@@ -289,24 +275,35 @@ def swollen(leg: Any, volume_ml: float, distribution: str = "distal") -> Any:
     a = (-b1 + math.sqrt(disc)) / (2.0 * b2)
     factor = 1.0 + a * shape(leg.section_heights_m)
     name = f"{leg.name} (+{volume_ml:g} mL {distribution})"
-    return _new_leg(leg, _radial_scale(leg, factor), name, carry=False)
+    return _new_leg(leg, _radial_scale(leg, factor), name)
 
 
-def _smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3.0 - 2.0 * x)
+def _knee_and_ankle(leg: Any, knee: float, ankle: float) -> list:
+    """The :class:`~stockingsim.leg._posed.Joint` hinges of a pose (angles in radians)."""
+    from stockingsim.leg._posed import Joint
+
+    marks = _landmark_heights(leg)
+    joints = []
+    if knee:
+        if "E" not in marks:
+            raise errors.LandmarkError(
+                f"leg {leg.name!r} does not reach the knee (landmark E); no knee flexion."
+            )
+        hk = marks["E"]
+        r = leg.landmarks["E"].circumference_m / (2 * math.pi)
+        centre = leg.centreline_at([hk])[0] - KNEE_AXIS_OFFSET * r * leg.frame.anterior
+        joints.append(Joint(centre, hk, KNEE_BLEND_M, knee, above=True))
+    if ankle:
+        if "B" not in marks:
+            raise errors.LandmarkError(f"leg {leg.name!r} has no ankle (landmark B).")
+        ha = ANKLE_JOINT_SHARE * marks["B"]
+        r = leg.landmarks["B"].circumference_m / (2 * math.pi)
+        centre = leg.centreline_at([ha])[0] + ANKLE_AXIS_OFFSET * r * leg.frame.anterior
+        joints.append(Joint(centre, ha, ANKLE_BLEND_M, ankle, above=False))
+    return joints
 
 
-def _rotate(points: np.ndarray, centre: np.ndarray, axis: np.ndarray, angle: np.ndarray):
-    """Rodrigues rotation of each point about ``centre`` and unit ``axis`` by its angle."""
-    p = points - centre
-    c, s = np.cos(angle)[:, None], np.sin(angle)[:, None]
-    k = axis[None, :]
-    return centre + p * c + np.cross(k, p) * s + k * (p @ axis)[:, None] * (1.0 - c)
-
-
-def joint_angles(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float = 0.0):
-    """Per-vertex rotation angles (rad), joint centres and the common axis of :func:`posed`."""
+def _checked_angles(knee_flexion_deg: float, ankle_dorsiflexion_deg: float) -> tuple:
     knee = math.radians(_check_number(knee_flexion_deg, "knee_flexion_deg"))
     ankle = math.radians(_check_number(ankle_dorsiflexion_deg, "ankle_dorsiflexion_deg"))
     if not (-1e-9 <= knee <= math.radians(150)):
@@ -319,29 +316,15 @@ def joint_angles(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg
             f"ankle_dorsiflexion_deg={ankle_dorsiflexion_deg} must be -50 (plantar flexion) "
             "to 40 degrees."
         )
-    marks = _landmark_heights(leg)
-    h = leg.section_heights_m
-    axis = -leg.frame.lateral  # rotates up towards posterior, and anterior towards up
-    joints = []
-    if knee:
-        if "E" not in marks:
-            raise errors.LandmarkError(
-                f"leg {leg.name!r} does not reach the knee (landmark E); no knee flexion."
-            )
-        hk = marks["E"]
-        r = leg.landmarks["E"].circumference_m / (2 * math.pi)
-        centre = leg.centreline_at([hk])[0] - KNEE_AXIS_OFFSET * r * leg.frame.anterior
-        angle = knee * _smoothstep((h - hk + 0.5 * KNEE_BLEND_M) / KNEE_BLEND_M)
-        joints.append((centre, angle))
-    if ankle:
-        if "B" not in marks:
-            raise errors.LandmarkError(f"leg {leg.name!r} has no ankle (landmark B).")
-        ha = ANKLE_JOINT_SHARE * marks["B"]
-        r = leg.landmarks["B"].circumference_m / (2 * math.pi)
-        centre = leg.centreline_at([ha])[0] + ANKLE_AXIS_OFFSET * r * leg.frame.anterior
-        angle = ankle * (1.0 - _smoothstep((h - ha + 0.5 * ANKLE_BLEND_M) / ANKLE_BLEND_M))
-        joints.append((centre, angle))
-    return joints, axis
+    return knee, ankle
+
+
+def joint_angles(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float = 0.0):
+    """Per-vertex rotation angles (rad), joint centres and the common axis of :func:`posed`."""
+    base = getattr(leg, "standing", leg)
+    joints = _knee_and_ankle(base, *_checked_angles(knee_flexion_deg, ankle_dorsiflexion_deg))
+    h = base.section_heights_m
+    return [(j.centre, j.angle_at(h)) for j in joints], -base.frame.lateral
 
 
 def posed(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float = 0.0) -> Any:
@@ -350,6 +333,8 @@ def posed(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float
     Parameters
     ----------
     leg : Leg
+        The standing leg (a posed leg is posed again from its standing leg: the angles are
+        absolute).
     knee_flexion_deg : float
         0 (straight) to 150; 90 is sitting. The thigh turns backwards about a lateral axis
         behind the knee centreline at E; the lower leg stays where it is.
@@ -360,12 +345,24 @@ def posed(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float
     Returns
     -------
     Leg
-        Same faces and vertex order; landmarks carried with the skin.
+        The leg itself for a zero pose; else a posed leg (:mod:`stockingsim.leg._posed`) with
+        the same faces and vertex order that keeps the standing sections, heights and
+        landmarks (see :mod:`stockingsim.leg._posed`).
     """
-    joints, axis = joint_angles(leg, knee_flexion_deg, ankle_dorsiflexion_deg)
-    v = np.array(leg.vertices)
-    for centre, angle in joints:
-        moving = angle != 0
-        v[moving] = _rotate(v[moving], centre, axis, angle[moving])
+    from stockingsim.leg._posed import make_posed_leg, pose_points
+
+    leg = getattr(leg, "standing", leg)
+    knee, ankle = _checked_angles(knee_flexion_deg, ankle_dorsiflexion_deg)
+    if not knee and not ankle:
+        return leg
+    joints = _knee_and_ankle(leg, knee, ankle)
+    axis = -leg.frame.lateral  # rotates up towards posterior, and anterior towards up
+    h = leg.section_heights_m
+    v = leg.vertices
+    if knee:  # the knee's girth grows as it bends (an assumption, see KNEE_GIRTH_GAIN_AT_90)
+        hk = joints[0].height_m
+        bump = np.sin(np.pi * np.clip((h - hk) / KNEE_BLEND_M + 0.5, 0.0, 1.0)) ** 2
+        v = _radial_scale(leg, 1.0 + KNEE_GIRTH_GAIN_AT_90 * knee / (0.5 * math.pi) * bump)
+    v = pose_points(v, h, joints, axis)
     name = f"{leg.name} (knee {knee_flexion_deg:g} deg, ankle {ankle_dorsiflexion_deg:g} deg)"
-    return _new_leg(leg, v, name, carry=True)
+    return make_posed_leg(leg, v, joints, axis, name, (knee_flexion_deg, ankle_dorsiflexion_deg))

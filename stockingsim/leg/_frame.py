@@ -107,6 +107,41 @@ class Centreline:
                     out[:, k] += np.maximum(h - g[-1], 0.0) * hi
         return out
 
+    def section_coordinate(
+        self, vertices: np.ndarray, heights_m: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """The height of the section plane through each vertex, and its error margin.
+
+        Section coordinate s: the height whose (tilted) plane passes through the vertex, by
+        fixed-point iteration s <- s + (x - c(s)).t(s) / (c'(s).t(s)); it converges because
+        the centreline's radius of curvature is far larger than the leg's radius. Returns
+        ``(s, margin)``: s (N,) metres, and twice the largest last step (plus 0.1 um), the
+        margin a face height index needs. On a straight leg s is ``heights_m`` and the margin 0.
+        """
+        if not self.bent:
+            return heights_m, 0.0
+        x = vertices - self.frame.origin
+        axis = self.frame.axis
+        s = np.array(heights_m, dtype=float)
+        last_step = np.zeros_like(s)
+        active = np.arange(len(s))  # vertices still moving (the straight parts stop at once)
+        for _ in range(12):
+            sa = s[active]
+            xa = x if len(active) == len(s) else x[active]
+            off = self._interp(self.offset, sa, extrapolate=True)
+            d = axis + self._interp(self.slope, sa, extrapolate=False)  # c'(s), not normalized
+            # (x - c(s)).t(s) / (c'(s).t(s)) with t = c'/|c'|
+            off += np.outer(sa, axis)
+            np.subtract(xa, off, out=off)
+            step = np.einsum("ij,ij->i", off, d) / np.einsum("ij,ij->i", d, d)
+            s[active] = sa + step
+            last_step[active] = step
+            # linear convergence (ratio ~0.15 on the shared legs): the error is below the step
+            active = active[np.abs(step) >= 1e-6]
+            if not len(active):
+                break
+        return s, 2.0 * float(np.abs(last_step).max()) + 1e-7
+
     def points(self, heights_m: np.ndarray) -> np.ndarray:
         """Centreline points at the given heights, (K, 3) world metres."""
         h = np.atleast_1d(np.asarray(heights_m, dtype=float))

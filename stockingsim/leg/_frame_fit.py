@@ -52,8 +52,6 @@ class FittedFrame:
     ----------
     faces : ndarray of shape (M, 3)
         The faces, wound so that the normals point out of the leg.
-    face_cross : ndarray of shape (M, 3)
-        Edge cross products of the (re-wound) faces (twice the area times the normal).
     face_areas : ndarray of shape (M,)
         Face areas, m^2.
     frame : LegFrame
@@ -69,7 +67,6 @@ class FittedFrame:
     """
 
     faces: np.ndarray
-    face_cross: np.ndarray
     face_areas: np.ndarray
     frame: LegFrame
     centreline: Centreline
@@ -81,8 +78,9 @@ class FittedFrame:
 def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None) -> FittedFrame:
     """Fit the leg frame of a clean surface (see the module docstring for the steps).
 
-    ``geometry``, when given, is :func:`face_geometry` of these vertices and faces (the caller
-    computed it already); it is then not computed again.
+    ``geometry``, when given, is :func:`face_geometry` of these vertices and faces followed by
+    their :func:`~stockingsim.leg._frame.principal_axes` (or None), which the caller computed
+    already; they are then not computed again.
 
     Raises
     ------
@@ -90,9 +88,10 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None)
         The surface is not elongated, or flat.
     """
     v, f = vertices, faces
-    cross, area, centres = face_geometry(v, f) if geometry is None else geometry
-    mean, vecs, axis, has_foot = _principal_axis(centres, area, name)
-    f, cross = _outward(f, cross, centres, mean, axis)
+    cross, area, centres, axes = (*face_geometry(v, f), None) if geometry is None else geometry
+    mean, vecs, axis, has_foot = _principal_axis(centres, area, name, axes)
+    f = _outward(f, cross, centres, mean, axis)
+    del cross  # (M, 3): not needed after the winding check
     second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
     origin, axis, second, heights, length, grid, cen, ok = _refine_axis(
         v, f, mean, axis, second, has_foot
@@ -107,7 +106,6 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None)
     heights.setflags(write=False)
     return FittedFrame(
         faces=f,
-        face_cross=cross,
         face_areas=area,
         frame=frame,
         centreline=Centreline(frame, g, smooth, slope, bend),
@@ -145,10 +143,13 @@ def _cross_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _principal_axis(
-    centres: np.ndarray, area: np.ndarray, name: str
+    centres: np.ndarray, area: np.ndarray, name: str, axes=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """Area-weighted PCA axis, pointing from the foot (or the narrower end) up the leg."""
-    mean, vals, vecs = principal_axes(centres, area)
+    """Area-weighted PCA axis, pointing from the foot (or the narrower end) up the leg.
+
+    ``axes``: :func:`principal_axes` of these centres and areas when already known.
+    """
+    mean, vals, vecs = principal_axes(centres, area) if axes is None else axes
     spread = np.sqrt(np.clip(vals, 0, None))
     if not spread[2] > 0 or spread[2] < MIN_ELONGATION * spread[1]:
         raise errors.NotLegLikeError(
@@ -174,13 +175,12 @@ def _principal_axis(
     return mean, vecs, axis, bool(has_foot)
 
 
-def _outward(f, cross, centres, mean, axis) -> tuple[np.ndarray, np.ndarray]:
-    """Re-wind the faces if their normals point into the leg on average."""
+def _outward(f, cross, centres, mean, axis) -> np.ndarray:
+    """The faces, re-wound if their normals point into the leg on average."""
     radial = (centres - mean) - np.outer((centres - mean) @ axis, axis)
     if np.einsum("ij,ij->", radial, cross) < 0:
         f = f[:, ::-1].copy()
-        cross = -cross
-    return f, cross
+    return f
 
 
 def _refine_axis(v, f, mean, axis, second, has_foot) -> tuple[Any, ...]:

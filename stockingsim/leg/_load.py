@@ -12,7 +12,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from stockingsim import errors
-from stockingsim.leg._sections import unique_inverse
+from stockingsim.leg._loops import unique_inverse
 
 __all__ = ["read_mesh_file", "clean_arrays", "units_scale", "SUPPORTED_SUFFIXES"]
 
@@ -225,10 +225,8 @@ def largest_component(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep the connected component with the largest area; warn when others are dropped."""
     n = len(v)
-    rows = np.concatenate([f[:, 0], f[:, 1], f[:, 2]])
-    cols = np.concatenate([f[:, 1], f[:, 2], f[:, 0]])
-    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
-    n_comp, label = connected_components(graph, directed=False)
+    label = _vertex_components(f, n)
+    n_comp = int(label.max()) + 1
     used = np.zeros(n, dtype=bool)
     used[f.ravel()] = True
     face_label = label[f[:, 0]]
@@ -256,6 +254,21 @@ def largest_component(
     return v, f
 
 
+def _vertex_components(f: np.ndarray, n: int) -> np.ndarray:
+    """Connected-component label of every vertex (numbered in order of the lowest vertex).
+
+    Two edges per face, (f0, f1) and (f1, f2), connect its three corners: the graph has two
+    thirds of the entries of all three edges, with 32-bit indices and the float64 weights the
+    graph routines use (so they make no converted copy of it).
+    """
+    index = np.int32 if n < 2**31 else np.int64
+    rows = np.concatenate([f[:, 0], f[:, 1]]).astype(index, copy=False)
+    cols = np.concatenate([f[:, 1], f[:, 2]]).astype(index, copy=False)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    del rows, cols
+    return connected_components(graph, directed=False)[1]
+
+
 def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
     """Make the face winding consistent (trimesh's traversal) when it is not.
 
@@ -265,7 +278,13 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
     a = f.ravel()  # edges (f0, f1), (f1, f2), (f2, f0) of every face
     b = f[:, [1, 2, 0]].ravel()
     # one sort serves both checks: key = undirected edge * 2 + direction
-    key = np.sort((np.minimum(a, b) * len(v) + np.maximum(a, b)) * 2 + (a > b))
+    key = np.minimum(a, b)  # built in place: one edge-sized array instead of five
+    key *= len(v)
+    key += np.maximum(a, b)
+    key *= 2
+    key += a > b
+    del b
+    key.sort()
     undirected = key >> 1
     same = undirected[2:] == undirected[:-2]  # three faces on one edge
     if same.any():

@@ -1,9 +1,10 @@
 """Vectorized multi-plane slicing of a triangle mesh into leg cross-sections.
 
 All (plane, face) crossings are computed with numpy at once; the cut segments are chained into
-loops with pointer doubling (list ranking), so there is no Python loop over faces or segments.
-The convex hulls of all sections come from one vectorized quickhull along the loops
-(:func:`loop_hulls`); the only Python loop is over the sections, to pack the results.
+loops with pointer doubling (list ranking, ``leg/_loops.py``), so there is no Python loop over
+faces or segments. The convex hulls of all sections come from one vectorized quickhull along the
+loops (:func:`loop_hulls`); the only Python loop is over the sections, to pack the results
+(``leg/_section_fields.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.spatial import ConvexHull, QhullError
+
+from stockingsim.leg._loops import (
+    concat_ranges,
+    convex_hull_2d,
+    loop_hulls,
+    rank_chains,
+    unique_inverse,
+)
+from stockingsim.leg._section_fields import Chains, Planes, pack_section, summarize
 
 __all__ = [
     "Section",
@@ -120,237 +129,6 @@ class Section:
         return self.origin + uv[:, :1] * self.u + uv[:, 1:2] * self.v
 
 
-def convex_hull_2d(points: np.ndarray) -> tuple[np.ndarray, float]:
-    """Convex hull of 2-D points, counter-clockwise, and its perimeter.
-
-    Parameters
-    ----------
-    points : ndarray of shape (P, 2)
-
-    Returns
-    -------
-    hull : ndarray of shape (H, 2)
-        Hull vertices, counter-clockwise, first vertex not repeated.
-    perimeter : float
-    """
-    points = np.asarray(points, dtype=float)
-    if len(points) < 3:
-        if len(points) == 2:
-            return points.copy(), float(2 * np.linalg.norm(points[1] - points[0]))
-        return points.copy(), 0.0
-    try:
-        hull = points[ConvexHull(points).vertices]  # 2-D: counter-clockwise
-    except (QhullError, ValueError):
-        # collinear or coincident points: the hull is a segment, walked there and back
-        centred = points - points.mean(axis=0)
-        direction = np.linalg.svd(centred, full_matrices=False)[2][0]
-        s = centred @ direction
-        hull = points[[np.argmin(s), np.argmax(s)]]
-        return hull, float(2 * (s.max() - s.min()))
-    perimeter = float(np.linalg.norm(np.roll(hull, -1, axis=0) - hull, axis=1).sum())
-    return hull, perimeter
-
-
-def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Convex hulls of many simple polygons at once (quickhull along each polygon, vectorized).
-
-    The vertices of the convex hull of a simple polygon come along the polygon in the same
-    cyclic order as along the hull, so each hull edge only has to look at the polygon points
-    between its two ends. Starting from the extreme points in u and v, every hull edge is split
-    at the point farthest outside it, and points inside are dropped, until no point is left:
-    a few vectorized passes over all polygons together instead of one qhull call per section.
-    A polygon whose result is not convex (it was not simple) is redone with
-    :func:`convex_hull_2d`.
-
-    Parameters
-    ----------
-    points : ndarray of shape (N, 2)
-        The polygons' vertices, concatenated; each polygon counter-clockwise, not closed.
-    offsets : ndarray of shape (K + 1,)
-        Polygon k is ``points[offsets[k]:offsets[k + 1]]``.
-
-    Returns
-    -------
-    hulls : list of ndarray of shape (H_k, 2)
-        Hull vertices, counter-clockwise, first vertex not repeated; collinear points dropped.
-    perimeters : ndarray of shape (K,)
-        Hull perimeters (twice the length for collinear points, as :func:`convex_hull_2d`).
-    """
-    points = np.asarray(points, dtype=float)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    n, k = len(points), len(offsets) - 1
-    counts = np.diff(offsets)
-    loop = np.repeat(np.arange(k), counts)
-    small = counts < 4  # every point of a polygon of 3 or fewer is kept
-    is_hull = small[loop].copy()
-    big = np.flatnonzero(~small)
-    if len(big):  # seeds: the first point with the least and the greatest u and v
-        starts = offsets[big]
-        member = ~small[loop]
-        index = np.flatnonzero(member)
-        local = np.cumsum(counts[big]) - counts[big]
-        for key in (points[:, 0], -points[:, 0], points[:, 1], -points[:, 1]):
-            least = np.minimum.reduceat(key[member], local)
-            hit = index[key[member] == np.repeat(least, counts[big])]
-            first = np.searchsorted(hit, starts)
-            is_hull[hit[first]] = True
-    tol = 1e-12 * max(float(np.abs(points).max()) if n else 0.0, 1e-300)
-    x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
-    alive = np.flatnonzero(~small[loop] | is_hull)
-    while True:
-        hull_here = is_hull[alive]
-        if hull_here.all():
-            break
-        lid = loop[alive]
-        m = len(alive)
-        pos = np.arange(m)
-        starts_alive = np.searchsorted(lid, np.arange(k + 1))
-        first_pos = starts_alive[lid]
-        last_pos = starts_alive[lid + 1] - 1
-        prev = np.maximum.accumulate(np.where(hull_here, pos, -1))
-        nxt = np.minimum.accumulate(np.where(hull_here, pos, m)[::-1])[::-1]
-        # the edge that wraps around the polygon's start runs from its last hull vertex
-        prev = np.where(prev < first_pos, prev[last_pos], prev)
-        nxt = np.where(nxt > last_pos, nxt[first_pos], nxt)
-        ci = np.flatnonzero(~hull_here)
-        xa, ya = x[alive], y[alive]
-        ia, ib = prev[ci], nxt[ci]
-        ax, ay = xa[ia], ya[ia]
-        abx, aby = xa[ib] - ax, ya[ib] - ay
-        length = np.hypot(abx, aby)
-        # distance outside the edge a -> b (to its right: the polygons are counter-clockwise)
-        dist = (aby * (xa[ci] - ax) - abx * (ya[ci] - ay)) / np.where(length > 0, length, 1.0)
-        outside = dist > tol
-        edge = prev[ci]
-        farthest = np.full(m, -np.inf)
-        np.maximum.at(farthest, edge[outside], dist[outside])
-        is_hull[alive[ci[outside & (dist == farthest[edge])]]] = True
-        keep = np.ones(m, dtype=bool)
-        keep[ci[~outside]] = False
-        alive = alive[keep]
-
-    hull_idx = np.flatnonzero(is_hull)
-    hloop = loop[hull_idx]
-    hpts = points[hull_idx]
-    bounds = np.searchsorted(hloop, np.arange(k + 1))
-    # next hull vertex of the same polygon, cyclically
-    nxt = np.arange(1, len(hull_idx) + 1)
-    ends = bounds[1:][np.diff(bounds) > 0] - 1
-    nxt[ends] = bounds[:-1][np.diff(bounds) > 0]
-    edge = hpts[nxt] - hpts
-    perimeters = np.bincount(hloop, np.hypot(edge[:, 0], edge[:, 1]), minlength=k)
-    hulls = [hpts[bounds[j] : bounds[j + 1]] for j in range(k)]
-    # convexity check: left turns only, turning once around
-    turn = edge[:, 0] * edge[nxt, 1] - edge[:, 1] * edge[nxt, 0]
-    angle = np.arctan2(turn, np.einsum("ij,ij->i", edge, edge[nxt]))
-    total = np.bincount(hloop, angle, minlength=k)
-    bad = np.bincount(hloop, turn < -tol * tol * 1e6, minlength=k) > 0
-    n_hull = np.diff(bounds)
-    bad |= (n_hull >= 3) & (np.abs(total - 2 * np.pi) > 1e-6)
-    for j in np.flatnonzero(bad & ~small):
-        hulls[j], perimeters[j] = convex_hull_2d(points[offsets[j] : offsets[j + 1]])
-    return hulls, perimeters
-
-
-def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort-based ``np.unique(keys, return_index=True, return_inverse=True)`` for 1-D ints.
-
-    (numpy's hash-based unique is several times slower on millions of int64 keys.)
-
-    Returns
-    -------
-    first : ndarray of shape (U,)
-        Index of the first occurrence of each distinct key, in increasing key order.
-    inverse : ndarray of shape (len(keys),)
-        Group of each key, 0..U-1.
-    """
-    order = np.argsort(keys, kind="stable")
-    sk = keys[order]
-    new = np.empty(len(sk), dtype=bool)
-    if len(sk):
-        new[0] = True
-        np.not_equal(sk[1:], sk[:-1], out=new[1:])
-    group_sorted = np.cumsum(new) - 1
-    inverse = np.empty(len(keys), dtype=np.int64)
-    inverse[order] = group_sorted
-    return order[new], inverse
-
-
-def _concat_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices ``lo[k] .. hi[k]-1`` for every k, concatenated, and the k of each index."""
-    counts = np.maximum(hi - lo, 0)
-    owner = np.repeat(np.arange(len(lo)), counts)
-    starts = np.cumsum(counts) - counts
-    idx = np.arange(counts.sum()) - np.repeat(starts, counts) + np.repeat(lo, counts)
-    return idx, owner
-
-
-def _rank_chains(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Order segments into chains and cycles.
-
-    Parameters
-    ----------
-    nxt : ndarray of shape (S,)
-        Successor of each segment (-1 when none). Cycles are allowed.
-
-    Returns
-    -------
-    chain : ndarray of shape (S,)
-        Chain id of each segment: the index of the chain's last segment (cycles are cut
-        before their smallest segment index, so every element belongs to one chain).
-    dist : ndarray of shape (S,)
-        Number of steps from each segment to the end of its chain (walking order is
-        decreasing ``dist``).
-    cyclic : ndarray of shape (S,) bool
-        True for segments of closed loops.
-    """
-    n = len(nxt)
-    idx = np.arange(n)
-    # 1. find the elements that reach a chain end: doubling until nothing moves
-    jump = nxt.copy()
-    for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 2):
-        active = jump >= 0
-        if not active.any():
-            break
-        jump[active] = jump[jump[active]]
-    cyclic = jump >= 0
-    # 2. break every cycle before its smallest member
-    if cyclic.any():
-        cmin = np.where(cyclic, idx, n)
-        ptr = np.where(cyclic, nxt, idx)
-        cyc = np.flatnonzero(cyclic)
-        # after r rounds every element has seen 2**r successors: the whole cycle
-        for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
-            cmin[cyc] = np.minimum(cmin[cyc], cmin[ptr[cyc]])
-            ptr[cyc] = ptr[ptr[cyc]]
-        nxt = nxt.copy()
-        breakers = cyclic & (nxt >= 0)
-        breakers[breakers] = nxt[breakers] == cmin[breakers]
-        nxt[breakers] = -1
-    # 3. rank the (now acyclic) chains: distance to the tail
-    tail, dist = _rank_to_tail(nxt)
-    return tail, dist, cyclic
-
-
-def _rank_to_tail(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Wyllie list ranking: the tail of each element's chain and the distance to it."""
-    n = len(nxt)
-    has = nxt >= 0
-    tail = np.where(has, nxt, np.arange(n))
-    dist = has.astype(np.int64)
-    jump = nxt.copy()
-    while True:
-        active = np.flatnonzero(jump >= 0)
-        if len(active) == 0:
-            break
-        target = jump[active]
-        # simultaneous update from the old values (fancy indexing copies the right-hand side)
-        dist[active] = dist[active] + dist[target]
-        tail[active] = tail[target]
-        jump[active] = jump[target]
-    return tail, dist
-
-
 def _candidate_pairs(
     face_lo: np.ndarray,
     face_hi: np.ndarray,
@@ -362,16 +140,32 @@ def _candidate_pairs(
     order, lo_sorted, span, long_faces = sorted_faces
     start = np.searchsorted(lo_sorted, plane_lo - span, side="left")
     stop = np.searchsorted(lo_sorted, plane_hi, side="right")
-    pos, plane = _concat_ranges(start, stop)
+    pos, plane = concat_ranges(start, stop)
     face = order[pos]
-    if len(long_faces):
-        # the few faces much taller than typical are tested against every plane
-        lp = np.repeat(np.arange(len(plane_lo)), len(long_faces))
-        lf = np.tile(long_faces, len(plane_lo))
-        plane = np.concatenate([plane, lp])
-        face = np.concatenate([face, lf])
     keep = (face_lo[face] <= plane_hi[plane]) & (face_hi[face] >= plane_lo[plane])
-    return plane[keep], face[keep]
+    plane, face = plane[keep], face[keep]
+    if len(long_faces):
+        lp, lf = _long_pairs(face_lo, face_hi, plane_lo, plane_hi, long_faces)
+        plane, face = np.concatenate([plane, lp]), np.concatenate([face, lf])
+    return plane, face
+
+
+def _long_pairs(face_lo, face_hi, plane_lo, plane_hi, long_faces):
+    """The overlapping (plane, face) pairs of the faces much taller than typical.
+
+    Each such face finds its planes by a binary search of the sorted planes (``plane_hi -
+    plane_lo`` is the same for every plane, so both ends sort alike), instead of a test against
+    every plane: on a bent leg tens of thousands of faces near the knee are "long", and K of
+    them each made pairs of K x their number. The pairs come plane by plane, each plane's faces
+    in the order of ``long_faces`` (the order the all-planes test gave).
+    """
+    porder = np.argsort(plane_lo, kind="stable")
+    first = np.searchsorted(plane_hi[porder], face_lo[long_faces], side="left")
+    stop = np.searchsorted(plane_lo[porder], face_hi[long_faces], side="right")
+    pos, which = concat_ranges(first, stop)
+    plane = porder[pos]
+    by_plane = np.lexsort((which, plane))
+    return plane[by_plane], long_faces[which[by_plane]]
 
 
 def _sorted_pairs(face_index, heights):
@@ -475,7 +269,7 @@ def slice_mesh(
         vertices, faces, plane, face, origins, normals
     )
     nxt = _next_segments(plane, key_start, key_end, len(vertices), n_planes)
-    chain, rank, cyclic = _rank_chains(nxt)
+    chain, rank, cyclic = rank_chains(nxt)
     s_uv, e_uv, perim, area2, cx, cy, hits = _loop_moments(
         plane, start, end, origins, us, vs, chain
     )
@@ -484,33 +278,13 @@ def slice_mesh(
     order = np.lexsort((rank * -1, chain, plane))
     # rank = distance to tail; walking order is decreasing distance
     seg_plane = plane[order]
+    planes = Planes(heights, origins, normals, us, vs)
+    chains = Chains(chain, cyclic, s_uv, e_uv, perim, area2, cx, cy, hits)
     if summary:
-        return _summarize(
-            n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2,
-            cx, cy, hits,
-        )  # fmt: skip
+        return summarize(planes, order, seg_plane, chains)
     bounds = np.searchsorted(seg_plane, np.arange(n_planes + 1))
     packed = [
-        _pack_section(
-            k,
-            heights,
-            origins,
-            normals,
-            us,
-            vs,
-            order[bounds[k] : bounds[k + 1]],
-            chain,
-            cyclic,
-            s_uv,
-            e_uv,
-            perim,
-            area2,
-            cx,
-            cy,
-            hits,
-            ends,
-            len(vertices),
-        )  # fmt: skip
+        pack_section(k, planes, order[bounds[k] : bounds[k + 1]], chains, ends, len(vertices))
         for k in range(n_planes)
     ]
     return _with_hulls(packed)
@@ -645,169 +419,3 @@ def _with_hulls(packed: list[dict]) -> list[Section]:
             fields.update(hull=hull, hull_perimeter_m=perimeter)
         sections.append(Section(**fields))
     return sections
-
-
-def _summarize(
-    n_planes, origins, us, vs, order, seg_plane, chain, cyclic, s_uv, e_uv, perim, area2, cx, cy,
-    hits,
-) -> dict[str, np.ndarray]:  # fmt: skip
-    """Per plane, the numbers of the main loop, as arrays.
-
-    ``has_points``, and of the main loop ``perimeter_m``, ``area_m2``, ``centroid`` (K, 3),
-    ``hull_perimeter_m`` and ``closed``; the same numbers as the :class:`Section` objects of
-    :func:`slice_mesh` (0 and the origin for an empty plane).
-    """
-    out = {
-        "has_points": np.zeros(n_planes, dtype=bool),
-        "perimeter_m": np.zeros(n_planes),
-        "area_m2": np.zeros(n_planes),
-        "centroid": np.array(origins, dtype=float, copy=True),
-        "hull_perimeter_m": np.zeros(n_planes),
-        "closed": np.zeros(n_planes, dtype=bool),
-    }
-    if not len(order):
-        return out
-    seg_chain = chain[order]
-    new_chain = np.empty(len(order), dtype=bool)
-    new_chain[0] = True
-    np.not_equal(seg_chain[1:], seg_chain[:-1], out=new_chain[1:])
-    starts = np.flatnonzero(new_chain)  # each chain's segments, in walking order
-    stops = np.append(starts[1:], len(order))
-    cid, cplane = seg_chain[starts], seg_plane[starts]
-    area = 0.5 * area2[cid]
-    inside = (hits[cid] % 2) == 1
-    # the main loop of each plane: around the centreline first, else the largest
-    pick = np.lexsort((-np.abs(area), ~inside, cplane))
-    first = np.ones(len(pick), dtype=bool)
-    first[1:] = cplane[pick][1:] != cplane[pick][:-1]
-    main = pick[first]
-    k = cplane[main]
-    out["has_points"][k] = True
-    out["perimeter_m"][k] = perim[cid[main]]
-    out["area_m2"][k] = np.abs(area[main])
-    closed = cyclic[order[starts[main]]]
-    out["closed"][k] = closed
-    # main loop points, counter-clockwise: segment starts (+ the last end of an open chain)
-    lo, hi = starts[main], stops[main]
-    idx, owner = _concat_ranges(lo, hi)
-    flip = area[main] < 0
-    rev = flip[owner]
-    idx[rev] = (lo + hi - 1)[owner[rev]] - idx[rev]
-    c_uv = (
-        np.column_stack([cx[cid[main]], cy[cid[main]]])
-        / np.where(np.abs(area[main]) > 1e-14, 6.0 * area[main], np.nan)[:, None]
-    )
-    closed_loops = np.flatnonzero(closed)
-    pts = s_uv[order[idx]]
-    keep = closed[owner]
-    counts = np.bincount(owner[keep], minlength=len(main))[closed_loops]
-    _, hull_perimeter = loop_hulls(pts[keep], np.cumsum(np.r_[0, counts]))
-    out["hull_perimeter_m"][k[closed_loops]] = hull_perimeter
-    for j in np.flatnonzero(~closed | ~np.isfinite(c_uv[:, 0])):  # few: done one by one
-        loop = pts[owner == j]
-        if not closed[j]:
-            end = e_uv[order[hi[j] - 1]]
-            loop = np.vstack([end, loop]) if flip[j] else np.vstack([loop, end])
-            out["hull_perimeter_m"][k[j]] = convex_hull_2d(loop)[1]
-        if not np.isfinite(c_uv[j, 0]):
-            c_uv[j] = loop.mean(axis=0)
-    out["centroid"][k] = origins[k] + c_uv[:, :1] * us[k] + c_uv[:, 1:] * vs[k]
-    return out
-
-
-def _empty_section(k, heights, origins, normals, us, vs) -> dict:
-    return dict(
-        height_m=float(heights[k]),
-        origin=origins[k].copy(),
-        normal=normals[k].copy(),
-        u=us[k].copy(),
-        v=vs[k].copy(),
-        points=np.zeros((0, 2)),
-        polygons=[],
-        perimeter_m=0.0,
-        area_m2=0.0,
-        centroid=origins[k].copy(),
-        hull=np.zeros((0, 2)),
-        hull_perimeter_m=0.0,
-        closed=False,
-    )
-
-
-def _pack_section(
-    k,
-    heights,
-    origins,
-    normals,
-    us,
-    vs,
-    segs,
-    chain,
-    cyclic,
-    s_uv,
-    e_uv,
-    perim,
-    area2,
-    cx,
-    cy,
-    hits,
-    ends,
-    n_vertices,
-) -> dict:
-    """The fields of one :class:`Section`, without its hull (computed for all at once)."""
-    if len(segs) == 0:
-        return _empty_section(k, heights, origins, normals, us, vs)
-    seg_chain = chain[segs]
-    # seg_chain is grouped (sorted by chain within the plane)
-    new_chain = np.empty(len(seg_chain), dtype=bool)
-    new_chain[0] = True
-    np.not_equal(seg_chain[1:], seg_chain[:-1], out=new_chain[1:])
-    first = np.flatnonzero(new_chain)
-    ids = seg_chain[first]
-    areas = 0.5 * area2[ids]
-    inside = (hits[ids] % 2) == 1
-    # main loop first (encloses the centreline, else largest), then by decreasing area
-    rank_loops = np.lexsort((-np.abs(areas), ~inside))
-    bounds = np.append(first, len(segs))
-    polygons = []
-    for j in rank_loops:
-        part = segs[bounds[j] : bounds[j + 1]]
-        pts = s_uv[part]
-        if not cyclic[part[0]]:
-            pts = np.vstack([pts, e_uv[part[-1]]])
-        if areas[j] < 0:
-            pts = pts[::-1]
-        polygons.append(pts)
-    main = rank_loops[0]
-    # the mesh edge and edge parameter of each point of the main loop, in the loop's order
-    key_start, t_start, key_end, t_end = ends
-    part = segs[bounds[main] : bounds[main + 1]]
-    keys, t = key_start[part], t_start[part]
-    if not cyclic[part[0]]:
-        keys, t = np.append(keys, key_end[part[-1]]), np.append(t, t_end[part[-1]])
-    if areas[main] < 0:
-        keys, t = keys[::-1], t[::-1]
-    main_edges = np.stack(np.divmod(keys, n_vertices), axis=1)
-    cid = ids[main]
-    a_signed = 0.5 * area2[cid]
-    main_pts = polygons[0]
-    if abs(a_signed) > 1e-14:
-        c_uv = np.array([cx[cid], cy[cid]]) / (6.0 * a_signed)
-    else:
-        c_uv = main_pts.mean(axis=0)
-    origin = origins[k]
-    centroid = origin + c_uv[0] * us[k] + c_uv[1] * vs[k]
-    return dict(
-        height_m=float(heights[k]),
-        origin=origin.copy(),
-        normal=normals[k].copy(),
-        u=us[k].copy(),
-        v=vs[k].copy(),
-        points=s_uv[segs],
-        polygons=polygons,
-        perimeter_m=float(perim[cid]),
-        area_m2=float(abs(a_signed)),
-        centroid=centroid,
-        closed=bool(cyclic[segs[bounds[main]]]),
-        main_edges=main_edges,
-        main_t=t,
-    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -15,10 +14,10 @@ from stockingsim.leg._frame import principal_axes, unit
 from stockingsim.leg._frame_fit import FittedFrame, face_geometry, fit_frame
 from stockingsim.leg._hash import _sha256_arrays
 from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
-from stockingsim.leg._load import clean_arrays, read_mesh_file, units_scale
+from stockingsim.leg._load import clean_arrays, units_scale
 from stockingsim.leg._sections import Section, face_height_index, slice_mesh
 
-__all__ = ["Leg", "load_leg", "bundled_leg"]
+__all__ = ["Leg"]
 
 #: how many calls of Leg.sections (with different heights) a leg remembers
 SECTIONS_CACHE_SIZE = 4
@@ -138,16 +137,17 @@ class Leg:
             v, f = clean_arrays(vertices, faces, name)
             # length along the principal axis, in the input's units (rotation invariant)
             cross, area, centres = face_geometry(v, f)
-            mean, vals, vecs = principal_axes(centres, area)
-            length = float(np.ptp((v - mean) @ vecs[:, 2]))
+            axes = principal_axes(centres, area)
+            length = float(np.ptp((v - axes[0]) @ axes[2][:, 2]))
             scale, used = units_scale(length, units)
             if scale != 1.0:  # the face geometry of the scaled mesh, computed once
                 v = v * scale
                 cross *= scale * scale
                 area *= scale * scale
                 centres *= scale
+                axes = None  # the frame fit computes them on the scaled mesh
             leg = cls.__new__(cls)
-            leg._init(v, f, name, source_hash, used, landmarks, (cross, area, centres))
+            leg._init(v, f, name, source_hash, used, landmarks, (cross, area, centres, axes))
             return leg
         except errors.StockingSimError:
             raise
@@ -163,7 +163,6 @@ class Leg:
     def _set_frame(self, fitted: FittedFrame) -> None:
         """Keep what :func:`~stockingsim.leg._frame_fit.fit_frame` found on this surface."""
         self.faces = fitted.faces
-        self._face_cross = fitted.face_cross
         self.face_areas = fitted.face_areas
         self.frame = fitted.frame
         self._centreline = fitted.centreline
@@ -321,30 +320,9 @@ class Leg:
     def _section_coordinate(self) -> tuple[np.ndarray, float]:
         if not self._centreline.bent:
             return self.heights_m, 0.0
-        # section coordinate s: the height whose (tilted) plane passes through the vertex,
-        # by fixed-point iteration s <- s + (x - c(s)).t(s) / (c'(s).t(s)); it converges
-        # because the centreline's radius of curvature is far larger than the leg's radius
-        x = self.vertices - self.frame.origin
-        axis = self.frame.axis
-        s = self.heights_m.copy()
-        last_step = np.zeros_like(s)
-        cl = self._centreline
-        active = np.arange(len(s))  # vertices still moving (the straight parts stop at once)
-        for _ in range(12):
-            sa = s[active]
-            off = cl._interp(cl.offset, sa, extrapolate=True)
-            d = axis + cl._interp(cl.slope, sa, extrapolate=False)  # c'(s), not normalized
-            # (x - c(s)).t(s) / (c'(s).t(s)) with t = c'/|c'|
-            g = np.einsum("ij,ij->i", x[active] - np.outer(sa, axis) - off, d)
-            step = g / np.einsum("ij,ij->i", d, d)
-            s[active] = sa + step
-            last_step[active] = step
-            # linear convergence (ratio ~0.15 on the shared legs): the error is below the step
-            active = active[np.abs(step) >= 1e-6]
-            if not len(active):
-                break
+        s, margin = self._centreline.section_coordinate(self.vertices, self.heights_m)
         s.setflags(write=False)
-        return s, 2.0 * float(np.abs(last_step).max()) + 1e-7
+        return s, margin
 
     @property
     def section_heights_m(self) -> np.ndarray:
@@ -545,7 +523,11 @@ class Leg:
         """Per-vertex curvature about the local axis (VertexCurvature), cached."""
         from stockingsim.leg._curvature import vertex_curvature
 
-        axis = self._vertex_local_frame[1]
+        # the local axis: one vector on a straight leg, the centreline tangents on a bent one
+        # (the vertex frame is not built for this: it holds four (N, 3) arrays)
+        cl = self._centreline
+        # (Fortran order: its transpose, the (3, N) layout the estimator works in, is a view)
+        axis = np.asfortranarray(cl.tangents(self.heights_m)) if cl.bent else self.frame.axis
         return vertex_curvature(self.vertices, self.faces, axis, self.vertex_normals)
 
     def to_trimesh(self):
@@ -583,58 +565,3 @@ class Leg:
             f"Leg(name={self.name!r}, n_vertices={self.n_vertices}, "
             f"length_m={self.length_m:.3f}, has_foot={self.frame.has_foot})"
         )
-
-
-def load_leg(
-    path,
-    units: str = "auto",
-    name: str | None = None,
-    landmarks: Mapping[str, float] | None = None,
-) -> Leg:
-    """Load a leg mesh file.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        STL, OBJ, PLY, OFF, GLB or GLTF. Scenes are concatenated; when the mesh has several
-        separate parts the largest is kept (with a MeshWarning). Open meshes are fine.
-    units : {"auto", "m", "cm", "mm"}
-        "auto" guesses from the length along the leg axis (a leg is 0.3-1.2 m long).
-    name : str, optional
-        Defaults to the file name without extension.
-    landmarks : mapping of str to float, optional
-        Landmark heights (metres from the sole) overriding detection.
-
-    Returns
-    -------
-    Leg
-
-    Raises
-    ------
-    stockingsim.errors.MeshFileError
-        Missing, empty, unreadable or unparseable file.
-    stockingsim.errors.MeshError, stockingsim.errors.UnitsError
-        See :meth:`Leg.from_arrays`.
-    """
-    from pathlib import Path
-
-    vertices, faces, digest = read_mesh_file(path)
-    return Leg._from_clean(vertices, faces, units, name or Path(path).stem, digest, landmarks)
-
-
-def bundled_leg(name: str = "anny_f_avg") -> Leg:
-    """A sample leg shipped with the package (``stockingsim/data/<name>.ply``, metres).
-
-    Parameters
-    ----------
-    name : str
-        File name without extension; "anny_f_avg" (Anny model, average woman, CC0 assets).
-    """
-    data = resources.files("stockingsim") / "data"
-    available = sorted(p.name[:-4] for p in data.iterdir() if p.name.endswith(".ply"))
-    if name not in available:
-        raise errors.MeshFileError(
-            f"No bundled leg named {name!r}. Available: {', '.join(available)}."
-        )
-    with resources.as_file(data / f"{name}.ply") as path:
-        return load_leg(path, units="m", name=name)

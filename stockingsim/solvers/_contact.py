@@ -145,8 +145,20 @@ def nodes_to_grid(
     zz, tt, vv = z.ravel(), np.mod(th.ravel() + math.pi, TWO_PI) - math.pi, values.ravel()
     # theta in radians and height in metres: scale the angle to an arc length (~5 cm radius)
     arc = 0.05
-    pts = np.concatenate([np.column_stack([zz, (tt + sh) * arc]) for sh in (-TWO_PI, 0.0, TWO_PI)])
-    interp = LinearNDInterpolator(pts, np.tile(vv, 3))
+    # the copies one turn to each side only within a margin of 8 node spacings of the seam:
+    # the Delaunay triangles over [-pi, pi) are the same as with whole copies, at a third of
+    # the points
+    margin = min(math.pi, 8 * TWO_PI / max(z.shape[-1] if z.ndim > 1 else 1, 1))
+    lo, hi = tt > math.pi - margin, tt < -math.pi + margin
+    pts = np.concatenate(
+        [
+            np.column_stack([zz[lo], (tt[lo] - TWO_PI) * arc]),
+            np.column_stack([zz, tt * arc]),
+            np.column_stack([zz[hi], (tt[hi] + TWO_PI) * arc]),
+        ]
+    )
+    vals = np.concatenate([vv[lo], vv, vv[hi]])
+    interp = LinearNDInterpolator(pts, vals)
     thg = theta_grid(n)
     hq = np.clip(heights, z[0].max(), z[-1].min()) if z.shape[0] > 1 else heights
     hh, tq = np.meshgrid(hq, thg, indexing="ij")
@@ -154,9 +166,27 @@ def nodes_to_grid(
     if np.isnan(out).any():
         from scipy.interpolate import NearestNDInterpolator
 
-        near = NearestNDInterpolator(pts, np.tile(vv, 3))
+        near = NearestNDInterpolator(pts, vals)
         bad = np.isnan(out)
         out[bad] = near(np.column_stack([hh[bad], tq[bad] * arc]))
+    return out
+
+
+def section_radii(setup: Setup, ok: np.ndarray, hs: np.ndarray, rmap: np.ndarray, thg):
+    """The radial map of every section, (K, n).
+
+    The map's own rows where it has them, the nearest map row for an empty section, a new ray
+    cast only for the few others.
+    """
+    rows = np.cumsum(ok) - 1
+    out = np.empty((len(setup.heights_m), rmap.shape[1]))
+    for i, h in enumerate(setup.heights_m):
+        if ok[i]:
+            out[i] = rmap[rows[i]]
+        elif not np.isfinite(setup.hull_m[i]):
+            out[i] = rmap[min(int(np.searchsorted(hs, h)), len(hs) - 1)]
+        else:
+            out[i] = radial_map(section_main_polygon(setup.sections[i]), thg)
     return out
 
 
@@ -233,14 +263,7 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
         )
     p_grid = nodes_to_grid(out["z"], out["theta"], out["pressure_pa"], setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)
-    r_all = np.array(
-        [
-            rmap[min(int(np.searchsorted(hs, h)), len(hs) - 1)]
-            if not np.isfinite(setup.hull_m[i])
-            else radial_map(section_main_polygon(setup.sections[i]), thg)
-            for i, h in enumerate(setup.heights_m)
-        ]
-    )
+    r_all = section_radii(setup, ok, hs, rmap, thg)
     mean, pmin, pmax = ring_stats(p_grid, r_all, thg)
     h, theta = vertex_heights_angles(leg, setup)
     p_v = grid_to_points(setup.heights_m, p_grid, h, theta)

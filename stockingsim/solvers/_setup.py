@@ -218,15 +218,13 @@ def vertex_heights_angles(leg: Any, setup: Setup) -> tuple[np.ndarray, np.ndarra
     return h, theta
 
 
-def grid_to_points(
-    grid_h: np.ndarray, values: np.ndarray, h: np.ndarray, theta: np.ndarray
-) -> np.ndarray:
-    """Bilinear interpolation of a (K, n) field on heights x a regular periodic angle grid.
+def grid_cell(grid_h: np.ndarray, n: int, h: np.ndarray, theta: np.ndarray):
+    """The cell of each point on heights x the periodic angle grid of ``n`` angles.
 
-    The angle grid is ``theta_j = -pi + 2 pi j / n``; heights outside the grid are clamped.
+    Returns ``(i0, i1, t, j0, j1, s)``: the rows below and above with the fraction ``t``
+    between them (heights outside the grid clamped) and the columns with the fraction ``s``.
     """
-    values = np.asarray(values, dtype=float)
-    k, n = values.shape
+    k = len(grid_h)
     if k == 1:
         fi = np.zeros_like(h)
     else:
@@ -239,6 +237,19 @@ def grid_to_points(
     s = fj - j0f
     j0 = j0f.astype(np.int64) % n
     j1 = (j0 + 1) % n
+    return i0, i1, t, j0, j1, s
+
+
+def grid_to_points(
+    grid_h: np.ndarray, values: np.ndarray, h: np.ndarray, theta: np.ndarray
+) -> np.ndarray:
+    """Bilinear interpolation of a (K, n) field on heights x a regular periodic angle grid.
+
+    The angle grid is ``theta_j = -pi + 2 pi j / n``; heights outside the grid are clamped.
+    """
+    values = np.asarray(values, dtype=float)
+    n = values.shape[1]
+    i0, i1, t, j0, j1, s = grid_cell(grid_h, n, h, theta)
     flat = values.ravel()
     v00 = flat[i0 * n + j0]
     v01 = flat[i0 * n + j1]

@@ -25,7 +25,6 @@ Contact Mechanics, 2nd ed., Springer 2006, ch. 5 and 10). For ``|s| >> s0`` its 
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.solvers._setup import TWO_PI, grid_to_points, theta_grid
+from stockingsim.solvers._setup import TWO_PI, grid_cell, grid_to_points, theta_grid
 
 #: A residual up to this many times ``tol`` is still usable (see :func:`judge_residual`).
 USABLE_FACTOR = 3.0
@@ -42,6 +41,10 @@ FAIL_FACTOR = 10.0
 #: The friction fixed point has converged when the lagged normal force of no node moves by more
 #: than this fraction of the median nodal normal force between two polishes.
 FRICTION_NORMAL_TOL = 0.02
+#: A minimization whose best residual is below the tolerance stops when that residual has not
+#: improved by STALL_GAIN (a fraction) over STALL_ITERS iterations (see ``_StallWatch``).
+STALL_ITERS = 100
+STALL_GAIN = 0.02
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,20 +73,13 @@ class _Law:
 
 def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray):
     """Bilinear R(z, theta) and its partial derivatives on the (K, n) map; clamped in z."""
-    k, n = rmap.shape
-    fi = np.interp(z, zs, np.arange(k, dtype=float))
-    i0 = np.clip(np.floor(fi).astype(np.int64), 0, k - 2)
-    t = np.clip(fi - i0, 0.0, 1.0)
-    dz = zs[i0 + 1] - zs[i0]
+    n = rmap.shape[1]
+    i0, i1, t, j0, j1, s = grid_cell(zs, n, z, th)  # the map has at least two rows
+    dz = zs[i1] - zs[i0]
     inside = (z > zs[0]) & (z < zs[-1])
-    fj = (th + math.pi) * (n / TWO_PI)
-    j0f = np.floor(fj)
-    s = fj - j0f
-    j0 = j0f.astype(np.int64) % n
-    j1 = (j0 + 1) % n
     flat = rmap.ravel()
     a, b = flat[i0 * n + j0], flat[i0 * n + j1]
-    c, d = flat[(i0 + 1) * n + j0], flat[(i0 + 1) * n + j1]
+    c, d = flat[i1 * n + j0], flat[i1 * n + j1]
     low = a + s * (b - a)
     high = c + s * (d - c)
     r = low + t * (high - low)
@@ -332,22 +328,65 @@ def continuation_steps(tube: Tube, start_sink_m: float) -> list[float]:
     return steps
 
 
-def minimize_step(tube: Tube, x: np.ndarray, gtol: float, max_iter: int):
+class _StallWatch:
+    """The residual (largest scaled gradient) of each L-BFGS iterate and the best iterate.
+
+    With friction, :func:`minimize_step` stops when the best residual is already below the
+    tolerance and has not improved by :data:`STALL_GAIN` for :data:`STALL_ITERS` iterations: a
+    node resting on a crease of the bilinear radial map (a section height, where the skin's
+    slope jumps) keeps an out-of-balance force that no step removes, and L-BFGS would otherwise
+    circle it for hundreds of iterations without changing the result. Friction holds every
+    node with a stick stiffness ``mu N / s0``, so no soft mode is left whose slow progress the
+    watch could cut short. Frictionless, the fabric's sliding is such a soft mode (its
+    residual is small long before it has slid its way): there the watch is off.
+    """
+
+    def __init__(self, tube: Tube, tol: float) -> None:
+        self.tube, self.tol = tube, tol
+        self.last_gmax = np.inf
+        self.best, self.best_x, self.since = np.inf, None, 0
+
+    def fun(self, y: np.ndarray) -> tuple[float, np.ndarray]:
+        e, g = energy(self.tube, y)
+        self.last_gmax = float(np.max(np.abs(g)))
+        return e, g
+
+    def callback(self, intermediate_result) -> None:
+        if self.last_gmax < (1.0 - STALL_GAIN) * self.best:
+            self.best, self.best_x, self.since = self.last_gmax, intermediate_result.x.copy(), 0
+        else:
+            self.since += 1
+        if self.best <= self.tol and self.since >= STALL_ITERS:
+            raise StopIteration
+
+
+def minimize_step(tube: Tube, x: np.ndarray, gtol: float, max_iter: int, tol: float = 0.0):
     """One L-BFGS minimization; the scaled gradient is the residual itself.
 
     No bounds: the end rings keep their height because their z gradient is zeroed (and an
     L-BFGS step never moves a variable whose gradient was always 0); scipy's L-BFGS-B with
-    bounds was 40x slower per iteration here.
+    bounds was 40x slower per iteration here. With friction and ``tol > 0`` it stops on a
+    stall below ``tol`` (:class:`_StallWatch`) and returns the best iterate.
     """
     from scipy.optimize import minimize
 
-    return minimize(
-        lambda y: energy(tube, y),
+    watch = _StallWatch(tube, tol)
+    res = minimize(
+        watch.fun,
         x,
         jac=True,
         method="L-BFGS-B",
+        callback=watch.callback if tol > 0 and tube.mu > 0 else None,
         options={"maxiter": int(max_iter), "maxcor": 20, "ftol": 1e-15, "gtol": gtol},
     )
+    if (
+        tube.mu > 0
+        and watch.best_x is not None
+        and watch.since >= STALL_ITERS
+        and watch.best <= tol
+    ):
+        res.x = watch.best_x
+    return res
 
 
 def update_lagged(tube: Tube, x: np.ndarray) -> float:
@@ -382,7 +421,7 @@ def run_continuation(tube: Tube, x, steps, tol, max_iter) -> tuple[np.ndarray, i
             x[: r.size] = r.ravel() / tube.scale
         tube.kfac = step
         # intermediate steps need not converge fully, the polish finishes
-        res = minimize_step(tube, x, 2.0 * tol if step < 1.0 else 0.5 * tol, max_iter)
+        res = minimize_step(tube, x, 2.0 * tol if step < 1.0 else 0.5 * tol, max_iter, tol)
         x = res.x
         iterations += int(res.nit)
         update_lagged(tube, x)
@@ -398,7 +437,7 @@ def polish(tube: Tube, x, tol, max_iter, passes: int = 4) -> tuple[np.ndarray, i
     """
     iterations, change = 0, 0.0
     for _ in range(passes if tube.mu > 0 else 1):
-        res = minimize_step(tube, x, 0.2 * tol, max_iter)
+        res = minimize_step(tube, x, 0.2 * tol, max_iter, tol)
         x = res.x
         iterations += int(res.nit)
         if tube.mu <= 0:
