@@ -8,17 +8,15 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_run import LEG, MESHES, pressure_at_b, run
 
 import stockingsim as ss
 from stockingsim.cli import build_parser, main
 
-MESHES = Path(__file__).resolve().parents[1] / "meshes"
-LEG = str(MESHES / "anny_f_avg.ply")
 MMHG = 101325.0 / 760.0
 SUBCOMMANDS = [
     "demo",
@@ -33,16 +31,6 @@ SUBCOMMANDS = [
     "calibrate",
     "agreement",
 ]
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def pressure_at_b(text: str) -> float:
-    return float(re.search(r"pressure at B: ([0-9.]+) mmHg", text).group(1))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -277,3 +265,24 @@ def test_installed_command_in_a_subprocess(tmp_path):
     assert pressure_at_b(done.stdout) == pytest.approx(expected, abs=0.06)
     done = subprocess.run([*cmd, "classify"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "usage" in done.stderr
+
+
+def test_python_m_runs_the_command_with_its_exit_codes(tmp_path):
+    # `python -m stockingsim.cli` (the package's __main__) is the same command: output and the
+    # exit codes 0 (done), 2 (wrong command line) and 1 (the work failed) reach the shell
+    cmd = [sys.executable, "-m", "stockingsim.cli"]
+    done = subprocess.run([*cmd, "classify", "27"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.strip() == "27.0 mmHg, RAL-GZ 387: class II (23-32 mmHg)"
+    done = subprocess.run([*cmd, "classify", "abc"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "pressure" in done.stderr
+    missing = tmp_path / "no_leg.ply"
+    done = subprocess.run(
+        [*cmd, "simulate", str(missing), "--fabric", "circular class II", "--relaxed", "22"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]  # after the progress line: one line of error
+    assert last.startswith("stockingsim simulate: error: ") and str(missing) in last

@@ -6,29 +6,14 @@ picture run. Numbers are checked against the library (the same computation) or c
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_run import LEG, MESHES, pressure_at_b, run
 
 import stockingsim as ss
-from stockingsim.cli import main
 
-MESHES = Path(__file__).resolve().parents[1] / "meshes"
-LEG = str(MESHES / "anny_f_avg.ply")
 FABRIC = "circular class II"
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def pressure_at_b(text: str) -> float:
-    return float(re.search(r"pressure at B: ([0-9.]+) mmHg", text).group(1))
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +197,20 @@ def test_batch_design_method_workers_and_dask_address(capsys, tmp_path):
     assert dask_table["pressure_B_mmhg"].iloc[0] == pytest.approx(
         table["pressure_B_mmhg"].iloc[0], rel=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    ("right", "said"),
+    [
+        ("cB22", "expected NAME=CM pairs"),  # no '='
+        ("cB=x,cC=36", "--right cB must be a number in cm, got 'x'"),
+        ("cB=22,cC=inf", "--right cC must be a finite number in cm"),
+    ],
+)
+def test_fit_right_leg_text_that_is_not_measurements_is_a_usage_error(capsys, right, said):
+    # the right leg's NAME=CM pairs are checked before any fitting: exit 2, one line naming
+    # the point and how to write it
+    code, out, err = run(capsys, "fit", "--cB", 22, "--cC", 36, "--chart", "knee-high",
+                         "--right", right)  # fmt: skip
+    assert code == 2 and out == ""
+    assert said in err and "cB=22,cC=36" in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,147 @@
+"""What a person types on the command line, read and checked: fabrics, legs, girths, files.
+
+Every wrong value raises :class:`UsageError` (exit code 2) with what is wrong and what to do,
+before any leg is loaded where that is possible (:func:`check_names`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stockingsim import errors
+from stockingsim import vocabulary as vocab
+
+PROG = "stockingsim"
+DEFAULT_FABRIC = "circular class II"
+DEFAULT_TARGET = vocab.DEFAULT_TARGET
+DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
+METHODS = vocab.METHODS
+STYLES = tuple(vocab.STYLES)
+LANDMARKS = vocab.LANDMARKS
+#: the girth (c) and length (l) measuring points ``stockingsim fit`` takes, cm
+FIT_POINTS = ("cB", "cB1", "cC", "cD", "cE", "cF", "cG", "lB", "lB1", "lC", "lD", "lE", "lF", "lG")
+
+
+class UsageError(Exception):
+    """A wrong command line (exit code 2)."""
+
+
+def fabric_named(name_or_path: str):
+    """A preset name from the library, or a fabric JSON file written by ``fabric fit``."""
+    from stockingsim.fabric import Fabric, fabric_library
+
+    library = fabric_library()
+    if name_or_path in library:
+        return library[name_or_path]
+    folded = {k.lower(): k for k in library}
+    if name_or_path.lower() in folded:
+        return library[folded[name_or_path.lower()]]
+    path = Path(name_or_path)
+    if path.suffix.lower() == ".json" or path.is_file():
+        if not path.is_file():
+            raise UsageError(f"fabric file {path} does not exist")
+        return Fabric.from_json(path)
+    names = ", ".join(repr(n) for n in library)
+    raise UsageError(
+        f"unknown fabric {name_or_path!r}; use a fabric JSON file or one of: {names} "
+        "(see 'stockingsim fabric list')"
+    )
+
+
+def relaxed_m(text: str):
+    """``"22"`` (cm, everywhere) or ``"B=20,C=31,D=33"`` (cm per landmark) -> metres."""
+    from stockingsim._checks import as_number
+
+    text = text.strip()
+    hint = "Give one circumference in cm (e.g. 22) or cm per landmark (e.g. B=20,C=31,D=33)."
+
+    def cm(value: str, name: str) -> float:
+        return as_number(
+            value, name, UsageError, positive=True, unit="cm", kind="girth_cm", hint=hint
+        )
+
+    if "=" not in text:
+        return cm(text, "--relaxed") / 100.0
+    out = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if name.strip() not in LANDMARKS:
+            raise UsageError(
+                f"--relaxed {text!r} is not understood (landmarks {', '.join(LANDMARKS)}). {hint}"
+            )
+        out[name.strip()] = cm(value, f"--relaxed {name.strip()}") / 100.0
+    return out
+
+
+def leg_from(path: str, units: str):
+    """A leg from a mesh file, or ``bundled:NAME`` for a bundled leg."""
+    from stockingsim.leg import bundled_leg, load_leg
+
+    if path.startswith("bundled:"):
+        return bundled_leg(path.split(":", 1)[1] or "anny_f_avg")
+    return load_leg(path, units=units)
+
+
+def existing(path: str, what: str) -> Path:
+    """``path`` as a Path if it is a file; UsageError naming ``what`` otherwise."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} file {path} does not exist")
+    return p
+
+
+def read_results(path: Path):
+    """A run_batch table from .parquet or .csv."""
+    import pandas as pd
+
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    raise UsageError(f"results file {path} must be .parquet or .csv (a run_batch table)")
+
+
+def measurement_text(text: str) -> dict[str, float]:
+    """``cB=22,cC=36,lD=42`` -> {"cB": 22.0, ...} (cm)."""
+    from stockingsim._checks import as_number
+
+    hint = "Give NAME=CM pairs like cB=22,cC=36."
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise UsageError(f"--right: expected NAME=CM pairs like cB=22,cC=36, got {part!r}")
+        out[key.strip()] = as_number(
+            value, f"--right {key.strip()}", UsageError, unit="cm", hint=hint
+        )
+    return out
+
+
+def split_target(target: str) -> tuple[str, str | None]:
+    """(standard, class) of a ``"STANDARD:CLASS"`` target; the default standard if none."""
+    from stockingsim.standards import split_target  # imported on use: pandas is heavy
+
+    return split_target(target, DEFAULT_STANDARD)
+
+
+def check_names(args) -> None:
+    """Check the named choices (targets, standard) before any work; UsageError if unknown.
+
+    argparse checks the styles and methods; fabrics are checked by :func:`fabric_named`. A
+    misspelt class or standard is a wrong command line (exit 2) like an unknown fabric, found
+    before any leg is loaded.
+    """
+    from stockingsim.standards import canonical_standard, parse_target
+
+    targets = getattr(args, "target", None)
+    for target in [targets] if isinstance(targets, str) else targets or []:
+        try:
+            parse_target(target, default_standard=DEFAULT_STANDARD)
+        except errors.StandardError as exc:
+            raise UsageError(f"--target {target!r}: {exc}") from None
+    standard = getattr(args, "standard", None)
+    if standard is not None:
+        try:
+            canonical_standard(standard)
+        except errors.StandardError as exc:
+            raise UsageError(f"--standard: {exc}") from None
