@@ -54,12 +54,3 @@ def as_fabric(obj: Any, where: str) -> Any:
         f"{where} needs a stockingsim.Fabric (or a preset name), got {type(obj).__name__}, e.g. "
         "ss.fabric_library()['circular class II'] or ss.Fabric.linear(250.0)."
     )
-
-
-# numbers a person types (re-exported: the check itself lives in the bottom layer)
-from stockingsim._numbers import (  # noqa: E402, F401
-    KPA_LOOKALIKE_MMHG,
-    PLAUSIBLE,
-    as_number,
-    unit_mistake,
-)

@@ -18,7 +18,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 
 __all__ = ["Stocking", "Band", "STYLES", "LANDMARK_ORDER"]
 

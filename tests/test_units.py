@@ -15,7 +15,7 @@ import pytest
 
 import stockingsim as ss
 from stockingsim import errors
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 from stockingsim.cli import main
 
 LEG = str(Path(__file__).resolve().parents[1] / "meshes" / "anny_f_avg.ply")

@@ -50,7 +50,7 @@ def fabric_named(name_or_path: str):
 
 def relaxed_m(text: str):
     """``"22"`` (cm, everywhere) or ``"B=20,C=31,D=33"`` (cm per landmark) -> metres."""
-    from stockingsim._checks import as_number
+    from stockingsim._numbers import as_number
 
     text = text.strip()
     hint = "Give one circumference in cm (e.g. 22) or cm per landmark (e.g. B=20,C=31,D=33)."
@@ -103,7 +103,7 @@ def read_results(path: Path):
 
 def measurement_text(text: str) -> dict[str, float]:
     """``cB=22,cC=36,lD=42`` -> {"cB": 22.0, ...} (cm)."""
-    from stockingsim._checks import as_number
+    from stockingsim._numbers import as_number
 
     hint = "Give NAME=CM pairs like cB=22,cC=36."
     out = {}

@@ -144,7 +144,7 @@ def cmd_report(args) -> int:
 
 def cmd_classify(args) -> int:
     """Run ``stockingsim classify``: the class of ankle pressures."""
-    from stockingsim._checks import as_number
+    from stockingsim._numbers import as_number
     from stockingsim.standards import class_range, classify
 
     for text in args.mmhg:

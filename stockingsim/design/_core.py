@@ -19,7 +19,8 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim._checks import as_fabric, as_number, require_leg
+from stockingsim._checks import as_fabric, require_leg
+from stockingsim._numbers import as_number
 from stockingsim.design._laplace import TabulatedCircumference, invert_laplace
 from stockingsim.design._spec import DesignSpec, build_spec, profile_pressures
 from stockingsim.design._targets import Target, resolve_target

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._checks import as_fabric, as_number, require_leg, require_stocking
+from stockingsim._checks import as_fabric, require_leg, require_stocking
+from stockingsim._numbers import as_number
 
 __all__ = ["service_life", "design_outer_layer"]
 

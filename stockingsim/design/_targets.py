@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors, standards
-from stockingsim._checks import KPA_LOOKALIKE_MMHG, as_number
+from stockingsim._numbers import KPA_LOOKALIKE_MMHG, as_number
 from stockingsim.vocabulary import LANDMARKS as LANDMARK_ORDER
 from stockingsim.vocabulary import PA_PER_MMHG as MMHG_PA
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._checks import as_number
+from stockingsim._numbers import as_number
 
 #: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
 DEFAULT_STEP_M = 0.005
