@@ -59,3 +59,19 @@ def elliptic_cylinder_grid(n_target: int, a: float, b: float, length: float):
         [np.stack([p, q, q + n_around], -1), np.stack([p, q + n_around, p + n_around], -1)]
     ).reshape(-1, 3)
     return vertices, faces.astype(np.int64), tt, zz
+
+
+def burn_task(task):
+    """Control task: 0.25 s of pure CPU, then the probe row (measures the pool, not the physics).
+
+    It lives in this module, not in a benchmark script: the workers cannot import a script's
+    ``__main__`` (run_batch hides it from them), but they can import this module by name.
+    """
+    import time
+
+    from stockingsim.batch._worker import probe_task
+
+    t0 = time.process_time()
+    while time.process_time() - t0 < 0.25:
+        pass
+    return probe_task(task)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _shared import cpu_ram
+from _shared import burn_task, cpu_ram  # burn_task: importable by the workers
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "batch.md"
@@ -95,16 +95,6 @@ class RssSampler:
     def worker_peak_mb(self, pids: set[int]) -> float:
         values = [v for pid, v in self.peak.items() if pid in pids]
         return max(values) if values else float("nan")
-
-
-def burn_task(task):
-    """Control task: 0.25 s of pure CPU, then the probe row (measures the pool, not the physics)."""
-    from stockingsim.batch._worker import probe_task
-
-    t0 = time.process_time()
-    while time.process_time() - t0 < 0.25:
-        pass
-    return probe_task(task)
 
 
 def timed(run, repeats: int):
