@@ -332,3 +332,22 @@ def detect_landmarks(
         if (below and ordered[k] <= max(below)) or (above and ordered[k] >= min(above)):
             del ordered[k]
     return ordered
+
+
+def landmarks_on_sections(leg, heights: dict[str, float], detected) -> dict[str, Landmark]:
+    """Landmarks at the given heights with the girths of the leg's sections there.
+
+    ``detected(name)`` says whether a landmark was found by detection (not given by the user).
+    """
+    names = list(heights)
+    secs = leg.sections([heights[n] for n in names])
+    return {
+        n: Landmark(
+            name=n,
+            height_m=float(heights[n]),
+            circumference_m=float(s.hull_perimeter_m),
+            skin_circumference_m=float(s.perimeter_m),
+            detected=bool(detected(n)),
+        )
+        for n, s in zip(names, secs, strict=True)
+    }

@@ -38,7 +38,7 @@ import numpy as np
 from stockingsim.leg._frame import BEND_THRESHOLD_DEG, unit
 from stockingsim.leg._frame_fit import face_geometry
 from stockingsim.leg._hash import _sha256_arrays
-from stockingsim.leg._landmarks import Landmark
+from stockingsim.leg._landmarks import Landmark, landmarks_on_sections
 
 __all__ = ["Joint", "PosedCentreline", "PosedLegMixin", "make_posed_leg", "pose_points"]
 
@@ -156,18 +156,12 @@ class PosedLegMixin:
     def landmarks(self) -> dict[str, Landmark]:
         """The standing leg's landmarks (heights kept), girths read on the posed sections."""
         marks = {**self._carried_landmarks, **self._landmark_overrides}
-        names = sorted(marks, key=marks.get)
-        secs = self.sections([marks[n] for n in names])
-        return {
-            n: Landmark(
-                name=n,
-                height_m=float(marks[n]),
-                circumference_m=float(s.hull_perimeter_m),
-                skin_circumference_m=float(s.perimeter_m),
-                detected=n in self._detected_landmarks and n not in self._landmark_overrides,
-            )
-            for n, s in zip(names, secs)
-        }
+        ordered = {n: marks[n] for n in sorted(marks, key=marks.get)}
+        return landmarks_on_sections(
+            self,
+            ordered,
+            lambda n: n in self._detected_landmarks and n not in self._landmark_overrides,
+        )
 
     @property
     def standing(self) -> Any:

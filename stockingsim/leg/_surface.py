@@ -13,7 +13,12 @@ from stockingsim._numbers import as_number
 from stockingsim.leg._frame import principal_axes, unit
 from stockingsim.leg._frame_fit import FittedFrame, face_geometry, fit_frame
 from stockingsim.leg._hash import _sha256_arrays
-from stockingsim.leg._landmarks import LANDMARK_NAMES, Landmark, detect_landmarks
+from stockingsim.leg._landmarks import (
+    LANDMARK_NAMES,
+    Landmark,
+    detect_landmarks,
+    landmarks_on_sections,
+)
 from stockingsim.leg._load import clean_arrays, units_scale
 from stockingsim.leg._sections import Section, face_height_index, slice_mesh
 
@@ -415,18 +420,7 @@ class Leg:
             length_m=self.length_m,
             overrides=self._landmark_overrides,
         )
-        names = list(heights)
-        secs = self.sections([heights[n] for n in names])
-        return {
-            n: Landmark(
-                name=n,
-                height_m=float(heights[n]),
-                circumference_m=float(s.hull_perimeter_m),
-                skin_circumference_m=float(s.perimeter_m),
-                detected=n not in self._landmark_overrides,
-            )
-            for n, s in zip(names, secs)
-        }
+        return landmarks_on_sections(self, heights, lambda n: n not in self._landmark_overrides)
 
     def with_landmarks(self, heights_m: Mapping[str, float]) -> Leg:
         """A new Leg with landmark heights set by the user (the others are re-detected).
