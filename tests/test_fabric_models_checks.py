@@ -115,3 +115,37 @@ def test_two_phase_limits():
     for name, change in bad.items():
         with pytest.raises(errors.FabricError, match=name):
             TwoPhaseModel(**{**base, **change})
+
+
+def test_numpy_parameters_are_stored_as_floats_and_export_to_json():
+    # parameters from a fit arrive as numpy scalars; the model keeps Python floats so that its
+    # dictionary is JSON (numpy float32 and int64 are not)
+    import json
+
+    f32, i64 = np.float32, np.int64
+    models = [
+        LinearModel(f32(200.0), i64(0), f32(1.25)),
+        PolynomialModel((f32(150.0), f32(40.0)), i64(0), f32(1.25)),
+        ExponentialModel(f32(30.0), f32(2.0), i64(0), f32(1.25)),
+        TwoPhaseModel(
+            f32(80.0), i64(400), f32(0.625), f32(0.0625), i64(10), f32(0.0625), i64(0), f32(1.25)
+        ),
+    ]
+    for model in models:
+        data = model.to_dict()
+        assert all(type(v) is float for k, v in data.items() if k not in ("model", "coefficients"))
+        assert model_from_dict(json.loads(json.dumps(data))) == model
+
+
+def test_a_narrow_dip_of_the_tension_is_found():
+    # dT/de = 3 c3 (e - 0.7555)^2 - d is negative only within +-0.005 of 0.7555 (a 1 % window,
+    # between two points of a coarse 50-point grid, 0.03 apart): a knit whose tension falls
+    # anywhere in its range is rejected
+    e0, half = 0.7555, 0.005
+    c3 = 100.0
+    d = 3 * c3 * half**2
+    # T = (3 c3 e0^2 - d) e - 3 c3 e0 e^2 + c3 e^3
+    coeffs = (3 * c3 * e0**2 - d, -3 * c3 * e0, c3)
+    with pytest.raises(errors.FabricError, match="near strain 0.75"):
+        PolynomialModel(coeffs, 0.0, 1.5)
+    PolynomialModel((3 * c3 * e0**2 + d, -3 * c3 * e0, c3), 0.0, 1.5)  # no dip: accepted

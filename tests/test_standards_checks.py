@@ -209,3 +209,29 @@ def test_gradient_reversals_default_slack_and_missing_points():
         standards.gradient_reversals([0.1, 0.2, 0.3], [30.0, np.nan, 31.0]).iloc[0]["to"]
         == "0.300 m"
     )
+
+
+def test_a_verdict_reads_a_check_table_with_its_own_options():
+    # C at 75 % of B: outside RAL's confirmed 70 %, inside a user range of 50-80 %
+    prof = _prof([30.0, 25.0, 22.5])
+    table = check_gradient(prof, ranges={"C": (0.5, 0.8)})
+    verdict = standards.gradient_verdict(table)
+    assert verdict.passed and verdict.table is table  # read, not checked again by default
+    assert standards.gradient_verdict(prof, ranges={"C": (0.5, 0.8)}).passed
+    assert standards.gradient_verdict(prof).failed == ("C",)
+    assert standards.gradient_verdict(prof).table.loc["C", "max_percent"] == pytest.approx(70.0)
+
+
+def test_a_class_target_written_as_a_range():
+    assert parse_target("US:15-20 mmHg") == parse_target("US:15-20") == ("US", "I")
+    with pytest.raises(errors.StandardError):
+        parse_target("US:15-30")  # no US class is 15-30 mmHg (I is 15-20, II 20-30)
+
+
+def test_the_class_at_b_is_the_one_of_the_standard_checked():
+    # 16 mmHg at B: ENV 12718 class I (15-21), below RAL's class I (18-21)
+    prof = _prof([16.0, 14.0])
+    assert check_gradient(prof, "ENV").attrs["class_at_B"] == "I"
+    assert check_gradient(prof).attrs["class_at_B"] is None
+    verdict = standards.gradient_verdict(prof, "ENV")
+    assert verdict.table.attrs["standard"] == "ENV 12718"
