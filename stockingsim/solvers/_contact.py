@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim.solvers._layers import kit_tubes, solve_layers
 from stockingsim.solvers._rings import hull_ring, radial_map
 from stockingsim.solvers._setup import (
     TWO_PI,
@@ -190,6 +191,71 @@ def section_radii(setup: Setup, ok: np.ndarray, hs: np.ndarray, rmap: np.ndarray
     return out
 
 
+def _bonded_layers(setup: Setup, rings: np.ndarray) -> np.ndarray | None:
+    """Folds, rolled tops and a bonded kit's outer layers: a multiple of each ring's hoop force.
+
+    At the nearest section (a band narrower than the ring step still lands on a ring), taken at
+    the start strain: the outer layers move with the inner one.
+    """
+    factor = setup.layer_factor
+    if factor is None or not np.any(factor != 1.0):
+        return None
+    near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
+    return factor[near]
+
+
+def layers_on_grid(outs: list[dict], heights: np.ndarray, n: int) -> np.ndarray:
+    """The skin pressure of every layer on the (heights x n angles) grid, summed.
+
+    The inner layer (the first) covers the whole solve; an outer layer adds its pressure only
+    between its end rings.
+    """
+    total = None
+    for j, out in enumerate(outs):
+        grid = nodes_to_grid(out["z"], out["theta"], out["skin_pressure_pa"], heights, n)
+        if j == 0:
+            total = grid
+            continue
+        lo, hi = float(out["z"][0].mean()), float(out["z"][-1].mean())
+        total = total + np.where(((heights >= lo - 1e-9) & (heights <= hi + 1e-9))[:, None],
+                                 np.maximum(grid, 0.0), 0.0)  # fmt: skip
+    return total
+
+
+def _info(outs: list[dict], n_rings: int, n_theta: int, mu: float, tissue: Any) -> dict:
+    """The solve's info: the inner layer's figures, the iterations of all layers, per layer."""
+    out = outs[0]
+    info = {
+        "n_rings": n_rings,
+        "n_theta": n_theta,
+        "n_nodes": int(sum(o["z"].size for o in outs)),
+        "iterations": int(sum(o["iterations"] for o in outs)),
+        "residual": float(max(o["residual"] for o in outs)),
+        "continuation": out["steps"],
+        "friction": mu,
+        "friction_normal_change": float(max(o["friction_normal_change"] for o in outs)),
+        "max_slip_m": float(out["slip_m"].max()),
+        "tissue": "rigid" if tissue.rigid else "winkler",
+        "max_sink_m": float(out["sink_m"].max()),
+        "hoop_tension_min_max_n_per_m": (
+            float(out["hoop_tension"].min()),
+            float(out["hoop_tension"].max()),
+        ),
+    }
+    if len(outs) > 1:
+        info["layers"] = [
+            {
+                "offset_m": float(o["offset_m"]),
+                "friction": float(o["layer_friction"]),
+                "max_slip_m": float(o["slip_m"].max()),
+                "iterations": int(o["iterations"]),
+                "residual": float(o["residual"]),
+            }
+            for o in outs
+        ]
+    return info
+
+
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
     from stockingsim.tissue import Tissue
@@ -237,51 +303,42 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
     n_rings = max(3, int(round((top - bottom) / float(opts["ring_step_m"]))) + 1)
     rings = np.linspace(bottom, top, n_rings)
     relaxed = np.interp(rings, setup.heights_m, setup.relaxed_m)
-    factor = setup.layer_factor
-    # folds and rolled tops: the extra layers as a multiple of the ring's hoop force (nearest
-    # section, so that a band narrower than the ring step still lands on a ring)
-    layers = None
-    if factor is not None and np.any(factor != 1.0):
-        near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
-        layers = factor[near]
+    tube_opts = {
+        "n_theta": int(opts["n_theta"]),
+        "max_iter": int(opts["max_iter"]),
+        "tol": float(opts["tol"]),
+        "start_sink_m": float(opts["start_sink_m"]),
+        "friction_slip_m": float(opts["friction_slip_m"]),
+    }
+    kit = setup.stocking if getattr(setup.stocking, "has_layers", False) else None
     with single_thread_blas():
-        out = solve_tube(
-            rmap,
-            hs,
-            k_map,
-            rings,
-            relaxed,
-            setup.fabric,
-            setup.axial_prestrain,
-            n_theta=int(opts["n_theta"]),
-            max_iter=int(opts["max_iter"]),
-            tol=float(opts["tol"]),
-            start_sink_m=float(opts["start_sink_m"]),
-            friction=mu,
-            friction_slip_m=float(opts["friction_slip_m"]),
-            hoop_layers=layers,
-        )
-    p_grid = nodes_to_grid(out["z"], out["theta"], out["pressure_pa"], setup.heights_m, n_map)
+        if kit is not None and not kit.bonded:
+            # each layer its own tube, sliding on the layers below (solvers/_layers.py)
+            tubes = kit_tubes(leg, setup, kit, rings, relaxed, mu, float(opts["ring_step_m"]))
+            outs = solve_layers(rmap, hs, k_map, tubes, **tube_opts)
+        else:
+            outs = [
+                solve_tube(
+                    rmap,
+                    hs,
+                    k_map,
+                    rings,
+                    relaxed,
+                    setup.fabric,
+                    setup.axial_prestrain,
+                    friction=mu,
+                    hoop_layers=_bonded_layers(setup, rings),
+                    **tube_opts,
+                )  # fmt: skip
+            ]
+            outs[0]["skin_pressure_pa"] = outs[0]["pressure_pa"]
+    p_grid = layers_on_grid(outs, setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)
     r_all = section_radii(setup, ok, hs, rmap, thg)
     mean, pmin, pmax = ring_stats(p_grid, r_all, thg)
     h, theta = vertex_heights_angles(leg, setup)
     p_v = grid_to_points(setup.heights_m, p_grid, h, theta)
-    info = {
-        "n_rings": n_rings,
-        "n_theta": int(opts["n_theta"]),
-        "n_nodes": int(n_rings * int(opts["n_theta"])),
-        "iterations": out["iterations"],
-        "residual": out["residual"],
-        "continuation": out["steps"],
-        "friction": mu,
-        "friction_normal_change": out["friction_normal_change"],
-        "max_slip_m": float(out["slip_m"].max()),
-        "tissue": "rigid" if tissue.rigid else "winkler",
-        "max_sink_m": float(out["sink_m"].max()),
-        "hoop_tension_min_max_n_per_m": (
-            float(out["hoop_tension"].min()),
-            float(out["hoop_tension"].max()),
-        ),
-    }
+    info = _info(outs, n_rings, int(opts["n_theta"]), mu, tissue)
+    if kit is not None:
+        info["layer_friction"] = float(kit.friction)
     return p_v, np.column_stack([mean, pmin, pmax]), info

@@ -86,6 +86,7 @@ class Setup:
     fabric: Any  # the stocking's Fabric (the contact solve integrates its curves)
     axial_prestrain: float  # the stocking's wale strain along the leg
     layer_factor: np.ndarray | None = None  # (K,) all layers' tension / the stocking's own
+    stocking: Any = None  # the Stocking or Kit (the contact solve of a kit's layers)
 
     def covers(self, heights_m: np.ndarray) -> np.ndarray:
         """Which heights the stocking covers: one rule for every method and the result.
@@ -195,6 +196,7 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         fabric=stocking.fabric,
         axial_prestrain=float(stocking.axial_prestrain),
         layer_factor=layer_factor,
+        stocking=stocking,
     )
 
 
