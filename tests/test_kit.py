@@ -268,3 +268,29 @@ def test_a_batch_design_keeps_the_style_of_a_kits_outer_layer(tmp_path, engine):
     ad = rows.loc[ss.batch._spec.spec_key(designs[1]), "pressure_E_mmhg"]
     assert float(ad) == pytest.approx(liner_e, rel=1e-9)
     assert float(af) > 1.2 * liner_e  # measured 12.4 over 8.8 mmHg
+
+
+@pytest.mark.parametrize(
+    ("method", "tol", "tol_stiffness"),
+    # measured: membrane and bridging below 1e-4; contact 0.5 % on the pressures, 0.06 % on the
+    # stiffness (32-gon rings). One inner loop (the inner knit's) for the whole kit was 45 % off.
+    [("membrane", 1e-3, 1e-3), ("bridging", 1e-3, 1e-3), ("contact", 0.01, 0.02)],
+)
+def test_stiffness_index_of_a_kit_with_a_simulated_method_is_the_multilayer_closed_form(
+    marked_cylinder, method, tol, tol_stiffness
+):
+    """On a cylinder every method is Laplace's law, so the simulated stiffness index of a kit
+    of two different knits (each on its own inner loop: hysteresis) is the closed form's."""
+    lib = ss.fabric_library()
+    inner = ss.Stocking(lib["circular class I"], 2 * math.pi * R / 1.25, style="AT")
+    outer = ss.Stocking(lib["flat-knit class III"], 2 * math.pi * R / 1.2, style="AT")
+    kit = ss.Kit([inner, outer], thicknesses_m=(0.001, 0.001))
+    opts = {"n_theta": 32, "ring_step_m": 0.03} if method == "contact" else {}
+    exact = ss.stiffness_index(marked_cylinder, kit, ("B1", "C"))
+    got = ss.stiffness_index(marked_cylinder, kit, ("B1", "C"), method=method, **opts)
+    for lm in ("B1", "C"):
+        for col in ("pressure_mmhg", "pressure_enlarged_mmhg"):
+            assert got.loc[lm, col] == pytest.approx(exact.loc[lm, col], rel=tol), (lm, col)
+        assert got.loc[lm, "stiffness_mmhg_per_cm"] == pytest.approx(
+            exact.loc[lm, "stiffness_mmhg_per_cm"], rel=tol_stiffness
+        ), lm

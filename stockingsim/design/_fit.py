@@ -103,6 +103,37 @@ def _laplace_rise(leg, stocking, hs, circ, delta) -> tuple[np.ndarray, np.ndarra
     return p0, p1
 
 
+def _simulated_loop_ratio(leg, stocking, hs, circ0, circ1, e0, e1) -> np.ndarray:
+    """Inner-loop ratio of a simulated rise: one stocking's, or a kit's mean over its layers.
+
+    A kit's layers carry the pressure in the ratio of their tensions (the multi-layer Laplace
+    law, ``p = sum_j T_j 2 pi / C``); each layer ``j`` sits on the girth ``C + 2 pi t_j`` of
+    the layers below and leaves its own unloading branch on its own inner loop, so the kit's
+    ratio is the mean of the layers' ratios weighted by their tensions on the enlarged leg.
+    The weights are Laplace's: the methods that resolve the section's shape change how the
+    pressure is spread around it, far less how the layers share it.
+    """
+    layers = getattr(stocking, "layers", None)
+    if not layers:
+        return _inner_loop_ratio(stocking.fabric, e0, e1)
+    under = np.cumsum((0.0, *stocking.thicknesses_m[:-1]))
+    num = np.zeros(len(hs))
+    den = np.zeros(len(hs))
+    for layer, t_under in zip(layers, under):
+        lo, hi = layer.coverage_m(leg)
+        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
+        c0 = layer.relaxed_circumference_at(leg, hs)
+        a0 = (circ0 + 2.0 * np.pi * t_under) / c0 - 1.0
+        a1 = (circ1 + 2.0 * np.pi * t_under) / c0 - 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", errors.ExtrapolationWarning)
+            t1 = np.asarray(layer.fabric.tension(np.maximum(a1, 0.0)), dtype=float)
+        w = np.where(on & (a1 > 0), np.maximum(t1, 0.0), 0.0)
+        num += w * _inner_loop_ratio(layer.fabric, a0, a1)
+        den += w
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
+
+
 def stiffness_index(
     leg: Any,
     stocking: Any,
@@ -129,8 +160,9 @@ def stiffness_index(
     ----------
     leg : Leg
     stocking : Stocking or Kit
-        For a kit (``laplace``), every layer follows its own inner loop on the girth of the
-        layers below it.
+        For a kit every layer follows its own inner loop on the girth of the layers below it:
+        exactly with ``laplace``; with the other methods the simulated kit's enlarged pressure
+        is scaled by the layers' ratios weighted by their tensions.
     landmark : str or sequence of str
         Where to report (default B1 and C).
     method : str
@@ -189,7 +221,8 @@ def stiffness_index(
         c0 = stocking.relaxed_circumference_at(leg, hs)
         e0 = r0.profile.loc[names, "strain"].to_numpy(float)
         e1 = r1.profile.loc[names, "strain"].to_numpy(float)
-        p1 = p1 * _inner_loop_ratio(stocking.fabric, e0, e1)
+        c1 = circ + d_circ
+        p1 = p1 * _simulated_loop_ratio(leg, stocking, hs, circ, c1, e0, e1)
     out = pd.DataFrame(
         {
             "circumference_cm": 100 * circ,
