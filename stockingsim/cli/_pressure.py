@@ -86,15 +86,27 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_design(args) -> int:
-    """Run ``stockingsim design``: design a stocking and print its spec sheet."""
+    """Run ``stockingsim design``: design a stocking (or a kit's outer layer), print its spec."""
     from stockingsim.design import design_stocking
 
     fabric = fabric_named(args.fabric)
     say(f"loading {args.leg}")
     leg = leg_from(args.leg, args.units)
+    what = fabric
+    over = ""
+    if args.liner:
+        from stockingsim._kit import Kit
+        from stockingsim.cli._liners import liner_from
+        from stockingsim.stocking import Stocking
+
+        say(f"making {len(args.liner)} liner(s)")
+        liners = [liner_from(text, leg, args.target, args.style) for text in args.liner]
+        # the outer layer's size is the design's; its fabric and style are given
+        what = Kit([*liners, Stocking(fabric, 0.2, style=args.style)])
+        over = f" over {len(liners)} liner(s)"
     say(f"designing for {args.target}")
-    stocking, spec = design_stocking(leg, fabric, args.target, method=args.method, style=args.style)
-    print(f"{leg.name}: {fabric.name}, designed for {args.target} ({args.method})")
+    stocking, spec = design_stocking(leg, what, args.target, method=args.method, style=args.style)
+    print(f"{leg.name}: {fabric.name}{over}, designed for {args.target} ({args.method})")
     print_table(spec, lambda v: f"{v:.3g}")
     if args.out:
         spec.to_csv(args.out)
