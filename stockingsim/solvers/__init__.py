@@ -59,6 +59,9 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
         ``rigid_stiffness_pa_per_m`` (1e8), ``max_iter`` (3000), ``tol`` (3e-2),
         ``start_sink_m`` (0.0005), ``friction`` (Coulomb coefficient fabric-skin, default 0.5
         for dry skin; 0 frictionless), ``friction_slip_m`` (5e-4, the regularization slip).
+        The friction between the layers of a :class:`~stockingsim.Kit` is the kit's own
+        (``Kit(..., friction=mu)``): each outer layer slides on the layers below as its own
+        tube (``solvers/_layers.py``); ``info["layers"]`` gives each layer's slip.
 
     Returns
     -------

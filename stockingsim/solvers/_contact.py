@@ -6,7 +6,8 @@ fibres are pre-stretched by the stocking's axial pre-strain. The leg is its radi
 ``R(h, theta)`` about the centreline. Each node has three free variables, radius, angle and
 height, so the fabric can slide and the hoop tension evens out; regularized Coulomb friction
 against the skin (``friction``, default 0.5 for dry skin) resists slip from where the fabric was
-placed, as on a worn stocking (see ``solvers/_tube.py``). The contact is
+placed, as on a worn stocking (see ``solvers/_tube.py``). The layers of a kit are one tube each,
+sliding on the layers below with the kit's friction (``solvers/_layers.py``). The contact is
 a Winkler foundation: a node that sinks below the skin by ``delta = R - r`` is pushed out by
 ``p = k delta``; ``k`` large is a rigid leg, a finite ``k`` (kPa/mm, per vertex) soft tissue, and
 the contact pressure is that term itself (Dubuis et al. 2012 use a full FE soft-tissue model
