@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import friction_coefficient
 
 __all__ = ["Kit", "DEFAULT_THICKNESS_M", "DEFAULT_LAYER_FRICTION", "check_layer_friction"]
 
@@ -53,24 +54,16 @@ MAX_LAYER_FRICTION = 3.0
 
 def check_layer_friction(value: Any) -> float:
     """The kit's friction between layers: None -> default, ``math.inf`` bonded, else [0, 3]."""
-    if value is None:
-        return DEFAULT_LAYER_FRICTION
-    try:
-        mu = float(value)
-    except (TypeError, ValueError) as exc:
-        raise errors.StockingError(
-            f"Kit friction={value!r} must be a Coulomb coefficient between the fabric layers "
-            "(a number, e.g. 0.5; 0 for layers that slide freely, math.inf for bonded layers)."
-        ) from exc
-    if mu == math.inf:
-        return mu
-    if not math.isfinite(mu) or not 0.0 <= mu <= MAX_LAYER_FRICTION:
-        raise errors.StockingError(
-            f"Kit friction={value!r} is not a fabric-on-fabric Coulomb coefficient; give a "
-            f"number in [0, {MAX_LAYER_FRICTION:g}] (e.g. 0.5; a percentage such as 50 means "
-            "0.5) or math.inf for bonded layers."
-        )
-    return mu
+    return friction_coefficient(
+        value,
+        DEFAULT_LAYER_FRICTION,
+        errors.StockingError,
+        "Kit friction",
+        "between the fabric layers, e.g. 0.5; 0 for layers that slide freely, math.inf for "
+        "bonded layers; a percentage such as 50 means 0.5",
+        high=MAX_LAYER_FRICTION,
+        allow_inf=True,
+    )
 
 
 def _thickness_of(stocking: Any) -> float:

@@ -81,19 +81,6 @@ HOOP_STRAIN = 0.4
 WALE_OUTER = 50.0  # N/m: the outer layer's critical friction is tan(alpha) / 2
 
 
-class DeadLoadWale:
-    """Linear hoop fibres (250 N/m); wale fibres at a constant tension (a dead load)."""
-
-    def __init__(self, wale_tension_n_per_m: float) -> None:
-        self.t_w = wale_tension_n_per_m
-
-    def tension(self, strain, direction="course", branch="unloading"):
-        eps = np.asarray(strain, dtype=float)
-        if direction == "wale":
-            return np.full(eps.shape, self.t_w)
-        return K * eps
-
-
 def _cone_kit(layer_friction):
     """Two layers on a cone (radius 4 cm at the bottom, 3 rings 2 cm apart, the middle free).
 
@@ -104,12 +91,12 @@ def _cone_kit(layer_friction):
     rmap = np.tile((0.04 + zs * TAN)[:, None], (1, 256))
     rings = np.linspace(0.0, 0.04, 3)
     inner = LayerTube(
-        rings, TWO_PI * (0.04 + rings * TAN) / (1 + HOOP_STRAIN), DeadLoadWale(0.0), 3.0,
+        rings, TWO_PI * (0.04 + rings * TAN) / (1 + HOOP_STRAIN), S.DeadLoadWale(0.0), 3.0,
         0.0, 1.25 * TAN,
     )  # fmt: skip
     outer = LayerTube(
         rings, TWO_PI * (0.04 + THICK + rings * TAN) / (1 + HOOP_STRAIN),
-        DeadLoadWale(WALE_OUTER), 3.0, THICK, layer_friction,
+        S.DeadLoadWale(WALE_OUTER), 3.0, THICK, layer_friction,
     )  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error", errors.ConvergenceWarning)

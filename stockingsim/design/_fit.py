@@ -75,21 +75,26 @@ def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.nda
         return np.where(taut & (tu > 0), t1 / np.where(tu > 0, tu, 1.0), 1.0)
 
 
+def _layers_at(leg: Any, stocking: Any, hs: np.ndarray):
+    """Each layer of a kit (the stocking for one): (layer, covered, c0, 2 pi t_under)."""
+    layers = getattr(stocking, "layers", (stocking,))
+    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
+    for layer, t_under in zip(layers, under):
+        lo, hi = layer.coverage_m(leg)
+        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
+        yield layer, on, layer.relaxed_circumference_at(leg, hs), 2.0 * np.pi * t_under
+
+
 def _laplace_rise(leg, stocking, hs, circ, delta) -> tuple[np.ndarray, np.ndarray]:
     """Laplace pressure (mmHg) before and after a girth rise ``delta``, every layer on its loop.
 
     Each layer of a kit (one for a stocking) sits on the girth of the layers below it and
     follows its own inner loop; ``p = sum_j T_j 2 pi / C`` (the kit's multi-layer Laplace law).
     """
-    layers = getattr(stocking, "layers", (stocking,))
-    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
     p0 = np.zeros(len(hs))
     p1 = np.zeros(len(hs))
-    for layer, t_under in zip(layers, under):
-        lo, hi = layer.coverage_m(leg)
-        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
-        c0 = layer.relaxed_circumference_at(leg, hs)
-        girth = circ + 2.0 * np.pi * t_under
+    for layer, on, c0, extra in _layers_at(leg, stocking, hs):
+        girth = circ + extra
         rise = _inner_loop_ratio(layer.fabric, girth / c0 - 1.0, (girth + delta) / c0 - 1.0)
         # laplace_pressure is T 2 pi / girth: scaled to the skin's girth C
         p0 += on * laplace_pressure(layer.fabric, c0, girth) * girth / circ
@@ -113,18 +118,13 @@ def _simulated_loop_ratio(leg, stocking, hs, circ0, circ1, e0, e1) -> np.ndarray
     The weights are Laplace's: the methods that resolve the section's shape change how the
     pressure is spread around it, far less how the layers share it.
     """
-    layers = getattr(stocking, "layers", None)
-    if not layers:
+    if not getattr(stocking, "layers", None):
         return _inner_loop_ratio(stocking.fabric, e0, e1)
-    under = np.cumsum((0.0, *stocking.thicknesses_m[:-1]))
     num = np.zeros(len(hs))
     den = np.zeros(len(hs))
-    for layer, t_under in zip(layers, under):
-        lo, hi = layer.coverage_m(leg)
-        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
-        c0 = layer.relaxed_circumference_at(leg, hs)
-        a0 = (circ0 + 2.0 * np.pi * t_under) / c0 - 1.0
-        a1 = (circ1 + 2.0 * np.pi * t_under) / c0 - 1.0
+    for layer, on, c0, extra in _layers_at(leg, stocking, hs):
+        a0 = (circ0 + extra) / c0 - 1.0
+        a1 = (circ1 + extra) / c0 - 1.0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", errors.ExtrapolationWarning)
             t1 = np.asarray(layer.fabric.tension(np.maximum(a1, 0.0)), dtype=float)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import friction_coefficient
 from stockingsim.solvers._layers import kit_tubes, solve_layers
 from stockingsim.solvers._rings import hull_ring, radial_map
 from stockingsim.solvers._setup import (
@@ -73,21 +74,14 @@ FRICTION_SLIP_M = 5.0e-4
 
 def check_friction(value: Any) -> float:
     """The friction coefficient: None -> :data:`DEFAULT_FRICTION`; else a number in [0, 3]."""
-    if value is None:
-        return DEFAULT_FRICTION
-    try:
-        mu = float(value)
-    except (TypeError, ValueError) as exc:
-        raise errors.SolverError(
-            f"friction={value!r} must be a Coulomb coefficient (a number, e.g. 0.5 for dry "
-            "skin, 0 for frictionless)."
-        ) from exc
-    if not math.isfinite(mu) or not 0.0 <= mu <= 3.0:
-        raise errors.SolverError(
-            f"friction={value!r} is not a skin-fabric Coulomb coefficient; give a number in "
-            "[0, 3] (published dry skin against textiles about 0.3-0.5, moist skin about 1)."
-        )
-    return mu
+    return friction_coefficient(
+        value,
+        DEFAULT_FRICTION,
+        errors.SolverError,
+        "friction",
+        "0.5 for dry skin, 0 for frictionless; published dry skin against textiles about "
+        "0.3-0.5, moist skin about 1",
+    )
 
 
 # --------------------------------------------------------------------------------------------
