@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._setup import Setup, slice_sample
+from stockingsim.solvers._setup import Setup, slice_sample, vertex_heights
 
 OPTIONS: dict[str, Any] = {}
 
@@ -37,7 +37,7 @@ def membrane_pressure(
 
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
-    h = np.asarray(leg.heights_m, float)
+    h = vertex_heights(leg)
     inside = setup.covers(h)
     tc = np.where(inside, np.interp(h, setup.heights_m, setup.tension), 0.0)
     curv = leg.curvature
