@@ -37,7 +37,7 @@ def enlarged_leg(leg: Any, delta_m: float = 0.01) -> Any:
     the factor ``(C(h) + delta) / C(h)`` of its section: a scaled convex section keeps its shape,
     so its hull perimeter grows by exactly ``delta``. Landmark heights are kept.
     """
-    h = np.asarray(leg.heights_m, dtype=float)
+    h = np.asarray(leg.section_heights_m, dtype=float)
     grid = np.linspace(0.0, float(leg.length_m), 200)[1:-1]
     girth = leg.girth_profile(heights_m=grid)
     circ = girth["circumference_m"].to_numpy(float)
