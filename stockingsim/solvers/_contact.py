@@ -199,22 +199,25 @@ def _bonded_layers(setup: Setup, rings: np.ndarray) -> np.ndarray | None:
     return factor[near]
 
 
-def layers_on_grid(outs: list[dict], heights: np.ndarray, n: int) -> np.ndarray:
-    """The skin pressure of every layer on the (heights x n angles) grid, summed.
+def layer_on_grid(j: int, out: dict, values: np.ndarray, heights: np.ndarray, n: int):
+    """A node field of layer ``j`` on the (heights x n angles) grid.
 
-    The inner layer (the first) covers the whole solve; an outer layer adds its pressure only
-    between its end rings.
+    The inner layer (``j == 0``) covers the whole solve; an outer layer only the heights
+    between its end rings (zero elsewhere).
     """
-    total = None
-    for j, out in enumerate(outs):
-        grid = nodes_to_grid(out["z"], out["theta"], out["skin_pressure_pa"], heights, n)
-        if j == 0:
-            total = grid
-            continue
-        lo, hi = float(out["z"][0].mean()), float(out["z"][-1].mean())
-        total = total + np.where(((heights >= lo - 1e-9) & (heights <= hi + 1e-9))[:, None],
-                                 np.maximum(grid, 0.0), 0.0)  # fmt: skip
-    return total
+    grid = nodes_to_grid(out["z"], out["theta"], values, heights, n)
+    if j == 0:
+        return grid
+    lo, hi = float(out["z"][0].mean()), float(out["z"][-1].mean())
+    inside = (heights >= lo - 1e-9) & (heights <= hi + 1e-9)
+    return np.where(inside[:, None], np.maximum(grid, 0.0), 0.0)
+
+
+def layers_on_grid(outs: list[dict], heights: np.ndarray, n: int) -> np.ndarray:
+    """The skin pressure of every layer on the (heights x n angles) grid, summed."""
+    return sum(
+        layer_on_grid(j, out, out["skin_pressure_pa"], heights, n) for j, out in enumerate(outs)
+    )
 
 
 def _info(outs: list[dict], n_rings: int, n_theta: int, mu: float, tissue: Any) -> dict:
@@ -231,7 +234,7 @@ def _info(outs: list[dict], n_rings: int, n_theta: int, mu: float, tissue: Any) 
         "friction_normal_change": float(max(o["friction_normal_change"] for o in outs)),
         "max_slip_m": float(out["slip_m"].max()),
         "tissue": "rigid" if tissue.rigid else "winkler",
-        "max_sink_m": float(out["sink_m"].max()),
+        "max_sink_m": float(out.get("skin_sink_m", out["sink_m"]).max()),
         "hoop_tension_min_max_n_per_m": (
             float(out["hoop_tension"].min()),
             float(out["hoop_tension"].max()),
@@ -310,7 +313,11 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
         if kit is not None and not kit.bonded:
             # each layer its own tube, sliding on the layers below (solvers/_layers.py)
             tubes = kit_tubes(leg, setup, kit, rings, relaxed, mu, float(opts["ring_step_m"]))
-            outs = solve_layers(rmap, hs, k_map, tubes, **tube_opts)
+            outs = solve_layers(
+                rmap, hs, k_map, tubes, passes=1 if tissue.rigid else 2,
+                to_map=lambda j, out, values: layer_on_grid(j, out, values, hs, n_map),
+                **tube_opts,
+            )  # fmt: skip
         else:
             outs = [
                 solve_tube(

@@ -21,8 +21,9 @@ holds). An inner layer held by skin friction above its critical value and above 
 stays held under the added load (the skin carries ``tau_in + tau_j`` with the normal force of
 ``p_in + p_j``), so it does not move and the pressures are those computed; only where the
 skin friction is below those values would the whole kit slide further than computed. On a soft
-(Winkler) tissue each layer sinks the tissue by its own pressure only, so the loss of girth
-under the whole kit is underestimated (nothing on the default rigid leg: 50 um at 5 kPa).
+(Winkler) tissue the skin sinks under the whole kit's pressure: :func:`solve_layers` solves
+each layer again on the skin pushed in by the other layers (two passes; on the default rigid
+leg one, the sink being 50 um at 5 kPa).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._setup import Setup
+from stockingsim.solvers._setup import Setup, grid_to_points
 from stockingsim.solvers._tube import solve_tube
 
 __all__ = ["LayerTube", "band_factor", "kit_tubes", "solve_layers"]
@@ -113,23 +114,39 @@ def kit_tubes(
 
 def solve_layers(
     rmap: np.ndarray, map_heights: np.ndarray, k_map: np.ndarray, tubes: list[LayerTube],
-    **tube_options: Any,
+    to_map: Any = None, passes: int = 1, **tube_options: Any,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Solve each layer on the surface below it; adds ``skin_pressure_pa`` to each output.
 
     ``skin_pressure_pa`` is the layer's contact pressure carried to the skin through the
     layers below, ``p (R + t) / R`` with ``R + t`` the surface the node rests on.
+
+    On a soft (Winkler) tissue the skin sinks under the pressure of every layer, not only of
+    the one being solved: with ``passes > 1`` and ``to_map(j, out, values)`` (a layer's node
+    values on the map grid, zero outside the layer) each layer is solved on the skin pushed in
+    by the other layers' pressure ``p_i / k`` (block Gauss-Seidel over the layers; the first
+    pass solves each layer on the sink of the layers below it).
     """
-    outs = []
-    for tube in tubes:
-        out = solve_tube(
-            rmap + tube.offset_m, map_heights, k_map, tube.rings, tube.relaxed_m, tube.fabric,
-            tube.axial_prestrain, friction=tube.friction, hoop_layers=tube.hoop_layers,
-            **tube_options,
-        )  # fmt: skip
-        rest = out["r"] + out["sink_m"]  # the surface under the node
-        out["skin_pressure_pa"] = out["pressure_pa"] * rest / np.maximum(rest - tube.offset_m, 1e-9)
-        out["offset_m"] = tube.offset_m
-        out["layer_friction"] = tube.friction
-        outs.append(out)
+    sinks = [np.zeros(rmap.shape) for _ in tubes]
+    outs: list[dict[str, Any]] = [{} for _ in tubes]
+    for _ in range(max(1, int(passes)) if to_map is not None else 1):
+        for j, tube in enumerate(tubes):
+            others = sum((sinks[i] for i in range(len(tubes)) if i != j), np.zeros(rmap.shape))
+            out = solve_tube(
+                rmap + tube.offset_m - others, map_heights, k_map, tube.rings, tube.relaxed_m,
+                tube.fabric, tube.axial_prestrain, friction=tube.friction,
+                hoop_layers=tube.hoop_layers, **tube_options,
+            )  # fmt: skip
+            rest = out["r"] + out["sink_m"]  # the surface under the node
+            out["skin_pressure_pa"] = (
+                out["pressure_pa"] * rest / np.maximum(rest - tube.offset_m, 1e-9)
+            )
+            out["offset_m"] = tube.offset_m
+            out["layer_friction"] = tube.friction
+            # how far the skin under the node is pushed in: by this layer and by the others
+            pushed = grid_to_points(map_heights, others, out["z"].ravel(), out["theta"].ravel())
+            out["skin_sink_m"] = out["sink_m"] + np.reshape(pushed, out["sink_m"].shape)
+            outs[j] = out
+            if to_map is not None and passes > 1:
+                sinks[j] = np.maximum(to_map(j, out, out["skin_pressure_pa"]), 0.0) / k_map
     return outs
