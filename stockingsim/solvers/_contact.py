@@ -254,6 +254,37 @@ def _info(outs: list[dict], n_rings: int, n_theta: int, mu: float, tissue: Any) 
     return info
 
 
+def _solve_tubes(leg, setup, kit, leg_map, rings, relaxed, mu, tissue, opts) -> list[dict]:
+    """The tube(s) of the solve: one for a stocking or a bonded kit, one per layer otherwise.
+
+    ``leg_map`` is (radial map, its heights, Winkler stiffness). Every output has
+    ``skin_pressure_pa``, the pressure its layer puts on the skin.
+    """
+    rmap, hs, k_map = leg_map
+    tube_opts = {
+        "n_theta": int(opts["n_theta"]),
+        "max_iter": int(opts["max_iter"]),
+        "tol": float(opts["tol"]),
+        "start_sink_m": float(opts["start_sink_m"]),
+        "friction_slip_m": float(opts["friction_slip_m"]),
+    }
+    if kit is not None and not kit.bonded:
+        # each layer its own tube, sliding on the layers below (solvers/_layers.py)
+        n_map = rmap.shape[1]
+        tubes = kit_tubes(leg, setup, kit, rings, relaxed, mu, float(opts["ring_step_m"]))
+        return solve_layers(
+            rmap, hs, k_map, tubes, passes=1 if tissue.rigid else 2,
+            to_map=lambda j, out, values: layer_on_grid(j, out, values, hs, n_map),
+            **tube_opts,
+        )  # fmt: skip
+    out = solve_tube(
+        rmap, hs, k_map, rings, relaxed, setup.fabric, setup.axial_prestrain, friction=mu,
+        hoop_layers=_bonded_layers(setup, rings), **tube_opts,
+    )  # fmt: skip
+    out["skin_pressure_pa"] = out["pressure_pa"]
+    return [out]
+
+
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
     from stockingsim.tissue import Tissue
@@ -301,39 +332,9 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
     n_rings = max(3, int(round((top - bottom) / float(opts["ring_step_m"]))) + 1)
     rings = np.linspace(bottom, top, n_rings)
     relaxed = np.interp(rings, setup.heights_m, setup.relaxed_m)
-    tube_opts = {
-        "n_theta": int(opts["n_theta"]),
-        "max_iter": int(opts["max_iter"]),
-        "tol": float(opts["tol"]),
-        "start_sink_m": float(opts["start_sink_m"]),
-        "friction_slip_m": float(opts["friction_slip_m"]),
-    }
     kit = setup.stocking if getattr(setup.stocking, "has_layers", False) else None
     with single_thread_blas():
-        if kit is not None and not kit.bonded:
-            # each layer its own tube, sliding on the layers below (solvers/_layers.py)
-            tubes = kit_tubes(leg, setup, kit, rings, relaxed, mu, float(opts["ring_step_m"]))
-            outs = solve_layers(
-                rmap, hs, k_map, tubes, passes=1 if tissue.rigid else 2,
-                to_map=lambda j, out, values: layer_on_grid(j, out, values, hs, n_map),
-                **tube_opts,
-            )  # fmt: skip
-        else:
-            outs = [
-                solve_tube(
-                    rmap,
-                    hs,
-                    k_map,
-                    rings,
-                    relaxed,
-                    setup.fabric,
-                    setup.axial_prestrain,
-                    friction=mu,
-                    hoop_layers=_bonded_layers(setup, rings),
-                    **tube_opts,
-                )  # fmt: skip
-            ]
-            outs[0]["skin_pressure_pa"] = outs[0]["pressure_pa"]
+        outs = _solve_tubes(leg, setup, kit, (rmap, hs, k_map), rings, relaxed, mu, tissue, opts)
     p_grid = layers_on_grid(outs, setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)
     r_all = section_radii(setup, ok, hs, rmap, thg)
