@@ -94,3 +94,24 @@ def test_a_fabric_json_without_a_size_is_not_a_liner(capsys, tmp_path):
         f"{fabric}@RAL-GZ 387:I",
     )  # fmt: skip
     assert code == 0, err
+
+
+def test_layer_friction_reaches_the_kit_and_is_checked(capsys):
+    code, out, err = run(
+        capsys, "design", LEG, "--fabric", "circular class I", "--liner", "circular class I",
+        "--layer-friction", "inf", "--simulate", "laplace",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "friction between layers inf" in out
+    code, out, _ = run(capsys, "design", LEG, "--fabric", "circular class I", "--liner",
+                       "circular class I")  # fmt: skip
+    assert code == 0 and "friction between layers 0.5" in out  # the kit's default
+    for bad, why in (("50", "friction"), ("dry", "friction")):
+        code, _, err = run(
+            capsys, "design", LEG, "--fabric", "circular class I", "--liner", "circular class I",
+            "--layer-friction", bad,
+        )  # fmt: skip
+        assert code == 2 and why in err
+    code, _, err = run(capsys, "design", LEG, "--fabric", "circular class I",
+                       "--layer-friction", "0.3")  # fmt: skip
+    assert code == 2 and "--liner" in err

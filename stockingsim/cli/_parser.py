@@ -119,6 +119,12 @@ def _design_options(p) -> None:
         "preset or fabric JSON designed for TARGET (default: the class in the preset's name), "
         "or a stocking JSON file {fabric, relaxed_cm, style, name}",
     )
+    p.add_argument(
+        "--layer-friction",
+        metavar="MU",
+        help="Coulomb coefficient between the kit's layers (with --liner; default 0.5; inf "
+        "bonds them); used by the contact method",
+    )
 
 
 def _classify_options(p) -> None:

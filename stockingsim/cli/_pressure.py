@@ -6,6 +6,7 @@ import math
 import time
 from pathlib import Path
 
+from stockingsim import errors
 from stockingsim.cli._inputs import (
     UsageError,
     fabric_named,
@@ -94,16 +95,22 @@ def cmd_design(args) -> int:
     leg = leg_from(args.leg, args.units)
     what = fabric
     over = ""
+    if args.layer_friction is not None and not args.liner:
+        raise UsageError("--layer-friction is the friction between a kit's layers: give --liner")
     if args.liner:
-        from stockingsim._kit import Kit
+        from stockingsim._kit import Kit, check_layer_friction
         from stockingsim.cli._liners import liner_from
         from stockingsim.stocking import Stocking
 
+        try:
+            layer_friction = check_layer_friction(args.layer_friction)
+        except errors.StockingError as exc:
+            raise UsageError(f"--layer-friction: {exc}") from None
         say(f"making {len(args.liner)} liner(s)")
         liners = [liner_from(text, leg, args.target, args.style) for text in args.liner]
         # the outer layer's size is the design's; its fabric and style are given
-        what = Kit([*liners, Stocking(fabric, 0.2, style=args.style)])
-        over = f" over {len(liners)} liner(s)"
+        what = Kit([*liners, Stocking(fabric, 0.2, style=args.style)], friction=layer_friction)
+        over = f" over {len(liners)} liner(s) (friction between layers {what.friction:g})"
     say(f"designing for {args.target}")
     stocking, spec = design_stocking(leg, what, args.target, method=args.method, style=args.style)
     print(f"{leg.name}: {fabric.name}{over}, designed for {args.target} ({args.method})")
