@@ -99,10 +99,10 @@ class BatchDesign:
     @property
     def standard(self) -> str:
         """The standard named in the target, or RAL-GZ 387 for explicit pressures."""
-        if isinstance(self.target, str) and ":" in self.target:
+        if isinstance(self.target, str):
             from stockingsim.standards import split_target
 
-            return split_target(self.target)[0]
+            return split_target(self.target, _DEFAULT_STANDARD)[0]
         return _DEFAULT_STANDARD
 
     @property
