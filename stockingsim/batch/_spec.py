@@ -216,8 +216,9 @@ def validate_batch(specs: Sequence[Any], methods: Sequence[str], standard: str |
     if standard is not None:
         _check_standard(standard, "standard")
     for spec in specs:
-        style = getattr(spec, "style", None)
-        if style is not None or not isinstance(spec, BatchDesign):
+        # a BatchDesign without a style designs in the kit's or the default one
+        style = spec.style if isinstance(spec, BatchDesign) else getattr(spec, "style", "AD")
+        if style is not None:
             _check_style(style, "stocking style")
         if isinstance(spec, BatchDesign):
             _check_methods([spec.method], "design method")
