@@ -40,9 +40,9 @@ def bent_joint_pressure(leg: Any, stocking: Any, pressure_pa: np.ndarray, hoop_p
 
     Returns
     -------
-    pressure_pa : ndarray of shape (N,)
-    bridged : ndarray of bool, shape (N,)
-        Vertices where the fabric bridges the fold (pressure 0).
+    (pressure_pa, bridged) : tuple of ndarray
+        As :func:`stockingsim.leg._posed.fold_pressure`: the pressure per vertex (Pa) and the
+        vertices where the fabric bridges the fold.
     """
     p = np.asarray(pressure_pa, dtype=float)
     if getattr(leg, "standing", None) is None:
