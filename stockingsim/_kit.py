@@ -13,9 +13,12 @@ thick-cylinder correction of Al Khaburi J., Nelson E.A., Hutchinson J., Dehghani
 (2011), Impact of multilayered compression bandages on sub-bandage interface pressure: a model,
 Phlebology 26:75-83, doi:10.1258/phleb.2010.010001, for strain-controlled stockings (a bandage
 is applied at a set tension; a stocking at a set relaxed size, so its outer layers are stretched
-more). Friction between the layers does not enter the static pressure on a leg at rest (every
-layer has its own girth; nothing slides in the hoop direction); it stiffens a kit under girth
-changes, which this model does not follow (see ``docs/life.md``).
+more). Friction between the layers does not enter this static pressure (every layer has its
+own girth; nothing slides in the hoop direction), so ``laplace``, ``membrane`` and ``bridging``
+do not use :attr:`Kit.friction`. It matters where a layer could slide along the leg: in the
+``contact`` solve each outer layer is its own fabric tube that slides on the layers below with
+Coulomb friction at the kit's coefficient (``solvers/_layers.py``, ``docs/life.md``);
+``friction=math.inf`` bonds the layers (the outer ones move with the inner one).
 """
 
 from __future__ import annotations
@@ -28,12 +31,39 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import friction_coefficient
 
-__all__ = ["Kit", "DEFAULT_THICKNESS_M"]
+__all__ = ["Kit", "DEFAULT_THICKNESS_M", "DEFAULT_LAYER_FRICTION", "check_layer_friction"]
 
 #: Thickness of a medical compression knit when the fabric does not say: 0.6 mm. Illustrative
 #: (flat- and round-knit class II fabrics are roughly 0.5-1 mm thick).
 DEFAULT_THICKNESS_M = 6.0e-4
+
+#: Coulomb coefficient between two layers of compression knit when the kit does not say: 0.5.
+#: Assumption. Fabric-on-fabric friction of medical compression textiles has been measured
+#: (bandage on bandage with a Kawabata KES-FB4 and a stretched-fabric contactor, little
+#: variation with pressure and stretch: Chassagne F., Benoist E., Badel P., Convert R.,
+#: Schacher L., Molimard J., 2020, Characterization of fabric-to-fabric friction: application
+#: to medical compression bandages, AUTEX Research Journal, doi:10.2478/aut-2019-0050), but the
+#: value here is not taken from a knit-on-knit measurement: it is the dry skin-fabric default
+#: of the contact solve. Give the kit a measured coefficient where one is known.
+DEFAULT_LAYER_FRICTION = 0.5
+#: Largest finite coefficient accepted; ``math.inf`` bonds the layers.
+MAX_LAYER_FRICTION = 3.0
+
+
+def check_layer_friction(value: Any) -> float:
+    """The kit's friction between layers: None -> default, ``math.inf`` bonded, else [0, 3]."""
+    return friction_coefficient(
+        value,
+        DEFAULT_LAYER_FRICTION,
+        errors.StockingError,
+        "Kit friction",
+        "between the fabric layers, e.g. 0.5; 0 for layers that slide freely, math.inf for "
+        "bonded layers; a percentage such as 50 means 0.5",
+        high=MAX_LAYER_FRICTION,
+        allow_inf=True,
+    )
 
 
 def _thickness_of(stocking: Any) -> float:
@@ -62,6 +92,16 @@ class Kit:
         Thickness of each layer, metres (default: the fabric's ``thickness_mm`` provenance or
         :data:`DEFAULT_THICKNESS_M`).
     name : str, optional
+    friction : float, optional
+        Coulomb coefficient between the fabric layers (default
+        :data:`DEFAULT_LAYER_FRICTION`); ``math.inf`` bonds them. Only the ``contact`` method
+        uses it: the static pressure of the other methods does not depend on it.
+
+    Raises
+    ------
+    stockingsim.errors.StockingError
+        Fewer than two stockings, thicknesses not in metres, a friction outside [0, 3] that is
+        not ``math.inf``.
 
     Examples
     --------
@@ -74,6 +114,7 @@ class Kit:
     layers: tuple[Any, ...]
     thicknesses_m: tuple[float, ...] | None = None
     name: str | None = None
+    friction: float | None = None
 
     def __post_init__(self) -> None:
         from stockingsim.stocking import Stocking
@@ -95,6 +136,12 @@ class Kit:
                     "(0 to 0.01; e.g. 0.0006 for 0.6 mm)."
                 )
         object.__setattr__(self, "thicknesses_m", t)
+        object.__setattr__(self, "friction", check_layer_friction(self.friction))
+
+    @property
+    def bonded(self) -> bool:
+        """Whether the layers are bonded (``friction=math.inf``): they move as one tube."""
+        return self.friction == math.inf
 
     # the inner layer stands for the kit -------------------------------------------------
     @property

@@ -137,3 +137,36 @@ def as_number(
         if mistake is not None:
             raise error(f"{name} = {x:g}{sym} is not plausible; did you give {mistake}?{tail}")
     return x
+
+
+def friction_coefficient(
+    value: Any,
+    default: float,
+    error: type[Exception],
+    what: str,
+    example: str,
+    *,
+    high: float = 3.0,
+    allow_inf: bool = False,
+) -> float:
+    """A Coulomb friction coefficient: None -> ``default``; else a number in [0, ``high``].
+
+    ``allow_inf`` accepts ``math.inf`` (bonded surfaces). ``what`` names the argument in the
+    message (e.g. ``"friction"``), ``example`` says what typical values are.
+    """
+    if value is None:
+        return default
+    try:
+        mu = float(value)
+    except (TypeError, ValueError) as exc:
+        raise error(
+            f"{what}={value!r} must be a Coulomb coefficient (a number; {example})."
+        ) from exc
+    if allow_inf and mu == math.inf:
+        return mu
+    if not math.isfinite(mu) or not 0.0 <= mu <= high:
+        raise error(
+            f"{what}={value!r} is not a plausible Coulomb coefficient; give a number in "
+            f"[0, {high:g}] ({example})."
+        )
+    return mu

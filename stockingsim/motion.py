@@ -401,7 +401,7 @@ def simulate_motion(
                 memo[key] = (deformed, simulate(deformed, stocking, method=method, **options))
         legs.append(memo[key][0])
         results.append(memo[key][1])
-    static = np.stack([_with_fold(lg, r.pressure_mmhg, stocking) for lg, r in zip(legs, results)])
+    static = np.stack([r.pressure_mmhg for r in results])  # with the fold of posed legs
     strain = np.stack([r.strain for r in results])
     _, ratio, _ = _follow(stocking, strain)
     pressure = static * ratio
@@ -422,22 +422,6 @@ def simulate_motion(
         profile=profile,
         amplitude_mmhg=amp.reindex(order),
     )
-
-
-def _with_fold(leg: Any, pressure_mmhg: np.ndarray, stocking: Any) -> np.ndarray:
-    """Per-vertex pressure with the fabric bridging a bent joint's fold (posed legs only)."""
-    if getattr(leg, "standing", None) is None:
-        return pressure_mmhg
-    from stockingsim.leg._posed import fold_pressure, wale_stretch
-    from stockingsim.vocabulary import PA_PER_MMHG
-
-    # the fabric's wale strain across the bend: stretched over the outside, gathered inside
-    eps = (1.0 + stocking.axial_prestrain) * wale_stretch(leg) - 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", errors.ExtrapolationWarning)
-        wale = np.asarray(stocking.fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"))
-    wale = np.where(eps > 0, np.maximum(wale, 0.0), 0.0)
-    return fold_pressure(leg, pressure_mmhg * PA_PER_MMHG, wale)[0] / PA_PER_MMHG
 
 
 def _profile(motion: Motion, results: list, stocking: Any) -> pd.DataFrame:

@@ -124,3 +124,18 @@ def meridian_curvatures(r, dr, d2r):
     """
     g = 1.0 + dr**2
     return 1.0 / (r * np.sqrt(g)), -d2r / g**1.5
+
+
+class DeadLoadWale:
+    """A test fabric: linear hoop fibres (``k_hoop`` N/m per unit strain); wale fibres at a
+    constant tension, as if hung with a dead load (the cone tests of friction)."""
+
+    def __init__(self, wale_tension_n_per_m: float, k_hoop: float = 250.0) -> None:
+        self.t_w = wale_tension_n_per_m
+        self.k_hoop = k_hoop
+
+    def tension(self, strain, direction="course", branch="unloading"):
+        eps = np.asarray(strain, dtype=float)
+        if direction == "wale":
+            return np.full(eps.shape, self.t_w)
+        return self.k_hoop * eps

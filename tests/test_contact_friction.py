@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _surfaces import DeadLoadWale
 
 import stockingsim as ss
 from stockingsim import errors
@@ -30,19 +31,6 @@ TAN = math.tan(ALPHA)
 HOOP_STRAIN = 0.4
 K_HOOP = 250.0  # N/m, hoop tension 100 N/m
 TWO_PI = 2.0 * math.pi
-
-
-class DeadLoadWale:
-    """Linear hoop fibres; wale fibres at a constant tension (hung with a dead load)."""
-
-    def __init__(self, wale_tension_n_per_m: float) -> None:
-        self.t_w = wale_tension_n_per_m
-
-    def tension(self, strain, direction="course", branch="unloading"):
-        eps = np.asarray(strain, dtype=float)
-        if direction == "wale":
-            return np.full(eps.shape, self.t_w)
-        return K_HOOP * eps
 
 
 def _cone(fabric, mu, prestrain=3.0):

@@ -174,7 +174,14 @@ def test_sitting_presses_the_front_of_the_knee_by_the_wale_tension(cyl):
         warnings.simplefilter("ignore")
         r = ss.simulate_motion(cyl, st, ss.Motion.sitting(), method="laplace")
         bent = r.legs[-1]
-        solver = ss.simulate(bent, st, method="laplace").pressure_mmhg
+        on_bent = ss.simulate(bent, st, method="laplace")
+    # the hoop law alone on the bent leg's sections: the Laplace solver before the fold
+    from stockingsim.solvers import _laplace
+    from stockingsim.solvers._setup import prepare
+
+    setup = prepare(bent, st, step_m=0.005)  # the default of simulate
+    hoop_pa, _, _ = _laplace.solve(bent, setup)
+    solver = np.where(setup.covers(bent.heights_m), hoop_pa, 0.0) / (101325 / 760)
     dk = bent.curvature.axial - cyl.curvature.axial
     eps = 1.05 * wale_stretch(bent) - 1.0
     tw = np.where(eps > 0, fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"), 0.0)
@@ -184,8 +191,32 @@ def test_sitting_presses_the_front_of_the_knee_by_the_wale_tension(cyl):
     front = band & (np.cos(theta) > 0.9) & (np.abs(bent.heights_m - MARKS["E"]) < 0.03)
     # the membrane's wale term over the convex front of the bend, on top of the hoop law
     np.testing.assert_allclose(r.static_pressure_mmhg[-1][front], want[front], rtol=1e-9)
+    # simulate() on the posed leg gives the same fold as simulate_motion, on every vertex
+    np.testing.assert_allclose(on_bent.pressure_mmhg, r.static_pressure_mmhg[-1], rtol=1e-12)
+    assert on_bent.info["fold_bridged_vertices"] == 0  # convex cylinder: nothing to bridge
     assert r.static_pressure_mmhg[-1][front].min() > 1.5 * solver[front].max()
     # off the bend nothing changes; standing (frame 0) is the solver's pressure
     np.testing.assert_allclose(r.static_pressure_mmhg[-1][~band], solver[~band], rtol=1e-12)
     standing = ss.simulate(cyl, st, method="laplace").pressure_mmhg
     np.testing.assert_allclose(r.static_pressure_mmhg[0], standing, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["laplace", "membrane", "bridging"])
+def test_simulate_on_a_posed_leg_bridges_the_fold_in_every_method(cyl, bent, method):
+    # a stiff wale pre-stretched along the leg stays taut inside the bend (wale strain
+    # 1.3 x 0.83 - 1 > 0 behind the knee): it cannot follow the concave fold and bridges it
+    fabric = ss.Fabric.linear(300.0, wale_stiffness_n_per_m=3000.0)
+    st = ss.Stocking(fabric, relaxed_circumference_m=0.26, style="AG", axial_prestrain=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        standing = ss.simulate(cyl, st, method=method)
+        sitting = ss.simulate(bent, st, method=method)
+    n = sitting.info["fold_bridged_vertices"]
+    assert n > 0 and "fold_bridged_vertices" not in standing.info
+    _, theta, _ = cyl.cylindrical
+    hk = MARKS["E"]
+    behind = (np.abs(bent.heights_m - hk) < 0.01) & (np.cos(theta) < -0.99)
+    assert np.all(standing.pressure_mmhg[behind] > 1.0)  # pressed standing ...
+    assert np.all(sitting.pressure_mmhg[behind] == 0.0)  # ... bridged sitting
+    far = np.abs(bent.heights_m - hk) > 0.5 * KNEE_BLEND_M + 0.01
+    np.testing.assert_allclose(sitting.pressure_mmhg[far], standing.pressure_mmhg[far], atol=1e-6)

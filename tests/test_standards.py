@@ -290,3 +290,19 @@ def test_one_target_parser():
     assert standards.split_target("II", "AFNOR") == ("AFNOR", "II")
     assert standards.split_target({"B": 30.0})[1] is None
     assert parse_target("RAL:2") == parse_target("RAL-GZ 387:II") == ("RAL-GZ 387/1", "II")
+
+
+def test_target_written_as_standard_then_class():
+    # "RAL-GZ 387 class II", as a fitter writes it, means the same as "RAL-GZ 387:II"
+    assert parse_target("RAL-GZ 387 class II") == ("RAL-GZ 387/1", "II")
+    assert (
+        parse_target("RAL class 2") == parse_target("ral-gz 387/1 ccl 2") == ("RAL-GZ 387/1", "II")
+    )
+    assert parse_target("UK class 3") == ("BS 6612", "III")
+    assert parse_target("US 20-30") == ("US", "II")
+    assert parse_target("AFNOR 4") == ("AFNOR NF G30-102", "IV")
+    # the class is still checked against the named standard, and the message shows the syntax
+    with pytest.raises(errors.StandardError, match=r"'STANDARD:CLASS'.*RAL-GZ 387/1:I"):
+        parse_target("RAL class V")
+    with pytest.raises(errors.StandardError, match="BS 6612"):
+        parse_target("UK class 5")

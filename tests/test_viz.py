@@ -181,7 +181,7 @@ def test_unrolled_grid_of_a_uniform_ring_pressure(laplace):
 
     theta, rows, values = unrolled_grid(laplace)
     assert theta.min() > -180 and theta.max() < 180
-    h = np.asarray(laplace.leg.heights_m)[laplace.covered]
+    h = np.asarray(laplace.leg.section_heights_m)[laplace.covered]
     inside = (rows > h.min() + 0.01) & (rows < h.max() - 0.01)
     ring = values[inside]
     assert np.isfinite(ring).all()

@@ -50,9 +50,10 @@ class BatchDesign:
     target : str or mapping
         ``"RAL-GZ 387:II"`` (standard:class) or explicit pressures ``{"B": 28.0, ...}`` in mmHg.
         For a kit: the pressure of the kit.
-    style : str
+    style : str, optional
         ``"AD"`` (knee-high), ``"AF"``, ``"AG"`` or ``"AT"``; for a kit, the designed outer
-        layer's.
+        layer's. Default None: a kit's outer layer keeps its own style; a fabric is designed
+        knee-high (``"AD"``).
     method : str
         Pressure law used to invert the design (passed to ``design_stocking``).
     name : str, optional
@@ -74,7 +75,7 @@ class BatchDesign:
 
     fabric: Any
     target: Any = "RAL-GZ 387:II"
-    style: str = "AD"
+    style: str | None = None
     method: str = "laplace"
     name: str | None = None
     _resolve: dataclasses.InitVar[bool] = True
@@ -91,24 +92,37 @@ class BatchDesign:
                 f"BatchDesign target must be 'STANDARD:CLASS' (e.g. 'RAL-GZ 387:II') or a mapping "
                 f"landmark -> mmHg, not {type(self.target).__name__}."
             )
-        _check_style(self.style, "BatchDesign style")
+        if self.style is not None:
+            _check_style(self.style, "BatchDesign style")
         _check_methods([self.method], "BatchDesign method")
 
     @property
     def standard(self) -> str:
         """The standard named in the target, or RAL-GZ 387 for explicit pressures."""
-        if isinstance(self.target, str) and ":" in self.target:
+        if isinstance(self.target, str):
             from stockingsim.standards import split_target
 
-            return split_target(self.target)[0]
+            return split_target(self.target, _DEFAULT_STANDARD)[0]
         return _DEFAULT_STANDARD
+
+    @property
+    def effective_style(self) -> str:
+        """The style designed: ``style``, else a kit's outer layer's, else ``"AD"``."""
+        if self.style is not None:
+            return self.style
+        layers = (
+            getattr(self.fabric, "layers", None)
+            if getattr(self.fabric, "has_layers", False)
+            else None
+        )
+        return layers[-1].style if layers else "AD"
 
     def build(self, leg):
         """Design the stocking for one leg (:func:`stockingsim.design_stocking`)."""
         from stockingsim.design import design_stocking
 
         stocking, _spec = design_stocking(
-            leg, self.fabric, self.target, method=self.method, style=self.style
+            leg, self.fabric, self.target, method=self.method, style=self.effective_style
         )
         return stocking
 
@@ -202,8 +216,10 @@ def validate_batch(specs: Sequence[Any], methods: Sequence[str], standard: str |
     if standard is not None:
         _check_standard(standard, "standard")
     for spec in specs:
-        style = getattr(spec, "style", "AD")
-        _check_style(style, "stocking style")
+        # a BatchDesign without a style designs in the kit's or the default one
+        style = spec.style if isinstance(spec, BatchDesign) else getattr(spec, "style", "AD")
+        if style is not None:
+            _check_style(style, "stocking style")
         if isinstance(spec, BatchDesign):
             _check_methods([spec.method], "design method")
             _check_standard(spec.standard, f"design target {spec.target!r}")

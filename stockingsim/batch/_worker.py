@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from stockingsim import errors
 from stockingsim import vocabulary as vocab
 
 #: landmark names reported in the batch table, bottom to top (ISO 8559 / RAL-GZ 387 measuring points)
@@ -229,11 +230,15 @@ def _target_text(target: Any) -> str | None:
 
 
 def _target_class(target: Any) -> str | None:
-    if isinstance(target, str) and ":" in target:
-        from stockingsim.standards import split_target
+    """The canonical class of a class target (``"RAL:2"`` -> ``"II"``), as ``classify`` names it."""
+    if not isinstance(target, str):
+        return None
+    from stockingsim.standards import parse_target
 
-        return split_target(target)[1]
-    return None
+    try:
+        return parse_target(target)[1]
+    except errors.StandardError:  # checked when the batch was set up; never fatal here
+        return None
 
 
 def _utc_now() -> str:

@@ -111,6 +111,20 @@ def _design_options(p) -> None:
     _method_arg(p, default="laplace")
     p.add_argument("--out", help="write the spec sheet CSV")
     p.add_argument("--simulate", choices=METHODS, help="also simulate the design with this method")
+    p.add_argument(
+        "--liner",
+        action="append",
+        metavar="FABRIC[@TARGET]|STOCKING.json",
+        help="design the outer layer of a kit over this liner (repeatable, innermost first): a "
+        "preset or fabric JSON designed for TARGET (default: the class in the preset's name), "
+        "or a stocking JSON file {fabric, relaxed_cm, style, name}",
+    )
+    p.add_argument(
+        "--layer-friction",
+        metavar="MU",
+        help="Coulomb coefficient between the kit's layers (with --liner; default 0.5; inf "
+        "bonds them); used by the contact method",
+    )
 
 
 def _classify_options(p) -> None:

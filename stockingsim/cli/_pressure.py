@@ -6,6 +6,7 @@ import math
 import time
 from pathlib import Path
 
+from stockingsim import errors
 from stockingsim.cli._inputs import (
     UsageError,
     fabric_named,
@@ -86,15 +87,33 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_design(args) -> int:
-    """Run ``stockingsim design``: design a stocking and print its spec sheet."""
+    """Run ``stockingsim design``: design a stocking (or a kit's outer layer), print its spec."""
     from stockingsim.design import design_stocking
 
     fabric = fabric_named(args.fabric)
     say(f"loading {args.leg}")
     leg = leg_from(args.leg, args.units)
+    what = fabric
+    over = ""
+    if args.layer_friction is not None and not args.liner:
+        raise UsageError("--layer-friction is the friction between a kit's layers: give --liner")
+    if args.liner:
+        from stockingsim._kit import Kit, check_layer_friction
+        from stockingsim.cli._liners import liner_from
+        from stockingsim.stocking import Stocking
+
+        try:
+            layer_friction = check_layer_friction(args.layer_friction)
+        except errors.StockingError as exc:
+            raise UsageError(f"--layer-friction: {exc}") from None
+        say(f"making {len(args.liner)} liner(s)")
+        liners = [liner_from(text, leg, args.target, args.style) for text in args.liner]
+        # the outer layer's size is the design's; its fabric and style are given
+        what = Kit([*liners, Stocking(fabric, 0.2, style=args.style)], friction=layer_friction)
+        over = f" over {len(liners)} liner(s) (friction between layers {what.friction:g})"
     say(f"designing for {args.target}")
-    stocking, spec = design_stocking(leg, fabric, args.target, method=args.method, style=args.style)
-    print(f"{leg.name}: {fabric.name}, designed for {args.target} ({args.method})")
+    stocking, spec = design_stocking(leg, what, args.target, method=args.method, style=args.style)
+    print(f"{leg.name}: {fabric.name}{over}, designed for {args.target} ({args.method})")
     print_table(spec, lambda v: f"{v:.3g}")
     if args.out:
         spec.to_csv(args.out)

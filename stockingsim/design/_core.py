@@ -49,6 +49,7 @@ class Layer:
     below: tuple[Any, ...] = ()
     thicknesses_m: tuple[float, ...] = ()
     kit_name: str | None = None
+    kit_friction: float | None = None  # the kit's friction between layers (None: default)
 
     @property
     def fabric(self) -> Any:
@@ -86,7 +87,12 @@ class Layer:
             return layer, layer
         from stockingsim._kit import Kit
 
-        kit = Kit([*self.below, layer], thicknesses_m=self.thicknesses_m, name=self.kit_name)
+        kit = Kit(
+            [*self.below, layer],
+            thicknesses_m=self.thicknesses_m,
+            name=self.kit_name,
+            friction=self.kit_friction,
+        )
         return kit, layer
 
 
@@ -257,6 +263,7 @@ def _layer_to_design(fabric: Any, tgt: Target, style: str | None, axial_prestrai
             below=tuple(fabric.layers[:-1]),
             thicknesses_m=tuple(fabric.thicknesses_m),
             kit_name=fabric.name,
+            kit_friction=getattr(fabric, "friction", None),
         )
     from stockingsim.stocking import Stocking
 

@@ -37,7 +37,7 @@ def enlarged_leg(leg: Any, delta_m: float = 0.01) -> Any:
     the factor ``(C(h) + delta) / C(h)`` of its section: a scaled convex section keeps its shape,
     so its hull perimeter grows by exactly ``delta``. Landmark heights are kept.
     """
-    h = np.asarray(leg.heights_m, dtype=float)
+    h = np.asarray(leg.section_heights_m, dtype=float)
     grid = np.linspace(0.0, float(leg.length_m), 200)[1:-1]
     girth = leg.girth_profile(heights_m=grid)
     circ = girth["circumference_m"].to_numpy(float)
@@ -75,21 +75,26 @@ def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.nda
         return np.where(taut & (tu > 0), t1 / np.where(tu > 0, tu, 1.0), 1.0)
 
 
+def _layers_at(leg: Any, stocking: Any, hs: np.ndarray):
+    """Each layer of a kit (the stocking for one): (layer, covered, c0, 2 pi t_under)."""
+    layers = getattr(stocking, "layers", (stocking,))
+    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
+    for layer, t_under in zip(layers, under):
+        lo, hi = layer.coverage_m(leg)
+        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
+        yield layer, on, layer.relaxed_circumference_at(leg, hs), 2.0 * np.pi * t_under
+
+
 def _laplace_rise(leg, stocking, hs, circ, delta) -> tuple[np.ndarray, np.ndarray]:
     """Laplace pressure (mmHg) before and after a girth rise ``delta``, every layer on its loop.
 
     Each layer of a kit (one for a stocking) sits on the girth of the layers below it and
     follows its own inner loop; ``p = sum_j T_j 2 pi / C`` (the kit's multi-layer Laplace law).
     """
-    layers = getattr(stocking, "layers", (stocking,))
-    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
     p0 = np.zeros(len(hs))
     p1 = np.zeros(len(hs))
-    for layer, t_under in zip(layers, under):
-        lo, hi = layer.coverage_m(leg)
-        on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)
-        c0 = layer.relaxed_circumference_at(leg, hs)
-        girth = circ + 2.0 * np.pi * t_under
+    for layer, on, c0, extra in _layers_at(leg, stocking, hs):
+        girth = circ + extra
         rise = _inner_loop_ratio(layer.fabric, girth / c0 - 1.0, (girth + delta) / c0 - 1.0)
         # laplace_pressure is T 2 pi / girth: scaled to the skin's girth C
         p0 += on * laplace_pressure(layer.fabric, c0, girth) * girth / circ
@@ -101,6 +106,32 @@ def _laplace_rise(leg, stocking, hs, circ, delta) -> tuple[np.ndarray, np.ndarra
             * rise
         )
     return p0, p1
+
+
+def _simulated_loop_ratio(leg, stocking, hs, circ0, circ1, e0, e1) -> np.ndarray:
+    """Inner-loop ratio of a simulated rise: one stocking's, or a kit's mean over its layers.
+
+    A kit's layers carry the pressure in the ratio of their tensions (the multi-layer Laplace
+    law, ``p = sum_j T_j 2 pi / C``); each layer ``j`` sits on the girth ``C + 2 pi t_j`` of
+    the layers below and leaves its own unloading branch on its own inner loop, so the kit's
+    ratio is the mean of the layers' ratios weighted by their tensions on the enlarged leg.
+    The weights are Laplace's: the methods that resolve the section's shape change how the
+    pressure is spread around it, far less how the layers share it.
+    """
+    if not getattr(stocking, "layers", None):
+        return _inner_loop_ratio(stocking.fabric, e0, e1)
+    num = np.zeros(len(hs))
+    den = np.zeros(len(hs))
+    for layer, on, c0, extra in _layers_at(leg, stocking, hs):
+        a0 = (circ0 + extra) / c0 - 1.0
+        a1 = (circ1 + extra) / c0 - 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", errors.ExtrapolationWarning)
+            t1 = np.asarray(layer.fabric.tension(np.maximum(a1, 0.0)), dtype=float)
+        w = np.where(on & (a1 > 0), np.maximum(t1, 0.0), 0.0)
+        num += w * _inner_loop_ratio(layer.fabric, a0, a1)
+        den += w
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
 
 
 def stiffness_index(
@@ -129,8 +160,9 @@ def stiffness_index(
     ----------
     leg : Leg
     stocking : Stocking or Kit
-        For a kit (``laplace``), every layer follows its own inner loop on the girth of the
-        layers below it.
+        For a kit every layer follows its own inner loop on the girth of the layers below it:
+        exactly with ``laplace``; with the other methods the simulated kit's enlarged pressure
+        is scaled by the layers' ratios weighted by their tensions.
     landmark : str or sequence of str
         Where to report (default B1 and C).
     method : str
@@ -189,7 +221,8 @@ def stiffness_index(
         c0 = stocking.relaxed_circumference_at(leg, hs)
         e0 = r0.profile.loc[names, "strain"].to_numpy(float)
         e1 = r1.profile.loc[names, "strain"].to_numpy(float)
-        p1 = p1 * _inner_loop_ratio(stocking.fabric, e0, e1)
+        c1 = circ + d_circ
+        p1 = p1 * _simulated_loop_ratio(leg, stocking, hs, circ, c1, e0, e1)
     out = pd.DataFrame(
         {
             "circumference_cm": 100 * circ,

@@ -255,7 +255,7 @@ FOLD_RING_STEP_M = 0.005
 FOLD_STRIPS = 72
 
 
-def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float):
+def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float, hoop_pa=None):
     """Per-vertex pressure with the fabric bridging the concave side of a bent joint.
 
     A membrane with hoop tension ``T_h`` and wale tension ``T_w`` presses on the skin with
@@ -278,6 +278,11 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
         Pressure per vertex from a solver, Pa (0 where not covered).
     wale_tension_n_per_m : float or ndarray of shape (N,)
         Wale (axial) tension of the fabric, N/m (per vertex: see :func:`wale_stretch`).
+    hoop_pa : ndarray of shape (N,), optional
+        For a solver whose pressure already has an axial term (the membrane's ``T_w k_axial``
+        with the posed leg's curvature): its pressure without that term (``T_c k_hoop``).
+        Over the bend the pressure is then ``hoop_pa + T_w' k_axial`` with the posed leg's
+        whole axial curvature; by default ``pressure_pa + T_w' dk``.
 
     Returns
     -------
@@ -289,17 +294,20 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     standing = getattr(leg, "standing", None)
     tw = np.broadcast_to(np.asarray(wale_tension_n_per_m, dtype=float), p.shape)
     bridged = np.zeros(p.shape, dtype=bool)
-    if standing is None or not np.any(tw > 0):
+    if standing is None or not np.any(tw != 0):
         return p, bridged
     s = leg.heights_m
     moved, inside = _inside_of_bends(leg, standing, s)
-    covered = p > 0
-    dk = leg.curvature.axial - standing.curvature.axial
-    out = np.where(moved & covered, p + tw * dk, p)
+    if hoop_pa is None:
+        base, dk = p, leg.curvature.axial - standing.curvature.axial
+    else:
+        base, dk = np.asarray(hoop_pa, dtype=float), leg.curvature.axial
+    covered = base > 0
+    out = np.where(moved & covered, base + tw * dk, p)
     bridged = inside & covered & (out < 0)
     out = np.maximum(out, 0.0)
     if bridged.any():
-        out += _ring_edges(standing, s, p, bridged, covered)
+        out += _ring_edges(standing, s, base, bridged, covered)
     return out, bridged
 
 

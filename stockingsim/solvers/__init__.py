@@ -18,12 +18,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
+
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
 from stockingsim.solvers import _bridging, _contact, _laplace, _membrane
+from stockingsim.solvers._bend import bent_joint_pressure
 from stockingsim.solvers._result import PROFILE_COLUMNS, PressureResult, build_result
-from stockingsim.solvers._setup import DEFAULT_STEP_M, check_options, prepare
+from stockingsim.solvers._setup import DEFAULT_STEP_M, check_options, prepare, vertex_heights
 from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["simulate", "PressureResult", "METHODS", "PA_PER_MMHG", "PROFILE_COLUMNS"]
@@ -59,6 +62,9 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
         ``rigid_stiffness_pa_per_m`` (1e8), ``max_iter`` (3000), ``tol`` (3e-2),
         ``start_sink_m`` (0.0005), ``friction`` (Coulomb coefficient fabric-skin, default 0.5
         for dry skin; 0 frictionless), ``friction_slip_m`` (5e-4, the regularization slip).
+        The friction between the layers of a :class:`~stockingsim.Kit` is the kit's own
+        (``Kit(..., friction=mu)``): each outer layer slides on the layers below as its own
+        tube (``solvers/_layers.py``); ``info["layers"]`` gives each layer's slip.
 
     Returns
     -------
@@ -112,12 +118,21 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
     require_stocking(stocking, "simulate()", errors.SolverError)
     setup = prepare(leg, stocking, step_m=opts.pop("step_m"))
     pressure_pa, stats_pa, info = module.solve(leg, setup, **opts)
+    posed = getattr(leg, "standing", None) is not None
+    if posed:  # the wale tension over the bent knee, and the fold it bridges (per vertex)
+        covered = setup.covers(vertex_heights(leg))
+        hoop = _membrane.hoop_pressure(leg, setup) if method == "membrane" else None
+        pressure_pa, bridged = bent_joint_pressure(
+            leg, stocking, np.where(covered, np.maximum(pressure_pa, 0.0), 0.0), hoop
+        )
     info = {
         "method": method,
         "n_sections": len(setup.heights_m),
         "style_complete": bool(getattr(stocking, "style_is_complete", lambda _leg: True)(leg)),
         **info,
     }
+    if posed:
+        info["fold_bridged_vertices"] = int(bridged.sum())
     return build_result(
         leg, stocking, method, setup, pressure_pa, stats_pa, time.perf_counter() - t0, info
     )

@@ -6,7 +6,8 @@ fibres are pre-stretched by the stocking's axial pre-strain. The leg is its radi
 ``R(h, theta)`` about the centreline. Each node has three free variables, radius, angle and
 height, so the fabric can slide and the hoop tension evens out; regularized Coulomb friction
 against the skin (``friction``, default 0.5 for dry skin) resists slip from where the fabric was
-placed, as on a worn stocking (see ``solvers/_tube.py``). The contact is
+placed, as on a worn stocking (see ``solvers/_tube.py``). The layers of a kit are one tube each,
+sliding on the layers below with the kit's friction (``solvers/_layers.py``). The contact is
 a Winkler foundation: a node that sinks below the skin by ``delta = R - r`` is pushed out by
 ``p = k delta``; ``k`` large is a rigid leg, a finite ``k`` (kPa/mm, per vertex) soft tissue, and
 the contact pressure is that term itself (Dubuis et al. 2012 use a full FE soft-tissue model
@@ -31,6 +32,8 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import friction_coefficient
+from stockingsim.solvers._layers import kit_tubes, solve_layers
 from stockingsim.solvers._rings import hull_ring, radial_map
 from stockingsim.solvers._setup import (
     TWO_PI,
@@ -71,21 +74,14 @@ FRICTION_SLIP_M = 5.0e-4
 
 def check_friction(value: Any) -> float:
     """The friction coefficient: None -> :data:`DEFAULT_FRICTION`; else a number in [0, 3]."""
-    if value is None:
-        return DEFAULT_FRICTION
-    try:
-        mu = float(value)
-    except (TypeError, ValueError) as exc:
-        raise errors.SolverError(
-            f"friction={value!r} must be a Coulomb coefficient (a number, e.g. 0.5 for dry "
-            "skin, 0 for frictionless)."
-        ) from exc
-    if not math.isfinite(mu) or not 0.0 <= mu <= 3.0:
-        raise errors.SolverError(
-            f"friction={value!r} is not a skin-fabric Coulomb coefficient; give a number in "
-            "[0, 3] (published dry skin against textiles about 0.3-0.5, moist skin about 1)."
-        )
-    return mu
+    return friction_coefficient(
+        value,
+        DEFAULT_FRICTION,
+        errors.SolverError,
+        "friction",
+        "0.5 for dry skin, 0 for frictionless; published dry skin against textiles about "
+        "0.3-0.5, moist skin about 1",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,6 +186,105 @@ def section_radii(setup: Setup, ok: np.ndarray, hs: np.ndarray, rmap: np.ndarray
     return out
 
 
+def _bonded_layers(setup: Setup, rings: np.ndarray) -> np.ndarray | None:
+    """Folds, rolled tops and a bonded kit's outer layers: a multiple of each ring's hoop force.
+
+    At the nearest section (a band narrower than the ring step still lands on a ring), taken at
+    the start strain: the outer layers move with the inner one.
+    """
+    factor = setup.layer_factor
+    if factor is None or not np.any(factor != 1.0):
+        return None
+    near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
+    return factor[near]
+
+
+def layer_on_grid(j: int, out: dict, values: np.ndarray, heights: np.ndarray, n: int):
+    """A node field of layer ``j`` on the (heights x n angles) grid.
+
+    The inner layer (``j == 0``) covers the whole solve; an outer layer only the heights
+    between its end rings (zero elsewhere).
+    """
+    grid = nodes_to_grid(out["z"], out["theta"], values, heights, n)
+    if j == 0:
+        return grid
+    lo, hi = float(out["z"][0].mean()), float(out["z"][-1].mean())
+    inside = (heights >= lo - 1e-9) & (heights <= hi + 1e-9)
+    return np.where(inside[:, None], np.maximum(grid, 0.0), 0.0)
+
+
+def layers_on_grid(outs: list[dict], heights: np.ndarray, n: int) -> np.ndarray:
+    """The skin pressure of every layer on the (heights x n angles) grid, summed."""
+    return sum(
+        layer_on_grid(j, out, out["skin_pressure_pa"], heights, n) for j, out in enumerate(outs)
+    )
+
+
+def _info(outs: list[dict], n_rings: int, n_theta: int, mu: float, tissue: Any) -> dict:
+    """The solve's info: the inner layer's figures, the iterations of all layers, per layer."""
+    out = outs[0]
+    info = {
+        "n_rings": n_rings,
+        "n_theta": n_theta,
+        "n_nodes": int(sum(o["z"].size for o in outs)),
+        "iterations": int(sum(o["iterations"] for o in outs)),
+        "residual": float(max(o["residual"] for o in outs)),
+        "continuation": out["steps"],
+        "friction": mu,
+        "friction_normal_change": float(max(o["friction_normal_change"] for o in outs)),
+        "max_slip_m": float(out["slip_m"].max()),
+        "tissue": "rigid" if tissue.rigid else "winkler",
+        "max_sink_m": float(out.get("skin_sink_m", out["sink_m"]).max()),
+        "hoop_tension_min_max_n_per_m": (
+            float(out["hoop_tension"].min()),
+            float(out["hoop_tension"].max()),
+        ),
+    }
+    if len(outs) > 1:
+        info["layers"] = [
+            {
+                "offset_m": float(o["offset_m"]),
+                "friction": float(o["layer_friction"]),
+                "max_slip_m": float(o["slip_m"].max()),
+                "iterations": int(o["iterations"]),
+                "residual": float(o["residual"]),
+            }
+            for o in outs
+        ]
+    return info
+
+
+def _solve_tubes(leg, setup, kit, leg_map, rings, relaxed, mu, tissue, opts) -> list[dict]:
+    """The tube(s) of the solve: one for a stocking or a bonded kit, one per layer otherwise.
+
+    ``leg_map`` is (radial map, its heights, Winkler stiffness). Every output has
+    ``skin_pressure_pa``, the pressure its layer puts on the skin.
+    """
+    rmap, hs, k_map = leg_map
+    tube_opts = {
+        "n_theta": int(opts["n_theta"]),
+        "max_iter": int(opts["max_iter"]),
+        "tol": float(opts["tol"]),
+        "start_sink_m": float(opts["start_sink_m"]),
+        "friction_slip_m": float(opts["friction_slip_m"]),
+    }
+    if kit is not None and not kit.bonded:
+        # each layer its own tube, sliding on the layers below (solvers/_layers.py)
+        n_map = rmap.shape[1]
+        tubes = kit_tubes(leg, setup, kit, rings, relaxed, mu, float(opts["ring_step_m"]))
+        return solve_layers(
+            rmap, hs, k_map, tubes, passes=1 if tissue.rigid else 2,
+            to_map=lambda j, out, values: layer_on_grid(j, out, values, hs, n_map),
+            **tube_opts,
+        )  # fmt: skip
+    out = solve_tube(
+        rmap, hs, k_map, rings, relaxed, setup.fabric, setup.axial_prestrain, friction=mu,
+        hoop_layers=_bonded_layers(setup, rings), **tube_opts,
+    )  # fmt: skip
+    out["skin_pressure_pa"] = out["pressure_pa"]
+    return [out]
+
+
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
     from stockingsim.tissue import Tissue
@@ -237,51 +332,16 @@ def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarra
     n_rings = max(3, int(round((top - bottom) / float(opts["ring_step_m"]))) + 1)
     rings = np.linspace(bottom, top, n_rings)
     relaxed = np.interp(rings, setup.heights_m, setup.relaxed_m)
-    factor = setup.layer_factor
-    # folds and rolled tops: the extra layers as a multiple of the ring's hoop force (nearest
-    # section, so that a band narrower than the ring step still lands on a ring)
-    layers = None
-    if factor is not None and np.any(factor != 1.0):
-        near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
-        layers = factor[near]
+    kit = setup.stocking if getattr(setup.stocking, "has_layers", False) else None
     with single_thread_blas():
-        out = solve_tube(
-            rmap,
-            hs,
-            k_map,
-            rings,
-            relaxed,
-            setup.fabric,
-            setup.axial_prestrain,
-            n_theta=int(opts["n_theta"]),
-            max_iter=int(opts["max_iter"]),
-            tol=float(opts["tol"]),
-            start_sink_m=float(opts["start_sink_m"]),
-            friction=mu,
-            friction_slip_m=float(opts["friction_slip_m"]),
-            hoop_layers=layers,
-        )
-    p_grid = nodes_to_grid(out["z"], out["theta"], out["pressure_pa"], setup.heights_m, n_map)
+        outs = _solve_tubes(leg, setup, kit, (rmap, hs, k_map), rings, relaxed, mu, tissue, opts)
+    p_grid = layers_on_grid(outs, setup.heights_m, n_map)
     p_grid = np.where(np.isfinite(setup.hull_m)[:, None], np.maximum(p_grid, 0.0), 0.0)
     r_all = section_radii(setup, ok, hs, rmap, thg)
     mean, pmin, pmax = ring_stats(p_grid, r_all, thg)
     h, theta = vertex_heights_angles(leg, setup)
     p_v = grid_to_points(setup.heights_m, p_grid, h, theta)
-    info = {
-        "n_rings": n_rings,
-        "n_theta": int(opts["n_theta"]),
-        "n_nodes": int(n_rings * int(opts["n_theta"])),
-        "iterations": out["iterations"],
-        "residual": out["residual"],
-        "continuation": out["steps"],
-        "friction": mu,
-        "friction_normal_change": out["friction_normal_change"],
-        "max_slip_m": float(out["slip_m"].max()),
-        "tissue": "rigid" if tissue.rigid else "winkler",
-        "max_sink_m": float(out["sink_m"].max()),
-        "hoop_tension_min_max_n_per_m": (
-            float(out["hoop_tension"].min()),
-            float(out["hoop_tension"].max()),
-        ),
-    }
+    info = _info(outs, n_rings, int(opts["n_theta"]), mu, tissue)
+    if kit is not None:
+        info["layer_friction"] = float(kit.friction)
     return p_v, np.column_stack([mean, pmin, pmax]), info

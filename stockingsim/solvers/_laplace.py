@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._setup import TWO_PI, Setup
+from stockingsim.solvers._setup import TWO_PI, Setup, vertex_heights
 
 OPTIONS: dict[str, Any] = {}
 
@@ -31,6 +31,6 @@ def laplace_section_pressure(tension_n_per_m: np.ndarray, hull_m: np.ndarray) ->
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
     p_sec = laplace_section_pressure(setup.tension, setup.hull_m)
-    p_v = np.interp(np.asarray(leg.heights_m, float), setup.heights_m, p_sec)
+    p_v = np.interp(vertex_heights(leg), setup.heights_m, p_sec)
     stats = np.column_stack([p_sec, p_sec, p_sec])
     return p_v, stats, {"n_sections": int(len(p_sec))}

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._setup import Setup, slice_sample
+from stockingsim.solvers._setup import Setup, slice_sample, vertex_heights
 
 OPTIONS: dict[str, Any] = {}
 
@@ -35,11 +35,20 @@ def membrane_pressure(
     return np.where((hoop_tension > 0) & np.isfinite(p), np.maximum(p, 0.0), 0.0)
 
 
+def hoop_tension(leg: Any, setup: Setup) -> np.ndarray:
+    """The hoop (course) tension at each vertex, N/m: its section's; 0 where not covered."""
+    h = vertex_heights(leg)
+    return np.where(setup.covers(h), np.interp(h, setup.heights_m, setup.tension), 0.0)
+
+
+def hoop_pressure(leg: Any, setup: Setup) -> np.ndarray:
+    """The hoop term ``max(0, T_c k_hoop)`` of the pressure at each vertex, Pa."""
+    return membrane_pressure(hoop_tension(leg, setup), 0.0, np.asarray(leg.curvature.hoop), 0.0)
+
+
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
-    h = np.asarray(leg.heights_m, float)
-    inside = setup.covers(h)
-    tc = np.where(inside, np.interp(h, setup.heights_m, setup.tension), 0.0)
+    tc = hoop_tension(leg, setup)
     curv = leg.curvature
     p_v = membrane_pressure(tc, setup.axial_tension, np.asarray(curv.hoop), np.asarray(curv.axial))
     stats = slice_sample(leg, setup, p_v)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim.solvers._setup import Setup
+from stockingsim.solvers._setup import Setup, vertex_heights
 from stockingsim.vocabulary import PA_PER_MMHG
 
 __all__ = ["PressureResult", "PROFILE_COLUMNS"]
@@ -159,7 +159,7 @@ def build_result(
     info: dict,
 ) -> PressureResult:
     """Assemble a PressureResult from per-vertex pressure and per-section (mean, min, max)."""
-    h = np.asarray(leg.heights_m, dtype=float)
+    h = vertex_heights(leg)
     covered = setup.covers(h)
     p = np.where(covered, np.nan_to_num(np.maximum(pressure_pa, 0.0)), 0.0) / PA_PER_MMHG
     hs = setup.heights_m

@@ -86,6 +86,7 @@ class Setup:
     fabric: Any  # the stocking's Fabric (the contact solve integrates its curves)
     axial_prestrain: float  # the stocking's wale strain along the leg
     layer_factor: np.ndarray | None = None  # (K,) all layers' tension / the stocking's own
+    stocking: Any = None  # the Stocking or Kit (the contact solve of a kit's layers)
 
     def covers(self, heights_m: np.ndarray) -> np.ndarray:
         """Which heights the stocking covers: one rule for every method and the result.
@@ -195,16 +196,30 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         fabric=stocking.fabric,
         axial_prestrain=float(stocking.axial_prestrain),
         layer_factor=layer_factor,
+        stocking=stocking,
     )
+
+
+def vertex_heights(leg: Any) -> np.ndarray:
+    """The height of the section through each vertex, (N,) metres.
+
+    Per-section values (tension, strain, coverage) reach the vertices at these heights: the
+    section at height ``h`` is cut perpendicular to the local axis at ``h``, so on a leg whose
+    centreline bends a vertex's height along the global axis (``leg.heights_m``) is not the
+    height of the section it lies on (about 1 cm apart around the knee of a real leg).
+    """
+    h = getattr(leg, "section_heights_m", None)
+    return np.asarray(leg.heights_m if h is None else h, dtype=float)
 
 
 def vertex_heights_angles(leg: Any, setup: Setup) -> tuple[np.ndarray, np.ndarray]:
     """Height and angle of every vertex about the section frames (interpolated by height).
 
-    The angle is measured in each section's (u, v) plane about its centreline point, from u
-    (anterior) toward v, in [-pi, pi): the same convention as the section-level fields.
+    The height is :func:`vertex_heights`; the angle is measured in each section's (u, v) plane
+    about its centreline point, from u (anterior) toward v, in [-pi, pi): the same convention
+    as the section-level fields.
     """
-    h = np.asarray(leg.heights_m, dtype=float)
+    h = vertex_heights(leg)
     hs = setup.heights_m
     x = np.asarray(leg.vertices, dtype=float)
 

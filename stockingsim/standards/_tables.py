@@ -123,7 +123,8 @@ def _canonical_class(standard_key: str, cls: Any) -> str:
             if c["lo"] == lo and c["hi"] == hi:
                 return name
     raise errors.StandardError(
-        f"unknown class {cls!r} for {standard_key}; its classes are {', '.join(classes)}"
+        f"unknown class {cls!r} for {standard_key}; its classes are {', '.join(classes)} "
+        f"(write a target as 'STANDARD:CLASS', e.g. '{standard_key}:{next(iter(classes))}')"
     )
 
 
@@ -244,8 +245,9 @@ def split_target(target: Any, default_standard: str = DEFAULT_STANDARD) -> tuple
     Parameters
     ----------
     target : str or object
-        ``"STANDARD:CLASS"`` (``"RAL-GZ 387:II"``), a class alone (``"II"``, the default
-        standard), or anything else (explicit pressures, a mapping): no class.
+        ``"STANDARD:CLASS"`` (``"RAL-GZ 387:II"``), a standard followed by its class
+        (``"RAL-GZ 387 class II"``, ``"UK class 2"``), a class alone (``"II"``, the
+        default standard), or anything else (explicit pressures, a mapping): no class.
     default_standard : str
         The standard of a target that names none.
 
@@ -266,7 +268,19 @@ def split_target(target: Any, default_standard: str = DEFAULT_STANDARD) -> tuple
     if ":" in target:
         std, cls = target.rsplit(":", 1)
         return std.strip(), cls.strip()
+    named = _named_standard(target)
+    if named is not None:
+        return named
     return default_standard, target.strip()
+
+
+def _named_standard(target: str) -> tuple[str, str] | None:
+    """``"RAL-GZ 387 class II"`` -> ``("RAL-GZ 387", "CLASS II")``: the longest alias in front."""
+    norm = _norm(target)
+    for alias in sorted(_alias_map(), key=len, reverse=True):
+        if norm.startswith(alias + " "):
+            return alias, norm[len(alias) :].strip()
+    return None
 
 
 def parse_target(target: str, default_standard: str = DEFAULT_STANDARD) -> tuple[str, str]:

@@ -224,7 +224,7 @@ def section_percentiles(result, percentiles=(10, 90)) -> tuple[np.ndarray, np.nd
     if hs.size == 0:
         return out[0], out[1]
     step = float(np.median(np.diff(hs))) if hs.size > 1 else 0.005
-    h = np.asarray(result.leg.heights_m, dtype=float)
+    h = np.asarray(result.leg.section_heights_m, dtype=float)
     covered = np.asarray(result.covered, dtype=bool)
     p = np.asarray(result.pressure_mmhg, dtype=float)
     order = np.argsort(h[covered])

@@ -59,7 +59,10 @@ def unrolled_grid(
     # per-simplex LAPACK transforms that took seconds on a busy 2-core machine
     from matplotlib.tri import LinearTriInterpolator, Triangulation
 
-    h, theta, _ = (np.asarray(a, dtype=float) for a in result.leg.cylindrical)
+    _, theta, _ = result.leg.cylindrical
+    # rows are section heights: the stocking's hems and the landmarks are sections
+    h = np.asarray(result.leg.section_heights_m, dtype=float)
+    theta = np.asarray(theta, dtype=float)
     pressure = covered_pressure(result)
     if heights not in ("covered", "all"):
         raise errors.PlotError(f"heights must be 'covered' or 'all', got {heights!r}.")
