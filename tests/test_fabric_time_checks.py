@@ -424,3 +424,12 @@ def test_fast_relaxation_term_of_seconds_is_fitted(tmp_path):
 def test_washes_within_the_rounding_tolerance_are_accepted():
     m = TimeModel()
     assert retention(m, 20.0, 20.0 + 1e-9) == pytest.approx(float(m.fatigue(20.0)), rel=1e-12)
+
+
+@pytest.mark.parametrize("header", ["time_h,tension_n_per_m", "time_s,force_n"])
+@pytest.mark.parametrize("bad_row", ["1,abc", "1 h,4"])
+def test_text_in_a_data_column_is_a_data_error(tmp_path, header, bad_row):
+    path = tmp_path / "text.csv"
+    path.write_text(f"{header}\n0,5\n{bad_row}\n2,3\n3,2\n")
+    with pytest.raises(errors.TensileDataError, match="not numbers"):
+        ss.Fabric.from_relaxation_test(path, strain=0.4, width_mm=50.0)

@@ -194,6 +194,16 @@ def aged(fabric: Any, days: float, washes: float | None = None, hours_per_day: f
 
 
 # --------------------------------------------------------------------------------------------
+def _numeric(df: Any, col: str, name: str) -> np.ndarray:
+    try:
+        return df[col].to_numpy(float)
+    except (TypeError, ValueError) as exc:
+        raise errors.TensileDataError(
+            f"{name}: column {col!r} has values that are not numbers ({exc}); remove units or "
+            "text from the data rows."
+        ) from exc
+
+
 def _read_relaxation_csv(path: Any, width_mm: float | None) -> tuple[np.ndarray, np.ndarray]:
     import pandas as pd
 
@@ -206,21 +216,21 @@ def _read_relaxation_csv(path: Any, width_mm: float | None) -> tuple[np.ndarray,
         raise errors.FabricFileError(f"cannot read {str(p)!r} as CSV: {exc}.") from exc
     cols = {c.strip().lower(): c for c in df.columns}
     if "time_h" in cols:
-        t = df[cols["time_h"]].to_numpy(float)
+        t = _numeric(df, cols["time_h"], p.name)
     elif "time_s" in cols:
-        t = df[cols["time_s"]].to_numpy(float) / 3600.0
+        t = _numeric(df, cols["time_s"], p.name) / 3600.0
     else:
         raise errors.TensileDataError(
             f"{p.name}: need a time column 'time_s' or 'time_h', got {list(df.columns)}."
         )
     if "tension_n_per_m" in cols:
-        y = df[cols["tension_n_per_m"]].to_numpy(float)
+        y = _numeric(df, cols["tension_n_per_m"], p.name)
     elif "force_n" in cols:
         if width_mm is None or not width_mm > 0:
             raise errors.TensileDataError(
                 f"{p.name} gives force_n: pass width_mm (the strip width) to turn it into N/m."
             )
-        y = df[cols["force_n"]].to_numpy(float) / (float(width_mm) / 1000.0)
+        y = _numeric(df, cols["force_n"], p.name) / (float(width_mm) / 1000.0)
     else:
         raise errors.TensileDataError(
             f"{p.name}: need 'tension_n_per_m' or 'force_n' (with width_mm), got "
