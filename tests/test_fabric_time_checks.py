@@ -431,5 +431,5 @@ def test_washes_within_the_rounding_tolerance_are_accepted():
 def test_text_in_a_data_column_is_a_data_error(tmp_path, header, bad_row):
     path = tmp_path / "text.csv"
     path.write_text(f"{header}\n0,5\n{bad_row}\n2,3\n3,2\n")
-    with pytest.raises(errors.TensileDataError, match="not numbers"):
+    with pytest.raises(errors.TensileDataError, match="text.csv: column .* not numbers"):
         ss.Fabric.from_relaxation_test(path, strain=0.4, width_mm=50.0)
