@@ -371,12 +371,15 @@ def simulate_motion(
 
     Examples
     --------
-    >>> import stockingsim as ss                                       # doctest: +SKIP
-    >>> leg = ss.bundled_leg()                                         # doctest: +SKIP
-    >>> st, _ = ss.design_stocking(leg, ss.fabric_library()["circular class II"],
-    ...                            "RAL-GZ 387:II", method="laplace")  # doctest: +SKIP
-    >>> r = ss.simulate_motion(leg, st, ss.Motion.walking())           # doctest: +SKIP
-    >>> r.amplitude_mmhg["C"]                                          # doctest: +SKIP
+    >>> import stockingsim as ss
+    >>> leg = ss.bundled_leg()
+    >>> st, _ = ss.design_stocking(leg, "circular class II", "RAL-GZ 387:II")
+    >>> motion = ss.Motion.walking(cycles=1)
+    >>> r = ss.simulate_motion(leg, st, motion, method="laplace")
+    >>> r.pressure_mmhg.shape == (len(motion), leg.n_vertices)
+    True
+    >>> bool(r.amplitude_mmhg["C"] > 1.0)  # the calf muscle pump swings the pressure at C
+    True
     """
     from stockingsim._checks import require_leg, require_stocking
     from stockingsim.solvers import simulate
