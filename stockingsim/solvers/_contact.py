@@ -39,6 +39,7 @@ from stockingsim.solvers._setup import (
     TWO_PI,
     Setup,
     grid_to_points,
+    nearest_sections,
     ring_stats,
     section_main_polygon,
     theta_grid,
@@ -195,8 +196,7 @@ def _bonded_layers(setup: Setup, rings: np.ndarray) -> np.ndarray | None:
     factor = setup.layer_factor
     if factor is None or not np.any(factor != 1.0):
         return None
-    near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
-    return factor[near]
+    return factor[nearest_sections(setup, rings)]
 
 
 def layer_on_grid(j: int, out: dict, values: np.ndarray, heights: np.ndarray, n: int):

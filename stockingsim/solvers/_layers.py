@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from stockingsim.solvers._setup import Setup, grid_to_points
+from stockingsim.solvers._setup import Setup, grid_to_points, layer_multiple, nearest_sections
 from stockingsim.solvers._tube import solve_tube
 
 __all__ = ["LayerTube", "band_factor", "kit_tubes", "solve_layers"]
@@ -61,15 +61,14 @@ def band_factor(stocking: Any, leg: Any, setup: Setup, rings: np.ndarray, offset
     """
     if not getattr(stocking, "bands", ()):
         return None
-    near = np.abs(rings[:, None] - setup.heights_m[None, :]).argmin(axis=1)
+    near = nearest_sections(setup, rings)
     h = setup.heights_m[near]
     girth = setup.hull_m[near] + 2.0 * math.pi * offset_m
     eps = girth / stocking.relaxed_circumference_at(leg, h) - 1.0
     taut = np.isfinite(eps) & (eps > 0)
     t = np.asarray(stocking.fabric.tension(np.where(taut, eps, 0.0), "course", "unloading"))
     t = np.where(taut, np.maximum(t, 0.0), 0.0)
-    extra = stocking.band_tension(leg, h, girth)
-    factor = np.where(t > 0, (t + extra) / np.maximum(t, 1e-12), 1.0)
+    factor = layer_multiple(t, stocking.band_tension(leg, h, girth))
     return factor if np.any(factor != 1.0) else None
 
 

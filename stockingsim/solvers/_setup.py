@@ -170,7 +170,7 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
     # folds, rolled top, grip band, the outer layers of a kit: extra layers add their tension
     if getattr(stocking, "bands", ()) or getattr(stocking, "has_layers", False):
         extra = stocking.band_tension(leg, heights, hull)
-        layer_factor = np.where(tension > 0, (tension + extra) / np.maximum(tension, 1e-12), 1.0)
+        layer_factor = layer_multiple(tension, extra)
         tension = tension + extra
     axial = float(
         np.asarray(
@@ -198,6 +198,19 @@ def prepare(leg: Any, stocking: Any, step_m: float = DEFAULT_STEP_M) -> Setup:
         layer_factor=layer_factor,
         stocking=stocking,
     )
+
+
+def layer_multiple(tension: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """How many times a layer's own hoop tension its folds, bands and outer layers add up to.
+
+    ``(T + T_extra) / T`` where the layer is taut, 1 where it is slack.
+    """
+    return np.where(tension > 0, (tension + extra) / np.maximum(tension, 1e-12), 1.0)
+
+
+def nearest_sections(setup: Setup, heights_m: np.ndarray) -> np.ndarray:
+    """Index of the section nearest each height (a band narrower than a step still lands)."""
+    return np.abs(np.asarray(heights_m)[:, None] - setup.heights_m[None, :]).argmin(axis=1)
 
 
 def vertex_heights(leg: Any) -> np.ndarray:
