@@ -145,6 +145,11 @@ class Kit:
 
     # the inner layer stands for the kit -------------------------------------------------
     @property
+    def thicknesses_under_m(self) -> tuple[float, ...]:
+        """Thickness of the layers under each layer, metres (0 under the innermost)."""
+        return tuple(float(x) for x in np.cumsum((0.0, *self.thicknesses_m[:-1])))
+
+    @property
     def n_layers(self) -> int:
         return len(self.layers)
 
@@ -190,7 +195,7 @@ class Kit:
         h = np.atleast_1d(np.asarray(heights_m, dtype=float))
         c = np.asarray(girth_m, dtype=float)
         extra = self.inner.band_tension(leg, h, c) if self.inner.bands else np.zeros(h.shape)
-        below = np.cumsum((0.0, *self.thicknesses_m[:-1]))  # thickness under each layer
+        below = self.thicknesses_under_m
         for layer, t_under in zip(self.layers[1:], below[1:]):
             lo, hi = layer.coverage_m(leg)
             inside = (h >= lo - 1e-9) & (h <= hi + 1e-9) & np.isfinite(c)

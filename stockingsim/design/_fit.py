@@ -78,7 +78,7 @@ def _inner_loop_ratio(fabric: Any, eps0: np.ndarray, eps1: np.ndarray) -> np.nda
 def _layers_at(leg: Any, stocking: Any, hs: np.ndarray):
     """Each layer of a kit (the stocking for one): (layer, covered, c0, 2 pi t_under)."""
     layers = getattr(stocking, "layers", (stocking,))
-    under = np.cumsum((0.0, *getattr(stocking, "thicknesses_m", (0.0,))[:-1]))
+    under = getattr(stocking, "thicknesses_under_m", (0.0,))
     for layer, t_under in zip(layers, under):
         lo, hi = layer.coverage_m(leg)
         on = (hs >= lo - 1e-6) & (hs <= hi + 1e-6)

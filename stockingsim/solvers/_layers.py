@@ -89,7 +89,7 @@ def kit_tubes(
             band_factor(inner, leg, setup, rings, 0.0),
         )  # fmt: skip
     ]
-    under = np.cumsum((0.0, *kit.thicknesses_m[:-1]))
+    under = kit.thicknesses_under_m
     for layer, t_under in zip(kit.layers[1:], under[1:]):
         lo, hi = (float(x) for x in layer.coverage_m(leg))
         lo, hi = max(lo, float(rings[0])), min(hi, float(rings[-1]))
