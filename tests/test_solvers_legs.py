@@ -37,7 +37,7 @@ def _converged(leg, stocking, **opts):
     """A contact solve that must converge: a ConvergenceWarning fails the test."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", errors.ConvergenceWarning)
-        res = ss.simulate(leg, stocking, method="contact", **CONTACT, **opts)
+        res = ss.simulate(leg, stocking, method="contact", **{**CONTACT, **opts})
     assert res.info["residual"] < CONTACT_TOL
     return res
 
@@ -252,7 +252,8 @@ def test_tights_cover_the_whole_leg_up_to_g(legs, name):
 def crest(legs):
     """Converged frictionless contact on anny_f_avg: uniform soft tissue (0.5 kPa/mm) and
     Tissue.bony_prominences (20 kPa/mm over the tibial crest strip and the malleoli, 0.5
-    elsewhere); masks of the shin strip and of the back of the calf between B1 and C."""
+    elsewhere); masks of the shin strip and of the back of the calf between B1 and C. 64
+    nodes per ring, so that the 30-degree strip spans five node spacings."""
     leg = legs["anny_f_avg"]
     st = _stocking(leg)
     bony = ss.Tissue.bony_prominences(leg, soft_kpa_per_mm=0.5, bony_kpa_per_mm=20.0)
@@ -260,14 +261,16 @@ def crest(legs):
     lm = leg.landmarks
     strip = (np.abs(theta) < np.radians(15.0)) & (h >= lm["B"].height_m) & (h <= lm["D"].height_m)
     calf = (h > lm["B1"].height_m) & (h < lm["C"].height_m)
+    opts = {"n_theta": 64}
     return {
         "leg": leg,
         "tissue": bony,
         "strip": strip,
         "shin": strip & calf,
         "back": (np.abs(theta) > np.radians(120.0)) & calf,
-        "soft": _converged(leg, st, tissue=ss.Tissue(0.5)),
-        "hard": _converged(leg, st, tissue=bony),
+        "calf": calf,
+        "soft": _converged(leg, st, tissue=ss.Tissue(0.5), **opts),
+        "hard": _converged(leg, st, tissue=bony, **opts),
     }
 
 
@@ -280,30 +283,38 @@ def test_per_vertex_tissue_changes_the_pressure_over_the_crest(crest):
     assert np.all(k[strip] == 2e7) and np.all(k[~strip & (h > lm["B"].height_m + 0.006)] == 5e5)
     soft, hard = crest["soft"], crest["hard"]
     assert shin.sum() > 50 and back.sum() > 50
-    change = hard.pressure_mmhg[shin].mean() / soft.pressure_mmhg[shin].mean() - 1
-    assert abs(change) > 0.02  # the stiff strip changes the pressure over it...
-    # ...and not at the back of the calf, far from it
-    assert hard.pressure_mmhg[back].mean() == pytest.approx(
-        soft.pressure_mmhg[back].mean(), rel=0.05
-    )
+    assert soft.info["max_sink_m"] > 0.003  # the soft tissue sinks 3-4 mm...
+    sink_ratio = hard.pressure_mmhg[shin].mean() / 20e3 / (soft.pressure_mmhg[shin].mean() / 500)
+    assert sink_ratio < 0.1  # ...the strip (p / k) less than a tenth of that
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the contact solver gives each fabric node the tissue stiffness under its start "
-    "position and keeps it while the frictionless fabric slides (20-30 mm here), so the stiff "
-    "nodes leave the crest: docs/testing.md, 'Stiff tissue over the tibial crest'",
-)
 def test_stiff_tibial_crest_raises_the_pressure_over_it(crest):
     # Winkler tissue: the bony strip does not sink (p / k ~ 0.1 mm) while the soft tissue
     # around it sinks ~3-4 mm, so the strip stands out and the fabric curves more over it;
     # the ring's hoop force is shared (frictionless, one tension per ring) and the integral of
-    # p over a ring is 2 pi T, so the pressure rises over the strip and falls or stays beside
-    # and behind it (on a cylinder: +53 % on the strip, tests/test_solvers_analytic.py).
+    # p over a ring is 2 pi T, so the pressure rises over the strip more than anywhere else
+    # (on a cylinder: +53 % on the strip, tests/test_solvers_analytic.py; measured here
+    # +27 %). The strip also holds the fabric out by the sink it avoids, so every ring is a
+    # little longer and its tension a few % higher (measured +5.5 %): far from the strip, at
+    # the back of the calf, the pressure follows T / r and moves by that much (measured
+    # +6.5 %), within 10 % as on the cylinder.
     soft, hard = crest["soft"], crest["hard"]
     shin, back = crest["shin"], crest["back"]
-    assert hard.pressure_mmhg[shin].mean() > 1.1 * soft.pressure_mmhg[shin].mean()
-    assert hard.pressure_mmhg[back].mean() < 1.05 * soft.pressure_mmhg[back].mean()
+    rise_shin = hard.pressure_mmhg[shin].mean() / soft.pressure_mmhg[shin].mean()
+    rise_back = hard.pressure_mmhg[back].mean() / soft.pressure_mmhg[back].mean()
+    assert rise_shin > 1.2
+    assert rise_shin > 1.15 * rise_back  # the rise is concentrated on the strip
+    assert rise_back == pytest.approx(1.0, abs=0.1)
+    # beside the strip (30-50 degrees from the crest) the fabric spans from the strip's edge
+    # down to the sunk soft tissue and presses less (on the cylinder -35 %; measured -20 %)
+    _, theta, _ = crest["leg"].cylindrical
+    aside = crest["calf"] & (np.abs(np.abs(theta) - np.radians(40.0)) < np.radians(10.0))
+    assert aside.sum() > 50
+    assert hard.pressure_mmhg[aside].mean() < 0.95 * soft.pressure_mmhg[aside].mean()
+    # the stiffness belongs to the skin: the frictionless fabric slides over it (up to 9-14 mm)
+    # without carrying the strip's stiffness along (a solver that kept each node's start
+    # stiffness slid 38 mm and put the rise 20-30 degrees aside)
+    assert hard.info["max_slip_m"] < 1.5 * soft.info["max_slip_m"]
 
 
 @pytest.mark.parametrize("name", LEGS)

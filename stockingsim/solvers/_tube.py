@@ -4,7 +4,8 @@
 
 1. :func:`start_rings`: every ring on the convex hull of its section, nodes evenly spaced;
 2. :func:`build_tube`: rest geometry, fibre widths, fabric energy tables, variable scaling and
-   the Winkler stiffness at the nodes (a :class:`Tube`);
+   the Winkler stiffness of the skin (a :class:`Tube`; the stiffness is a smooth field of the
+   skin, :func:`skin_stiffness`, that a node feels wherever it slides, :func:`node_stiffness`);
 3. :func:`continuation_steps`: the stiffness factors from a soft foundation up to ``k``;
 4. :func:`minimize_step` for each factor, with the lagged quantities (contact areas, slopes,
    the normal force that friction sees) updated by :func:`update_lagged` after each;
@@ -105,7 +106,7 @@ class Tube:
     w_axial: np.ndarray  # (kr-1,)
     law_c: _Law
     law_w: _Law
-    k_nodes: np.ndarray  # (kr, n) Winkler stiffness at the nodes (lagged: start position)
+    k_nodes: np.ndarray  # (kr, n) Winkler stiffness at the nodes' start positions
     f_typ: float  # typical nodal force, N
     t_typ: np.ndarray  # (kr,) hoop tension at the hull strain, N/m
     mu: float = 0.0
@@ -119,6 +120,7 @@ class Tube:
     normal_n: np.ndarray = field(default_factory=lambda: np.zeros(0))  # lagged normal force
     normals: np.ndarray = field(default_factory=lambda: np.zeros(0))  # lagged skin normals
     pos0: np.ndarray = field(default_factory=lambda: np.zeros(0))  # placement (cartesian)
+    k_skin: SkinStiffness | None = None  # the smoothed skin stiffness; None when uniform
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -156,11 +158,79 @@ def start_rings(
     return th0, r0, hull_len
 
 
+def skin_stiffness(
+    k_map: np.ndarray, map_heights: np.ndarray, ring_heights: np.ndarray, n: int
+) -> np.ndarray:
+    """The tissue stiffness as a field of the skin, smooth on the scale of one node spacing.
+
+    A node stands for the fabric over one node spacing in angle and one ring spacing in
+    height, so it rests on the tissue averaged over that patch: ``k_map`` is smoothed with a
+    Gaussian of half a node spacing (periodic in angle) and half a ring spacing (clamped in
+    height). The contact energy then has a gradient where the tissue changes (the edges of a
+    bony strip) that a node can follow (:func:`node_stiffness`). A uniform map is returned
+    unchanged.
+    """
+    if np.ptp(k_map) == 0:
+        return k_map
+    from scipy.ndimage import gaussian_filter1d
+
+    k = gaussian_filter1d(k_map, 0.5 * k_map.shape[1] / n, axis=1, mode="wrap")
+    if len(map_heights) > 1 and len(ring_heights) > 1:
+        per_row = 0.5 * np.median(np.diff(ring_heights)) / np.median(np.diff(map_heights))
+        k = gaussian_filter1d(k, per_row, axis=0, mode="nearest")
+    return k
+
+
+class SkinStiffness:
+    """A smoothed stiffness map as a C1 field ``k(z, theta)``: a bicubic spline, periodic in angle.
+
+    Bilinear interpolation would give the contact energy a gradient that jumps at every map
+    cell, where L-BFGS stalls; the spline's gradient is continuous. Heights are clamped to the
+    map (zero height derivative outside it).
+    """
+
+    def __init__(self, k_skin: np.ndarray, map_heights: np.ndarray) -> None:
+        from scipy.interpolate import RectBivariateSpline
+
+        n = k_skin.shape[1]
+        th = theta_grid(n)
+        pad = 3  # columns wrapped round on each side, so the spline is periodic where used
+        cols = np.arange(-pad, n + pad)
+        self.lo, self.hi = float(map_heights[0]), float(map_heights[-1])
+        self.spline = RectBivariateSpline(
+            map_heights, th[0] + TWO_PI * cols / n, k_skin[:, cols % n],
+            kx=min(3, len(map_heights) - 1), ky=3,
+        )  # fmt: skip
+        self.th0 = float(th[0])
+
+    def __call__(self, z: np.ndarray, th: np.ndarray):
+        """``(k, dk/dz, dk/dtheta)`` at the points (any shape)."""
+        zc = np.clip(z, self.lo, self.hi)
+        tw = self.th0 + np.mod(th - self.th0, TWO_PI)
+        k = self.spline.ev(zc, tw)
+        dk_dz = np.where((z > self.lo) & (z < self.hi), self.spline.ev(zc, tw, dx=1), 0.0)
+        return k, dk_dz, self.spline.ev(zc, tw, dy=1)
+
+
+def node_stiffness(tube: Tube, th, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The skin's stiffness under the nodes where they are now, and its partial derivatives.
+
+    Returns ``(k, dk/dz, dk/dtheta)``, each of the tube's shape. The stiffness belongs to the
+    skin, not to the fabric: a node that slides off a bony strip leaves its stiffness behind.
+    Uniform tissue: the nodes' stiffness and zero derivatives.
+    """
+    if tube.k_skin is None:
+        zero = np.zeros(tube.shape)
+        return tube.k_nodes, zero, zero
+    return tube.k_skin(z, th)
+
+
 def build_tube(
     rmap, map_heights, k_map, ring_heights, relaxed_m, fabric, axial_prestrain, n, mu, slip_m
 ) -> Tube:
     """Step 2: rest geometry and fibre widths (Laplace-consistent: force = T * width)."""
     kr = len(ring_heights)
+    k_skin = skin_stiffness(k_map, map_heights, ring_heights, n)
     th0, r0, hull_len = start_rings(rmap, map_heights, ring_heights, relaxed_m, n)
     z0 = np.repeat(ring_heights[:, None], n, axis=1)
     l0_hoop = relaxed_m / n
@@ -188,12 +258,13 @@ def build_tube(
         w_axial=0.5 * (hull_len[1:] + hull_len[:-1]) / n,
         law_c=law_c,
         law_w=_Law(fabric, "wale", max(2.0, 2 * axial_prestrain + 0.5)),
-        k_nodes=grid_to_points(map_heights, k_map, z0.ravel(), th0.ravel()).reshape(kr, n),
+        k_nodes=grid_to_points(map_heights, k_skin, z0.ravel(), th0.ravel()).reshape(kr, n),
         f_typ=float(np.median(t_typ * w_hoop) * TWO_PI / n),
         t_typ=t_typ,
         mu=float(mu),
         slip_m=float(slip_m),
         rho=float(np.mean(r0)),
+        k_skin=None if np.ptp(k_map) == 0 else SkinStiffness(k_skin, map_heights),
     )
     tube.area = current_area(tube, r0, th0, z0)
     tube.slope2 = current_slope2(tube, r0, th0, z0)
@@ -301,13 +372,20 @@ def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
     rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     delta = np.maximum(rr - r, 0.0)
-    kk = tube.k_nodes * tube.kfac * tube.area / tube.slope2
+    k, dk_dz, dk_dth = node_stiffness(tube, th, z)
+    kk = k * tube.kfac * tube.area / tube.slope2
     e_tot += 0.5 * np.sum(kk * delta**2)
     f = kk * delta
     c, s = np.cos(th), np.sin(th)
     g_r = grad[..., 0] * c + grad[..., 1] * s - f
     g_t = r * (-grad[..., 0] * s + grad[..., 1] * c) + f * drt
     g_z = grad[..., 2] + f * drz
+    if tube.k_skin is not None:
+        # the Winkler energy 0.5 k(z, theta) delta^2 changes as the node moves over tissue of
+        # another stiffness
+        half = 0.5 * tube.kfac * tube.area / tube.slope2 * delta**2
+        g_t += half * dk_dth
+        g_z += half * dk_dz
     g_z[0] = 0.0  # the end rings keep their height
     g_z[-1] = 0.0
     gx = np.concatenate([g_r.ravel(), g_t.ravel() / tube.rho, g_z.ravel()]) * tube.scale
@@ -398,7 +476,7 @@ def update_lagged(tube: Tube, x: np.ndarray) -> float:
     r, th, z = unpack(tube, x)
     change = 0.0
     if tube.mu > 0:
-        kk = tube.k_nodes * tube.kfac * tube.area / tube.slope2
+        kk = node_stiffness(tube, th, z)[0] * tube.kfac * tube.area / tube.slope2
         normal = kk * sink(tube, r, th, z) * np.sqrt(tube.slope2)
         ref = np.median(normal[normal > 0]) if np.any(normal > 0) else 1.0
         change = float(np.max(np.abs(normal - tube.normal_n)) / ref)
@@ -432,20 +510,31 @@ def run_continuation(tube: Tube, x, steps, tol, max_iter) -> tuple[np.ndarray, i
 def polish(tube: Tube, x, tol, max_iter, passes: int = 4) -> tuple[np.ndarray, int, float]:
     """Step 5: minimize with the lagged quantities of the final shape.
 
-    Without friction one pass. With friction, repeat until the lagged normal force moves by
-    less than :data:`FRICTION_NORMAL_TOL` (at most ``passes`` times); returns the last change.
+    On uniform tissue without friction one pass. Otherwise repeat (at most ``passes`` times)
+    until the residual is below ``tol`` with the lagged quantities of the last pass, and with
+    friction until its lagged normal force also moves by less than
+    :data:`FRICTION_NORMAL_TOL`: over tissue of varying stiffness, or with friction, the
+    areas, slopes and normal force lagged from one pass can leave a node out of balance in
+    the next. Returns the last normal force change.
     """
     iterations, change = 0, 0.0
-    for _ in range(passes if tube.mu > 0 else 1):
+    for _ in range(passes if tube.mu > 0 or tube.k_skin is not None else 1):
         res = minimize_step(tube, x, 0.2 * tol, max_iter, tol)
         x = res.x
         iterations += int(res.nit)
-        if tube.mu <= 0:
+        if tube.mu <= 0 and tube.k_skin is None:
             break
         change = update_lagged(tube, x)
-        if change < FRICTION_NORMAL_TOL:
+        if change < FRICTION_NORMAL_TOL and residual_of(tube, x) <= tol:
             break
     return x, iterations, change
+
+
+def residual_of(tube: Tube, x) -> float:
+    """The largest nodal force over the typical nodal force ``T w 2 pi / n`` at ``x``."""
+    _, g = energy(tube, x)
+    g = g * tube.e_scale / tube.scale  # N per node (theta part: N per unit arc)
+    return float(np.max(np.abs(g)) / tube.f_typ) if tube.f_typ > 0 else 0.0
 
 
 def judge_residual(tube: Tube, x, tol: float, iterations: int, friction_change: float) -> float:
@@ -457,9 +546,7 @@ def judge_residual(tube: Tube, x, tol: float, iterations: int, friction_change: 
     ``FAIL_FACTOR * tol`` it is not usable for classification; beyond, a ConvergenceError. With
     friction the lagged normal force must also have settled (``FRICTION_NORMAL_TOL``).
     """
-    _, g = energy(tube, x)
-    g = g * tube.e_scale / tube.scale  # N per node (theta part: N per unit arc)
-    residual = float(np.max(np.abs(g)) / tube.f_typ) if tube.f_typ > 0 else 0.0
+    residual = residual_of(tube, x)
     if not np.isfinite(residual) or residual > FAIL_FACTOR * tol:
         raise errors.ConvergenceError(
             f"the contact solve did not converge: residual {residual:.3g} (largest nodal force "
@@ -498,8 +585,9 @@ def tube_outputs(tube: Tube, x) -> dict[str, Any]:
     delta = sink(tube, r, th, z)
     a_now = current_area(tube, r, th, z)
     # normal contact force per skin area: |F| = k delta sqrt(1 + |grad R|^2) / slope2
+    k = node_stiffness(tube, th, z)[0]
     pressure = (
-        tube.k_nodes * delta * np.sqrt(current_slope2(tube, r, th, z)) / tube.slope2 * tube.area
+        k * delta * np.sqrt(current_slope2(tube, r, th, z)) / tube.slope2 * tube.area
     ) / np.maximum(a_now, 1e-15)
     pos = positions(r, th, z)
     lh = np.linalg.norm(np.roll(pos, -1, axis=1) - pos, axis=-1)
