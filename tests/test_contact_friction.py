@@ -144,3 +144,40 @@ def test_friction_changes_nothing_on_a_cylinder(mu):
     assert out["slip_m"].max() < 1e-5  # 0.01 mm: nothing slides
     # the friction it mobilizes is a small part of what it could (measured 6e-4 mu)
     assert out["mobilized_friction"].max() <= 0.01 * mu
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5])
+def test_tube_energy_gradient_matches_finite_differences_over_varying_tissue(mu):
+    # the solver minimizes energy() with its own gradient: fibres, Winkler contact whose
+    # stiffness is a field of the skin (a bony strip in soft tissue) and the friction of the
+    # slip on the skin. A gradient that is not the energy's derivative would stall L-BFGS or
+    # converge to a state out of balance; central differences along random directions check it
+    from stockingsim.solvers import _tube
+
+    th = np.linspace(-np.pi, np.pi, 256, endpoint=False)
+    heights = np.linspace(0.0, 0.2, 21)
+    rmap = np.array([(0.05 + 0.1 * h * (0.2 - h)) * (1 + 0.1 * np.cos(th)) for h in heights])
+    k_map = np.where(np.abs(th) < np.radians(15.0), 2e7, 5e5)[None, :].repeat(21, axis=0)
+    rings = np.linspace(0.0, 0.2, 11)
+    relaxed = 2 * np.pi * 0.05 / 1.4 * np.ones(11)
+    tube = _tube.build_tube(
+        rmap, heights, k_map, rings, relaxed, ss.Fabric.linear(250.0), 0.05, 48, mu, 5e-4
+    )
+    assert tube.k_skin is not None  # the stiffness varies: it is the skin's field
+    rng = np.random.default_rng(3)
+    nn = tube.r0.size
+    x = _tube.pack(tube, tube.r0 - 0.003, tube.th0 + 0.02, tube.z0)  # sunk 3 mm, slid
+    x = x + rng.normal(scale=0.2, size=x.size)  # 0.2 mm
+    x[2 * nn : 2 * nn + 48] = tube.z0[0] / tube.scale  # the end rings keep their height
+    x[3 * nn - 48 :] = tube.z0[-1] / tube.scale
+    _, g = _tube.energy(tube, x)
+    free = np.ones(x.size, bool)
+    free[2 * nn : 2 * nn + 48] = free[3 * nn - 48 :] = False  # their z gradient is zeroed
+    for part in range(3):  # r, theta, z
+        d = np.zeros(x.size)
+        d[part * nn : (part + 1) * nn] = rng.normal(size=nn)
+        d *= free
+        d /= np.linalg.norm(d)
+        h = 1e-6
+        fd = (_tube.energy(tube, x + h * d)[0] - _tube.energy(tube, x - h * d)[0]) / (2 * h)
+        assert g @ d == pytest.approx(fd, rel=1e-4), part
