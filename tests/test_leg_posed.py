@@ -220,3 +220,76 @@ def test_simulate_on_a_posed_leg_bridges_the_fold_in_every_method(cyl, bent, met
     assert np.all(sitting.pressure_mmhg[behind] == 0.0)  # ... bridged sitting
     far = np.abs(bent.heights_m - hk) > 0.5 * KNEE_BLEND_M + 0.01
     np.testing.assert_allclose(sitting.pressure_mmhg[far], standing.pressure_mmhg[far], atol=1e-6)
+
+
+def test_the_landmark_table_of_a_posed_leg_has_the_fold(cyl):
+    # the profile (and check_gradient, and the motion's table) read the section values; on a
+    # posed leg those are the section's pressure with the fabric over the bend: on a cylinder
+    # Laplace's pressure is uniform round each section, so the section's mean over the bend is
+    # the area-weighted mean of the hoop law plus the wale term over the vertices of that
+    # section, and its min and max are theirs
+    from stockingsim.leg._posed import wale_stretch
+    from stockingsim.solvers import _laplace
+    from stockingsim.solvers._setup import prepare
+
+    fabric = ss.Fabric.linear(300.0)
+    st = ss.Stocking(fabric, relaxed_circumference_m=0.26, style="AG", axial_prestrain=0.05)
+    bent = cyl.posed(90.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        standing = ss.simulate(cyl, st, method="laplace")
+        sitting = ss.simulate(bent, st, method="laplace")
+    setup = prepare(bent, st, step_m=0.005)
+    hoop_pa, _, _ = _laplace.solve(bent, setup)
+    dk = bent.curvature.axial - cyl.curvature.axial
+    eps = 1.05 * wale_stretch(bent) - 1.0
+    tw = np.where(eps > 0, fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"), 0.0)
+    want = np.maximum(hoop_pa + tw * dk, 0.0) / (101325 / 760)
+    hs = np.unique(setup.heights_m)  # E is on a grid height here: two sections there
+    h = bent.section_heights_m
+    i = np.abs(hs - setup.heights_m[setup.landmark_index["E"]]).argmin()
+    nearest = np.abs(h[:, None] - hs[None, :]).argmin(axis=1)
+    band = (nearest == i) & setup.covers(h)
+    assert band.sum() > 100
+    area = cyl.vertex_areas
+    row = sitting.profile.loc["E"]
+    assert row["pressure_mmhg"] == pytest.approx(
+        np.sum(area[band] * want[band]) / np.sum(area[band]), rel=1e-9
+    )
+    assert row["pressure_max_mmhg"] == pytest.approx(want[band].max(), rel=1e-9)
+    assert row["pressure_min_mmhg"] == pytest.approx(want[band].min(), rel=1e-9)
+    # the wale tension is higher over the outside of the bend, so the section presses more
+    assert row["pressure_mmhg"] > 1.05 * standing.profile.loc["E", "pressure_mmhg"]
+    for lm in ("B", "C", "G"):  # off the bend the table is the standing one
+        np.testing.assert_allclose(
+            sitting.profile.loc[lm].to_numpy(float),
+            standing.profile.loc[lm].to_numpy(float),
+            rtol=1e-12,
+            err_msg=lm,
+        )
+
+
+def test_check_gradient_reports_the_knee_of_a_seated_thigh_high(leg_f_avg):
+    # a thigh-high designed to class II has a graduated profile standing; seated (knee 90
+    # degrees) the fabric over the bent knee presses the front of the knee by its wale
+    # tension and lifts behind it, and the landmark table and check_gradient show it at E
+    fabric = ss.fabric_library()["circular class II"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        st, _ = ss.design_stocking(leg_f_avg, fabric, "RAL-GZ 387:II", style="AG")
+        standing = ss.simulate(leg_f_avg, st, method="laplace")
+        seated = ss.simulate(leg_f_avg.posed(knee_flexion_deg=90.0), st, method="laplace")
+        motion = ss.simulate_motion(leg_f_avg, st, ss.Motion.sitting(), method="laplace")
+    assert bool(ss.check_gradient(standing)["passed"].all())
+    check = ss.check_gradient(seated)
+    assert not bool(check.loc["E", "passed"])
+    assert seated.pressure_at("E") > seated.pressure_at("D")  # reversed across the knee
+    assert (
+        seated.profile.loc["E", "pressure_max_mmhg"]
+        > standing.profile.loc["E", "pressure_max_mmhg"]
+    )
+    # the motion's table is the same per frame: E rises as the knee flexes
+    static = motion.profile["static_pressure_mmhg"].unstack("landmark")["E"].to_numpy()
+    assert np.all(np.diff(static) > 0)
+    assert static[-1] == pytest.approx(seated.pressure_at("E"), rel=1e-9)
+    assert np.all(np.diff(motion.pressure_over_time("E").to_numpy()) > 0)  # on its branch

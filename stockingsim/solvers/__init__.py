@@ -24,7 +24,7 @@ from stockingsim import errors
 from stockingsim import vocabulary as vocab
 from stockingsim._checks import require_leg, require_stocking
 from stockingsim.solvers import _bridging, _contact, _laplace, _membrane
-from stockingsim.solvers._bend import bent_joint_pressure
+from stockingsim.solvers._bend import bent_joint_pressure, folded_section_stats
 from stockingsim.solvers._result import PROFILE_COLUMNS, PressureResult, build_result
 from stockingsim.solvers._setup import DEFAULT_STEP_M, check_options, prepare, vertex_heights
 from stockingsim.vocabulary import PA_PER_MMHG
@@ -122,9 +122,9 @@ def simulate(leg: Any, stocking: Any, method: str = "membrane", **options: Any) 
     if posed:  # the wale tension over the bent knee, and the fold it bridges (per vertex)
         covered = setup.covers(vertex_heights(leg))
         hoop = _membrane.hoop_pressure(leg, setup) if method == "membrane" else None
-        pressure_pa, bridged = bent_joint_pressure(
-            leg, stocking, np.where(covered, np.maximum(pressure_pa, 0.0), 0.0), hoop
-        )
+        before = np.where(covered, np.maximum(pressure_pa, 0.0), 0.0)
+        pressure_pa, bridged = bent_joint_pressure(leg, stocking, before, hoop)
+        stats_pa = folded_section_stats(leg, setup, stats_pa, before, pressure_pa)
     info = {
         "method": method,
         "n_sections": len(setup.heights_m),

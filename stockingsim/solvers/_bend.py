@@ -6,7 +6,9 @@ the skin's axial curvature, and the fabric's wale tension acts on that change: m
 over the outside of the bend, none where the fabric bridges the fold inside it
 (:func:`stockingsim.leg._posed.fold_pressure`). :func:`simulate` applies it to the pressure per
 vertex of every method, so ``ss.simulate(leg.posed(...), stocking)`` and
-:func:`~stockingsim.simulate_motion` show the same fold.
+:func:`~stockingsim.simulate_motion` show the same fold, and to the section and landmark
+tables (:func:`folded_section_stats`), so that the profile, ``check_gradient`` and the motion's
+table see it too.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 
 from stockingsim import errors
 
-__all__ = ["bent_joint_pressure"]
+__all__ = ["bent_joint_pressure", "folded_section_stats"]
 
 
 def bent_joint_pressure(leg: Any, stocking: Any, pressure_pa: np.ndarray, hoop_pa=None):
@@ -56,3 +58,86 @@ def bent_joint_pressure(leg: Any, stocking: Any, pressure_pa: np.ndarray, hoop_p
         wale = np.asarray(stocking.fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"))
     wale = np.where(eps > 0, np.maximum(wale, 0.0), 0.0)
     return fold_pressure(leg, p, wale, hoop_pa=hoop_pa)
+
+
+def folded_section_stats(
+    leg: Any, setup: Any, stats_pa: np.ndarray, before_pa: np.ndarray, after_pa: np.ndarray
+) -> np.ndarray:
+    """Section (mean, min, max) pressure (Pa) with the fabric over the bent joints.
+
+    The solvers' section values are those of the standing leg's sections (a posed leg keeps
+    them). On the sections whose vertices the fold changed (``after_pa != before_pa``, each
+    vertex on the section height nearest the height of its own section) the mean is scaled by the band's
+    area-weighted mean pressure after the fold over the one before it, and the minimum and
+    maximum take the band's extremes after it: 0 where the fabric bridges the fold, the
+    outside of the bend and the fold's edges. Other sections are unchanged.
+
+    Parameters
+    ----------
+    leg : Leg
+        The posed leg (its standing leg gives the vertex areas).
+    setup : Setup
+        The solve's set-up (section heights and coverage).
+    stats_pa : ndarray of shape (K, 3)
+        The solver's section (mean, min, max).
+    before_pa, after_pa : ndarray of shape (N,)
+        Pressure per vertex before and after :func:`bent_joint_pressure`.
+
+    Returns
+    -------
+    ndarray of shape (K, 3)
+    """
+    from stockingsim.solvers._setup import vertex_heights
+
+    stats = np.array(stats_pa, dtype=float, copy=True)
+    before = np.asarray(before_pa, dtype=float)
+    after = np.asarray(after_pa, dtype=float)
+    hs = np.unique(setup.heights_m)  # a landmark's section may repeat a grid height
+    h = vertex_heights(leg)
+    keep = setup.covers(h)
+    if len(hs) < 2 or not np.any(keep & (after != before)):
+        return stats
+    h, before, after = h[keep], before[keep], after[keep]
+    near = _nearest(hs, h)
+    area = np.asarray(getattr(leg.standing, "vertex_areas", np.ones(keep.size)))[keep]
+    k = len(hs)
+    sum_before = np.bincount(near, area * before, k)
+    sum_after = np.bincount(near, area * after, k)
+    touched = np.bincount(near, after != before, k) > 0
+    band_mean = sum_after / np.maximum(np.bincount(near, area, k), 1e-300)
+    low, high = np.full(k, np.inf), np.full(k, -np.inf)
+    np.minimum.at(low, near, after)
+    np.maximum.at(high, near, after)
+    band = _nearest(hs, setup.heights_m)  # each section's band of vertices
+    hit = touched[band]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = sum_after[band] / sum_before[band]
+    mean = np.where(sum_before[band] > 0, stats[:, 0] * ratio, band_mean[band])
+    stats[hit, 0] = mean[hit]
+    stats[hit, 1] = np.minimum(stats[hit, 1], low[band][hit])
+    stats[hit, 2] = np.maximum(stats[hit, 2], high[band][hit])
+    return stats
+    h, before, after = h[keep], before[keep], after[keep]
+    j = np.clip(np.searchsorted(hs, h), 1, len(hs) - 1)
+    near = np.where(h - hs[j - 1] <= hs[j] - h, j - 1, j)
+    area = np.asarray(getattr(leg.standing, "vertex_areas", np.ones(keep.size)))[keep]
+    k = len(hs)
+    sum_before = np.bincount(near, area * before, k)
+    sum_after = np.bincount(near, area * after, k)
+    touched = np.bincount(near, after != before, k) > 0
+    band_mean = sum_after / np.maximum(np.bincount(near, area, k), 1e-300)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(sum_before > 0, stats[:, 0] * sum_after / sum_before, band_mean)
+    low, high = np.full(k, np.inf), np.full(k, -np.inf)
+    np.minimum.at(low, near, after)
+    np.maximum.at(high, near, after)
+    stats[touched, 0] = mean[touched]
+    stats[touched, 1] = np.minimum(stats[touched, 1], low[touched])
+    stats[touched, 2] = np.maximum(stats[touched, 2], high[touched])
+    return stats
+
+
+def _nearest(grid: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Index of the nearest value of the increasing ``grid`` (at least 2) to each ``x``."""
+    j = np.clip(np.searchsorted(grid, x), 1, len(grid) - 1)
+    return np.where(x - grid[j - 1] <= grid[j] - x, j - 1, j)
