@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim.solvers._setup import TWO_PI, grid_cell, grid_to_points, theta_grid
+from stockingsim.solvers._maps import FabricLaw, SkinStiffness, interp_map, skin_stiffness
+from stockingsim.solvers._setup import TWO_PI, grid_to_points, theta_grid
 
 #: A residual up to this many times ``tol`` is still usable (see :func:`judge_residual`).
 USABLE_FACTOR = 3.0
@@ -49,47 +50,6 @@ FRICTION_NORMAL_TOL = 0.02
 #: improved by STALL_GAIN (a fraction) over STALL_ITERS iterations (see ``_StallWatch``).
 STALL_ITERS = 100
 STALL_GAIN = 0.02
-
-
-# --------------------------------------------------------------------------------------------
-# fabric energy tables: T piecewise linear in strain, Phi its exact integral
-class _Law:
-    def __init__(self, fabric: Any, direction: str, eps_max: float) -> None:
-        self.eps = np.linspace(0.0, eps_max, 2001)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            t = np.asarray(fabric.tension(self.eps, direction, "unloading"), dtype=float)
-        t = np.maximum(np.nan_to_num(t), 0.0)
-        t[0] = 0.0 if t[0] < 0 else t[0]
-        self.t = t
-        self.slope = np.diff(t) / np.diff(self.eps)
-        self.phi = np.concatenate([[0.0], np.cumsum(0.5 * (t[1:] + t[:-1]) * np.diff(self.eps))])
-
-    def __call__(self, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(Phi(eps), T(eps)); zero for eps <= 0, linear extrapolation of T beyond the table."""
-        e = np.maximum(eps, 0.0)
-        j = np.clip(np.searchsorted(self.eps, e, side="right") - 1, 0, len(self.slope) - 1)
-        de = e - self.eps[j]
-        tension = self.t[j] + self.slope[j] * de
-        phi = self.phi[j] + self.t[j] * de + 0.5 * self.slope[j] * de**2
-        return phi, tension
-
-
-def _interp_map(rmap: np.ndarray, zs: np.ndarray, z: np.ndarray, th: np.ndarray):
-    """Bilinear R(z, theta) and its partial derivatives on the (K, n) map; clamped in z."""
-    n = rmap.shape[1]
-    i0, i1, t, j0, j1, s = grid_cell(zs, n, z, th)  # the map has at least two rows
-    dz = zs[i1] - zs[i0]
-    inside = (z > zs[0]) & (z < zs[-1])
-    flat = rmap.ravel()
-    a, b = flat[i0 * n + j0], flat[i0 * n + j1]
-    c, d = flat[i1 * n + j0], flat[i1 * n + j1]
-    low = a + s * (b - a)
-    high = c + s * (d - c)
-    r = low + t * (high - low)
-    dr_dth = ((1 - t) * (b - a) + t * (d - c)) * (n / TWO_PI)
-    dr_dz = np.where(inside, (high - low) / dz, 0.0)
-    return r, dr_dz, dr_dth
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,8 +67,8 @@ class Tube:
     w_hoop: np.ndarray  # (kr,) width (height) a hoop fibre stands for
     l0_axial: np.ndarray  # (kr-1,)
     w_axial: np.ndarray  # (kr-1,)
-    law_c: _Law
-    law_w: _Law
+    law_c: FabricLaw
+    law_w: FabricLaw
     k_nodes: np.ndarray  # (kr, n) Winkler stiffness at the nodes' start positions
     f_typ: float  # typical nodal force, N
     t_typ: np.ndarray  # (kr,) hoop tension at the hull strain, N/m
@@ -161,60 +121,6 @@ def start_rings(
     return th0, r0, hull_len
 
 
-def skin_stiffness(
-    k_map: np.ndarray, map_heights: np.ndarray, ring_heights: np.ndarray, n: int
-) -> np.ndarray:
-    """The tissue stiffness as a field of the skin, smooth on the scale of one node spacing.
-
-    A node stands for the fabric over one node spacing in angle and one ring spacing in
-    height, so it rests on the tissue averaged over that patch: ``k_map`` is smoothed with a
-    Gaussian of half a node spacing (periodic in angle) and half a ring spacing (clamped in
-    height). The contact energy then has a gradient where the tissue changes (the edges of a
-    bony strip) that a node can follow (:func:`node_stiffness`). A uniform map is returned
-    unchanged.
-    """
-    if np.ptp(k_map) == 0:
-        return k_map
-    from scipy.ndimage import gaussian_filter1d
-
-    k = gaussian_filter1d(k_map, 0.5 * k_map.shape[1] / n, axis=1, mode="wrap")
-    if len(map_heights) > 1 and len(ring_heights) > 1:
-        per_row = 0.5 * np.median(np.diff(ring_heights)) / np.median(np.diff(map_heights))
-        k = gaussian_filter1d(k, per_row, axis=0, mode="nearest")
-    return k
-
-
-class SkinStiffness:
-    """A smoothed stiffness map as a C1 field ``k(z, theta)``: a bicubic spline, periodic in angle.
-
-    Bilinear interpolation would give the contact energy a gradient that jumps at every map
-    cell, where L-BFGS stalls; the spline's gradient is continuous. Heights are clamped to the
-    map (zero height derivative outside it).
-    """
-
-    def __init__(self, k_skin: np.ndarray, map_heights: np.ndarray) -> None:
-        from scipy.interpolate import RectBivariateSpline
-
-        n = k_skin.shape[1]
-        th = theta_grid(n)
-        pad = 3  # columns wrapped round on each side, so the spline is periodic where used
-        cols = np.arange(-pad, n + pad)
-        self.lo, self.hi = float(map_heights[0]), float(map_heights[-1])
-        self.spline = RectBivariateSpline(
-            map_heights, th[0] + TWO_PI * cols / n, k_skin[:, cols % n],
-            kx=min(3, len(map_heights) - 1), ky=3,
-        )  # fmt: skip
-        self.th0 = float(th[0])
-
-    def __call__(self, z: np.ndarray, th: np.ndarray):
-        """``(k, dk/dz, dk/dtheta)`` at the points (any shape)."""
-        zc = np.clip(z, self.lo, self.hi)
-        tw = self.th0 + np.mod(th - self.th0, TWO_PI)
-        k = self.spline.ev(zc, tw)
-        dk_dz = np.where((z > self.lo) & (z < self.hi), self.spline.ev(zc, tw, dx=1), 0.0)
-        return k, dk_dz, self.spline.ev(zc, tw, dy=1)
-
-
 def node_stiffness(tube: Tube, th, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The skin's stiffness under the nodes where they are now, and its partial derivatives.
 
@@ -245,7 +151,7 @@ def build_tube(
     else:
         w_hoop[:] = 1.0
     eps_max = max(2.0, 2.0 * float(np.max(hull_len / relaxed_m)) - 1.0)
-    law_c = _Law(fabric, "course", eps_max)
+    law_c = FabricLaw(fabric, "course", eps_max)
     # typical nodal force, for scaling the energy and judging the residual
     t_typ = np.maximum(law_c(np.maximum(hull_len / relaxed_m - 1.0, 0.0))[1], 1e-9)
     tube = Tube(
@@ -260,7 +166,7 @@ def build_tube(
         l0_axial=dz / (1.0 + axial_prestrain),
         w_axial=0.5 * (hull_len[1:] + hull_len[:-1]) / n,
         law_c=law_c,
-        law_w=_Law(fabric, "wale", max(2.0, 2 * axial_prestrain + 0.5)),
+        law_w=FabricLaw(fabric, "wale", max(2.0, 2 * axial_prestrain + 0.5)),
         k_nodes=grid_to_points(map_heights, k_skin, z0.ravel(), th0.ravel()).reshape(kr, n),
         f_typ=float(np.median(t_typ * w_hoop) * TWO_PI / n),
         t_typ=t_typ,
@@ -298,7 +204,7 @@ def positions(r, th, z):
 
 
 def current_slope2(tube: Tube, r, th, z):
-    _, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    _, drz, drt = interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     return (1.0 + (drt / np.maximum(r.ravel(), 1e-9)) ** 2 + drz**2).reshape(tube.shape)
 
 
@@ -311,7 +217,7 @@ def current_area(tube: Tube, r, th, z):
 
 def sink(tube: Tube, r, th, z) -> np.ndarray:
     """How deep each node sits below the skin, ``max(0, R - r)``, metres."""
-    rr = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())[0].reshape(tube.shape)
+    rr = interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())[0].reshape(tube.shape)
     return np.maximum(rr - r, 0.0)
 
 
@@ -341,7 +247,7 @@ def fibre_terms(tube: Tube, pos: np.ndarray) -> tuple[float, np.ndarray]:
 
 def skin_normals(tube: Tube, r, th, z) -> np.ndarray:
     """Unit outward skin normal (cartesian) under each node, shape (kr, n, 3)."""
-    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    rr, drz, drt = interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     c, s = np.cos(th), np.sin(th)
     a = drt / np.maximum(rr, 1e-9)  # e_r - (R_theta / R) e_theta - R_z e_z
@@ -372,7 +278,7 @@ def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
         e_f, g_f = friction_terms(tube, pos)
         e_tot += e_f
         grad += g_f
-    rr, drz, drt = _interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
+    rr, drz, drt = interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     delta = np.maximum(rr - r, 0.0)
     k, dk_dz, dk_dth = node_stiffness(tube, th, z)
