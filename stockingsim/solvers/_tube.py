@@ -418,19 +418,21 @@ def run_continuation(tube: Tube, x, steps, tol, max_iter) -> tuple[np.ndarray, i
 def polish(tube: Tube, x, tol, max_iter, passes: int = 4) -> tuple[np.ndarray, int, float]:
     """Step 5: minimize with the lagged quantities of the final shape.
 
-    On uniform tissue without friction one pass. Otherwise repeat (at most ``passes`` times)
-    until the residual is below ``tol`` with the lagged quantities of the last pass, and with
-    friction until its lagged normal force also moves by less than
-    :data:`FRICTION_NORMAL_TOL`: over tissue of varying stiffness, or with friction, the
-    areas, slopes and normal force lagged from one pass can leave a node out of balance in
-    the next. Returns the last normal force change.
+    Repeat (at most ``passes`` times) until the residual is below ``tol`` and, with friction,
+    the lagged normal force moves by less than :data:`FRICTION_NORMAL_TOL`. Between passes the
+    lagged quantities are updated (:func:`update_lagged`): the areas, slopes and the normal
+    force of friction lagged from one pass can leave a node out of balance in the next, and
+    L-BFGS can stop on its energy criterion just above the tolerance (a residual of 0.031
+    against 0.03 on a sample leg with numpy 2.0 / scipy 1.15), where a new pass from that
+    state finishes. On uniform tissue without friction a converged first pass is the end (no
+    update), so those results are the single pass's. Returns the last normal force change.
     """
     iterations, change = 0, 0.0
-    for _ in range(passes if tube.mu > 0 or tube.k_skin is not None else 1):
+    for _ in range(passes):
         res = minimize_step(tube, x, 0.2 * tol, max_iter, tol)
         x = res.x
         iterations += int(res.nit)
-        if tube.mu <= 0 and tube.k_skin is None:
+        if tube.mu <= 0 and tube.k_skin is None and residual_of(tube, x) <= tol:
             break
         change = update_lagged(tube, x)
         if change < FRICTION_NORMAL_TOL and residual_of(tube, x) <= tol:
