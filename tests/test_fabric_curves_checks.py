@@ -7,6 +7,7 @@ loading one by at most 5 % of the loading tension is clamped: ``min(U, L)``, wit
 the branch that is used.
 """
 
+import json
 import os
 import warnings
 from dataclasses import replace
@@ -63,6 +64,18 @@ def test_clamp_uses_each_branch_where_it_is_lower():
     assert float(f.stiffness(0.95)) == pytest.approx(100.0, rel=1e-12)
     t = f.tension(np.array([0.5, 0.95]))
     np.testing.assert_allclose(f.strain_at_tension(t), [0.5, 0.95], rtol=1e-12)
+
+
+def test_clamp_with_a_curved_loading_branch():
+    # L = 100 eps + 10 eps^2, U = 90 eps + 22 eps^2: U - L = -10 eps + 12 eps^2 as above,
+    # 2 N/m above at eps = 1 (5 % of 110 N/m is 5.5)
+    f = _fabric(
+        PolynomialModel((90.0, 22.0), max_strain=1.0),
+        PolynomialModel((100.0, 10.0), max_strain=1.0),
+    )
+    assert float(f.tension(0.95)) == pytest.approx(100 * 0.95 + 10 * 0.95**2, rel=1e-12)
+    assert float(f.stiffness(0.95)) == pytest.approx(100 + 20 * 0.95, rel=1e-12)
+    assert float(f.stiffness(0.5)) == pytest.approx(90 + 44 * 0.5, rel=1e-12)
 
 
 def test_provenance_keys_become_strings_and_pairs_tuples():
@@ -202,6 +215,10 @@ def test_inverse_at_the_ends_of_the_table():
     assert float(f.strain_at_tension(-1e-12 * top)) == lo
     assert np.isnan(f.strain_at_tension(top * (1 + 3e-12)))
     assert np.isnan(f.strain_at_tension(-3e-12 * top))
+    # the tolerance is relative to the top tension, also below 1 N/m
+    soft = ss.Fabric.polynomial((0.5,), max_strain=1.0)
+    assert float(soft.strain_at_tension(0.5 + 0.4e-12)) == pytest.approx(1.0, abs=1e-15)
+    assert np.isnan(soft.strain_at_tension(0.5 + 0.8e-12))
 
 
 # ---------------------------------------------------------------- hysteresis loss
@@ -229,3 +246,13 @@ def test_json_errors_say_where(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(errors.FabricFileError, match=f"^{str(path)}: "):
         ss.Fabric.from_json(path)
+
+
+def test_json_fabric_errors_say_where():
+    data = ss.Fabric.linear(100.0).to_dict()
+    bad = {**data, "inner_loop_strain": {"course": 0.02, "wale": 2.0}}
+    with pytest.raises(errors.FabricFileError, match=r"^JSON text: inner_loop_strain\[wale\]"):
+        ss.Fabric.from_json(json.dumps(bad))
+    bad = {**data, "provenance": [[1, 2, 3]]}
+    with pytest.raises(errors.FabricFileError, match="^JSON text: malformed provenance or fit_rep"):
+        ss.Fabric.from_json(json.dumps(bad))
