@@ -235,3 +235,12 @@ def test_the_class_at_b_is_the_one_of_the_standard_checked():
     assert check_gradient(prof).attrs["class_at_B"] is None
     verdict = standards.gradient_verdict(prof, "ENV")
     assert verdict.table.attrs["standard"] == "ENV 12718"
+
+
+def test_the_longest_standard_name_in_front_wins():
+    # "RAL", "UK", "US", "ENV" and "AFNOR" are also the start of a longer name of a standard
+    assert standards.parse_target("RAL GZ 387 class II") == ("RAL-GZ 387/1", "II")
+    assert standards.parse_target("UK Drug Tariff class 2") == ("BS 6612", "II")
+    assert standards.parse_target("US market 20-30") == ("US", "II")
+    assert standards.parse_target("ENV 12718 class III") == ("ENV 12718", "III")
+    assert standards.parse_target("AFNOR NF G30-102 class 2") == ("AFNOR NF G30-102", "II")

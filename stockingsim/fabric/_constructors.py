@@ -336,9 +336,9 @@ def from_blend(
 
     Wale direction (along the leg): ``n_w = 0.75 n_c`` wales per metre (loop shape factor,
     assumption), two loop legs per wale: ``k_e = 2 n_w E_el e ground_dtex 0.5 + 0.2 k_inlay``
-    (the inlay only binds the loops; assumption), no toe, ``eps_j`` 0.55 x the course value,
-    ``k_j = 2 n_w ground_dtex E_jam (thickness/0.6)`` (flat: x 2, ``k_e`` x 1.4). Valid range: 0 to
-    ``eps_j + 0.3``.
+    (the inlay only binds the loops; assumption), no toe, ``eps_j`` and ``w`` 0.55 x the course
+    values, ``k_j = 2 n_w ground_dtex E_jam (thickness/0.6)`` (flat: x 2, ``k_e`` x 1.4). Valid
+    range: 0 to ``eps_j + 0.3``.
 
     Hysteresis (unloading = ``(1 - h)`` x loading, so the hysteresis loss is ``h``):
     ``h = 0.10 + 0.10 pa_g + 0.25 co_g`` with ``pa_g, co_g`` the polyamide and cotton
