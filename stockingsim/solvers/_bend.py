@@ -117,24 +117,6 @@ def folded_section_stats(
     stats[hit, 1] = np.minimum(stats[hit, 1], low[band][hit])
     stats[hit, 2] = np.maximum(stats[hit, 2], high[band][hit])
     return stats
-    h, before, after = h[keep], before[keep], after[keep]
-    j = np.clip(np.searchsorted(hs, h), 1, len(hs) - 1)
-    near = np.where(h - hs[j - 1] <= hs[j] - h, j - 1, j)
-    area = np.asarray(getattr(leg.standing, "vertex_areas", np.ones(keep.size)))[keep]
-    k = len(hs)
-    sum_before = np.bincount(near, area * before, k)
-    sum_after = np.bincount(near, area * after, k)
-    touched = np.bincount(near, after != before, k) > 0
-    band_mean = sum_after / np.maximum(np.bincount(near, area, k), 1e-300)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(sum_before > 0, stats[:, 0] * sum_after / sum_before, band_mean)
-    low, high = np.full(k, np.inf), np.full(k, -np.inf)
-    np.minimum.at(low, near, after)
-    np.maximum.at(high, near, after)
-    stats[touched, 0] = mean[touched]
-    stats[touched, 1] = np.minimum(stats[touched, 1], low[touched])
-    stats[touched, 2] = np.maximum(stats[touched, 2], high[touched])
-    return stats
 
 
 def _nearest(grid: np.ndarray, x: np.ndarray) -> np.ndarray:
