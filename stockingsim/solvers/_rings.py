@@ -50,7 +50,6 @@ def hull_ring(radius: np.ndarray, thetas: np.ndarray, n: int) -> tuple[np.ndarra
     hv = np.sort(ConvexHull(pts).vertices)
     hull = pts[hv]
     # start the arc at the ray theta = -pi, so that the rings are not twisted against each other
-    seg = np.roll(hull, -1, axis=0) - hull
     start_r = radial_map(hull, np.array([-math.pi]))[0]
     p0 = np.array([-start_r, 0.0])
     ang = np.arctan2(hull[:, 1], hull[:, 0])
