@@ -67,11 +67,8 @@ def skin_stiffness(
     height, so it rests on the tissue averaged over that patch: ``k_map`` is smoothed with a
     Gaussian of half a node spacing (periodic in angle) and half a ring spacing (clamped in
     height). The contact energy then has a gradient where the tissue changes (the edges of a
-    bony strip) that a node can follow (:func:`node_stiffness`). A uniform map is returned
-    unchanged.
+    bony strip) that a node can follow (:class:`SkinStiffness`).
     """
-    if np.ptp(k_map) == 0:
-        return k_map
     from scipy.ndimage import gaussian_filter1d
 
     k = gaussian_filter1d(k_map, 0.5 * k_map.shape[1] / n, axis=1, mode="wrap")

@@ -20,11 +20,11 @@ the fabric was placed: its start position. It is the dissipation potential
 placement projected on the skin's tangent plane at the placement, so the node's sink into the
 tissue, along that normal, is no slip) and the normal force ``N`` lagged from the previous
 minimization (the usual fixed-point treatment of friction in incremental contact, e.g.
-Wriggers P., Computational Contact Mechanics, 2nd ed., Springer 2006, ch. 5 and 10). The
-normal is not lagged: on soft tissue a node sinks 3-4 mm, and a normal refreshed at each
-pass turned a little of that sink into slip (0.1 mm against ``s0`` = 0.5 mm) and left
-every pass out of balance with the last (residual 0.16 on the sample legs). For ``|s| >> s0`` its force is
-``mu N`` opposing the slip (Coulomb); below ``s0`` the fabric sticks elastically.
+Wriggers P., Computational Contact Mechanics, 2nd ed., Springer 2006, ch. 5 and 10). For
+``|s| >> s0`` its force is ``mu N`` opposing the slip (Coulomb); below ``s0`` the fabric
+sticks elastically. The normal is not lagged: on soft tissue a node sinks 3-4 mm, and a
+normal refreshed at each pass turned a little of that sink into slip (0.1 mm against ``s0``
+= 0.5 mm) and left every pass out of balance with the last (residual 0.16 on the sample legs).
 """
 
 from __future__ import annotations
@@ -121,17 +121,13 @@ def start_rings(
     return th0, r0, hull_len
 
 
-def node_stiffness(tube: Tube, th, z) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The skin's stiffness under the nodes where they are now, and its partial derivatives.
+def node_stiffness(tube: Tube, th, z) -> np.ndarray:
+    """The skin's stiffness under the nodes where they are now, (kr, n).
 
-    Returns ``(k, dk/dz, dk/dtheta)``, each of the tube's shape. The stiffness belongs to the
-    skin, not to the fabric: a node that slides off a bony strip leaves its stiffness behind.
-    Uniform tissue: the nodes' stiffness and zero derivatives.
+    The stiffness belongs to the skin, not to the fabric: a node that slides off a bony strip
+    leaves its stiffness behind. Uniform tissue: the nodes' (constant) stiffness.
     """
-    if tube.k_skin is None:
-        zero = np.zeros(tube.shape)
-        return tube.k_nodes, zero, zero
-    return tube.k_skin(z, th)
+    return tube.k_nodes if tube.k_skin is None else tube.k_skin(z, th)[0]
 
 
 def build_tube(
@@ -139,7 +135,6 @@ def build_tube(
 ) -> Tube:
     """Step 2: rest geometry and fibre widths (Laplace-consistent: force = T * width)."""
     kr = len(ring_heights)
-    k_skin = skin_stiffness(k_map, map_heights, ring_heights, n)
     th0, r0, hull_len = start_rings(rmap, map_heights, ring_heights, relaxed_m, n)
     z0 = np.repeat(ring_heights[:, None], n, axis=1)
     l0_hoop = relaxed_m / n
@@ -167,14 +162,17 @@ def build_tube(
         w_axial=0.5 * (hull_len[1:] + hull_len[:-1]) / n,
         law_c=law_c,
         law_w=FabricLaw(fabric, "wale", max(2.0, 2 * axial_prestrain + 0.5)),
-        k_nodes=grid_to_points(map_heights, k_skin, z0.ravel(), th0.ravel()).reshape(kr, n),
+        k_nodes=grid_to_points(map_heights, k_map, z0.ravel(), th0.ravel()).reshape(kr, n),
         f_typ=float(np.median(t_typ * w_hoop) * TWO_PI / n),
         t_typ=t_typ,
         mu=float(mu),
         slip_m=float(slip_m),
         rho=float(np.mean(r0)),
-        k_skin=None if np.ptp(k_map) == 0 else SkinStiffness(k_skin, map_heights),
     )
+    if np.ptp(k_map) > 0:  # tissue of varying stiffness: a field of the skin
+        smooth = skin_stiffness(k_map, map_heights, ring_heights, n)
+        tube.k_skin = SkinStiffness(smooth, map_heights)
+        tube.k_nodes = grid_to_points(map_heights, smooth, z0.ravel(), th0.ravel()).reshape(kr, n)
     tube.area = current_area(tube, r0, th0, z0)
     tube.slope2 = current_slope2(tube, r0, th0, z0)
     # the normal force friction sees before any contact force exists: Laplace's T / r per ring
@@ -281,7 +279,10 @@ def energy(tube: Tube, x: np.ndarray) -> tuple[float, np.ndarray]:
     rr, drz, drt = interp_map(tube.rmap, tube.map_heights, z.ravel(), th.ravel())
     rr, drz, drt = rr.reshape(tube.shape), drz.reshape(tube.shape), drt.reshape(tube.shape)
     delta = np.maximum(rr - r, 0.0)
-    k, dk_dz, dk_dth = node_stiffness(tube, th, z)
+    if tube.k_skin is None:
+        k = tube.k_nodes
+    else:
+        k, dk_dz, dk_dth = tube.k_skin(z, th)
     kk = k * tube.kfac * tube.area / tube.slope2
     e_tot += 0.5 * np.sum(kk * delta**2)
     f = kk * delta
@@ -385,7 +386,7 @@ def update_lagged(tube: Tube, x: np.ndarray) -> float:
     r, th, z = unpack(tube, x)
     change = 0.0
     if tube.mu > 0:
-        kk = node_stiffness(tube, th, z)[0] * tube.kfac * tube.area / tube.slope2
+        kk = node_stiffness(tube, th, z) * tube.kfac * tube.area / tube.slope2
         normal = kk * sink(tube, r, th, z) * np.sqrt(tube.slope2)
         ref = np.median(normal[normal > 0]) if np.any(normal > 0) else 1.0
         change = float(np.max(np.abs(normal - tube.normal_n)) / ref)
@@ -495,7 +496,7 @@ def tube_outputs(tube: Tube, x) -> dict[str, Any]:
     delta = sink(tube, r, th, z)
     a_now = current_area(tube, r, th, z)
     # normal contact force per skin area: |F| = k delta sqrt(1 + |grad R|^2) / slope2
-    k = node_stiffness(tube, th, z)[0]
+    k = node_stiffness(tube, th, z)
     pressure = (
         k * delta * np.sqrt(current_slope2(tube, r, th, z)) / tube.slope2 * tube.area
     ) / np.maximum(a_now, 1e-15)
