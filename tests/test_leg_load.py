@@ -93,3 +93,28 @@ def test_landmark_overrides_at_load(shared_leg_paths):
     assert leg.landmarks["C"].height_m == pytest.approx(0.34)
     assert not leg.landmarks["C"].detected
     assert leg.landmarks["B"].detected
+
+
+def test_face_areas_are_half_the_cross_product_in_every_orientation():
+    """Triangle areas against |e1 x e2| / 2 written out here: a right triangle in each
+    coordinate plane (legs 3 and 4: area 6), an equilateral triangle of side 2 (sqrt 3) in a
+    tilted plane, and a degenerate one (0)."""
+    from stockingsim.leg._load import _face_areas
+
+    rng = np.random.default_rng(7)
+    rot = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+    eq = np.array([[0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [1.0, np.sqrt(3.0), 0.0]]) @ rot.T
+    tris = [
+        [[0, 0, 0], [3, 0, 0], [0, 4, 0]],
+        [[0, 0, 0], [0, 3, 0], [0, 0, 4]],
+        [[0, 0, 0], [0, 0, 3], [4, 0, 0]],
+        eq,
+        [[0, 0, 0], [1, 1, 1], [2, 2, 2]],
+    ]
+    v = np.concatenate([np.asarray(t, dtype=float) for t in tris])
+    f = np.arange(len(v)).reshape(-1, 3)
+    expected = [6.0, 6.0, 6.0, np.sqrt(3.0), 0.0]
+    np.testing.assert_allclose(_face_areas(v, f), expected, rtol=1e-12, atol=1e-14)
+    # the corner order and the winding do not matter
+    np.testing.assert_allclose(_face_areas(v, f[:, [2, 0, 1]]), expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(_face_areas(v, f[:, ::-1]), expected, rtol=1e-12, atol=1e-14)
