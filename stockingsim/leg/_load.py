@@ -308,22 +308,37 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
 def _face_areas(v: np.ndarray, f: np.ndarray) -> np.ndarray:
     """Triangle areas, the cross product written out on contiguous coordinate columns.
 
-    One 1-D gather per coordinate and corner (from contiguous columns, 8 bytes per read) is
-    about twice as fast on millions of faces as gathering (M, 3) rows; the arithmetic is the
-    same, so the areas are bit-identical.
+    Per coordinate, one 1-D gather per corner from a contiguous column (8 bytes per read): about
+    twice as fast on millions of faces as gathering (M, 3) rows, with a lower peak (six
+    face-sized edge components live instead of nine); the arithmetic is the same, so the areas
+    are bit-identical.
     """
-    x, y, z = (np.ascontiguousarray(v[:, k]) for k in range(3))
-    c0, c1, c2 = (np.ascontiguousarray(f[:, k]) for k in range(3))
-    x0, y0, z0 = x.take(c0), y.take(c0), z.take(c0)
-    ax, ay, az = x.take(c1) - x0, y.take(c1) - y0, z.take(c1) - z0
-    bx, by, bz = x.take(c2) - x0, y.take(c2) - y0, z.take(c2) - z0
-    sq = ay * bz - az * by
+    corners = [np.ascontiguousarray(f[:, k]) for k in range(3)]
+    edge1, edge2 = [], []
+    for k in range(3):
+        col = np.ascontiguousarray(v[:, k])
+        first = col.take(corners[0])
+        edge1.append(np.subtract(col.take(corners[1]), first, out=first.copy()))
+        edge2.append(np.subtract(col.take(corners[2]), first, out=first))
+        del first, col
+    del corners
+    (ax, ay, az), (bx, by, bz) = edge1, edge2
+    del edge1, edge2
+    sq, c, t = np.empty(len(f)), np.empty(len(f)), np.empty(len(f))
+    np.multiply(ay, bz, out=sq)
+    sq -= np.multiply(az, by, out=t)
     sq *= sq
-    c = az * bx - ax * bz
-    sq += c * c
-    c = ax * by - ay * bx
-    sq += c * c
-    return 0.5 * np.sqrt(sq)
+    np.multiply(az, bx, out=c)
+    c -= np.multiply(ax, bz, out=t)
+    c *= c
+    sq += c
+    np.multiply(ax, by, out=c)
+    c -= np.multiply(ay, bx, out=t)
+    c *= c
+    sq += c
+    np.sqrt(sq, out=sq)
+    sq *= 0.5
+    return sq
 
 
 def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:
