@@ -57,7 +57,9 @@ def case(request):
     band = np.argmin(np.abs(h[:, None] - hs[None, :]), axis=1)  # nearest section height
     section_band = np.argmin(np.abs(setup.heights_m[:, None] - hs[None, :]), axis=1)
     k = len(setup.heights_m)
-    stats = np.column_stack([1000.0 + np.arange(k), 900.0 - np.arange(k), 1100.0 + 2 * np.arange(k)])
+    stats = np.column_stack(
+        [1000.0 + np.arange(k), 900.0 - np.arange(k), 1100.0 + 2 * np.arange(k)]
+    )
     return request.param, bent, setup, h, keep, band, section_band, stats
 
 
@@ -109,7 +111,7 @@ def test_one_changed_vertex_changes_the_sections_of_its_band_only(case, where, l
     np.testing.assert_allclose(out, want, rtol=1e-12)
     if kind == "uneven":  # the band's mean is weighted by the vertex areas
         in_j = keep & (band == band[v])
-        plain = (np.sum(after[in_j]) / np.sum(before[in_j]))
+        plain = np.sum(after[in_j]) / np.sum(before[in_j])
         assert abs(out[rows, 0] / stats[rows, 0] - plain).min() > 1e-4
     else:  # the coarse mesh leaves bands without a vertex, the top one among them
         assert len(np.unique(band[keep])) < len(np.unique(section_band))

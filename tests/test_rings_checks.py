@@ -142,7 +142,9 @@ def test_hull_ring_is_even_in_arc_length_and_starts_at_minus_pi(n):
     th_out, r_out = hull_ring(r, th, n)
     assert th_out[0] == pytest.approx(math.pi, abs=1e-12)  # the ray -pi, unwrapped from +pi
     u0 = -math.pi - rot
-    assert r_out[0] == pytest.approx(a * b / math.hypot(b * math.cos(u0), a * math.sin(u0)), rel=1e-5)
+    assert r_out[0] == pytest.approx(
+        a * b / math.hypot(b * math.cos(u0), a * math.sin(u0)), rel=1e-5
+    )
     assert np.all(np.diff(th_out) > 0) and th_out[-1] < 3 * math.pi  # unwrapped, one turn
     xy = np.column_stack([r_out * np.cos(th_out), r_out * np.sin(th_out)])
     chord = np.linalg.norm(np.roll(xy, -1, axis=0) - xy, axis=1)

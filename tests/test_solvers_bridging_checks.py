@@ -201,5 +201,10 @@ def test_resample_theta_is_periodic_linear():
     out = resample_theta(theta, values, 4)  # -pi, -pi/2, 0, pi/2
     gap = 2 * math.pi - 6.0  # from 3 to 2 pi - 3
     f = (math.pi - 3.0) / gap
-    want = [4.0 + f * (1.0 - 4.0), 1.0 + (3.0 - math.pi / 2) / 3.0, 2.0, 2.0 + (math.pi / 2) / 3.0 * 2.0]
+    want = [
+        4.0 + f * (1.0 - 4.0),
+        1.0 + (3.0 - math.pi / 2) / 3.0,
+        2.0,
+        2.0 + (math.pi / 2) / 3.0 * 2.0,
+    ]
     np.testing.assert_allclose(out, want, rtol=1e-12)

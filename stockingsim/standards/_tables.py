@@ -228,7 +228,13 @@ def classify(pressure_mmhg: Any, standard: str = DEFAULT_STANDARD) -> Any:
             return one(float(value))
         except (TypeError, ValueError) as exc:
             raise errors.StandardError(f"pressure must be a number in mmHg, got {value!r}") from exc
-    arr = np.asarray(value, dtype=float)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise errors.StandardError(
+            f"pressures must be numbers in mmHg, got {value!r}; convert the column to numbers "
+            "(for example pandas.to_numeric) first"
+        ) from exc
     out = np.empty(arr.shape, dtype=object)
     flat = out.reshape(-1)
     for i, p in enumerate(arr.reshape(-1)):
