@@ -179,6 +179,7 @@ def test_exponential_closed_form_defaults_and_labels():
 
 def test_exponential_wale_parameters_default_to_the_course_ones():
     a = ss.Fabric.exponential(40.0, 2.0, 1.2, wale_a_n_per_m=20.0)
+    assert a.course_loading == ExponentialModel(40.0, 2.0, 0.0, 1.2)
     assert a.wale_loading == ExponentialModel(20.0, 2.0, 0.0, 1.2)
     b = ss.Fabric.exponential(40.0, 2.0, 1.2, wale_b=3.0)
     assert b.wale_loading == ExponentialModel(40.0, 3.0, 0.0, 1.2)

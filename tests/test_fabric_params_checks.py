@@ -264,3 +264,18 @@ def test_covariance_with_no_spare_points_divides_by_one():
 def test_covariance_of_an_exact_fit_is_zero():
     eps, _ = _data(n=15)
     assert not np.any(fit_covariance(EXPO, eps, EXPO.tension(eps)))
+
+
+def test_covariance_treats_a_direction_reached_below_1e_6_as_not_reached():
+    # between strains 1e-6 and 2e-6 the c_2 eps^2 term is 1e-6 of c_1 eps: J's smaller
+    # singular value is below 1e-6 of the larger (J^T J's eigenvalues 1e-13 apart), so the
+    # covariance is that of the larger direction alone, not a variance of ~1e23
+    poly = PolynomialModel((100.0, 100.0), 0.0, 1.0)
+    eps = np.linspace(1e-6, 2e-6, 20)
+    t = poly.tension(eps) * (1.0 + 1e-3 * np.sin(np.arange(20.0)))
+    x = np.stack([eps, eps**2], axis=1)
+    lam, vec = np.linalg.eigh(x.T @ x)
+    assert lam[0] < 1e-12 * lam[1]
+    s2 = float(np.sum((t - poly.tension(eps)) ** 2)) / (eps.size - 2)
+    cov = fit_covariance(poly, eps, t)
+    np.testing.assert_allclose(cov, s2 * np.outer(vec[:, 1], vec[:, 1]) / lam[1], rtol=1e-3)

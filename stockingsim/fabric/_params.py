@@ -111,7 +111,9 @@ def fit_covariance(model: _Model, strain: Any, tension: Any) -> np.ndarray:
     """Asymptotic covariance of the model's parameters fitted to ``(strain, tension)``.
 
     ``s^2 (J^T J)^+`` with ``J = dT/d theta`` at the data and ``s^2 = RSS / (n - k)``; the
-    pseudo-inverse gives zero variance to directions the data do not reach.
+    pseudo-inverse gives zero variance to directions the data do not reach (those whose
+    singular value of ``J`` is below 1e-6 of the largest: eigenvalues of ``J^T J`` below
+    1e-12 of the largest count as zero).
     """
     s = np.asarray(strain, dtype=float).ravel()
     t = np.asarray(tension, dtype=float).ravel()
