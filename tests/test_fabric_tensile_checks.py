@@ -80,7 +80,7 @@ def test_a_flat_turn_ends_at_its_last_sample():
 def test_small_cycles_are_not_outer_branches():
     # 0 -> 1 -> 0.5, then 0.5 -> 0.75 -> 0.5 (a quarter of the range: outer), three
     # segments of 0.2 between 0.5 and 0.7 (a fifth: small), and down to 0
-    strain = np.array([0.0, 0.5, 1.0, 0.5, 0.75, 0.5, 0.7, 0.5, 0.7, 0.0])
+    strain = 2.0 * np.array([0.0, 0.5, 1.0, 0.5, 0.75, 0.5, 0.7, 0.5, 0.7, 0.0])  # range 2
     assert MINOR_CYCLE_SHARE == 0.25
     outer, in_minor, n_minor = _outer_segments(strain)
     assert outer == [(0, 2, 1), (2, 3, -1), (3, 4, 1), (4, 5, -1), (8, 9, -1)]
@@ -95,6 +95,7 @@ def test_gather_gives_a_turning_point_to_the_segment_it_ends():
     assert gs.tolist() == [0, 1, 2, 3, 6, 7, 8]
     assert gt.tolist() == [0, 10, 20, 30, 60, 70, 80]
     assert _gather(s, t, [(3, 5)])[0].tolist() == [4, 5]
+    assert _gather(s, t, [(1, 3)])[0].tolist() == [2, 3]
 
 
 SEGMENTS = [(0, 2, 1), (2, 4, -1), (4, 6, 1), (6, 8, -1), (8, 10, 1)]
@@ -149,6 +150,14 @@ def test_a_tension_drop_up_to_a_tenth_of_the_peak_is_accepted():
     _check_monotone_data(np.array([0.2, 0.21]), np.array([5.0, 1.0]), 1.0, "w", "loading")
 
 
+def test_the_bins_span_zero_to_top_inclusive():
+    # a strain below 0 is in the first bin, the sample at top in the last: its 85 N/m
+    # averages with the twenty samples of 100 N/m there (a drop of 0.7, not 15)
+    s = np.concatenate([[-0.1], np.linspace(0.0, 0.999, 400), [1.0]])
+    t = np.concatenate([[0.0], np.full(400, 100.0), [85.0]])
+    _check_monotone_data(s, t, 1.0, "w", "loading")
+
+
 def test_a_larger_drop_is_a_slip_with_its_bin():
     s, t = _steps_of(12.0)
     with pytest.raises(errors.TensileDataError) as info:
@@ -162,6 +171,9 @@ def test_a_larger_drop_is_a_slip_with_its_bin():
     # 20 when top is halved
     with pytest.raises(errors.TensileDataError, match=r"near bin 11/20"):
         _check_monotone_data(s / 2.0, t, 0.5, "w", "loading")
+    # one sample per bin is a bin
+    with pytest.raises(errors.TensileDataError, match=r"by 50 N/m, 50% of the peak"):
+        _check_monotone_data(np.array([0.0, 0.99]), np.array([100.0, 50.0]), 1.0, "w", "loading")
     # empty bins are left out: samples only in bins 1 and 20
     s2 = np.array([0.0, 0.01, 0.99, 0.999])
     with pytest.raises(errors.TensileDataError, match=r"near bin 2/2\)"):
@@ -273,8 +285,18 @@ def test_a_single_pull_gives_unloading_equal_to_loading_with_a_warning(tmp_path)
         "to the loading curve (no hysteresis), which overestimates worn pressure."
     )
     assert f.course_unloading == f.course_loading
-    assert f.fit_report.notes[0] == "course: no unloading data; unloading = loading"
+    notes = f.fit_report.notes
+    assert notes[0] == "course: no unloading data; unloading = loading"
+    assert notes[1].startswith("wale not measured")
+    assert f.description.endswith("cycles all). " + notes[0] + " " + notes[1])
     assert len(f.fit_report.fits) == 1
+    # two single pulls: a note per file
+    with pytest.warns(errors.StockingSimWarning):
+        both = ss.Fabric.from_tensile_test(path, W, G, model="linear", other_path=path)
+    assert both.fit_report.notes == (
+        "course: no unloading data; unloading = loading",
+        "wale: no unloading data; unloading = loading",
+    )
 
 
 @pytest.mark.skipif(
@@ -334,12 +356,12 @@ def test_a_force_that_is_never_positive_is_refused(tmp_path):
 
 
 def test_a_loading_branch_below_zero_strain_is_refused(tmp_path):
-    # first loading cycle from -50 % to -10 % strain, the second to +100 %
+    # first loading cycle from -50 % to 0 strain, the second to +100 %
     s = np.concatenate(
         [
             np.linspace(0.0, -0.5, 11),
-            np.linspace(-0.5, -0.1, 11)[1:],
-            np.linspace(-0.1, -0.5, 11)[1:],
+            np.linspace(-0.5, 0.0, 11)[1:],
+            np.linspace(0.0, -0.5, 11)[1:],
             np.linspace(-0.5, 1.0, 31)[1:],
             np.linspace(1.0, 0.0, 21)[1:],
         ]
@@ -357,8 +379,46 @@ def test_a_slipping_unloading_branch_is_refused(tmp_path):
     t = 150.0 * s
     t[101:] = np.where(s[101:] > 0.5, 20.0, 100.0 * s[101:])  # unloading tension rises
     path = _write(tmp_path / "u.csv", s, t)
-    with pytest.raises(errors.TensileDataError, match="on the unloading branch the tension falls"):
+    with pytest.raises(errors.TensileDataError) as info:
         ss.Fabric.from_tensile_test(path, W, G, model="linear")
+    assert str(info.value).startswith(
+        f"tensile file {str(path)!r}: on the unloading branch the tension falls with strain (by "
+    )
+
+
+def test_a_slipping_loading_branch_is_refused(tmp_path):
+    s = np.concatenate([np.linspace(0.0, 1.0, 101), np.linspace(1.0, 0.0, 101)[1:]])
+    t = np.where(np.arange(s.size) <= 100, np.where(s < 0.6, 150.0 * s, 45.0), 40.0 * s)
+    path = _write(tmp_path / "l.csv", s, t)
+    with pytest.raises(errors.TensileDataError) as info:
+        ss.Fabric.from_tensile_test(path, W, G, model="linear")
+    assert str(info.value).startswith(
+        f"tensile file {str(path)!r}: on the loading branch the tension falls with strain (by "
+    )
+
+
+def test_a_test_that_only_unloads_is_refused(tmp_path):
+    s = np.linspace(1.0, 0.0, 30)
+    path = _write(tmp_path / "d.csv", s, 100.0 * s)
+    with pytest.raises(errors.TensileDataError) as info:
+        ss.Fabric.from_tensile_test(path, W, G, model="linear")
+    assert str(info.value) == (
+        f"tensile file {str(path)!r}: no loading branch (the extension never increases)."
+    )
+
+
+def test_the_smallest_stretch_and_force_that_are_accepted(tmp_path):
+    # a strain range of exactly 0.1 % (0.001 to 0.002, gauge 1 mm) is a stretch
+    s = np.concatenate([np.linspace(0.001, 0.002, 11), np.linspace(0.002, 0.001, 11)[1:]])
+    t = np.where(np.arange(s.size) <= 10, 100.0 * s, 80.0 * s)
+    path = _write(tmp_path / "small.csv", s, t, gauge=1.0)
+    f = ss.Fabric.from_tensile_test(path, W, 1.0, model="linear")
+    assert f.course_loading.stiffness_n_per_m == pytest.approx(100.0, rel=1e-6)
+    # a peak tension of 0.5 N/m is a force
+    s = np.concatenate([np.linspace(0.0, 1.0, 11), np.linspace(1.0, 0.0, 11)[1:]])
+    t = np.where(np.arange(s.size) <= 10, 0.5 * s, 0.4 * s)
+    f = ss.Fabric.from_tensile_test(_write(tmp_path / "soft.csv", s, t), W, G, model="linear")
+    assert f.course_loading.stiffness_n_per_m == pytest.approx(0.5, rel=1e-9)
 
 
 # ---------------------------------------------------------------- options
@@ -468,7 +528,9 @@ def test_inner_loops_per_measured_direction(tmp_path):
     assert c == pytest.approx(f.inner_loop_strain[0], rel=1e-6)
     assert w == pytest.approx(c, rel=1e-6)
     assert fabric.info["inner_loop_strain_fitted_wale"] == w
-    assert sum("inner loops fitted" in n for n in fabric.fit_report.notes) == 2
+    loops = [n for n in fabric.fit_report.notes if "inner loops fitted" in n]
+    assert [n[:5] for n in loops] == ["cours", "wale:"]
+    assert fabric.description.endswith(" " + loops[0] + " " + loops[1])
     # paths without small cycles leave the fabric as it is
     assert fit_inner_loops(f, {"course": (None, None, None, 1)}) is f
     assert fit_inner_loops(f, {}) is f
@@ -528,6 +590,8 @@ def test_synthetic_noise_is_seeded_and_scaled_to_the_peak(tmp_path):
     b = write_synthetic_test(tmp_path / "b.csv", load, load.scaled(0.8), noise=0.02, seed=5)
     c = write_synthetic_test(tmp_path / "c.csv", load, load.scaled(0.8), noise=0.02)
     assert a.read_text() == b.read_text() != c.read_text()
+    zero = write_synthetic_test(tmp_path / "z.csv", load, load.scaled(0.8), noise=0.02, seed=0)
+    assert c.read_text() == zero.read_text()  # the default seed is 0
     clean = write_synthetic_test(tmp_path / "n.csv", load, load.scaled(0.8), noise=0.0)
     f_noisy = np.loadtxt(a, delimiter=",", skiprows=1)[:, 1]
     f_clean = np.loadtxt(clean, delimiter=",", skiprows=1)
