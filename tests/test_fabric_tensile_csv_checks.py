@@ -216,7 +216,8 @@ def test_numbers_with_thousands_and_blanks():
 
 
 def test_metadata_comments_and_a_units_row_are_skipped(tmp_path):
-    before = "Machine: Z010\n\n# a comment;with;cells\nSpecimen: 1\n"
+    # a comment is never the header, even one with column names
+    before = "Machine: Z010\n\n# Weg;Kraft\nSpecimen: 1\n"
     rows = [("mm", "N")] + ROWS[:3] + [("#", "note")] + ROWS[3:]
     path = _csv(
         tmp_path,
@@ -241,6 +242,12 @@ def test_a_units_row_gives_units_the_header_lacks_only(tmp_path):
     assert _ext(data) == E and _force(data) == [1000.0 * f for f in F]
     data = read_tensile_csv(_csv(tmp_path, ["Extension", "Force (N)"], rows=rows, name="c"))
     assert _ext(data) == [10.0 * e for e in E] and _force(data) == F
+
+
+def test_an_unknown_unit_in_the_units_row_is_refused(tmp_path):
+    path = _csv(tmp_path, ["Extension", "Force"], rows=[("X", "N")] + ROWS)
+    with pytest.raises(errors.TensileDataError, match="unknown extension unit 'x'"):
+        read_tensile_csv(path)
 
 
 def test_unit_cells():
@@ -380,7 +387,7 @@ def test_unreadable_empty_and_short_files(tmp_path):
 @pytest.mark.parametrize("column", [0, 1])
 def test_a_non_numeric_cell_names_its_column_and_line(tmp_path, column):
     rows = [list(map(str, r)) for r in ROWS]
-    rows[2][column] = "n/a"
+    rows[2][column] = "X"
     path = _csv(tmp_path, ["Extension (mm)", "Force (N)"], rows=rows, before="meta\n")
     with pytest.raises(errors.TensileDataError) as info:
         read_tensile_csv(path)
@@ -394,7 +401,7 @@ def test_a_non_numeric_cell_names_its_column_and_line(tmp_path, column):
     path = _csv(tmp_path, ["Extension", "Force"], rows=rows, name="u.csv")
     with pytest.raises(errors.TensileDataError, match=re.escape("at line 5;")):
         read_tensile_csv(path)
-    text = path.read_text(encoding="utf-8").replace("mm,N\n", "mm,N\n\n# note\n")
+    text = path.read_text(encoding="utf-8").replace("mm,N\n", "mm,N\n\n   # note\n")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(errors.TensileDataError, match=re.escape("at line 7;")):
         read_tensile_csv(path)
