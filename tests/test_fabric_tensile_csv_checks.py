@@ -71,6 +71,10 @@ F = [r[1] for r in ROWS]
         ("Weg m", ("weg", "m")),
         ("Time", ("time", None)),
         ("Extension 2", ("extension", None)),
+        ('"Force_kN"', ("force", "kn")),  # quotes go before the unit suffix is read
+        ("'Weg_cm'", ("weg", "cm")),
+        ("Weg X", ("wegx", None)),
+        ("X Kraft", ("xkraft", None)),
     ],
 )
 def test_header_names_and_units(name, expected):
@@ -217,7 +221,7 @@ def test_numbers_with_thousands_and_blanks():
 
 def test_metadata_comments_and_a_units_row_are_skipped(tmp_path):
     # a comment is never the header, even one with column names
-    before = "Machine: Z010\n\n# Weg;Kraft\nSpecimen: 1\n"
+    before = "Machine: Z010\n\n# Weg;Kraft\n  # Weg;Kraft\nSpecimen: 1\n"
     rows = [("mm", "N")] + ROWS[:3] + [("#", "note")] + ROWS[3:]
     path = _csv(
         tmp_path,
@@ -291,6 +295,10 @@ def test_encodings(tmp_path):
     bom.write_bytes(b"\xef\xbb\xbf" + ("Extension (mm);Force (N)\n" + rows).encode("utf-8"))
     data = read_tensile_csv(bom)
     assert data.extension_column == "Extension (mm)" and _ext(data) == E
+    # bytes that neither UTF-8 nor Windows-1252 define are replaced
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(b"Operator: \x81\x8d\n" + ("Weg (mm);Kraft (N)\n" + rows).encode())
+    assert _ext(read_tensile_csv(odd)) == E
     ansi = tmp_path / "ansi.csv"
     ansi.write_bytes(("Verlängerung in mm;Kraft in N\n" + rows).encode("cp1252"))
     data = read_tensile_csv(ansi)
@@ -334,6 +342,46 @@ def test_missing_explicit_or_recognized_columns(tmp_path):
     with pytest.raises(errors.TensileDataError) as info:
         read_tensile_csv(path, extension_column="ch9", force_column=None)
     assert "no header with columns 'ch9' and None found" in str(info.value)
+
+
+def test_quoted_header_cells_are_named_without_quotes(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('"ch1","chX"\n' + "".join(f"{e},{f}\n" for e, f in ROWS), encoding="utf-8")
+    data = read_tensile_csv(path, extension_column="ch1", force_column="chX")
+    assert (data.extension_column, data.force_column) == ("ch1", "chX")
+    assert _ext(data) == E and _force(data) == F
+
+
+def test_a_named_column_must_be_in_the_header(tmp_path):
+    path = _csv(tmp_path, ["Weg (mm)", "Kraft (N)"])
+    with pytest.raises(errors.TensileDataError) as info:
+        read_tensile_csv(path, extension_column="Weg (mm)", force_column="ch9")
+    assert str(info.value).startswith(
+        f"tensile file {str(path)!r}: no header with columns 'Weg (mm)' and 'ch9' found"
+    )
+
+
+def test_the_extension_column_is_not_also_the_force(tmp_path):
+    # "Lastweg" reads as both (starts with "last", ends with "weg")
+    path = _csv(tmp_path, ["Lastweg", "Time"])
+    with pytest.raises(errors.TensileDataError, match="no header with an extension column"):
+        read_tensile_csv(path)
+    # named as the extension, no other column is a force
+    path = _csv(tmp_path, ["Load (mm)", "Temp"], name="l.csv")
+    with pytest.raises(errors.TensileDataError) as info:
+        read_tensile_csv(path, extension_column="load (mm)")
+    assert str(info.value) == (
+        f"tensile file {str(path)!r}: no force column recognized in ['Load (mm)', 'Temp']; "
+        "name it with force_column=."
+    )
+
+
+def test_the_first_line_in_the_message_is_cut_at_120_characters(tmp_path):
+    long = "x" * 130
+    path = _csv(tmp_path, ["ch1", "ch2"], before=long + "\n")
+    with pytest.raises(errors.TensileDataError) as info:
+        read_tensile_csv(path)
+    assert f"(first line: {'x' * 120!r})" in str(info.value)
 
 
 def test_a_header_found_with_one_named_column_reports_the_other(tmp_path):
