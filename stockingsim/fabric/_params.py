@@ -50,6 +50,11 @@ def parameter_vector(model: _Model) -> np.ndarray:
 def with_parameters(model: _Model, values: Any) -> _Model:
     """A copy of ``model`` with the parameter vector ``values`` (validated by the model)."""
     values = np.asarray(values, dtype=float).ravel()
+    n = len(parameter_names(model))
+    if n != values.size:
+        raise errors.FabricError(
+            f"{model.kind} model has {n} parameters, got a vector of {values.size}."
+        )
     data = model.to_dict()
     i = 0
     for f in fields(model):
@@ -62,10 +67,6 @@ def with_parameters(model: _Model, values: Any) -> _Model:
         else:
             data[f.name] = float(values[i])
             i += 1
-    if i != values.size:
-        raise errors.FabricError(
-            f"{model.kind} model has {i} parameters, got a vector of {values.size}."
-        )
     return model_from_dict(data)
 
 
@@ -110,7 +111,9 @@ def fit_covariance(model: _Model, strain: Any, tension: Any) -> np.ndarray:
     """Asymptotic covariance of the model's parameters fitted to ``(strain, tension)``.
 
     ``s^2 (J^T J)^+`` with ``J = dT/d theta`` at the data and ``s^2 = RSS / (n - k)``; the
-    pseudo-inverse gives zero variance to directions the data do not reach.
+    pseudo-inverse gives zero variance to directions the data do not reach (those whose
+    singular value of ``J`` is below 1e-6 of the largest: eigenvalues of ``J^T J`` below
+    1e-12 of the largest count as zero).
     """
     s = np.asarray(strain, dtype=float).ravel()
     t = np.asarray(tension, dtype=float).ravel()

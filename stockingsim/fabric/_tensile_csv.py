@@ -261,9 +261,13 @@ def _read_columns(lines, hidx, sep, header, columns, where):
     value is blank are dropped; a non-numeric cell or fewer than 5 rows raise.
     """
     ie, iforce = columns
-    rows = [
-        ln.split(sep) for ln in lines[hidx + 1 :] if ln.strip() and not ln.lstrip().startswith("#")
+    numbered = [
+        (n, ln.split(sep))
+        for n, ln in enumerate(lines[hidx + 1 :], start=hidx + 2)
+        if ln.strip() and not ln.lstrip().startswith("#")
     ]
+    rows = [r for _, r in numbered]
+    line_numbers = [n for n, _ in numbered]  # 1-based, of the file
     ext_unit = _split_header(header[ie])[1]
     force_unit = _split_header(header[iforce])[1]
     decimal_comma = sep != ","
@@ -274,13 +278,13 @@ def _read_columns(lines, hidx, sep, header, columns, where):
     if rows and np.isneginf(ext[0]) and np.isneginf(force[0]):  # a units row: mm;N or "(mm)"
         ext_unit = ext_unit or _unit_cell(cells_e[0])
         force_unit = force_unit or _unit_cell(cells_f[0])
-        ext, force = ext[1:], force[1:]
+        ext, force, line_numbers = ext[1:], force[1:], line_numbers[1:]
     if ext.size == 0:
         raise _fail(where, "has a header but no data rows.")
     for arr, col in ((ext, header[ie]), (force, header[iforce])):
         bad = np.flatnonzero(np.isneginf(arr))
         if bad.size:
-            row = int(bad[0]) + hidx + 2
+            row = line_numbers[int(bad[0])]
             raise _fail(
                 where,
                 f"non-numeric value in column {col!r} at line {row}; clean the file (numbers "
