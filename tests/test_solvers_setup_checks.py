@@ -538,3 +538,16 @@ def test_slice_sample_arc_length_weighted():
     out = su.slice_sample(None, s, np.ones(3))
     np.testing.assert_allclose(out[0], [expect, 0, 5])
     np.testing.assert_allclose(out[1], [2.0, 1, 3])
+
+
+def test_prepare_counts_a_section_whose_loop_is_a_triangle():
+    class TriangleLeg(_Leg):
+        def sections(self, heights):
+            out = super().sections(heights)
+            for sec in out:
+                sec.polygons = [np.array([[0.05, 0.0], [-0.03, 0.04], [-0.03, -0.04]])]
+            return out
+
+    s = su.prepare(TriangleLeg(), _Stocking(0.1, 0.2, relaxed=0.2), step_m=0.05)
+    np.testing.assert_allclose(s.hull_m, _perim(0.05))
+    assert np.all(s.tension > 0)
