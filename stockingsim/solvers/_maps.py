@@ -105,5 +105,11 @@ class SkinStiffness:
         zc = np.clip(z, self.lo, self.hi)
         tw = self.th0 + np.mod(th - self.th0, TWO_PI)
         k = self.spline.ev(zc, tw)
-        dk_dz = np.where((z > self.lo) & (z < self.hi), self.spline.ev(zc, tw, dx=1), 0.0)
+        if self.spline.degrees[0] > 1:
+            slope = self.spline.ev(zc, tw, dx=1)
+        else:  # two rows: linear in height (FITPACK differentiates only below the degree)
+            slope = (self.spline.ev(self.hi, tw) - self.spline.ev(self.lo, tw)) / (
+                self.hi - self.lo
+            )
+        dk_dz = np.where((z > self.lo) & (z < self.hi), slope, 0.0)
         return k, dk_dz, self.spline.ev(zc, tw, dy=1)
