@@ -223,17 +223,14 @@ def classify(pressure_mmhg: Any, standard: str = DEFAULT_STANDARD) -> Any:
                 return name
         return None
 
-    if np.ndim(value) == 0:
-        try:
-            return one(float(value))
-        except (TypeError, ValueError) as exc:
-            raise errors.StandardError(f"pressure must be a number in mmHg, got {value!r}") from exc
     try:
+        if np.ndim(value) == 0:
+            return one(float(value))
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise errors.StandardError(
-            f"pressures must be numbers in mmHg, got {value!r}; convert the column to numbers "
-            "(for example pandas.to_numeric) first"
+            f"pressure must be a number (or numbers) in mmHg, got {value!r}; convert text to "
+            "numbers first (for example pandas.to_numeric)"
         ) from exc
     out = np.empty(arr.shape, dtype=object)
     flat = out.reshape(-1)
