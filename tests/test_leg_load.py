@@ -31,6 +31,54 @@ def test_every_format_gives_the_same_leg(ext, tmp_path, f_avg_mesh, leg_f_avg):
         assert leg.landmarks[name].circumference_m == pytest.approx(lm.circumference_m, rel=1e-4)
 
 
+_QUADS_AND_TRIANGLE_PLY = """ply
+format ascii 1.0
+element vertex 5
+property float x
+property float y
+property float z
+element face 2
+property list uchar int vertex_indices
+end_header
+0 0 0
+1 0 0
+1 1 0
+0 1 0
+2 2 0
+4 0 1 2 3
+3 1 4 2
+"""
+
+
+@pytest.mark.parametrize(
+    "kind", ["ply_binary", "ply_ascii", "ply_colours", "stl_binary", "stl_ascii", "off", "quads"]
+)
+def test_files_read_directly_give_trimesh_arrays(kind, tmp_path, f_avg_mesh):
+    # PLY, STL and OFF are read with trimesh's format reader alone; the arrays must be exactly
+    # those of trimesh.load(force="mesh", process=False), whatever the encoding
+    from stockingsim.leg._load import read_mesh_file
+
+    ext = kind.split("_")[0] if kind != "quads" else "ply"
+    path = tmp_path / f"leg.{ext}"
+    if kind == "stl_ascii":
+        path.write_text(trimesh.exchange.stl.export_stl_ascii(f_avg_mesh))
+    elif kind == "quads":
+        path.write_text(_QUADS_AND_TRIANGLE_PLY)
+    elif kind == "ply_colours":
+        coloured = f_avg_mesh.copy()
+        coloured.visual.vertex_colors = np.tile([200, 30, 30, 255], (len(coloured.vertices), 1))
+        coloured.export(path)
+    else:
+        f_avg_mesh.export(path, **({"encoding": kind[4:]} if ext == "ply" else {}))
+    vertices, faces, _digest = read_mesh_file(path)
+    ref = trimesh.load(path, force="mesh", process=False)
+    assert vertices.dtype == np.float64 and faces.shape[1] == 3
+    np.testing.assert_array_equal(vertices, np.asarray(ref.vertices, dtype=float))
+    np.testing.assert_array_equal(faces, ref.faces)
+    if kind == "quads":  # the quad split in two triangles, the triangle kept
+        assert len(faces) == 3
+
+
 @pytest.mark.parametrize(("scale", "units"), [(1.0, "m"), (100.0, "cm"), (1000.0, "mm")])
 def test_units_are_detected_from_the_size(scale, units, tmp_path, f_avg_mesh, leg_f_avg):
     mesh = f_avg_mesh.copy()

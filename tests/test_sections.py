@@ -215,6 +215,10 @@ def test_chain_ranking_recovers_random_loops_and_chains(sizes, closed, seed):
             nxt[members[-1]] = members[0]
         loops.append((members, closed[k] and size > 1))
     chain, dist, cyclic = rank_chains(nxt)
+    # the doubling bounded by the longest loop (as slice_mesh bounds it by the segments of a
+    # plane) gives the same arrays
+    for got, want in zip(rank_chains(nxt, max_length=max(sizes)), (chain, dist, cyclic)):
+        np.testing.assert_array_equal(got, want)
     for members, is_cycle in loops:
         assert len(set(chain[members])) == 1  # one chain per loop
         assert np.all(cyclic[members] == is_cycle)
@@ -311,3 +315,26 @@ def test_summary_matches_the_sections(leg_f_avg, wound):
         expected = [getattr(s, name) for s in sections]
         np.testing.assert_allclose(summary[name], expected, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(summary["centroid"], [s.centroid for s in sections], atol=1e-12)
+
+
+def test_profile_at_given_heights_reuses_the_grid_already_cut(shared_leg_paths):
+    # heights on the 5 mm landmark grid are taken from it, the others cut: the same numbers as
+    # cutting every height on a leg that has no grid yet (to rounding), NaN beyond the top
+    path = shared_leg_paths["anny_m_elder"]
+    fresh, used = ss.load_leg(path), ss.load_leg(path)
+    grid = used.girth_profile()  # the 5 mm grid (also what the landmarks are found on)
+    length = float(used.length_m)
+    h = np.r_[grid.height_m.to_numpy()[[3, 40, 41, 90]], 0.2071, 0.31234, length + 0.01]
+    want = fresh.girth_profile(heights_m=h)
+    got = used.girth_profile(heights_m=h)
+    assert list(got.columns) == list(want.columns)
+    np.testing.assert_array_equal(got.height_m.to_numpy(), h)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=1e-15)
+    assert got.iloc[-1, 1:].isna().all()  # above the mesh: no section
+    # the grid rows themselves, exactly
+    on_grid = grid.iloc[[3, 40, 41, 90]].reset_index(drop=True)
+    np.testing.assert_array_equal(got.iloc[:4].to_numpy(), on_grid.to_numpy())
+    # a height 1 micrometre off the grid is cut, not rounded to the grid
+    off = used.girth_profile(heights_m=[h[1] + 1e-6])
+    cut = fresh.girth_profile(heights_m=[h[1] + 1e-6])
+    np.testing.assert_allclose(off.to_numpy(), cut.to_numpy(), rtol=1e-12)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import warnings
 from pathlib import Path
@@ -76,9 +77,12 @@ def read_mesh_file(path) -> tuple[np.ndarray, np.ndarray, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            loaded = trimesh.load(str(path), force="mesh", process=False)
-        vertices = np.asarray(getattr(loaded, "vertices", np.zeros((0, 3))), dtype=float)
-        faces = np.asarray(getattr(loaded, "faces", np.zeros((0, 3))))
+            plain = _plain_triangles(data, suffix)
+            if plain is None:
+                loaded = trimesh.load(str(path), force="mesh", process=False)
+                plain = (getattr(loaded, "vertices", None), getattr(loaded, "faces", None))
+        vertices = np.asarray(plain[0] if plain[0] is not None else np.zeros((0, 3)), dtype=float)
+        faces = np.asarray(plain[1] if plain[1] is not None else np.zeros((0, 3)))
     except errors.StockingSimError:
         raise
     except Exception as exc:  # trimesh raises many types on garbage input
@@ -94,6 +98,33 @@ def read_mesh_file(path) -> tuple[np.ndarray, np.ndarray, str]:
             "first (e.g. Poisson reconstruction in MeshLab)."
         )
     return vertices, faces, digest
+
+
+def _plain_triangles(data: bytes, suffix: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Vertices and triangles of a PLY, STL or OFF file straight from trimesh's format reader.
+
+    The same arrays as ``trimesh.load(path, force="mesh", process=False)``, without building a
+    ``Trimesh`` (its hashing and copies cost more than the parsing on a leg of 26k vertices).
+    Colours and normals in the file are ignored, as they are by the leg. None when the file
+    needs trimesh's own handling (polygons other than triangles, a scene, other formats): the
+    caller then loads it with ``trimesh.load``.
+    """
+    from trimesh.exchange import off, ply, stl
+
+    reader = {".ply": ply.load_ply, ".stl": stl.load_stl, ".off": off.load_off}.get(suffix)
+    if reader is None:
+        return None
+    kwargs = reader(io.BytesIO(data))
+    if not isinstance(kwargs, dict) or {"geometry", "graph"} & set(kwargs):
+        return None  # a scene of several geometries: trimesh's own path
+    vertices, faces = kwargs.get("vertices"), kwargs.get("faces")
+    if not (isinstance(vertices, np.ndarray) and isinstance(faces, np.ndarray)):
+        return None
+    if vertices.ndim != 2 or vertices.shape[1] != 3 or faces.ndim != 2 or faces.shape[1] != 3:
+        return None
+    if faces.dtype.kind not in "iu":
+        return None
+    return vertices, faces
 
 
 def units_scale(length: float, units: str) -> tuple[float, str]:

@@ -178,13 +178,19 @@ def concat_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return idx, owner
 
 
-def rank_chains(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def rank_chains(
+    nxt: np.ndarray, max_length: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Order segments into chains and cycles.
 
     Parameters
     ----------
     nxt : ndarray of shape (S,)
         Successor of each segment (-1 when none). Cycles are allowed.
+    max_length : int, optional
+        An upper bound on the number of segments in any chain or cycle (the most segments of
+        one plane, for the cuts of a mesh): the pointer doubling then stops after
+        ``log2(max_length)`` rounds instead of ``log2(S)``. Default ``S``.
 
     Returns
     -------
@@ -199,9 +205,12 @@ def rank_chains(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     n = len(nxt)
     idx = np.arange(n)
+    # rounds of doubling that see every element's whole chain or cycle: 2**rounds >= its length
+    bound = n if max_length is None else min(n, int(max_length))
+    rounds = int(np.ceil(np.log2(max(bound, 2))))
     # 1. find the elements that reach a chain end: doubling until nothing moves
     jump = nxt.copy()
-    for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 2):
+    for _ in range(rounds + 2):
         active = jump >= 0
         if not active.any():
             break
@@ -213,7 +222,7 @@ def rank_chains(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ptr = np.where(cyclic, nxt, idx)
         cyc = np.flatnonzero(cyclic)
         # after r rounds every element has seen 2**r successors: the whole cycle
-        for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
+        for _ in range(rounds + 1):
             cmin[cyc] = np.minimum(cmin[cyc], cmin[ptr[cyc]])
             ptr[cyc] = ptr[ptr[cyc]]
         nxt = nxt.copy()

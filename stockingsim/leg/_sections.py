@@ -269,7 +269,8 @@ def slice_mesh(
         vertices, faces, plane, face, origins, normals
     )
     nxt = _next_segments(plane, key_start, key_end, len(vertices), n_planes)
-    chain, rank, cyclic = rank_chains(nxt)
+    per_plane = int(np.bincount(plane, minlength=1).max()) if len(plane) else 1
+    chain, rank, cyclic = rank_chains(nxt, max_length=per_plane)
     s_uv, e_uv, perim, area2, cx, cy, hits = _loop_moments(
         plane, start, end, origins, us, vs, chain
     )

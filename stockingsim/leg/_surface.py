@@ -26,6 +26,9 @@ __all__ = ["Leg"]
 
 #: how many calls of Leg.sections (with different heights) a leg remembers
 SECTIONS_CACHE_SIZE = 4
+#: heights closer than this are the same section plane (a mesh's float32 coordinates resolve
+#: about 1e-8 m on a leg)
+GRID_MATCH_M = 1e-10
 PROFILE_COLUMNS = [
     "height_m",
     "circumference_m",
@@ -371,7 +374,33 @@ class Leg:
         """
         if heights_m is None:
             return self._grid_profile(step_m)[0].copy()
-        return self._profile(self._heights_array(heights_m))[0]
+        h = self._heights_array(heights_m)
+        rows, on_grid = self._grid_rows(h)
+        if not on_grid.all():  # the heights off the grids already cut
+            rows.iloc[np.flatnonzero(~on_grid)] = self._profile(h[~on_grid])[0].to_numpy()
+        return rows
+
+    def _grid_rows(self, h: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """Profile rows at the heights ``h`` taken from the grid profiles already cut.
+
+        A design's course grid and most landmarks lie on the 5 mm grid the landmarks were
+        found on; those planes are the ones already cut (heights equal to 0.1 nm, well below a
+        mesh's coordinate precision) and are not cut again. Returns the rows (NaN where no
+        grid has the height) and which heights were found.
+        """
+        rows = np.full((len(h), len(PROFILE_COLUMNS)), np.nan)
+        found = np.zeros(len(h), dtype=bool)
+        for frame, _closed in self.__dict__.get("_profile_cache", {}).values():
+            grid = frame["height_m"].to_numpy()
+            if len(grid) < 2 or found.all():
+                continue
+            at = np.clip(np.searchsorted(grid, h), 1, len(grid) - 1)
+            nearest = np.where(np.abs(grid[at - 1] - h) <= np.abs(grid[at] - h), at - 1, at)
+            hit = ~found & (np.abs(grid[nearest] - h) <= GRID_MATCH_M)
+            rows[hit] = frame.to_numpy()[nearest[hit]]
+            found |= hit
+        rows[:, 0] = h
+        return pd.DataFrame(rows, columns=PROFILE_COLUMNS), found
 
     def _grid_profile(self, step_m: float) -> tuple[pd.DataFrame, np.ndarray]:
         """Cached profile on the regular grid, and whether each section is a closed loop."""
