@@ -236,3 +236,25 @@ def test_bad_input_raises_mesh_error(case):
         v = v[:, :2]
     with pytest.raises(errors.MeshError, match=r"\w+"):
         vertex_curvature(v, f, axis, vertex_normals=normals)
+
+
+def test_curvature_at_some_vertices_is_the_same_to_the_bit(shared_leg_paths):
+    # a band of the leg (several cache blocks of faces): the wanted vertices get exactly the
+    # whole mesh's values, the others 0; a leg keeps the whole one once it has it
+    import stockingsim as ss
+
+    leg = ss.load_leg(shared_leg_paths["anny_m_athletic"])
+    assert len(leg.faces) > 2 * 16384  # more than two blocks
+    h = leg.heights_m
+    wanted = (h > 0.12) & (h < 0.45)
+    full = vertex_curvature(leg.vertices, leg.faces, leg.frame.axis, leg.vertex_normals)
+    part = vertex_curvature(leg.vertices, leg.faces, leg.frame.axis, leg.vertex_normals, at=wanted)
+    for name in ("hoop", "axial", "k1", "k2"):
+        got, want = getattr(part, name), getattr(full, name)
+        np.testing.assert_array_equal(got[wanted], want[wanted])
+        assert np.all(got[~wanted] == 0.0)
+    on_leg = leg.curvature_at(wanted)
+    np.testing.assert_array_equal(on_leg.hoop[wanted], leg.curvature.hoop[wanted])
+    assert leg.curvature_at(wanted) is leg.curvature  # the whole leg's, now that it is known
+    with pytest.raises(errors.MeshError, match="boolean mask of the"):
+        vertex_curvature(leg.vertices, leg.faces, leg.frame.axis, at=wanted[:-1])

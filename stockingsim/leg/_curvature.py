@@ -221,15 +221,21 @@ def _tangent_frame(normals: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, n
     return hoop, _x(normals, hoop)
 
 
-def _accumulate_tensor(vt, f, normals, hoop, axial) -> np.ndarray:
+def _accumulate_tensor(vt, f, normals, hoop, axial, used=None) -> np.ndarray:
     """Per vertex, the Voronoi-weighted sums of the tensor's (hh, ha, aa) and of the weights.
 
     Faces in cache-sized blocks: the second fundamental form fitted on each face, evaluated in
-    each corner vertex's (hoop, axial) frame rotated into the face plane; (4, N).
+    each corner vertex's (hoop, axial) frame rotated into the face plane; (4, N). ``used``, a
+    mask of the faces, skips the others; the blocks stay those of all the faces, so a vertex
+    whose faces are all used gets its sums added in the same order: the same bits.
     """
     acc = np.zeros((4, vt.shape[1]))
     for sl in _blocks(f.shape[0]):
-        idx = _corners(f, sl)
+        if used is None:
+            idx = _corners(f, sl)
+        else:
+            rows = f[sl][used[sl]]
+            idx = [rows[:, j] for j in range(3)]
         p0, p1, p2 = (np.take(vt, i, axis=1) for i in idx)
         nv = [np.take(normals, i, axis=1) for i in idx]
         # edge j is opposite corner j
@@ -291,6 +297,8 @@ def vertex_curvature(
     faces: np.ndarray,
     axis: np.ndarray,
     vertex_normals: np.ndarray | None = None,
+    *,
+    at: np.ndarray | None = None,
 ) -> VertexCurvature:
     """Normal curvature at every vertex in the hoop and axial directions, and principal curvatures.
 
@@ -319,6 +327,10 @@ def vertex_curvature(
         Outward normals. Default: Max-weighted face normals (:func:`vertex_normals_max`), which
         are exact on spheres and make this estimator second-order accurate; other normals
         (e.g. area-weighted) work but are less accurate.
+    at : ndarray of shape (N,) bool, optional
+        Only these vertices are wanted (a stocking's covered part): only the faces around
+        them are visited, and the other vertices get 0. The wanted ones get the same values,
+        to the bit, as without ``at``.
 
     Returns
     -------
@@ -375,13 +387,25 @@ def vertex_curvature(
     hoop, axial = _tangent_frame(normals, ax_cm)
 
     del ax_cm, ax  # the (3, N) copy of a per-vertex axis is not needed any more
-    acc = _accumulate_tensor(vt, f, normals, hoop, axial)
+    used = None
+    if at is not None:
+        wanted = np.asarray(at, dtype=bool)
+        if wanted.shape != (n_vertices,):
+            raise errors.MeshError(
+                f"at must be a boolean mask of the {n_vertices} vertices, got shape "
+                f"{wanted.shape}; omit it for every vertex."
+            )
+        used = wanted[f[:, 0]] | wanted[f[:, 1]] | wanted[f[:, 2]]
+    acc = _accumulate_tensor(vt, f, normals, hoop, axial, used)
     del vt, normals, hoop, axial  # the (3, N) arrays go before the outputs are made
     s_hh, s_ha, s_aa, weight = acc
     inv_w = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0.0)
     s_hh *= inv_w
     s_ha *= inv_w
     s_aa *= inv_w
+    if used is not None:  # the vertices not wanted have only some of their faces' sums
+        for s in (s_hh, s_ha, s_aa):
+            s[~wanted] = 0.0
     half_sum = 0.5 * (s_hh + s_aa)
     radius = np.sqrt((0.5 * (s_hh - s_aa)) ** 2 + s_ha * s_ha)
     return VertexCurvature(hoop=s_hh, axial=s_aa, k1=half_sum + radius, k2=half_sum - radius)

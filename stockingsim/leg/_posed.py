@@ -221,7 +221,7 @@ def make_posed_leg(standing: Any, vertices: np.ndarray, joints, axis, name: str,
         for k, v in vars(cls).items()
         if isinstance(v, cached_property)
     }
-    lazy |= {"_profile_cache", "_sections_cache"}
+    lazy |= {"_profile_cache", "_sections_cache", "_curvature_at"}
     cls = posed_leg_class(type(standing))
     new = cls.__new__(cls)
     new.__dict__.update({k: v for k, v in standing.__dict__.items() if k not in lazy})

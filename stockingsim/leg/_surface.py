@@ -553,6 +553,28 @@ class Leg:
         axis = np.asfortranarray(cl.tangents(self.heights_m)) if cl.bent else self.frame.axis
         return vertex_curvature(self.vertices, self.faces, axis, self.vertex_normals)
 
+    def curvature_at(self, wanted: np.ndarray):
+        """:attr:`curvature` where ``wanted`` (a vertex mask) is True; 0 elsewhere.
+
+        The same values as :attr:`curvature` at the wanted vertices (to the bit), from the
+        faces around them only: a knee-high's pressure needs the lower leg's curvature, not
+        the thigh's. The whole leg's is used when already computed; the last mask's is kept.
+        """
+        if "curvature" in self.__dict__:
+            return self.curvature
+        from stockingsim.leg._curvature import vertex_curvature
+
+        wanted = np.asarray(wanted, dtype=bool)
+        key = np.packbits(wanted).tobytes()
+        cached = self.__dict__.get("_curvature_at")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        cl = self._centreline
+        axis = np.asfortranarray(cl.tangents(self.heights_m)) if cl.bent else self.frame.axis
+        curv = vertex_curvature(self.vertices, self.faces, axis, self.vertex_normals, at=wanted)
+        self.__dict__["_curvature_at"] = (key, curv)
+        return curv
+
     def to_trimesh(self):
         """The surface as a ``trimesh.Trimesh`` (no processing, same vertex order)."""
         import trimesh
@@ -569,6 +591,7 @@ class Leg:
         "axial_directions",
         "cylindrical",
         "curvature",
+        "_curvature_at",
         "_sections_cache",
     )
 

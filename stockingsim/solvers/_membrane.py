@@ -49,7 +49,8 @@ def hoop_pressure(leg: Any, setup: Setup) -> np.ndarray:
 def solve(leg: Any, setup: Setup, **options: Any) -> tuple[np.ndarray, np.ndarray, dict]:
     """Per-vertex pressure (Pa), per-section (mean, min, max) (Pa) and info."""
     tc = hoop_tension(leg, setup)
-    curv = leg.curvature
+    # the curvature of the covered skin only (a knee-high needs no thigh)
+    curv = leg.curvature_at(tc > 0)
     p_v = membrane_pressure(tc, setup.axial_tension, np.asarray(curv.hoop), np.asarray(curv.axial))
     stats = slice_sample(leg, setup, p_v)
     return p_v, stats, {"axial_tension_n_per_m": setup.axial_tension}
