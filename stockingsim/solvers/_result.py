@@ -166,39 +166,19 @@ def build_result(
     strain_v = np.where(covered, np.interp(h, hs, _fill(setup.strain)), np.nan)
     tension_v = np.where(covered, np.interp(h, hs, setup.tension), 0.0)
     stats = np.nan_to_num(np.maximum(stats_pa, 0.0)) / PA_PER_MMHG
-    table = pd.DataFrame(
-        {
-            "height_m": hs,
-            "circumference_m": setup.hull_m,
-            "relaxed_circumference_m": setup.relaxed_m,
-            "strain": setup.strain,
-            "tension_n_per_m": setup.tension,
-            "pressure_mmhg": stats[:, 0],
-            "pressure_min_mmhg": stats[:, 1],
-            "pressure_max_mmhg": stats[:, 2],
-        }
-    )
-    sections = table[setup.is_grid].reset_index(drop=True)
-    rows = []
-    names = []
+    # the section table's columns, in PROFILE_COLUMNS order
+    columns = np.column_stack(
+        [hs, setup.hull_m, setup.relaxed_m, setup.strain, setup.tension, *stats.T[:3]]
+    ).astype(float, copy=False)
+    sections = pd.DataFrame(columns[setup.is_grid], columns=PROFILE_COLUMNS)
     landmarks = getattr(leg, "landmarks", {}) or {}
-    for name, lm in landmarks.items():
-        names.append(name)
+    names = list(landmarks)
+    rows = np.zeros((len(names), len(PROFILE_COLUMNS)))
+    for i, (name, lm) in enumerate(landmarks.items()):
         if name in setup.landmark_index:
-            rows.append(table.iloc[setup.landmark_index[name]].to_dict())
-        else:
-            rows.append(
-                {
-                    "height_m": float(lm.height_m),
-                    "circumference_m": float(lm.circumference_m),
-                    "relaxed_circumference_m": np.nan,
-                    "strain": np.nan,
-                    "tension_n_per_m": 0.0,
-                    "pressure_mmhg": 0.0,
-                    "pressure_min_mmhg": 0.0,
-                    "pressure_max_mmhg": 0.0,
-                }
-            )
+            rows[i] = columns[setup.landmark_index[name]]
+        else:  # outside the stocking: no fabric, no pressure
+            rows[i, :5] = float(lm.height_m), float(lm.circumference_m), np.nan, np.nan, 0.0
     profile = pd.DataFrame(rows, index=pd.Index(names, name="landmark"), columns=PROFILE_COLUMNS)
     for arr in (p, strain_v, tension_v, covered):
         arr.setflags(write=False)

@@ -162,8 +162,9 @@ def check_gradient(
     rules = gradient_rules(key, include_unconfirmed=include_unconfirmed, ranges=ranges)
     p = prof["pressure_mmhg"].to_numpy(float)
     p_b = float(prof.loc["B", "pressure_mmhg"])
-    lo = rules.loc[prof.index, "min_fraction"].to_numpy(float)
-    hi = rules.loc[prof.index, "max_fraction"].to_numpy(float)
+    rules = rules.loc[prof.index]  # one row per covered landmark, in the profile's order
+    lo = rules["min_fraction"].to_numpy(float)
+    hi = rules["max_fraction"].to_numpy(float)
     lo_p = lo * p_b
     hi_p = hi * p_b
     range_ok = (np.isnan(lo_p) | (p >= lo_p - tol_mmhg)) & (np.isnan(hi_p) | (p <= hi_p + tol_mmhg))
@@ -179,8 +180,8 @@ def check_gradient(
             "percent_of_B": percent,
             "min_percent": 100.0 * lo,
             "max_percent": 100.0 * hi,
-            "confirmed": rules.loc[prof.index, "confirmed"].to_numpy(bool),
-            "rule": rules.loc[prof.index, "rule"].to_numpy(object),
+            "confirmed": rules["confirmed"].to_numpy(bool),
+            "rule": rules["rule"].to_numpy(object),
             "range_ok": range_ok,
             "monotone_ok": mono_ok,
         },
