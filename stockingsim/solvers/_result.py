@@ -168,8 +168,8 @@ def build_result(
     stats = np.nan_to_num(np.maximum(stats_pa, 0.0)) / PA_PER_MMHG
     # the section table's columns, in PROFILE_COLUMNS order
     columns = np.column_stack(
-        [hs, setup.hull_m, setup.relaxed_m, setup.strain, setup.tension, *stats.T[:3]]
-    ).astype(float, copy=False)
+        [hs, setup.hull_m, setup.relaxed_m, setup.strain, setup.tension, *stats[:, :3].T]
+    )
     sections = pd.DataFrame(columns[setup.is_grid], columns=PROFILE_COLUMNS)
     landmarks = getattr(leg, "landmarks", {}) or {}
     names = list(landmarks)
