@@ -190,6 +190,10 @@ class Kit:
     def coverage_m(self, leg: Any) -> tuple[float, float]:
         return self.inner.coverage_m(leg)
 
+    def style_is_complete(self, leg: Any) -> bool:
+        """Whether ``leg`` reaches the landmark at which the inner layer's style ends."""
+        return self.inner.style_is_complete(leg)
+
     def band_tension(self, leg: Any, heights_m: Any, girth_m: Any) -> np.ndarray:
         """Tension (N/m) of the outer layers (and the inner layer's folds) at each height."""
         h = np.atleast_1d(np.asarray(heights_m, dtype=float))
