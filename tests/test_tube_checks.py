@@ -156,6 +156,19 @@ def test_build_tube_loose_rings_large_strains_and_one_ring():
     assert one.f_typ == pytest.approx(A * 0.4 * TWO_PI / 16, rel=1e-9)
 
 
+def test_a_ring_at_exactly_its_relaxed_girth_has_no_normal_force():
+    zs = np.linspace(0.0, 0.02, 5)
+    rmap = np.full((5, N_MAP), 0.05)
+    rings = np.array([0.0, 0.01, 0.02])
+    hull = _tube.start_rings(rmap, zs, rings, np.ones(3), 16)[2]
+    relaxed = hull / np.array([1.4, 1.0, 1.4])  # the middle ring neither stretched nor loose
+    tube = _tube.build_tube(
+        rmap, zs, np.full(rmap.shape, 1e8), rings, relaxed, _fabric(), 0.0, 16, 0.5, 5e-4
+    )
+    assert tube.t_typ[1] == 1e-9 and np.all(tube.normal_n[1] == 0.0)
+    assert np.all(tube.normal_n[[0, 2]] > 0.0)
+
+
 def test_varying_tissue_is_a_field_of_the_skin():
     k_map = np.tile(np.where(np.abs(theta_grid(N_MAP)) < 0.5, 4e7, 1e7), (9, 1))
     tube, _, _, _ = _cone_tube(k_map=k_map)
@@ -169,6 +182,9 @@ def test_varying_tissue_is_a_field_of_the_skin():
     moved = _tube.node_stiffness(tube, th + math.pi, z)
     assert moved == pytest.approx(tube.k_skin(z, th + math.pi)[0], rel=1e-12)
     assert not np.allclose(moved, tube.k_nodes, rtol=0.1)
+    # any variation at all makes it the skin's field (here 0.5 Pa/m on 1e6)
+    slight = _cone_tube(k_map=1e6 + 0.5 * (k_map > 2e7))[0]
+    assert slight.k_skin is not None
     uniform, _, _, _ = _cone_tube()
     assert _tube.node_stiffness(uniform, th + 1.0, z + 0.001) is uniform.k_nodes
 
@@ -637,6 +653,14 @@ def test_tube_outputs_of_a_sunk_ring():
         0.4 * slip / np.sqrt(slip**2 + 5e-4**2), rel=1e-12, abs=1e-9
     )
     assert out["slip_m"][3] == pytest.approx(np.full(16, 5e-3), rel=0.02)
+    # node 0 of ring 1 moved 0.1 rad on: its fibre to node 1 shortens, the one from node 15
+    # lengthens; a node reports the tension of the fibre that starts at it
+    th = tube.th0.copy()
+    th[1, 0] += 0.1
+    hoop = _tube.tube_outputs(tube, _tube.pack(tube, tube.r0, th, tube.z0))["hoop_tension"][1]
+    rr, step, l0 = tube.r0[1, 0], TWO_PI / 16, relaxed[1] / 16
+    for j, gap in ((0, step - 0.1), (15, step + 0.1), (1, step), (14, step)):
+        assert hoop[j] == pytest.approx(A * (2 * rr * math.sin(gap / 2) / l0 - 1), rel=1e-9), j
 
 
 # --- whole solves on analytic surfaces --------------------------------------------------------
@@ -681,16 +705,17 @@ def test_solve_on_a_cylinder_gives_laplace_times_the_layers(layers):
 def test_solve_on_an_ellipse_is_symmetric_and_carries_the_hoop_load():
     """A frictionless ring of uniform tension T on a convex section: the node forces sum to
     T w sum(2 sin(phi_j / 2)) ~ 2 pi T w, and the ellipse's two mirror symmetries hold."""
-    a, b, n, k = 0.05, 0.035, 32, 1e8
+    a, b, n, k = 0.05, 0.035, 64, 1e8
     tg = theta_grid(N_MAP)
     rr = a * b / np.sqrt((b * np.cos(tg)) ** 2 + (a * np.sin(tg)) ** 2)
     rmap = np.tile(rr, (5, 1))
     zs = np.linspace(0.0, 0.04, 5)
     rings = np.linspace(0.0, 0.04, 3)
     hull = _tube.start_rings(rmap, zs, rings, np.ones(3), n)[2]
-    out = _tube.solve_tube(
-        rmap, zs, np.full(rmap.shape, k), rings, hull / 1.4, _fabric(), 0.0, n_theta=n
-    )
+    # the defaults: 64 nodes per ring, frictionless
+    out = _tube.solve_tube(rmap, zs, np.full(rmap.shape, k), rings, hull / 1.4, _fabric(), 0.0)
+    assert out["pressure_pa"].shape == (3, n)
+    assert np.all(out["mobilized_friction"] == 0.0) and out["friction_normal_change"] == 0.0
     t = out["hoop_tension"][1]
     assert np.ptp(t) < 0.01 * t.mean()  # frictionless: the tension evens out
     pos = _tube.positions(out["r"][1], out["theta"][1], out["z"][1])
@@ -703,3 +728,15 @@ def test_solve_on_an_ellipse_is_symmetric_and_carries_the_hoop_load():
     assert p == pytest.approx(p[(n - np.arange(n)) % n], rel=0.01)  # theta -> -theta
     assert p == pytest.approx(np.roll(p, n // 2), rel=0.01)  # theta -> theta + pi
     assert p.max() == pytest.approx(t.mean() * a / b**2, rel=0.02)
+
+
+def test_solve_tube_defaults_are_the_contact_methods_options():
+    import inspect
+
+    from stockingsim.solvers._contact import OPTIONS
+
+    params = inspect.signature(_tube.solve_tube).parameters
+    for name in ("n_theta", "max_iter", "tol", "start_sink_m", "friction_slip_m"):
+        assert params[name].default == OPTIONS[name], name
+    assert params["friction"].default == 0.0  # frictionless unless asked
+    assert params["hoop_layers"].default is None
