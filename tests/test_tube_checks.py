@@ -359,6 +359,34 @@ def test_energy_of_a_sunk_ring_and_its_gradient(mu):
         assert g @ d == pytest.approx(fd, rel=1e-5), part
 
 
+def test_energy_gradient_on_tissue_that_varies_along_and_around_the_leg():
+    # the Winkler energy 0.5 k(z, theta) delta^2 of a skin whose stiffness changes in both
+    # directions, on a continuation step (kfac 0.3): the gradient, with the terms of k's own
+    # derivatives, is the energy's derivative (central differences)
+    zs = np.linspace(0.0, 0.04, 9)
+    k_map = np.outer(np.linspace(1e6, 3e6, 9), 1.0 + 0.5 * np.cos(theta_grid(N_MAP)))
+    tube, _, _, _ = _cone_tube(slope=0.1, k_map=k_map)
+    assert tube.k_skin is not None and len(zs) == tube.rmap.shape[0]
+    tube.kfac = 0.3
+    nn = tube.r0.size
+    rng = np.random.default_rng(11)
+    x = _tube.pack(tube, tube.r0 - 0.002, tube.th0, tube.z0)
+    x = x + rng.normal(scale=0.1, size=x.size)
+    x[2 * nn : 2 * nn + 16] = tube.z0[0] / tube.scale
+    x[3 * nn - 16 :] = tube.z0[-1] / tube.scale
+    _, g = _tube.energy(tube, x)
+    free = np.ones(x.size, bool)
+    free[2 * nn : 2 * nn + 16] = free[3 * nn - 16 :] = False
+    for part in range(3):  # r, theta, z
+        d = np.zeros(x.size)
+        d[part * nn : (part + 1) * nn] = rng.normal(size=nn)
+        d *= free
+        d /= np.linalg.norm(d)
+        h = 1e-6
+        fd = (_tube.energy(tube, x + h * d)[0] - _tube.energy(tube, x - h * d)[0]) / (2 * h)
+        assert g @ d == pytest.approx(fd, rel=1e-5), part
+
+
 def test_residual_of_a_ring_off_the_skin_is_sin_x_over_x():
     # no skin force (k = 0), axial fibres at rest: a node's force is 2 T w sin(pi / n) against
     # the typical 2 pi T w / n of the rings between the ends
