@@ -54,8 +54,8 @@ end_header
     "kind", ["ply_binary", "ply_ascii", "ply_colours", "stl_binary", "stl_ascii", "off", "quads"]
 )
 def test_files_read_directly_give_trimesh_arrays(kind, tmp_path, f_avg_mesh):
-    # PLY, STL and OFF are read with trimesh's format reader alone; the arrays must be exactly
-    # those of trimesh.load(force="mesh", process=False), whatever the encoding
+    # PLY and OFF are read with trimesh's format reader alone, STL with trimesh.load; the arrays
+    # must be exactly those of trimesh.load(force="mesh", process=False), whatever the encoding
     from stockingsim.leg._load import read_mesh_file
 
     ext = kind.split("_")[0] if kind != "quads" else "ply"

@@ -101,17 +101,19 @@ def read_mesh_file(path) -> tuple[np.ndarray, np.ndarray, str]:
 
 
 def _plain_triangles(data: bytes, suffix: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Vertices and triangles of a PLY, STL or OFF file straight from trimesh's format reader.
+    """Vertices and triangles of a PLY or OFF file straight from trimesh's format reader.
 
     The same arrays as ``trimesh.load(path, force="mesh", process=False)``, without building a
     ``Trimesh`` (its hashing and copies cost more than the parsing on a leg of 26k vertices).
+    STL is left to ``trimesh.load``: some trimesh releases (4.6) merge an STL's repeated corners
+    there even with ``process=False``, and the arrays must not depend on the release.
     Colours and normals in the file are ignored, as they are by the leg. None when the file
     needs trimesh's own handling (polygons other than triangles, a scene, other formats): the
     caller then loads it with ``trimesh.load``.
     """
-    from trimesh.exchange import off, ply, stl
+    from trimesh.exchange import off, ply
 
-    reader = {".ply": ply.load_ply, ".stl": stl.load_stl, ".off": off.load_off}.get(suffix)
+    reader = {".ply": ply.load_ply, ".off": off.load_off}.get(suffix)
     if reader is None:
         return None
     kwargs = reader(io.BytesIO(data))
