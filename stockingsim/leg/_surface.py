@@ -546,19 +546,17 @@ class Leg:
         """Per-vertex curvature about the local axis (VertexCurvature), cached."""
         from stockingsim.leg._curvature import vertex_curvature
 
-        # the local axis: one vector on a straight leg, the centreline tangents on a bent one
-        # (the vertex frame is not built for this: it holds four (N, 3) arrays)
-        cl = self._centreline
-        # (Fortran order: its transpose, the (3, N) layout the estimator works in, is a view)
-        axis = np.asfortranarray(cl.tangents(self.heights_m)) if cl.bent else self.frame.axis
-        return vertex_curvature(self.vertices, self.faces, axis, self.vertex_normals)
+        return vertex_curvature(
+            self.vertices, self.faces, self._curvature_axis, self.vertex_normals
+        )
 
     def curvature_at(self, wanted: np.ndarray):
-        """:attr:`curvature` where ``wanted`` (a vertex mask) is True; 0 elsewhere.
+        """:attr:`curvature` at the vertices where ``wanted`` (a vertex mask) is True.
 
-        The same values as :attr:`curvature` at the wanted vertices (to the bit), from the
-        faces around them only: a knee-high's pressure needs the lower leg's curvature, not
-        the thigh's. The whole leg's is used when already computed; the last mask's is kept.
+        The same values as :attr:`curvature` there (to the bit), from the faces around them
+        only: a knee-high's pressure needs the lower leg's curvature, not the thigh's. The
+        other vertices get 0, or the whole leg's values when those are already computed (they
+        are then returned as they are). The last mask's curvature is kept.
         """
         if "curvature" in self.__dict__:
             return self.curvature
@@ -569,11 +567,21 @@ class Leg:
         cached = self.__dict__.get("_curvature_at")
         if cached is not None and cached[0] == key:
             return cached[1]
-        cl = self._centreline
-        axis = np.asfortranarray(cl.tangents(self.heights_m)) if cl.bent else self.frame.axis
-        curv = vertex_curvature(self.vertices, self.faces, axis, self.vertex_normals, at=wanted)
+        curv = vertex_curvature(
+            self.vertices, self.faces, self._curvature_axis, self.vertex_normals, at=wanted
+        )
         self.__dict__["_curvature_at"] = (key, curv)
         return curv
+
+    @property
+    def _curvature_axis(self) -> np.ndarray:
+        """The local axis for the curvature: the frame's, or the centreline's tangents.
+
+        On a bent leg the tangents are (N, 3) in Fortran order, so their transpose (the
+        estimator's (3, N) layout) is a view.
+        """
+        cl = self._centreline
+        return np.asfortranarray(cl.tangents(self.heights_m)) if cl.bent else self.frame.axis
 
     def to_trimesh(self):
         """The surface as a ``trimesh.Trimesh`` (no processing, same vertex order)."""
