@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _gradients import assert_energy_gradient
 from _surfaces import DeadLoadWale
 
 import stockingsim as ss
@@ -164,20 +165,5 @@ def test_tube_energy_gradient_matches_finite_differences_over_varying_tissue(mu)
         rmap, heights, k_map, rings, relaxed, ss.Fabric.linear(250.0), 0.05, 48, mu, 5e-4
     )
     assert tube.k_skin is not None  # the stiffness varies: it is the skin's field
-    rng = np.random.default_rng(3)
-    nn = tube.r0.size
     x = _tube.pack(tube, tube.r0 - 0.003, tube.th0 + 0.02, tube.z0)  # sunk 3 mm, slid
-    x = x + rng.normal(scale=0.2, size=x.size)  # 0.2 mm
-    x[2 * nn : 2 * nn + 48] = tube.z0[0] / tube.scale  # the end rings keep their height
-    x[3 * nn - 48 :] = tube.z0[-1] / tube.scale
-    _, g = _tube.energy(tube, x)
-    free = np.ones(x.size, bool)
-    free[2 * nn : 2 * nn + 48] = free[3 * nn - 48 :] = False  # their z gradient is zeroed
-    for part in range(3):  # r, theta, z
-        d = np.zeros(x.size)
-        d[part * nn : (part + 1) * nn] = rng.normal(size=nn)
-        d *= free
-        d /= np.linalg.norm(d)
-        h = 1e-6
-        fd = (_tube.energy(tube, x + h * d)[0] - _tube.energy(tube, x - h * d)[0]) / (2 * h)
-        assert g @ d == pytest.approx(fd, rel=1e-4), part
+    assert_energy_gradient(tube, x, np.random.default_rng(3), scale=0.2, rel=1e-4)  # 0.2 mm

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from _gradients import assert_energy_gradient
 
 import stockingsim as ss
 from stockingsim import errors
@@ -342,27 +343,7 @@ def test_energy_of_a_sunk_ring_and_its_gradient(mu):
     # the gradient is the energy's derivative, the end rings' heights fixed
     nn = r.size
     assert np.all(g[2 * nn : 2 * nn + 16] == 0.0) and np.all(g[3 * nn - 16 :] == 0.0)
-    _assert_gradient_is_the_energys_derivative(tube, x, np.random.default_rng(5))
-
-
-def _assert_gradient_is_the_energys_derivative(tube, x, rng):
-    """Central differences of the energy along random directions of r, theta and z, at a
-    perturbed ``x`` whose end rings keep their heights (16 nodes a ring)."""
-    nn = tube.r0.size
-    x = x + rng.normal(scale=0.1, size=x.size)
-    x[2 * nn : 2 * nn + 16] = tube.z0[0] / tube.scale
-    x[3 * nn - 16 :] = tube.z0[-1] / tube.scale
-    _, g = _tube.energy(tube, x)
-    free = np.ones(x.size, bool)
-    free[2 * nn : 2 * nn + 16] = free[3 * nn - 16 :] = False
-    for part in range(3):  # r, theta, z
-        d = np.zeros(x.size)
-        d[part * nn : (part + 1) * nn] = rng.normal(size=nn)
-        d *= free
-        d /= np.linalg.norm(d)
-        h = 1e-6
-        fd = (_tube.energy(tube, x + h * d)[0] - _tube.energy(tube, x - h * d)[0]) / (2 * h)
-        assert g @ d == pytest.approx(fd, rel=1e-5), part
+    assert_energy_gradient(tube, x, np.random.default_rng(5), scale=0.1, rel=1e-5)
 
 
 def test_energy_gradient_on_tissue_that_varies_along_and_around_the_leg():
@@ -375,7 +356,7 @@ def test_energy_gradient_on_tissue_that_varies_along_and_around_the_leg():
     assert tube.k_skin is not None and len(zs) == tube.rmap.shape[0]
     tube.kfac = 0.3
     x = _tube.pack(tube, tube.r0 - 0.002, tube.th0, tube.z0)
-    _assert_gradient_is_the_energys_derivative(tube, x, np.random.default_rng(11))
+    assert_energy_gradient(tube, x, np.random.default_rng(11), scale=0.1, rel=1e-5)
 
 
 def test_residual_of_a_ring_off_the_skin_is_sin_x_over_x():
