@@ -166,3 +166,39 @@ def test_face_areas_are_half_the_cross_product_in_every_orientation():
     # the corner order and the winding do not matter
     np.testing.assert_allclose(_face_areas(v, f[:, [2, 0, 1]]), expected, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(_face_areas(v, f[:, ::-1]), expected, rtol=1e-12, atol=1e-14)
+
+
+def test_edge_graph_components_and_repeated_directed_edges():
+    """The one edge graph of cleaning: components numbered by their lowest vertex, as scipy's
+    undirected components of any graph that joins each face's corners; a repeated directed
+    edge (a flipped face, three faces on an edge) is reported, a consistent mesh is not."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from stockingsim.leg._load import _edge_graph
+
+    box = trimesh.creation.box()  # closed, consistently wound, 8 vertices
+    ball = trimesh.creation.icosphere(subdivisions=1)
+    # the ball first in the vertex order, the box's faces first in the face order
+    v = np.vstack([ball.vertices, box.vertices])
+    f = np.vstack([box.faces + len(ball.vertices), ball.faces])
+    label, unique = _edge_graph(f, len(v))
+    assert unique
+    assert np.array_equal(label[: len(ball.vertices)], np.zeros(len(ball.vertices)))
+    assert np.array_equal(label[len(ball.vertices) :], np.ones(8))
+    pairs = np.concatenate([f[:, [0, 1]], f[:, [1, 2]]])
+    graph = coo_matrix((np.ones(len(pairs)), pairs.T), shape=(len(v), len(v)))
+    assert np.array_equal(label, connected_components(graph, directed=False)[1])
+
+    flipped = f.copy()
+    flipped[3] = flipped[3, ::-1]
+    assert not _edge_graph(flipped, len(v))[1]
+    fin = np.vstack([f, [f[0, 0], f[0, 1], len(v)]])  # a third face on the edge f0 -> f1
+    assert not _edge_graph(fin, len(v) + 1)[1]
+    # cleaning keeps the larger part (the ball, area 4 pi against the box's 6) as it was wound
+    from stockingsim.leg._load import clean_arrays
+
+    with pytest.warns(errors.MeshWarning, match="2 separate parts"):
+        vc, fc = clean_arrays(v, f, "two parts")
+    assert np.array_equal(vc, ball.vertices)
+    assert np.array_equal(fc, ball.faces)

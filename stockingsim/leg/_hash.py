@@ -13,7 +13,8 @@ def _sha256_arrays(vertices, faces) -> str:
         try:
             arr = np.ascontiguousarray(np.asarray(a))
             h.update(str(arr.dtype).encode() + str(arr.shape).encode())
-            h.update(arr.tobytes() if arr.dtype.kind != "O" else repr(a).encode())
+            # the array's own buffer (C-contiguous): the same bytes as tobytes(), no copy
+            h.update(arr.reshape(-1).view(np.uint8) if arr.dtype.kind != "O" else repr(a).encode())
         except Exception:  # noqa: BLE001 - hashing must not fail; validation reports later
             h.update(repr(type(a)).encode())
     return h.hexdigest()
