@@ -258,3 +258,28 @@ def test_curvature_at_some_vertices_is_the_same_to_the_bit(shared_leg_paths):
     assert leg.curvature_at(wanted) is leg.curvature  # the whole leg's, now that it is known
     with pytest.raises(errors.MeshError, match="boolean mask of the"):
         vertex_curvature(leg.vertices, leg.faces, leg.frame.axis, at=wanted[:-1])
+
+
+def test_curvature_at_computes_only_the_normals_it_needs(shared_leg_paths):
+    # without given normals the wanted vertices' curvature comes from the part of the mesh
+    # around them (its faces in the whole mesh's blocks): the same bits as the whole mesh,
+    # with a per-vertex (centreline) axis too, and a fresh leg does not compute all its normals
+    import stockingsim as ss
+
+    path = shared_leg_paths["anny_f_heavy"]
+    leg = ss.load_leg(path)
+    h = leg.heights_m
+    for wanted in ((h > 0.12) & (h < 0.45), h > 0.6, np.arange(len(h)) % 7 == 0):
+        for axis in (leg.frame.axis, leg._centreline.tangents(h)):
+            full = vertex_curvature(leg.vertices, leg.faces, axis)
+            part = vertex_curvature(leg.vertices, leg.faces, axis, at=wanted)
+            for name in ("hoop", "axial", "k1", "k2"):
+                got, want = getattr(part, name), getattr(full, name)
+                np.testing.assert_array_equal(got[wanted], want[wanted])
+                assert np.all(got[~wanted] == 0.0)
+    fresh = ss.load_leg(path)
+    wanted = (h > 0.12) & (h < 0.45)
+    on_fresh = fresh.curvature_at(wanted)
+    assert "vertex_normals" not in fresh.__dict__
+    np.testing.assert_array_equal(on_fresh.hoop[wanted], leg.curvature.hoop[wanted])
+    np.testing.assert_array_equal(on_fresh.k2[wanted], leg.curvature.k2[wanted])

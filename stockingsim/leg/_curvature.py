@@ -134,9 +134,22 @@ def _check_mesh(vertices, faces) -> tuple[np.ndarray, np.ndarray]:
 _BLOCK = 16384  # faces per block: temporaries of 128 kB stay in the CPU cache (assumption: tuning)
 
 
-def _blocks(n_faces: int):
-    for start in range(0, n_faces, _BLOCK):
-        yield slice(start, min(start + _BLOCK, n_faces))
+def _blocks(n_faces: int, face_ids: np.ndarray | None = None):
+    """Slices of consecutive faces, ``_BLOCK`` at a time.
+
+    ``face_ids`` (increasing): the faces are these faces of a larger mesh, and the blocks are
+    those of the larger mesh's faces. The sums onto a vertex then come in the same order
+    (block by block, and within a block corner by corner), so they give the same bits.
+    """
+    if face_ids is None:
+        for start in range(0, n_faces, _BLOCK):
+            yield slice(start, min(start + _BLOCK, n_faces))
+        return
+    last = int(face_ids[-1]) if len(face_ids) else 0
+    cuts = np.searchsorted(face_ids, np.arange(0, last + _BLOCK, _BLOCK)).tolist()
+    for start, stop in zip(cuts[:-1], cuts[1:]):
+        if stop > start:
+            yield slice(start, stop)
 
 
 def _corners(f: np.ndarray, sl: slice) -> list[np.ndarray]:
@@ -144,10 +157,27 @@ def _corners(f: np.ndarray, sl: slice) -> list[np.ndarray]:
     return [f[sl, j] for j in range(3)]
 
 
-def _max_normals(vt: np.ndarray, f: np.ndarray) -> np.ndarray:
-    """Max-weighted unit vertex normals, (3, N), accumulated block by block."""
+def _block_corners(f: np.ndarray, sl: slice, used: np.ndarray | None) -> list[np.ndarray]:
+    """The corner index columns of a block of faces, only the ``used`` ones when given.
+
+    ``np.add.at`` adds in index order, so a vertex whose faces are all used gets its sums
+    added in the same order as without ``used``: the same bits.
+    """
+    if used is None:
+        return _corners(f, sl)
+    rows = f[sl][used[sl]]
+    return [rows[:, j] for j in range(3)]
+
+
+def _faces_around(f: np.ndarray, vertex_mask: np.ndarray) -> np.ndarray:
+    """Mask of the faces with at least one corner in ``vertex_mask``."""
+    return vertex_mask[f[:, 0]] | vertex_mask[f[:, 1]] | vertex_mask[f[:, 2]]
+
+
+def _max_normals(vt: np.ndarray, f: np.ndarray, face_ids: np.ndarray | None = None) -> np.ndarray:
+    """Max-weighted unit vertex normals, (3, N), accumulated block by block (:func:`_blocks`)."""
     normals = np.zeros_like(vt)
-    for sl in _blocks(f.shape[0]):
+    for sl in _blocks(f.shape[0], face_ids):
         idx = _corners(f, sl)
         p0, p1, p2 = (np.take(vt, i, axis=1) for i in idx)
         e0, e1, e2 = p2 - p1, p0 - p2, p1 - p0
@@ -209,10 +239,14 @@ def _corner_areas(area: np.ndarray, len2: tuple[np.ndarray, ...]) -> list[np.nda
 def _tangent_frame(normals: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hoop ``normalize(axis x n)`` and axial ``n x hoop`` unit tangents, (3, N) each."""
     hoop, length = _unit(_x(axis, normals), in_place=True)
-    bad = length < _DEGENERATE_SIN
-    if np.any(bad):
-        # axis parallel to the normal: any tangent will do (the hoop direction is undefined there)
+    bad = np.flatnonzero(length < _DEGENERATE_SIN)
+    if len(bad):
+        # vertices without a normal (no faces, or not needed: vertex_normals_near) keep a zero
+        # frame; where the axis is parallel to the normal any tangent will do (the hoop
+        # direction is undefined there)
         nb = normals[:, bad]
+        has_normal = (nb[0] != 0.0) | (nb[1] != 0.0) | (nb[2] != 0.0)
+        bad, nb = bad[has_normal], nb[:, has_normal]
         trial = np.zeros_like(nb)
         use_x = np.abs(nb[0]) < 0.9
         trial[0, use_x] = 1.0
@@ -221,21 +255,18 @@ def _tangent_frame(normals: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, n
     return hoop, _x(normals, hoop)
 
 
-def _accumulate_tensor(vt, f, normals, hoop, axial, used=None) -> np.ndarray:
+def _accumulate_tensor(vt, f, normals, hoop, axial, used=None, face_ids=None) -> np.ndarray:
     """Per vertex, the Voronoi-weighted sums of the tensor's (hh, ha, aa) and of the weights.
 
     Faces in cache-sized blocks: the second fundamental form fitted on each face, evaluated in
     each corner vertex's (hoop, axial) frame rotated into the face plane; (4, N). ``used``, a
     mask of the faces, skips the others; the blocks stay those of all the faces, so a vertex
     whose faces are all used gets its sums added in the same order: the same bits.
+    ``face_ids``: see :func:`_blocks`.
     """
     acc = np.zeros((4, vt.shape[1]))
-    for sl in _blocks(f.shape[0]):
-        if used is None:
-            idx = _corners(f, sl)
-        else:
-            rows = f[sl][used[sl]]
-            idx = [rows[:, j] for j in range(3)]
+    for sl in _blocks(f.shape[0], face_ids):
+        idx = _block_corners(f, sl, used)
         p0, p1, p2 = (np.take(vt, i, axis=1) for i in idx)
         nv = [np.take(normals, i, axis=1) for i in idx]
         # edge j is opposite corner j
@@ -289,6 +320,56 @@ def _accumulate_tensor(vt, f, normals, hoop, axial, used=None) -> np.ndarray:
             np.add.at(acc[2], idx[j], wt * (fl * au * au + 2.0 * fm * au * aw + fn * aw * aw))
             np.add.at(acc[3], idx[j], wt)
 
+    return acc
+
+
+def _curvature_sums(v, f, ax, given, used, face_ids=None) -> np.ndarray:
+    """Normals, tangent frames and the tensor sums of :func:`vertex_curvature`, (4, N).
+
+    ``face_ids``: the faces are these of a larger mesh, and are summed in its blocks.
+    """
+    vt = np.ascontiguousarray(v.T)
+    # computed normals are made unit once more, as given ones are (a unit vector divided by its
+    # rounded length): a leg's curvature is then the same to the bit from its own normals
+    raw = _max_normals(vt, f, face_ids) if given is None else np.array(given.T, order="C")
+    normals = _unit(raw, in_place=True)[0]
+    del raw
+    # one axis for the whole mesh stays a (3, 1) column (broadcast, no (3, N) copy)
+    ax_cm = ax.reshape(3, 1) if ax.shape == (3,) else np.ascontiguousarray(ax.T)
+    hoop, axial = _tangent_frame(normals, ax_cm)
+    del ax_cm  # the (3, N) copy of a per-vertex axis is not needed any more
+    return _accumulate_tensor(vt, f, normals, hoop, axial, used, face_ids)
+
+
+def _curvature_sums_at(v, f, ax, given, wanted) -> np.ndarray:
+    """:func:`_curvature_sums` for the wanted vertices only, on the part of the mesh they need.
+
+    The tensor is summed over the faces around the wanted vertices, and reads the normals of
+    those faces' corners; computing those normals needs the faces around the corners too.
+    Only that part of the mesh is visited (its faces in their order and in the whole mesh's
+    blocks, renumbered vertices), so every per-vertex array is as long as the part, and each
+    wanted vertex gets its sums from the same faces in the same order: the same bits as on
+    the whole mesh.
+    """
+    used = _faces_around(f, wanted)
+    near = np.zeros(len(v), dtype=bool)
+    near[f[used].reshape(-1)] = True  # the corners whose normals the tensor reads
+    part = used if given is not None else _faces_around(f, near)
+    keep = np.zeros(len(v), dtype=bool)
+    keep[f[part].reshape(-1)] = True
+    index = np.flatnonzero(keep)
+    renumber = np.cumsum(keep) - 1
+    face_ids = np.flatnonzero(part)
+    sums = _curvature_sums(
+        v[index],
+        renumber[f[face_ids]],
+        ax if ax.shape == (3,) else ax[index],
+        None if given is None else given[index],
+        used[face_ids],
+        face_ids,
+    )
+    acc = np.zeros((4, len(v)))
+    acc[:, index] = sums
     return acc
 
 
@@ -370,40 +451,31 @@ def vertex_curvature(
             f"axis must be a finite (3,) vector or an (N, 3) array with N = {n_vertices}, "
             f"got shape {np.shape(axis)}; pass the leg axis (e.g. leg.frame.axis)."
         )
-    vt = np.ascontiguousarray(v.T)
-
-    if vertex_normals is None:
-        normals = _max_normals(vt, f)
-    else:
+    given = None
+    if vertex_normals is not None:
         given = np.asarray(vertex_normals, dtype=np.float64)
         if given.shape != v.shape or not np.all(np.isfinite(given)):
             raise errors.MeshError(
                 f"vertex_normals must be a finite array of shape {v.shape}, got {given.shape}; "
                 "omit it to compute normals from the faces."
             )
-        normals = _unit(np.array(given.T, order="C"), in_place=True)[0]
-    # one axis for the whole mesh stays a (3, 1) column (broadcast, no (3, N) copy)
-    ax_cm = ax.reshape(3, 1) if ax.shape == (3,) else np.ascontiguousarray(ax.T)
-    hoop, axial = _tangent_frame(normals, ax_cm)
-
-    del ax_cm, ax  # the (3, N) copy of a per-vertex axis is not needed any more
-    used = None
-    if at is not None:
+    if at is None:
+        wanted = None
+        acc = _curvature_sums(v, f, ax, given, None)
+    else:
         wanted = np.asarray(at, dtype=bool)
         if wanted.shape != (n_vertices,):
             raise errors.MeshError(
                 f"at must be a boolean mask of the {n_vertices} vertices, got shape "
                 f"{wanted.shape}; omit it for every vertex."
             )
-        used = wanted[f[:, 0]] | wanted[f[:, 1]] | wanted[f[:, 2]]
-    acc = _accumulate_tensor(vt, f, normals, hoop, axial, used)
-    del vt, normals, hoop, axial  # the (3, N) arrays go before the outputs are made
+        acc = _curvature_sums_at(v, f, ax, given, wanted)
     s_hh, s_ha, s_aa, weight = acc
     inv_w = np.divide(1.0, weight, out=np.zeros_like(weight), where=weight > 0.0)
     s_hh *= inv_w
     s_ha *= inv_w
     s_aa *= inv_w
-    if used is not None:  # the vertices not wanted have only some of their faces' sums
+    if wanted is not None:  # the vertices not wanted have only some of their faces' sums
         for s in (s_hh, s_ha, s_aa):
             s[~wanted] = 0.0
     half_sum = 0.5 * (s_hh + s_aa)

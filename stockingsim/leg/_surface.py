@@ -567,9 +567,10 @@ class Leg:
         cached = self.__dict__.get("_curvature_at")
         if cached is not None and cached[0] == key:
             return cached[1]
-        curv = vertex_curvature(
-            self.vertices, self.faces, self._curvature_axis, self.vertex_normals, at=wanted
-        )
+        # the whole leg's normals when known; else only those the wanted vertices need are
+        # computed (the same bits)
+        normals = self.__dict__.get("vertex_normals")
+        curv = vertex_curvature(self.vertices, self.faces, self._curvature_axis, normals, at=wanted)
         self.__dict__["_curvature_at"] = (key, curv)
         return curv
 
