@@ -255,8 +255,14 @@ def merge_vertices(
     bits = 20
     q = np.round((v - lo) / extent * (2**bits - 1)).astype(np.int64)
     key = (q[:, 0] << (2 * (bits + 1))) | (q[:, 1] << (bits + 1)) | q[:, 2]
-    first, inverse = unique_inverse(key)
-    if len(first) < len(v):
+    del q
+    # most meshes have no duplicates: sorting the keys alone tells (several times faster than
+    # the argsort that finding the groups needs)
+    sorted_key = np.sort(key)
+    repeated = bool(np.any(sorted_key[1:] == sorted_key[:-1]))
+    del sorted_key
+    first, inverse = unique_inverse(key) if repeated else (None, None)
+    if repeated and len(first) < len(v):
         order = np.argsort(first, kind="stable")
         new_of_group = np.empty(len(first), dtype=np.int64)
         new_of_group[order] = np.arange(len(first))
