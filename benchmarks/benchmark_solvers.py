@@ -250,6 +250,13 @@ def whole_path(quick: bool = False, rounds: int = 2) -> str:
             s, leg = path_steps(v, f, st)
             steps = s if steps is None else {k: min(steps[k], s[k]) for k in s}
             t_arr, t_file, t_igl = min(t_arr, ta), min(t_file, tf), min(t_igl, ti)
+        # the steps of the small meshes take milliseconds, where one run's noise would bend the
+        # fitted growth: best of more runs there (up to 2 s of steps, at most 10 more runs)
+        for _ in range(10):
+            if sum(steps.values()) * (rounds + _) >= 2.0:
+                break
+            s, leg = path_steps(v, f, st)
+            steps = {k: min(steps[k], s[k]) for k in s}
         t_cached, _ = timed(lambda lg=leg: solve(lg, st, "membrane"))  # leg data cached
         mem = peak_mb(lambda v=v, f=f: whole_path_arrays(v, f, st))
         rows.append((n, t_arr, t_file, t_cached, t_igl, steps, mem))
@@ -275,7 +282,12 @@ def whole_path(quick: bool = False, rounds: int = 2) -> str:
             f" {tc:.2f} | {mem * 1e6 / n:.0f} |"
         )
     ns = np.array([r[0] for r in rows], dtype=float)
-    lines += ["", "Steps of the whole path from arrays (s):", ""]
+    lines += [
+        "",
+        "Steps of the whole path from arrays (s; best of the rounds, and of up to 10 more runs"
+        " where the steps take less than 2 s):",
+        "",
+    ]
     names = list(rows[0][5])
     lines += [
         "| vertices | " + " | ".join(f"`{k}`" for k in names) + " |",
