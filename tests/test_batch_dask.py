@@ -121,6 +121,7 @@ def test_local_cluster_workers_keep_a_fixed_mmap_threshold(monkeypatch):
     with local_cluster(1) as cluster, Client(cluster) as client:
         assert dict(os.environ) == before
         seen = list(client.run(environ).values())
+        profiling = list(client.run(_worker_profiling).values())
         table = run_batch(
             [{"i": 0}, {"i": 1}],
             PROBE,
@@ -131,7 +132,16 @@ def test_local_cluster_workers_keep_a_fixed_mmap_threshold(monkeypatch):
             _task_fn=probe_task,
         )
     assert seen == [{name: str(value) for name, value in DASK_WORKER_ENVIRON.items()}]
+    # the workers do not sample their task thread's stack; this process's config is untouched
+    assert profiling == [False]
+    assert _worker_profiling() is True
     assert sorted(table["pressure_B_mmhg"]) == [0.0, 1.0]
+
+
+def _worker_profiling():
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")
 
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])
