@@ -239,14 +239,10 @@ def _corner_areas(area: np.ndarray, len2: tuple[np.ndarray, ...]) -> list[np.nda
 def _tangent_frame(normals: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hoop ``normalize(axis x n)`` and axial ``n x hoop`` unit tangents, (3, N) each."""
     hoop, length = _unit(_x(axis, normals), in_place=True)
-    bad = np.flatnonzero(length < _DEGENERATE_SIN)
-    if len(bad):
-        # vertices without a normal (no faces, or not needed: vertex_normals_near) keep a zero
-        # frame; where the axis is parallel to the normal any tangent will do (the hoop
-        # direction is undefined there)
+    bad = length < _DEGENERATE_SIN
+    if np.any(bad):
+        # axis parallel to the normal: any tangent will do (the hoop direction is undefined there)
         nb = normals[:, bad]
-        has_normal = (nb[0] != 0.0) | (nb[1] != 0.0) | (nb[2] != 0.0)
-        bad, nb = bad[has_normal], nb[:, has_normal]
         trial = np.zeros_like(nb)
         use_x = np.abs(nb[0]) < 0.9
         trial[0, use_x] = 1.0
