@@ -207,3 +207,20 @@ def test_section_heights_put_every_vertex_on_its_section_plane(leg_f_avg):
     assert np.abs(np.einsum("ij,ij->i", leg_f_avg.vertices - c, t)).max() < 1e-6
     assert leg_f_avg.bend_deg > 3  # the shared legs lean at the knee: s differs from heights_m
     assert np.abs(s - leg_f_avg.heights_m).max() > 0.005
+
+
+@pytest.mark.parametrize("block", [1, 7, 1000])
+def test_face_geometry_is_the_same_in_any_block_size(leg_f_avg, block):
+    """The blocked face geometry gives every face the same bits as one block, and the cross
+    products, areas and centres of their definitions."""
+    from stockingsim.leg._frame_fit import face_geometry
+
+    v, f = leg_f_avg.vertices, leg_f_avg.faces[:2500]  # 2500 faces: blocks end mid-mesh
+    one = face_geometry(v, f, block=len(f))
+    for got, want in zip(face_geometry(v, f, block=block), one):
+        np.testing.assert_array_equal(got, want)
+    cross, area, centres = one
+    p0, p1, p2 = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
+    np.testing.assert_allclose(cross, np.cross(p1 - p0, p2 - p0), rtol=1e-12, atol=1e-18)
+    np.testing.assert_allclose(area, 0.5 * np.linalg.norm(cross, axis=1), rtol=1e-13)
+    np.testing.assert_allclose(centres, (p0 + p1 + p2) / 3, rtol=1e-13, atol=1e-16)

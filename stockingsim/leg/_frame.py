@@ -239,7 +239,8 @@ def principal_axes(
     """
     w = weights / weights.sum()
     mean = w @ points
-    xw = (points - mean) * np.sqrt(w)[:, None]
+    xw = points - mean
+    xw *= np.sqrt(w)[:, None]  # in place: one (N, 3) temporary
     cov = xw.T @ xw
     vals, vecs = np.linalg.eigh(cov)
     return mean, vals, vecs
