@@ -291,6 +291,15 @@ def slice_mesh(
     return _with_hulls(packed)
 
 
+#: by a face's side pattern (bit k: corner k on or above the plane; 0 and 7 do not cross):
+#: the corner alone on its side, the two after it in the face's order, and whether the lone
+#: corner is the one above
+_LONELY = np.array([0, 0, 1, 2, 2, 1, 0, 0])
+_AFTER_LONELY = np.array([1, 1, 2, 0, 0, 2, 1, 1])
+_SECOND_AFTER = np.array([2, 2, 0, 1, 1, 0, 2, 2])
+_LONELY_ABOVE = np.array([False, True, True, False, True, False, False, False])
+
+
 def _crossing_segments(vertices, faces, plane, face, origins, normals):
     """The segment each (plane, face) pair cuts, oriented along the loop.
 
@@ -299,20 +308,18 @@ def _crossing_segments(vertices, faces, plane, face, origins, normals):
     """
     tri = faces[face]  # (P, 3)
     d = np.einsum("pij,pj->pi", vertices[tri] - origins[plane][:, None, :], normals[plane])
-    above = d >= 0.0
-    n_above = above.sum(axis=1)
-    crossing = (n_above == 1) | (n_above == 2)
-    plane, tri, d, above = plane[crossing], tri[crossing], d[crossing], above[crossing]
-    lonely_above = above.sum(axis=1) == 1
-    # the vertex whose side differs from the other two
-    lonely = np.where(lonely_above, np.argmax(above, axis=1), np.argmin(above, axis=1))
-    rows = np.arange(len(tri))
-    a = tri[rows, lonely]
-    b = tri[rows, (lonely + 1) % 3]
-    c = tri[rows, (lonely + 2) % 3]
-    da = d[rows, lonely]
-    db = d[rows, (lonely + 1) % 3]
-    dc = d[rows, (lonely + 2) % 3]
+    code = np.packbits(d >= 0.0, axis=1, bitorder="little")[:, 0]  # side pattern, 0..7
+    crossing = (code != 0) & (code != 7)
+    if not crossing.all():
+        keep = np.flatnonzero(crossing)
+        plane, tri, d, code = plane[keep], tri[keep], d[keep], code[keep]
+    lonely_above = _LONELY_ABOVE[code]
+    # the lone corner a and the two after it, b and c, as flat indices into (P, 3) rows
+    row = 3 * np.arange(len(tri))
+    ia, ib, ic = row + _LONELY[code], row + _AFTER_LONELY[code], row + _SECOND_AFTER[code]
+    tri, d = tri.reshape(-1), d.reshape(-1)
+    a, b, c = tri[ia], tri[ib], tri[ic]
+    da, db, dc = d[ia], d[ib], d[ic]
     p_ab, key_ab, t_ab = _edge_cut(vertices, a, b, da, db)
     p_ca, key_ca, t_ca = _edge_cut(vertices, c, a, dc, da)
     # with outward normals and a counter-clockwise face (a, b, c): a above -> ab then ca
@@ -336,11 +343,15 @@ def _edge_cut(vertices, i, j, di, dj):
     The edge is taken in canonical direction, so both faces of an edge compute the same point.
     """
     swap = i > j
-    i2, j2 = np.where(swap, j, i), np.where(swap, i, j)
+    i2, j2 = np.minimum(i, j), np.maximum(i, j)
     di2, dj2 = np.where(swap, dj, di), np.where(swap, di, dj)
     denom = di2 - dj2
     t = np.divide(di2, denom, out=np.zeros_like(di2), where=denom != 0)
-    p = vertices[i2] + t[:, None] * (vertices[j2] - vertices[i2])
+    vi = vertices[i2]
+    p = vertices[j2]
+    p -= vi
+    p *= t[:, None]
+    p += vi  # vi + t (vj - vi), in place
     return p, i2.astype(np.int64) * len(vertices) + j2, t
 
 
