@@ -258,6 +258,62 @@ def test_loop_hulls_match_qhull_on_simple_polygons(seed, n_polygons):
         np.testing.assert_array_equal(np.roll(expected, -start, axis=0), hull)
 
 
+def _c_shape(rng, m):
+    """A simple counter-clockwise C: an annulus sector of 300 degrees, not star-shaped about
+    the mean of its points (which lies near the gap)."""
+    t = np.linspace(0.0, np.radians(300), m)
+    outer = np.c_[np.cos(t), np.sin(t)]
+    inner = 0.6 * outer[::-1]
+    pts = np.concatenate([outer, inner]) + rng.normal(scale=1e-3, size=(2 * m, 2))
+    return pts * rng.uniform(0.05, 2.0) + rng.normal(size=2)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_polygons=st.integers(1, 12))
+def test_loop_hulls_mix_star_and_other_simple_polygons(seed, n_polygons):
+    """Star-shaped loops (reflex removal) and C-shaped ones (quickhull) in one call: qhull's
+    hull vertices, in order, and perimeter for each."""
+    from stockingsim.leg._loops import _star_shaped, loop_hulls
+
+    rng = np.random.default_rng(seed)
+    polys = [
+        _c_shape(rng, int(rng.integers(5, 80))) if i % 2 else _star_polygon(rng, 60, False)
+        for i in range(n_polygons)
+    ]
+    offsets = np.cumsum([0] + [len(p) for p in polys])
+    points = np.concatenate(polys)
+    counts = np.diff(offsets)
+    star = _star_shaped(
+        points[:, 0], points[:, 1], counts, np.repeat(np.arange(len(polys)), counts)
+    )
+    assert not star[1::2].any()  # the C shapes take the quickhull path
+    hulls, perimeters = loop_hulls(points, offsets)
+    for poly, hull, perimeter in zip(polys, hulls, perimeters):
+        expected = poly[ConvexHull(poly).vertices]
+        expected_perimeter = np.linalg.norm(np.roll(expected, -1, 0) - expected, axis=1).sum()
+        assert perimeter == pytest.approx(expected_perimeter, rel=1e-12)
+        start = int(np.flatnonzero((expected == hull[0]).all(axis=1))[0])
+        np.testing.assert_array_equal(np.roll(expected, -start, axis=0), hull)
+
+
+def test_star_shaped_polygons_are_told_apart():
+    """Convex and star-shaped about the mean: yes; a C, a clockwise loop, a loop wound twice
+    round its mean, and one through its mean: no."""
+    from stockingsim.leg._loops import _star_shaped
+
+    t = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    circle = np.c_[np.cos(t), np.sin(t)]
+    star = circle * (1 + 0.4 * (np.arange(40) % 2))[:, None]  # spiky, star about the centre
+    twice = np.c_[np.cos(2 * t), np.sin(2 * t)] * (1 + 0.01 * t)[:, None]
+    through = np.array([[0.0, 0.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    assert np.array_equal(through.mean(axis=0), through[0])  # the first point is the mean
+    polys = [circle, star, _c_shape(np.random.default_rng(1), 30), circle[::-1], twice, through]
+    counts = np.array([len(p) for p in polys])
+    pts = np.concatenate(polys)
+    got = _star_shaped(pts[:, 0], pts[:, 1], counts, np.repeat(np.arange(len(polys)), counts))
+    assert got.tolist() == [True, True, False, False, False, False]
+
+
 def test_loop_hulls_degenerate_and_not_simple():
     """Collinear points: twice the length; a self-crossing loop falls back to qhull; tiny loops."""
     from stockingsim.leg._loops import loop_hulls

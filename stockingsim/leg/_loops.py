@@ -45,15 +45,21 @@ def convex_hull_2d(points: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Convex hulls of many simple polygons at once (quickhull along each polygon, vectorized).
+    """Convex hulls of many simple polygons at once, vectorized over all of them.
 
-    The vertices of the convex hull of a simple polygon come along the polygon in the same
-    cyclic order as along the hull, so each hull edge only has to look at the polygon points
-    between its two ends. Starting from the extreme points in u and v, every hull edge is split
-    at the point farthest outside it, and points inside are dropped, until no point is left:
-    a few vectorized passes over all polygons together instead of one qhull call per section.
-    A polygon whose result is not convex (it was not simple) is redone with
-    :func:`convex_hull_2d`.
+    A polygon that is star-shaped about the mean of its points (every edge turns the same
+    way around it, once round) has as its hull what is left when its reflex and straight
+    vertices are dropped, all at once, until none is left: the rest stays star-shaped about
+    the same point, so a dropped vertex is never a hull vertex (Graham's scan, with the loop
+    order as the angular order). A few cheap passes over all such polygons together; the
+    cross-sections of a leg are nearly all of this kind.
+
+    Any other polygon goes through quickhull along the polygon: the vertices of the convex
+    hull of a simple polygon come along the polygon in the same cyclic order as along the
+    hull, so each hull edge only has to look at the polygon points between its two ends.
+    Starting from the extreme points in u and v, every hull edge is split at the point
+    farthest outside it, and points inside are dropped, until no point is left. A polygon
+    whose result is not convex (it was not simple) is redone with :func:`convex_hull_2d`.
 
     Parameters
     ----------
@@ -75,21 +81,109 @@ def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray
     counts = np.diff(offsets)
     loop = np.repeat(np.arange(k), counts)
     small = counts < 4  # every point of a polygon of 3 or fewer is kept
-    is_hull = small[loop].copy()
-    big = np.flatnonzero(~small)
-    if len(big):  # seeds: the first point with the least and the greatest u and v
-        starts = offsets[big]
-        member = ~small[loop]
-        index = np.flatnonzero(member)
-        local = np.cumsum(counts[big]) - counts[big]
-        for key in (points[:, 0], -points[:, 0], points[:, 1], -points[:, 1]):
-            least = np.minimum.reduceat(key[member], local)
-            hit = index[key[member] == np.repeat(least, counts[big])]
-            first = np.searchsorted(hit, starts)
-            is_hull[hit[first]] = True
     tol = 1e-12 * max(float(np.abs(points).max()) if n else 0.0, 1e-300)
     x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
-    alive = np.flatnonzero(~small[loop] | is_hull)
+    star = ~small & _star_shaped(x, y, counts, loop)
+    is_hull = small[loop] | _star_hull_mask(x, y, loop, star, tol)
+    # a star-shaped polygon keeps at least its three extreme points; else (degenerate) redo
+    star &= np.bincount(loop[is_hull], minlength=k) >= 3
+    rest = ~small & ~star
+    is_hull &= ~rest[loop]
+    if rest.any():
+        is_hull |= _quickhull_mask(x, y, offsets, counts, loop, rest, tol)
+
+    hull_idx = np.flatnonzero(is_hull)
+    hloop = loop[hull_idx]
+    hpts = points[hull_idx]
+    bounds = np.searchsorted(hloop, np.arange(k + 1))
+    # next hull vertex of the same polygon, cyclically
+    nxt = np.arange(1, len(hull_idx) + 1)
+    ends = bounds[1:][np.diff(bounds) > 0] - 1
+    nxt[ends] = bounds[:-1][np.diff(bounds) > 0]
+    edge = hpts[nxt] - hpts
+    perimeters = np.bincount(hloop, np.hypot(edge[:, 0], edge[:, 1]), minlength=k)
+    hulls = [hpts[bounds[j] : bounds[j + 1]] for j in range(k)]
+    # convexity check: left turns only, turning once around
+    turn = edge[:, 0] * edge[nxt, 1] - edge[:, 1] * edge[nxt, 0]
+    angle = np.arctan2(turn, np.einsum("ij,ij->i", edge, edge[nxt]))
+    total = np.bincount(hloop, angle, minlength=k)
+    bad = np.bincount(hloop, turn < -tol * tol * 1e6, minlength=k) > 0
+    n_hull = np.diff(bounds)
+    bad |= (n_hull >= 3) & (np.abs(total - 2 * np.pi) > 1e-6)
+    for j in np.flatnonzero(bad & ~small):
+        hulls[j], perimeters[j] = convex_hull_2d(points[offsets[j] : offsets[j + 1]])
+    return hulls, perimeters
+
+
+def _cyclic_neighbours(lid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Previous and next position of each element within its run of equal ``lid``, cyclic."""
+    m = len(lid)
+    first = np.ones(m, dtype=bool)
+    np.not_equal(lid[1:], lid[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    lasts = np.append(starts[1:], m) - 1
+    prev = np.arange(-1, m - 1)
+    prev[starts] = lasts
+    nxt = np.arange(1, m + 1)
+    nxt[lasts] = starts
+    return prev, nxt
+
+
+def _star_shaped(x: np.ndarray, y: np.ndarray, counts: np.ndarray, loop: np.ndarray) -> np.ndarray:
+    """Per polygon: every edge turns counter-clockwise about the mean point, once round."""
+    k = len(counts)
+    if not len(x):
+        return np.zeros(k, dtype=bool)
+    size = np.maximum(counts, 1)
+    cx = (np.bincount(loop, x, minlength=k) / size)[loop]
+    cy = (np.bincount(loop, y, minlength=k) / size)[loop]
+    _, nxt = _cyclic_neighbours(loop)
+    px, py = x - cx, y - cy
+    qx, qy = px[nxt], py[nxt]
+    cross = px * qy - py * qx
+    sweep = np.bincount(loop, np.arctan2(cross, px * qx + py * qy), minlength=k)
+    backwards = np.bincount(loop, ~(cross > 0), minlength=k) > 0
+    return ~backwards & (np.abs(sweep - 2 * np.pi) < 1e-6)
+
+
+def _star_hull_mask(x, y, loop, star, tol) -> np.ndarray:
+    """Hull vertices of the star-shaped polygons ``star``: drop reflex vertices until none."""
+    mask = np.zeros(len(x), dtype=bool)
+    alive = np.flatnonzero(star[loop])
+    while len(alive):
+        lid = loop[alive]
+        prev, nxt = _cyclic_neighbours(lid)
+        xa, ya = x[alive], y[alive]
+        ax, ay = xa[prev], ya[prev]
+        abx, aby = xa[nxt] - ax, ya[nxt] - ay
+        length = np.hypot(abx, aby)
+        # distance outside the chord prev -> next (to its right: counter-clockwise polygons)
+        dist = (aby * (xa - ax) - abx * (ya - ay)) / np.where(length > 0, length, 1.0)
+        keep = dist > tol
+        # a polygon that dropped nothing is done: the next passes look at the others only
+        changed = np.bincount(lid[~keep], minlength=len(star)) > 0
+        done = ~changed[lid]
+        mask[alive[done]] = True
+        alive = alive[keep & ~done]
+    return mask
+
+
+def _quickhull_mask(x, y, offsets, counts, loop, which, tol) -> np.ndarray:
+    """Hull vertices of the polygons ``which`` by quickhull along each polygon (see above)."""
+    k = len(counts)
+    is_hull = np.zeros(len(x), dtype=bool)
+    big = np.flatnonzero(which)
+    # seeds: the first point with the least and the greatest u and v
+    starts = offsets[big]
+    member = which[loop]
+    index = np.flatnonzero(member)
+    local = np.cumsum(counts[big]) - counts[big]
+    for key in (x, -x, y, -y):
+        least = np.minimum.reduceat(key[member], local)
+        hit = index[key[member] == np.repeat(least, counts[big])]
+        first = np.searchsorted(hit, starts)
+        is_hull[hit[first]] = True
+    alive = index
     while True:
         hull_here = is_hull[alive]
         if hull_here.all():
@@ -121,28 +215,7 @@ def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray
         keep = np.ones(m, dtype=bool)
         keep[ci[~outside]] = False
         alive = alive[keep]
-
-    hull_idx = np.flatnonzero(is_hull)
-    hloop = loop[hull_idx]
-    hpts = points[hull_idx]
-    bounds = np.searchsorted(hloop, np.arange(k + 1))
-    # next hull vertex of the same polygon, cyclically
-    nxt = np.arange(1, len(hull_idx) + 1)
-    ends = bounds[1:][np.diff(bounds) > 0] - 1
-    nxt[ends] = bounds[:-1][np.diff(bounds) > 0]
-    edge = hpts[nxt] - hpts
-    perimeters = np.bincount(hloop, np.hypot(edge[:, 0], edge[:, 1]), minlength=k)
-    hulls = [hpts[bounds[j] : bounds[j + 1]] for j in range(k)]
-    # convexity check: left turns only, turning once around
-    turn = edge[:, 0] * edge[nxt, 1] - edge[:, 1] * edge[nxt, 0]
-    angle = np.arctan2(turn, np.einsum("ij,ij->i", edge, edge[nxt]))
-    total = np.bincount(hloop, angle, minlength=k)
-    bad = np.bincount(hloop, turn < -tol * tol * 1e6, minlength=k) > 0
-    n_hull = np.diff(bounds)
-    bad |= (n_hull >= 3) & (np.abs(total - 2 * np.pi) > 1e-6)
-    for j in np.flatnonzero(bad & ~small):
-        hulls[j], perimeters[j] = convex_hull_2d(points[offsets[j] : offsets[j + 1]])
-    return hulls, perimeters
+    return is_hull
 
 
 def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
