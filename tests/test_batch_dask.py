@@ -195,3 +195,74 @@ def test_a_cluster_left_without_workers_stops_with_a_batch_error_and_keeps_the_r
     # the rows of the first call were kept (only the rest ran again)
     assert 1 <= again.attrs["computed"] <= 7 and len(again) == 8 and again["error"].isna().all()
     assert sorted(again["pressure_B_mmhg"]) == [float(i) for i in range(8)]
+
+
+def test_group_size_balances_and_caps():
+    """Few tasks go one per Dask task; many share one, at most MAX_GROUP, with at least
+    GROUPS_PER_THREAD groups for every worker thread."""
+    from stockingsim.batch._dask import GROUPS_PER_THREAD, MAX_GROUP, group_size
+
+    assert group_size(7, 2) == 1 and group_size(0, 2) == 1 and group_size(5, 0) == 1
+    for n, threads in [(24, 2), (40, 3), (1000, 2), (1000, 64), (9, 1)]:
+        g = group_size(n, threads)
+        assert 1 <= g <= MAX_GROUP
+        assert g == 1 or -(-n // g) >= GROUPS_PER_THREAD * threads
+    assert group_size(1000, 2) == MAX_GROUP
+
+
+def test_a_group_turns_each_failure_into_its_own_row():
+    """run_group: a task that raises gives its error row; the others their rows, in order."""
+    from stockingsim.batch._dask import run_group
+    from stockingsim.batch._tasks import make_tasks
+
+    def fn(task):
+        if task.index == 1:
+            raise RuntimeError("broken")
+        return {"task_index": task.index, "error": None}
+
+    tasks = make_tasks([{"i": i} for i in range(3)], PROBE)
+    rows = run_group(fn, tasks)
+    assert [rows[0]["task_index"], rows[2]["task_index"]] == [0, 2]
+    assert rows[0]["error"] is None and rows[2]["error"] is None
+    assert rows[1]["error"].startswith("RuntimeError: broken")
+    assert rows[1]["error_stage"] == "worker" and rows[1]["task_key"] == tasks[1].key
+
+
+def test_grouped_dask_tasks_isolate_a_crash_and_a_failure(tmp_path):
+    """40 tasks on 3 workers go in groups of 3: a task that kills its worker takes its group
+    down; the others of that group are re-run alone and give their rows."""
+    import dask
+    from distributed import LocalCluster
+
+    from stockingsim.batch._dask import group_size
+
+    assert group_size(40, 3) == 3
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(
+            n_workers=3, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
+    try:
+        legs = [{"i": i} for i in range(40)]
+        legs[13] = {"i": 13, "crash": 1}  # in the group of tasks 12-14
+        legs[20] = {"i": 20, "fail": 1}
+        table = run_batch(
+            legs,
+            PROBE,
+            out=None,
+            engine="dask",
+            address=cluster.scheduler_address,
+            progress=False,
+            _task_fn=probe_task,
+        )
+    finally:
+        try:
+            cluster.close()
+        except TimeoutError:
+            pass
+    assert len(table) == 40 and table["task_key"].is_unique
+    bad = table[table["error"].notna()].set_index("task_index")
+    assert sorted(bad.index) == [13, 20]
+    assert "KilledWorker" in bad.loc[13, "error"]
+    assert bad.loc[20, "error"].startswith("ValueError: probe")
+    good = table[table["error"].isna()]
+    assert (good["pressure_B_mmhg"] == good["task_index"].astype(float)).all()
