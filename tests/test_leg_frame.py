@@ -224,3 +224,27 @@ def test_face_geometry_is_the_same_in_any_block_size(leg_f_avg, block):
     np.testing.assert_allclose(cross, np.cross(p1 - p0, p2 - p0), rtol=1e-12, atol=1e-18)
     np.testing.assert_allclose(area, 0.5 * np.linalg.norm(cross, axis=1), rtol=1e-13)
     np.testing.assert_allclose(centres, (p0 + p1 + p2) / 3, rtol=1e-13, atol=1e-16)
+
+
+def test_heights_along_an_axis_in_blocks_are_the_one_line_form(leg_f_avg):
+    """along(x, p, a) is (x - p) @ a, bit for bit, on more rows than one block."""
+    from stockingsim.leg._frame_fit import FACE_BLOCK, along
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([leg_f_avg.vertices] * 3)[: FACE_BLOCK + 1001]
+    a = rng.normal(size=3)
+    a /= np.linalg.norm(a)
+    p = x.mean(axis=0)
+    np.testing.assert_array_equal(along(x, p, a), (x - p) @ a)
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 15])
+def test_face_areas_of_the_cleaning_in_any_block_size(leg_f_avg, block):
+    """The cleaning's blocked face areas: the same bits in any block size, and |e1 x e2| / 2."""
+    from stockingsim.leg._load import _face_areas
+
+    v, f = leg_f_avg.vertices, leg_f_avg.faces
+    got = _face_areas(v, f, block=block)
+    np.testing.assert_array_equal(got, _face_areas(v, f, block=len(f)))
+    e1, e2 = v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]]
+    np.testing.assert_allclose(got, 0.5 * np.linalg.norm(np.cross(e1, e2), axis=1), rtol=1e-12)

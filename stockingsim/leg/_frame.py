@@ -247,9 +247,17 @@ def principal_axes(
 
 
 def end_anisotropy(
-    points: np.ndarray, weights: np.ndarray, heights: np.ndarray, axis: np.ndarray, fraction=0.12
+    points: np.ndarray,
+    weights: np.ndarray,
+    heights: np.ndarray,
+    axis: np.ndarray,
+    fraction=0.12,
+    origin: np.ndarray | None = None,
 ) -> tuple[float, float, float, float]:
     """In-plane spread of the two ends of the leg.
+
+    ``points`` are taken relative to ``origin`` when it is given (only the two ends' points
+    are then shifted, not all of them).
 
     Returns
     -------
@@ -267,7 +275,8 @@ def end_anisotropy(
         if w.sum() <= 0 or sel.sum() < 3:
             out.append((1.0, 0.0))
             continue
-        p = points[sel] - np.outer(heights[sel], axis)
+        p = points[sel] if origin is None else points[sel] - origin
+        p = p - np.outer(heights[sel], axis)
         p = p - (w / w.sum()) @ p
         cov = (p * (w / w.sum())[:, None]).T @ p
         ev = np.sqrt(np.clip(np.linalg.eigvalsh(cov), 0, None))

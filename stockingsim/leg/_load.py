@@ -366,32 +366,36 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
     return np.asarray(mesh.faces, dtype=np.int64)
 
 
-def _face_areas(v: np.ndarray, f: np.ndarray) -> np.ndarray:
+def _face_areas(v: np.ndarray, f: np.ndarray, block: int = 1 << 15) -> np.ndarray:
     """Triangle areas, the cross product written out on contiguous coordinate columns.
 
     Per coordinate, one 1-D gather per corner from a contiguous column (8 bytes per read): about
-    twice as fast on millions of faces as gathering (M, 3) rows, with a lower peak (six
-    face-sized edge components live instead of nine).
+    twice as fast on millions of faces as gathering (M, 3) rows. The faces go ``block`` at a
+    time, so the six edge components and the work arrays are small (in the cache, and no
+    face-sized temporaries to allocate); every face's area is the same in any block size.
     """
-    corners = [np.ascontiguousarray(f[:, k]) for k in range(3)]
-    e1, e2 = [], []
-    for k in range(3):
-        col = np.ascontiguousarray(v[:, k])
-        first = col.take(corners[0])
-        e1.append(col.take(corners[1]))
-        e1[-1] -= first
-        e2.append(np.subtract(col.take(corners[2]), first, out=first))  # first's buffer
-        del first, col
-    del corners  # before the three work arrays: the peak stays at six edge components
-    sq, c, t = np.zeros(len(f)), np.empty(len(f)), np.empty(len(f))
-    for i, j in ((1, 2), (2, 0), (0, 1)):  # the three components of e1 x e2
-        np.multiply(e1[i], e2[j], out=c)
-        c -= np.multiply(e1[j], e2[i], out=t)
-        c *= c
-        sq += c
-    np.sqrt(sq, out=sq)
-    sq *= 0.5
-    return sq
+    cols = [np.ascontiguousarray(v[:, k]) for k in range(3)]
+    m = len(f)
+    area = np.empty(m)
+    for lo in range(0, m, block):
+        corners = [f[lo : lo + block, k] for k in range(3)]
+        e1, e2 = [], []
+        for col in cols:
+            first = col.take(corners[0])
+            e1.append(col.take(corners[1]))
+            e1[-1] -= first
+            e2.append(np.subtract(col.take(corners[2]), first, out=first))  # first's buffer
+        sq = area[lo : lo + block]
+        sq[:] = 0.0
+        c, t = np.empty(len(sq)), np.empty(len(sq))
+        for i, j in ((1, 2), (2, 0), (0, 1)):  # the three components of e1 x e2
+            np.multiply(e1[i], e2[j], out=c)
+            c -= np.multiply(e1[j], e2[i], out=t)
+            c *= c
+            sq += c
+    np.sqrt(area, out=area)
+    area *= 0.5
+    return area
 
 
 def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:

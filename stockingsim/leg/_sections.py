@@ -31,6 +31,10 @@ __all__ = [
     "grid_index",
 ]
 
+#: faces per block of the per-face passes (a block's work arrays stay in the cache, and no
+#: face-sized temporary has to be allocated and page-faulted in)
+_BLOCK = 1 << 15
+
 
 @dataclass(frozen=True, eq=False)
 class Section:
@@ -183,12 +187,17 @@ def grid_index(vertex_heights: np.ndarray, faces: np.ndarray, step: float):
     Pass it as ``face_index`` to :func:`slice_mesh` with ``heights = step * arange(1, K + 1)``
     (global planes: ``vertex_heights`` along the planes' common normal).
     """
-    h0, h1, h2 = (vertex_heights[faces[:, k]] for k in range(3))
-    lo = np.minimum(np.minimum(h0, h1), h2)
-    hi = np.maximum(np.maximum(h0, h1), h2)
     slack = 1e-9 * max(1.0, float(np.abs(vertex_heights).max(initial=0.0)))
-    first = np.ceil((lo - slack) / step).astype(np.int64)  # first grid line at or above lo
-    last = np.floor((hi + slack) / step).astype(np.int64)  # last grid line at or below hi
+    m = len(faces)
+    first, last = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+    for a in range(0, m, _BLOCK):  # a block's work arrays stay in the cache
+        b = min(a + _BLOCK, m)
+        h0, h1, h2 = (vertex_heights[faces[a:b, k]] for k in range(3))
+        lo = np.minimum(np.minimum(h0, h1), h2)
+        hi = np.maximum(np.maximum(h0, h1), h2)
+        # first grid line at or above lo, last at or below hi
+        first[a:b] = np.ceil((lo - slack) / step)
+        last[a:b] = np.floor((hi + slack) / step)
     return "grid", first, last
 
 
