@@ -11,7 +11,7 @@ import pandas as pd
 from stockingsim import errors
 from stockingsim._numbers import as_number
 from stockingsim.leg._frame import principal_axes, unit
-from stockingsim.leg._frame_fit import FittedFrame, face_geometry, fit_frame
+from stockingsim.leg._frame_fit import FittedFrame, along, face_geometry, fit_frame
 from stockingsim.leg._hash import _sha256_arrays
 from stockingsim.leg._landmarks import (
     LANDMARK_NAMES,
@@ -146,7 +146,7 @@ class Leg:
             # length along the principal axis, in the input's units (rotation invariant)
             cross, area, centres = face_geometry(v, f)
             axes = principal_axes(centres, area)
-            length = float(np.ptp((v - axes[0]) @ axes[2][:, 2]))
+            length = float(np.ptp(along(v, axes[0], axes[2][:, 2])))
             scale, used = units_scale(length, units)
             if scale != 1.0:  # the face geometry of the scaled mesh, computed once
                 v = v * scale
