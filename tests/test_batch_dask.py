@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -50,28 +51,48 @@ def test_dask_local_cluster_started_for_the_call(tmp_path):
     assert again.attrs["computed"] == 0 and len(again) == 7
 
 
-def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
+@contextlib.contextmanager
+def crash_tolerant_cluster():
+    """A 3-worker LocalCluster on which a crashing task kills at most two workers.
+
+    The scheduler gives up on a task at its first worker death (default: after 3), so the
+    crashing task kills two workers at most (its batch, then alone): with three workers one
+    always lives, and the batch does not depend on how fast the nanny restarts the others.
+    """
     import dask
     from distributed import LocalCluster
 
-    # the scheduler gives up on a task at its first worker death (default: after 3), so the
-    # crashing task kills two workers at most (its batch, then alone): with three workers one
-    # always lives, and the batch does not depend on how fast the nanny restarts the others
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = LocalCluster(
             n_workers=3, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     try:
-        legs = [{"i": i} for i in range(4)] + [{"i": 9, "crash": 1}]
-        table = run_batch(
-            legs,
-            PROBE,
-            out=None,
-            engine="dask",
-            address=cluster.scheduler_address,
-            progress=False,
-            _task_fn=probe_task,
-        )
+        yield cluster
+    finally:
+        # the test's own cluster: on a loaded machine an older release's nanny may time out
+        # joining a worker it has just restarted (its teardown, not run_batch's)
+        try:
+            cluster.close()
+        except TimeoutError:
+            pass
+
+
+def run_probes(legs, cluster):
+    """The probe tasks ``legs`` on ``cluster``, by its scheduler address."""
+    return run_batch(
+        legs,
+        PROBE,
+        out=None,
+        engine="dask",
+        address=cluster.scheduler_address,
+        progress=False,
+        _task_fn=probe_task,
+    )
+
+
+def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
+    with crash_tolerant_cluster() as cluster:
+        table = run_probes([{"i": i} for i in range(4)] + [{"i": 9, "crash": 1}], cluster)
         # the cluster outlives the call (it was given, not started by run_batch)
         assert cluster.status.name == "running"
         # and the real pipeline on the same cluster: Laplace's law in every row
@@ -84,13 +105,6 @@ def test_dask_on_a_given_scheduler_address_isolates_a_crashing_task(tmp_path):
             address=cluster.scheduler_address,
             progress=False,
         )
-    finally:
-        # the test's own cluster: on a loaded machine an older release's nanny may time out
-        # joining a worker it has just restarted (its teardown, not run_batch's)
-        try:
-            cluster.close()
-        except TimeoutError:
-            pass
     assert len(table) == 5
     bad = table[table["error"].notna()]
     assert bad["task_index"].tolist() == [4]
@@ -231,34 +245,14 @@ def test_a_group_turns_each_failure_into_its_own_row():
 def test_grouped_dask_tasks_isolate_a_crash_and_a_failure(tmp_path):
     """40 tasks on 3 workers go in groups of 3: a task that kills its worker takes its group
     down; the others of that group are re-run alone and give their rows."""
-    import dask
-    from distributed import LocalCluster
-
     from stockingsim.batch._dask import group_size
 
     assert group_size(40, 3) == 3
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        cluster = LocalCluster(
-            n_workers=3, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
-    try:
-        legs = [{"i": i} for i in range(40)]
-        legs[13] = {"i": 13, "crash": 1}  # in the group of tasks 12-14
-        legs[20] = {"i": 20, "fail": 1}
-        table = run_batch(
-            legs,
-            PROBE,
-            out=None,
-            engine="dask",
-            address=cluster.scheduler_address,
-            progress=False,
-            _task_fn=probe_task,
-        )
-    finally:
-        try:
-            cluster.close()
-        except TimeoutError:
-            pass
+    legs = [{"i": i} for i in range(40)]
+    legs[13] = {"i": 13, "crash": 1}  # in the group of tasks 12-14
+    legs[20] = {"i": 20, "fail": 1}
+    with crash_tolerant_cluster() as cluster:
+        table = run_probes(legs, cluster)
     assert len(table) == 40 and table["task_key"].is_unique
     bad = table[table["error"].notna()].set_index("task_index")
     assert sorted(bad.index) == [13, 20]
