@@ -202,3 +202,32 @@ def test_edge_graph_components_and_repeated_directed_edges():
         vc, fc = clean_arrays(v, f, "two parts")
     assert np.array_equal(vc, ball.vertices)
     assert np.array_equal(fc, ball.faces)
+
+
+def test_edge_graph_components_whatever_the_winding_and_borders():
+    """Open parts, flipped faces and a vertex in no face: the components are still those of
+    the undirected graph of the faces' corners, numbered by their lowest vertex."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from stockingsim.leg._load import _edge_graph
+
+    rng = np.random.default_rng(7)
+    open_box = trimesh.creation.box().faces[2:]  # two faces gone: a border
+    ball = trimesh.creation.icosphere(subdivisions=1).faces
+    strip = np.array([[0, 1, 2], [2, 1, 3], [2, 3, 4]])  # an open strip, wound both ways
+    parts, offset = [], 0
+    for faces in (ball, open_box, strip):
+        parts.append(faces + offset)
+        offset += int(faces.max()) + 1
+    n = offset + 1  # the last vertex is in no face
+    perm = rng.permutation(n)  # the parts' vertices interleaved
+    f = perm[np.vstack(parts)]
+    flip = rng.random(len(f)) < 0.3
+    f[flip] = f[flip][:, ::-1]
+    label, unique = _edge_graph(f, n)
+    assert not unique  # flipped faces repeat a directed edge
+    pairs = np.concatenate([f[:, [0, 1]], f[:, [1, 2]]])
+    graph = coo_matrix((np.ones(len(pairs)), pairs.T), shape=(n, n))
+    n_comp, expected = connected_components(graph, directed=False)
+    assert n_comp == 4 and np.array_equal(label, expected)

@@ -327,7 +327,11 @@ def _edge_graph(f: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
     graph = coo_matrix((np.ones(len(rows)), (rows, cols.reshape(-1))), shape=(n, n)).tocsr()
     del rows, cols
     unique = not graph.nnz or graph.data.max() <= 1.0
-    return connected_components(graph, directed=False)[1], unique
+    # every face is a directed cycle f0 -> f1 -> f2 -> f0, so its corners reach each other and
+    # the strong components are the mesh's components, whatever the winding and the borders:
+    # no transposed copy of the graph, as the undirected search makes (scipy numbers them by
+    # their lowest vertex too; tests/test_leg_load.py checks both against the undirected ones)
+    return connected_components(graph, directed=True, connection="strong")[1], unique
 
 
 def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
