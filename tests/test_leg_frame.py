@@ -228,10 +228,11 @@ def test_face_geometry_is_the_same_in_any_block_size(leg_f_avg, block):
 
 def test_heights_along_an_axis_in_blocks_are_the_one_line_form(leg_f_avg):
     """along(x, p, a) is (x - p) @ a, bit for bit, on more rows than one block."""
-    from stockingsim.leg._frame_fit import FACE_BLOCK, along
+    from stockingsim.leg._blocks import BLOCK
+    from stockingsim.leg._frame_fit import along
 
     rng = np.random.default_rng(3)
-    x = np.concatenate([leg_f_avg.vertices] * 3)[: FACE_BLOCK + 1001]
+    x = np.concatenate([leg_f_avg.vertices] * 3)[: BLOCK + 1001]
     a = rng.normal(size=3)
     a /= np.linalg.norm(a)
     p = x.mean(axis=0)

@@ -394,3 +394,13 @@ def test_profile_at_given_heights_reuses_the_grid_already_cut(shared_leg_paths):
     off = used.girth_profile(heights_m=[h[1] + 1e-6])
     cut = fresh.girth_profile(heights_m=[h[1] + 1e-6])
     np.testing.assert_allclose(off.to_numpy(), cut.to_numpy(), rtol=1e-12)
+
+
+def test_loop_hulls_of_no_loop_and_of_an_empty_one():
+    """No polygon at all, and one with no points: empty hulls, zero perimeters, no error."""
+    from stockingsim.leg._loops import loop_hulls
+
+    hulls, perimeters = loop_hulls(np.zeros((0, 2)), np.array([0]))
+    assert hulls == [] and len(perimeters) == 0
+    hulls, perimeters = loop_hulls(np.zeros((0, 2)), np.array([0, 0]))
+    assert len(hulls) == 1 and hulls[0].shape == (0, 2) and perimeters.tolist() == [0]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stockingsim import errors
+from stockingsim.leg._blocks import row_blocks
 
 __all__ = ["VertexCurvature", "vertex_curvature", "vertex_normals_max"]
 
@@ -131,7 +132,9 @@ def _check_mesh(vertices, faces) -> tuple[np.ndarray, np.ndarray]:
     return v, f
 
 
-_BLOCK = 16384  # faces per block: temporaries of 128 kB stay in the CPU cache (assumption: tuning)
+#: faces per block: temporaries of 128 kB stay in the CPU cache (assumption: tuning). Not
+#: leg._blocks.BLOCK: a vertex's sums come block by block, so this size is part of its bits
+_BLOCK = 16384
 
 
 def _blocks(n_faces: int, face_ids: np.ndarray | None = None):
@@ -142,8 +145,7 @@ def _blocks(n_faces: int, face_ids: np.ndarray | None = None):
     (block by block, and within a block corner by corner), so they give the same bits.
     """
     if face_ids is None:
-        for start in range(0, n_faces, _BLOCK):
-            yield slice(start, min(start + _BLOCK, n_faces))
+        yield from row_blocks(n_faces, _BLOCK)
         return
     last = int(face_ids[-1]) if len(face_ids) else 0
     cuts = np.searchsorted(face_ids, np.arange(0, last + _BLOCK, _BLOCK)).tolist()

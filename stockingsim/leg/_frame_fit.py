@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim.leg._blocks import BLOCK, row_blocks
 from stockingsim.leg._frame import (
     FOOT_ANISOTROPY,
     Centreline,
@@ -115,13 +116,8 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None)
     )
 
 
-#: faces per block of :func:`face_geometry`: a block's corner rows and work arrays (~3 MB)
-#: stay in the cache, where whole-mesh column passes over (M, 3) rows would not
-FACE_BLOCK = 1 << 15
-
-
 def face_geometry(
-    v: np.ndarray, f: np.ndarray, block: int = FACE_BLOCK
+    v: np.ndarray, f: np.ndarray, block: int = BLOCK
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Edge cross products, areas and centres of the faces.
 
@@ -132,32 +128,29 @@ def face_geometry(
     """
     m = len(f)
     cross, area, centres = np.empty((m, 3)), np.empty(m), np.empty((m, 3))
-    for lo in range(0, m, block):
-        hi = min(lo + block, m)
-        fb = f[lo:hi]
-        p0, p1, p2 = (v[fb[:, j]] for j in range(3))
-        c = centres[lo:hi]
+    for rows in row_blocks(m, block):
+        p0, p1, p2 = (v[f[rows, j]] for j in range(3))
+        c = centres[rows]
         np.add(p0, p1, out=c)
         c += p2
         c /= 3.0
         p1 -= p0  # edge 1
         p2 -= p0  # edge 2
-        x = cross[lo:hi]
+        x = cross[rows]
         _cross_rows(p1, p2, out=x)
-        np.sqrt(np.einsum("ij,ij->i", x, x), out=area[lo:hi])
+        np.sqrt(np.einsum("ij,ij->i", x, x), out=area[rows])
     area *= 0.5
     return cross, area, centres
 
 
 def along(x: np.ndarray, point: np.ndarray, axis: np.ndarray) -> np.ndarray:
-    """``(x - point) @ axis`` for (M, 3) rows, ``FACE_BLOCK`` rows at a time.
+    """``(x - point) @ axis`` for (M, 3) rows, a block at a time, without an (M, 3) temporary.
 
-    The same numbers as the one-line form (the blocks are a power of two long, so every row
-    keeps its place in the BLAS kernel's unrolled loop), without an (M, 3) temporary.
+    The same bits as the one-line form (see :mod:`~stockingsim.leg._blocks`).
     """
     out = np.empty(len(x))
-    for lo in range(0, len(x), FACE_BLOCK):
-        np.matmul(x[lo : lo + FACE_BLOCK] - point, axis, out=out[lo : lo + FACE_BLOCK])
+    for rows in row_blocks(len(x)):
+        np.matmul(x[rows] - point, axis, out=out[rows])
     return out
 
 
@@ -208,9 +201,8 @@ def _outward(f, cross, centres, mean, axis) -> np.ndarray:
     """The faces, re-wound if their normals point into the leg on average."""
     # the sum of radial . cross, radial = c - (c . axis) axis, block by block (its sign only)
     total = 0.0
-    for lo in range(0, len(f), FACE_BLOCK):
-        c = centres[lo : lo + FACE_BLOCK] - mean
-        x = cross[lo : lo + FACE_BLOCK]
+    for rows in row_blocks(len(f)):
+        c, x = centres[rows] - mean, cross[rows]
         total += np.einsum("ij,ij->", c, x) - (c @ axis) @ (x @ axis)
     if total < 0:
         f = f[:, ::-1].copy()

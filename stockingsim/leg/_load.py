@@ -13,6 +13,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from stockingsim import errors
+from stockingsim.leg._blocks import BLOCK, row_blocks
 from stockingsim.leg._loops import unique_inverse
 
 __all__ = ["read_mesh_file", "clean_arrays", "units_scale", "SUPPORTED_SUFFIXES"]
@@ -370,7 +371,7 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
     return np.asarray(mesh.faces, dtype=np.int64)
 
 
-def _face_areas(v: np.ndarray, f: np.ndarray, block: int = 1 << 15) -> np.ndarray:
+def _face_areas(v: np.ndarray, f: np.ndarray, block: int = BLOCK) -> np.ndarray:
     """Triangle areas, the cross product written out on contiguous coordinate columns.
 
     Per coordinate, one 1-D gather per corner from a contiguous column (8 bytes per read): about
@@ -381,15 +382,15 @@ def _face_areas(v: np.ndarray, f: np.ndarray, block: int = 1 << 15) -> np.ndarra
     cols = [np.ascontiguousarray(v[:, k]) for k in range(3)]
     m = len(f)
     area = np.empty(m)
-    for lo in range(0, m, block):
-        corners = [f[lo : lo + block, k] for k in range(3)]
+    for rows in row_blocks(m, block):
+        corners = [f[rows, k] for k in range(3)]
         e1, e2 = [], []
         for col in cols:
             first = col.take(corners[0])
             e1.append(col.take(corners[1]))
             e1[-1] -= first
             e2.append(np.subtract(col.take(corners[2]), first, out=first))  # first's buffer
-        sq = area[lo : lo + block]
+        sq = area[rows]
         sq[:] = 0.0
         c, t = np.empty(len(sq)), np.empty(len(sq))
         for i, j in ((1, 2), (2, 0), (0, 1)):  # the three components of e1 x e2

@@ -96,10 +96,7 @@ def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray
     hloop = loop[hull_idx]
     hpts = points[hull_idx]
     bounds = np.searchsorted(hloop, np.arange(k + 1))
-    # next hull vertex of the same polygon, cyclically
-    nxt = np.arange(1, len(hull_idx) + 1)
-    ends = bounds[1:][np.diff(bounds) > 0] - 1
-    nxt[ends] = bounds[:-1][np.diff(bounds) > 0]
+    nxt = _cyclic_neighbours(hloop)[1]  # next hull vertex of the same polygon, cyclically
     edge = hpts[nxt] - hpts
     perimeters = np.bincount(hloop, np.hypot(edge[:, 0], edge[:, 1]), minlength=k)
     hulls = [hpts[bounds[j] : bounds[j + 1]] for j in range(k)]
@@ -118,6 +115,8 @@ def loop_hulls(points: np.ndarray, offsets: np.ndarray) -> tuple[list[np.ndarray
 def _cyclic_neighbours(lid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Previous and next position of each element within its run of equal ``lid``, cyclic."""
     m = len(lid)
+    if not m:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     first = np.ones(m, dtype=bool)
     np.not_equal(lid[1:], lid[:-1], out=first[1:])
     starts = np.flatnonzero(first)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stockingsim.leg._blocks import row_blocks
 from stockingsim.leg._loops import (
     concat_ranges,
     convex_hull_2d,
@@ -30,10 +31,6 @@ __all__ = [
     "face_height_index",
     "grid_index",
 ]
-
-#: faces per block of the per-face passes (a block's work arrays stay in the cache, and no
-#: face-sized temporary has to be allocated and page-faulted in)
-_BLOCK = 1 << 15
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,14 +187,13 @@ def grid_index(vertex_heights: np.ndarray, faces: np.ndarray, step: float):
     slack = 1e-9 * max(1.0, float(np.abs(vertex_heights).max(initial=0.0)))
     m = len(faces)
     first, last = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
-    for a in range(0, m, _BLOCK):  # a block's work arrays stay in the cache
-        b = min(a + _BLOCK, m)
-        h0, h1, h2 = (vertex_heights[faces[a:b, k]] for k in range(3))
+    for rows in row_blocks(m):
+        h0, h1, h2 = (vertex_heights[faces[rows, k]] for k in range(3))
         lo = np.minimum(np.minimum(h0, h1), h2)
         hi = np.maximum(np.maximum(h0, h1), h2)
         # first grid line at or above lo, last at or below hi
-        first[a:b] = np.ceil((lo - slack) / step)
-        last[a:b] = np.floor((hi + slack) / step)
+        first[rows] = np.ceil((lo - slack) / step)
+        last[rows] = np.floor((hi + slack) / step)
     return "grid", first, last
 
 
