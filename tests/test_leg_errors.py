@@ -99,9 +99,14 @@ def test_bad_arrays(change, match):
         ss.Leg.from_arrays(v, f)
 
 
-def test_degenerate_line_mesh():
+@pytest.mark.parametrize("parts", [1, 2])
+def test_degenerate_line_mesh(parts):
+    """Faces along a line have no area, in one part (checked on the leg's face geometry) or
+    in two (checked where cleaning weighs the parts)."""
     v = np.column_stack([np.linspace(0, 0.5, 20), np.zeros(20), np.zeros(20)])
     f = np.column_stack([np.arange(18), np.arange(1, 19), np.arange(2, 20)])
+    if parts == 2:  # a second line beside the first
+        v, f = np.vstack([v, v + [0, 0.1, 0]]), np.vstack([f, f + 20])
     with pytest.raises(errors.MeshError, match="zero total area"):
         ss.Leg.from_arrays(v, f)
 

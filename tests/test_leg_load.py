@@ -120,6 +120,36 @@ def test_open_mesh_and_vertex_order_are_kept(leg_f_avg, f_avg_mesh):
     assert leg.n_vertices == len(f_avg_mesh.vertices)
 
 
+@pytest.mark.parametrize("form", ["float64", "view", "float32", "list"])
+def test_the_callers_arrays_stay_theirs(form, f_avg_mesh):
+    """The leg freezes its own arrays: the caller's stay writable and unchanged, and editing
+    them afterwards does not move the leg (float64 arrays, views of a larger array, other
+    dtypes and lists)."""
+    v0 = np.array(f_avg_mesh.vertices, dtype=np.float64)
+    f0 = np.array(f_avg_mesh.faces, dtype=np.int64)
+    if form == "view":  # every other row of a larger array: not contiguous, not owned
+        big = np.zeros((2 * len(v0), 3))
+        big[::2] = v0
+        v, f = big[::2], f0.copy()
+    elif form == "float32":
+        v, f = v0.astype(np.float32), f0.astype(np.int32)
+    elif form == "list":
+        v, f = v0.tolist(), f0.tolist()
+    else:
+        v, f = v0.copy(), f0.copy()
+    leg = ss.Leg.from_arrays(v, f, units="m")
+    before = np.array(leg.vertices)
+    if form != "list":
+        assert v.flags.writeable and f.flags.writeable
+        assert not np.shares_memory(leg.vertices, v)
+        assert not np.shares_memory(leg.faces, f)
+        v[:] = 0  # the caller reuses the buffers
+        f[:] = 0
+    assert np.array_equal(leg.vertices, before)
+    assert np.allclose(leg.vertices, v0.astype(np.float32) if form == "float32" else v0)
+    assert np.array_equal(leg.faces, f0)
+
+
 def test_bundled_leg_is_the_shared_average_leg(leg_f_avg, shared_leg_paths):
     leg = ss.bundled_leg()
     assert leg.name == "anny_f_avg"

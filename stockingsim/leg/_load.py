@@ -16,7 +16,7 @@ from stockingsim import errors
 from stockingsim.leg._blocks import BLOCK, row_blocks
 from stockingsim.leg._loops import unique_inverse
 
-__all__ = ["read_mesh_file", "clean_arrays", "units_scale", "SUPPORTED_SUFFIXES"]
+__all__ = ["read_mesh_file", "clean_arrays", "require_area", "units_scale", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".stl", ".obj", ".ply", ".off", ".glb", ".gltf")
 _UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
@@ -254,9 +254,17 @@ def merge_vertices(
     duplicates keeps its vertex indices.
     """
     bits = 20
-    q = np.round((v - lo) / extent * (2**bits - 1)).astype(np.int64)
-    key = (q[:, 0] << (2 * (bits + 1))) | (q[:, 1] << (bits + 1)) | q[:, 2]
-    del q
+    # the key (x << 42) | (y << 21) | z of the rounded grid coordinates, one column at a time
+    # (two column-sized work arrays instead of five (N, 3) temporaries)
+    key = np.zeros(len(v), dtype=np.int64)
+    for k in range(3):
+        c = v[:, k] - lo[k]
+        c /= extent
+        c *= 2**bits - 1
+        np.rint(c, out=c)
+        key <<= bits + 1
+        key |= c.astype(np.int64)
+    del c
     # most meshes have no duplicates: sorting the keys alone tells (several times faster than
     # the argsort that finding the groups needs)
     sorted_key = np.sort(key)
@@ -273,12 +281,22 @@ def merge_vertices(
     return v, f[ok] if not ok.all() else f
 
 
+def require_area(total: float, name: str) -> None:
+    """MeshError unless the faces' total area is positive and finite."""
+    if not total > 0 or not np.isfinite(total):
+        raise errors.MeshError(
+            f"{name}: the faces have zero total area (all vertices on a line or a point). "
+            "Check the mesh."
+        )
+
+
 def largest_component(
-    v: np.ndarray, f: np.ndarray, face_area: np.ndarray, name: str, label: np.ndarray
+    v: np.ndarray, f: np.ndarray, name: str, label: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep the connected component with the largest area; warn when others are dropped.
 
-    ``label`` is the component of every vertex (:func:`_edge_graph`).
+    ``label`` is the component of every vertex (:func:`_edge_graph`). The face areas are
+    computed only when there are several components, to choose between them.
     """
     n = len(v)
     n_comp = int(label.max()) + 1
@@ -286,7 +304,8 @@ def largest_component(
     used[f.ravel()] = True
     face_label = label[f[:, 0]]
     if n_comp > 1:
-        comp_area = np.bincount(face_label, face_area, minlength=n_comp)
+        comp_area = np.bincount(face_label, _face_areas(v, f), minlength=n_comp)
+        require_area(comp_area.sum(), name)
         keep = int(np.argmax(comp_area))
         n_faced = int((np.bincount(face_label, minlength=n_comp) > 0).sum())
         if n_faced > 1:
@@ -313,9 +332,10 @@ def _edge_graph(f: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
     """Connected-component label of every vertex, and whether every directed edge is unique.
 
     One sparse graph of the three directed edges of every face, (f0, f1), (f1, f2), (f2, f0),
-    with 32-bit indices and the float64 weights the graph routines use (so they make no
-    converted copy of it); building it sums repeated entries. Components are numbered in
-    order of their lowest vertex. When no directed edge is repeated the winding is consistent
+    with 32-bit indices and one-byte weights (the graph routines need only its structure);
+    building it merges repeated entries, so it has fewer entries than the faces have edges
+    exactly when a directed edge repeats. Components are numbered in order of their lowest
+    vertex. When no directed edge is repeated the winding is consistent
     and no edge has more than two faces (three faces on an edge give two of them one
     direction), so :func:`fix_winding` has nothing to do; that also holds for any subset of
     the faces.
@@ -325,9 +345,10 @@ def _edge_graph(f: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
     cols = np.empty_like(rows).reshape(-1, 3)
     cols[:, :2] = f[:, 1:]
     cols[:, 2] = f[:, 0]
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols.reshape(-1))), shape=(n, n)).tocsr()
-    del rows, cols
-    unique = not graph.nnz or graph.data.max() <= 1.0
+    ones = np.ones(len(rows), dtype=bool)
+    graph = coo_matrix((ones, (rows, cols.reshape(-1))), shape=(n, n)).tocsr()
+    unique = graph.nnz == len(rows)
+    del rows, cols, ones
     # every face is a directed cycle f0 -> f1 -> f2 -> f0, so its corners reach each other and
     # the strong components are the mesh's components, whatever the winding and the borders:
     # no transposed copy of the graph, as the undirected search makes (scipy numbers them by
@@ -410,7 +431,15 @@ def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:
     -------
     vertices : ndarray of shape (N, 3) float64
     faces : ndarray of shape (M, 3) int64
-        Consistently wound (orientation not yet checked).
+        Consistently wound (orientation not yet checked). Neither shares memory with the
+        arrays passed in: the leg freezes its arrays, and the caller's stay as they were.
+
+    Notes
+    -----
+    A mesh in several parts has its face areas computed here, to keep the largest part, and
+    a zero total area is reported then. A mesh in one part has its area checked by the
+    caller with :func:`require_area`, on the face geometry it computes anyway
+    (``Leg.from_arrays``), so cleaning does not compute the areas a second time.
     """
     v = _as_vertices(vertices)
     f = _as_faces(faces, len(v))
@@ -426,16 +455,12 @@ def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:
             f"{name}: after merging duplicate vertices only {len(f)} non-degenerate faces are "
             "left. The mesh is degenerate; re-export it."
         )
-    area = _face_areas(v, f)
-    if not area.sum() > 0 or not np.isfinite(area.sum()):
-        raise errors.MeshError(
-            f"{name}: the faces have zero total area (all vertices on a line or a point). "
-            "Check the mesh."
-        )
     label, unique_edges = _edge_graph(f, len(v))
-    v, f = largest_component(v, f, area, name, label)
+    v, f = largest_component(v, f, name, label)
     if len(f) < 4:
         raise errors.MeshError(f"{name}: the largest part of the mesh has only {len(f)} faces.")
     if not unique_edges:  # a repeated directed edge: wound inconsistently or non-manifold
         f = fix_winding(v, f, name)
+    if v is vertices or not v.flags.owndata:  # still the caller's memory: the leg's own copy
+        v = v.copy()
     return v, f

@@ -19,7 +19,7 @@ from stockingsim.leg._landmarks import (
     detect_landmarks,
     landmarks_on_sections,
 )
-from stockingsim.leg._load import clean_arrays, units_scale
+from stockingsim.leg._load import clean_arrays, require_area, units_scale
 from stockingsim.leg._sections import Section, face_height_index, slice_mesh
 
 __all__ = ["Leg"]
@@ -145,6 +145,7 @@ class Leg:
             v, f = clean_arrays(vertices, faces, name)
             # length along the principal axis, in the input's units (rotation invariant)
             cross, area, centres = face_geometry(v, f)
+            require_area(area.sum(), name)
             axes = principal_axes(centres, area)
             length = float(np.ptp(along(v, axes[0], axes[2][:, 2])))
             scale, used = units_scale(length, units)
