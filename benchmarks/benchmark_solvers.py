@@ -180,6 +180,7 @@ def main() -> str:
 
 # --- whole path: what the user pays --------------------------------------------------------
 SIZES = (0, 1, 2, 3)  # subdivisions of the bundled leg: ~26k, 100k, 400k, 1.6M vertices
+STEP_RUNS = 10  # runs of the whole path's steps at every size, besides the rounds
 
 
 def whole_path_arrays(v, f, stocking):
@@ -252,11 +253,10 @@ def whole_path(quick: bool = False, rounds: int = 3) -> str:
             steps = s if steps is None else {k: min(steps[k], s[k]) for k in s}
             t_arr, t_file, t_igl = min(t_arr, ta), min(t_file, tf), min(t_igl, ti)
             t_first = (ta, ti) if t_first is None else t_first  # each one's first round
-        # the steps of the small meshes take milliseconds, where one run's noise would bend the
-        # fitted growth: best of more runs there (up to 2 s of steps, at most 10 more runs)
-        for _ in range(10):
-            if sum(steps.values()) * (rounds + _) >= 2.0:
-                break
+        # the steps again, STEP_RUNS times at every size, after the rounds: every size's steps
+        # are the best of as many runs, and not all taken right after igl (whose freed memory
+        # the next step faults in again)
+        for _ in range(STEP_RUNS):
             s, leg = path_steps(v, f, st)
             steps = {k: min(steps[k], s[k]) for k in s}
         t_cached, _ = timed(lambda lg=leg: solve(lg, st, "membrane"))  # leg data cached
@@ -290,8 +290,8 @@ def whole_path(quick: bool = False, rounds: int = 3) -> str:
     ns = np.array([r[0] for r in rows], dtype=float)
     lines += [
         "",
-        "Steps of the whole path from arrays (s; best of the rounds, and of up to 10 more runs"
-        " where the steps take less than 2 s):",
+        f"Steps of the whole path from arrays (s; best of the rounds and of {STEP_RUNS} more"
+        " runs after them, as many at every size):",
         "",
     ]
     names = list(rows[0][5])
