@@ -211,19 +211,47 @@ def test_section_heights_put_every_vertex_on_its_section_plane(leg_f_avg):
 
 @pytest.mark.parametrize("block", [1, 7, 1000])
 def test_face_geometry_is_the_same_in_any_block_size(leg_f_avg, block):
-    """The blocked face geometry gives every face the same bits as one block, and the cross
-    products, areas and centres of their definitions."""
+    """The blocked face geometry gives every face the same bits as one block, and the areas,
+    centres and winding moments of their definitions."""
     from stockingsim.leg._frame_fit import face_geometry
 
     v, f = leg_f_avg.vertices, leg_f_avg.faces[:2500]  # 2500 faces: blocks end mid-mesh
     one = face_geometry(v, f, block=len(f))
-    for got, want in zip(face_geometry(v, f, block=block), one):
-        np.testing.assert_array_equal(got, want)
-    cross, area, centres = one
+    got = face_geometry(v, f, block=block)
+    np.testing.assert_array_equal(got[1], one[1])
+    np.testing.assert_array_equal(got[2], one[2])
+    np.testing.assert_allclose(got[0], one[0], rtol=1e-12, atol=1e-15)  # sums: any order
+    moments, area, centres = one
     p0, p1, p2 = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
-    np.testing.assert_allclose(cross, np.cross(p1 - p0, p2 - p0), rtol=1e-12, atol=1e-18)
+    cross = np.cross(p1 - p0, p2 - p0)
     np.testing.assert_allclose(area, 0.5 * np.linalg.norm(cross, axis=1), rtol=1e-13)
     np.testing.assert_allclose(centres, (p0 + p1 + p2) / 3, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(moments[:3], cross.T @ centres, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(moments[3], cross.sum(axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_winding_check_from_moments_is_the_sum_over_faces(leg_f_avg):
+    """The winding check's sum from the moments equals the sum over the faces of the radial
+    direction dotted with the cross product, far from the origin too; faces that point inward
+    are re-wound, outward ones kept."""
+    from stockingsim.leg._frame_fit import _outward, face_geometry
+
+    f = leg_f_avg.faces
+    axis = leg_f_avg.frame.axis
+    for shift in (np.zeros(3), np.array([300.0, -200.0, 150.0])):  # a scan in site coordinates
+        v = leg_f_avg.vertices + shift
+        moments, area, centres = face_geometry(v, f)
+        mean = np.average(centres, axis=0, weights=area)
+        proj = np.eye(3) - np.outer(axis, axis)
+        x = np.cross(v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]])
+        direct = np.einsum("ij,ij->", (centres - mean) @ proj, x)
+        assert direct > 0  # the leg's faces point outward
+        total = np.trace(proj @ moments[:3]) - mean @ proj @ moments[3]
+        assert total == pytest.approx(direct, rel=1e-6)
+        assert _outward(f, moments, mean, axis) is f
+        inward = f[:, ::-1]
+        m_in, _, _ = face_geometry(v, inward)
+        np.testing.assert_array_equal(_outward(inward, m_in, mean, axis), f)
 
 
 def test_heights_along_an_axis_in_blocks_are_the_one_line_form(leg_f_avg):

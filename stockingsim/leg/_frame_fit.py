@@ -89,10 +89,9 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None)
         The surface is not elongated, or flat.
     """
     v, f = vertices, faces
-    cross, area, centres, axes = (*face_geometry(v, f), None) if geometry is None else geometry
+    moments, area, centres, axes = (*face_geometry(v, f), None) if geometry is None else geometry
     mean, vecs, axis, has_foot = _principal_axis(centres, area, name, axes)
-    f = _outward(f, cross, centres, mean, axis)
-    del cross  # (M, 3): not needed after the winding check
+    f = _outward(f, moments, mean, axis)
     second = unit(vecs[:, 1] - (vecs[:, 1] @ axis) * axis)
     origin, axis, second, heights, length, grid, cen, ok = _refine_axis(
         v, f, mean, axis, second, has_foot
@@ -119,15 +118,26 @@ def fit_frame(vertices: np.ndarray, faces: np.ndarray, name: str, geometry=None)
 def face_geometry(
     v: np.ndarray, f: np.ndarray, block: int = BLOCK
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Edge cross products, areas and centres of the faces.
+    """Winding moments, areas and centres of the faces.
 
-    Each corner is gathered once (whole rows: one cache line per vertex) and the cross product
-    is written out component by component (faster than ``np.cross`` on millions of rows). The
-    faces go ``block`` at a time, so the column passes of the cross product read rows that
-    are still in the cache; every face's numbers are the same whatever the block size.
+    Each corner is gathered once (whole rows: one cache line per vertex) and the edge cross
+    product ``x`` is written out component by component (faster than ``np.cross`` on millions
+    of rows). The faces go ``block`` at a time, so the column passes of the cross product read
+    rows that are still in the cache; every face's area and centre are the same whatever the
+    block size. The cross products themselves are not kept: the winding check needs only
+    their moments, ``moments[:3] = sum of x c^T`` (``moments[i, j]``: cross component i times
+    centre component j) and ``moments[3] = sum of x`` (see :func:`_outward`).
+
+    Returns
+    -------
+    moments : ndarray of shape (4, 3)
+    area : ndarray of shape (M,)
+    centres : ndarray of shape (M, 3)
     """
     m = len(f)
-    cross, area, centres = np.empty((m, 3)), np.empty(m), np.empty((m, 3))
+    area, centres = np.empty(m), np.empty((m, 3))
+    moments = np.zeros((4, 3))
+    scratch = np.empty((min(block, m), 3))
     for rows in row_blocks(m, block):
         p0, p1, p2 = (v[f[rows, j]] for j in range(3))
         c = centres[rows]
@@ -136,11 +146,13 @@ def face_geometry(
         c /= 3.0
         p1 -= p0  # edge 1
         p2 -= p0  # edge 2
-        x = cross[rows]
+        x = scratch[: len(c)]
         _cross_rows(p1, p2, out=x)
         np.sqrt(np.einsum("ij,ij->i", x, x), out=area[rows])
+        moments[:3] += x.T @ c
+        moments[3] += x.sum(axis=0)
     area *= 0.5
-    return cross, area, centres
+    return moments, area, centres
 
 
 def along(x: np.ndarray, point: np.ndarray, axis: np.ndarray) -> np.ndarray:
@@ -197,13 +209,15 @@ def _principal_axis(
     return mean, vecs, axis, bool(has_foot)
 
 
-def _outward(f, cross, centres, mean, axis) -> np.ndarray:
-    """The faces, re-wound if their normals point into the leg on average."""
-    # the sum of radial . cross, radial = c - (c . axis) axis, block by block (its sign only)
-    total = 0.0
-    for rows in row_blocks(len(f)):
-        c, x = centres[rows] - mean, cross[rows]
-        total += np.einsum("ij,ij->", c, x) - (c @ axis) @ (x @ axis)
+def _outward(f, moments, mean, axis) -> np.ndarray:
+    """The faces, re-wound if their normals point into the leg on average.
+
+    The sign of the sum over the faces of ``radial . x``, with ``radial = P (c - mean)``, ``P =
+    I - axis axis^T`` and ``x`` the edge cross product: that sum is ``trace(P S) - mean . P X``
+    with the moments ``S = sum of x c^T`` and ``X = sum of x`` of :func:`face_geometry`.
+    """
+    proj = np.eye(3) - np.outer(axis, axis)
+    total = np.trace(proj @ moments[:3]) - mean @ proj @ moments[3]
     if total < 0:
         f = f[:, ::-1].copy()
     return f

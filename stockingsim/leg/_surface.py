@@ -144,19 +144,20 @@ class Leg:
         try:
             v, f = clean_arrays(vertices, faces, name)
             # length along the principal axis, in the input's units (rotation invariant)
-            cross, area, centres = face_geometry(v, f)
+            moments, area, centres = face_geometry(v, f)
             require_area(area.sum(), name)
             axes = principal_axes(centres, area)
             length = float(np.ptp(along(v, axes[0], axes[2][:, 2])))
             scale, used = units_scale(length, units)
             if scale != 1.0:  # the face geometry of the scaled mesh, computed once
                 v = v * scale
-                cross *= scale * scale
+                moments[:3] *= scale**3  # cross product (area) x centre (length)
+                moments[3] *= scale * scale
                 area *= scale * scale
                 centres *= scale
                 axes = None  # the frame fit computes them on the scaled mesh
             leg = cls.__new__(cls)
-            leg._init(v, f, name, source_hash, used, landmarks, (cross, area, centres, axes))
+            leg._init(v, f, name, source_hash, used, landmarks, (moments, area, centres, axes))
             return leg
         except errors.StockingSimError:
             raise
