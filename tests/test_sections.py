@@ -404,3 +404,24 @@ def test_loop_hulls_of_no_loop_and_of_an_empty_one():
     assert hulls == [] and len(perimeters) == 0
     hulls, perimeters = loop_hulls(np.zeros((0, 2)), np.array([0, 0]))
     assert len(hulls) == 1 and hulls[0].shape == (0, 2) and perimeters.tolist() == [0]
+
+
+@pytest.mark.parametrize("levels", [7, 1000, None])
+def test_face_order_of_the_height_index_is_the_stable_sort(levels):
+    """The face height index orders its faces as a stable sort of their lowest heights: by
+    height, ties (shared lowest corners, or distinct corners at the same height, as on a flat
+    sole) by face index; only the faces asked for."""
+    from stockingsim.leg._sections import _stable_order
+
+    rng = np.random.default_rng(3)
+    n, m = 500, 2000
+    h = rng.random(n)
+    if levels is not None:  # few distinct heights: many ties between distinct vertices
+        h = np.round(h * levels) / levels
+    f = rng.integers(0, n, size=(m, 3))
+    lo = h[f].min(axis=1)
+    which = np.flatnonzero(rng.random(m) < 0.8)
+    expected = which[np.argsort(lo[which], kind="stable")]
+    np.testing.assert_array_equal(_stable_order(h, f, which), expected)
+    np.testing.assert_array_equal(_stable_order(h, f, np.arange(m)), np.argsort(lo, kind="stable"))
+    assert len(_stable_order(h, f, which[:0])) == 0

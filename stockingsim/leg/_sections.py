@@ -208,6 +208,29 @@ def _grid_pairs(first, last, n_planes):
     return plane - 1, face
 
 
+def _stable_order(vertex_heights: np.ndarray, faces: np.ndarray, which: np.ndarray):
+    """The faces ``which`` (ascending) sorted by their lowest corner's height, ties by index.
+
+    The same order as ``which[np.argsort(lo[which], kind="stable")]``, twice as fast on
+    millions of faces: the vertices' heights are sorted once (half as many as the faces, and
+    a plain sort), each face's lowest height is replaced by its rank among the distinct
+    heights (the smallest of its corners' ranks), and one integer sort of rank and face index
+    packed in an int64 gives the order.
+    """
+    by_height = np.argsort(vertex_heights)
+    sorted_h = vertex_heights[by_height]
+    rank = np.empty(len(sorted_h), dtype=np.int64)
+    rank[by_height[:1]] = 0
+    rank[by_height[1:]] = np.cumsum(sorted_h[1:] != sorted_h[:-1])  # equal heights: equal ranks
+    sub = faces[which]
+    low = np.minimum(np.minimum(rank[sub[:, 0]], rank[sub[:, 1]]), rank[sub[:, 2]])
+    bits = max(int(len(faces)).bit_length(), 1)
+    key = (low << bits) | which  # rank < n_vertices, index < 2^bits: 63 bits below 2^31 each
+    key.sort()
+    key &= (1 << bits) - 1
+    return key
+
+
 def face_height_index(vertex_heights: np.ndarray, faces: np.ndarray):
     """Per-face height ranges, sorted, for fast plane/face candidate search."""
     h0, h1, h2 = (vertex_heights[faces[:, k]] for k in range(3))
@@ -218,7 +241,7 @@ def face_height_index(vertex_heights: np.ndarray, faces: np.ndarray):
         limit = max(8.0 * float(np.median(span)), 1e-12)
         long_faces = np.flatnonzero(span > limit)
         short = span <= limit
-        order = np.flatnonzero(short)[np.argsort(lo[short], kind="stable")]
+        order = _stable_order(vertex_heights, faces, np.flatnonzero(short))
         max_span = float(span[short].max()) if short.any() else 0.0
     else:
         long_faces = np.zeros(0, dtype=np.int64)
