@@ -277,3 +277,27 @@ def test_face_areas_of_the_cleaning_in_any_block_size(leg_f_avg, block):
     np.testing.assert_array_equal(got, _face_areas(v, f, block=len(f)))
     e1, e2 = v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]]
     np.testing.assert_allclose(got, 0.5 * np.linalg.norm(np.cross(e1, e2), axis=1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shift", [0.0, 400.0])
+def test_end_anisotropy_of_elliptic_ends(shift):
+    """Two elliptic rings at the ends of a tilted axis, a foot-like 3:1 one at the bottom and a
+    round one at the top: the in-plane spread ratios are 3 and 1, and the spreads the mean of
+    a / sqrt(2) and b / sqrt(2), wherever the leg is in space."""
+    from stockingsim.leg._frame import end_anisotropy, unit
+
+    axis = unit(np.array([0.2, -0.1, 1.0]))
+    e1 = unit(np.cross(axis, [1.0, 0.0, 0.0]))
+    e2 = np.cross(axis, e1)
+    t = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    rings, heights = [], []
+    for h, (a, b) in ((0.0, (0.09, 0.03)), (0.5, (0.05, 0.05)), (1.0, (0.07, 0.07))):
+        rings.append(h * axis + np.outer(a * np.cos(t), e1) + np.outer(b * np.sin(t), e2))
+        heights.append(np.full(len(t), h))
+    points = np.vstack(rings) + shift
+    weights = np.ones(len(points))
+    r_low, r_high, s_low, s_high = end_anisotropy(points, weights, np.concatenate(heights), axis)
+    assert r_low == pytest.approx(3.0, rel=1e-9)
+    assert r_high == pytest.approx(1.0, rel=1e-9)
+    assert s_low == pytest.approx(0.5 * (0.09 + 0.03) / np.sqrt(2), rel=1e-9)
+    assert s_high == pytest.approx(0.07 / np.sqrt(2), rel=1e-9)

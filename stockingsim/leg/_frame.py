@@ -252,12 +252,12 @@ def end_anisotropy(
     heights: np.ndarray,
     axis: np.ndarray,
     fraction=0.12,
-    origin: np.ndarray | None = None,
 ) -> tuple[float, float, float, float]:
     """In-plane spread of the two ends of the leg.
 
-    ``points`` are taken relative to ``origin`` when it is given (only the two ends' points
-    are then shifted, not all of them).
+    The points within ``fraction`` of the length of each end (by ``heights``) are weighted;
+    their in-plane covariance is ``P C P``, with ``C`` their 3 x 3 covariance and ``P = I -
+    axis axis^T``, so only the two ends' points are gathered, centred and summed.
 
     Returns
     -------
@@ -269,16 +269,18 @@ def end_anisotropy(
     """
     lo, hi = heights.min(), heights.max()
     length = hi - lo
+    proj = np.eye(3) - np.outer(axis, axis)
     out = []
     for sel in (heights <= lo + fraction * length, heights >= hi - fraction * length):
         w = weights[sel]
         if w.sum() <= 0 or sel.sum() < 3:
             out.append((1.0, 0.0))
             continue
-        p = points[sel] if origin is None else points[sel] - origin
-        p = p - np.outer(heights[sel], axis)
-        p = p - (w / w.sum()) @ p
-        cov = (p * (w / w.sum())[:, None]).T @ p
+        w /= w.sum()
+        p = points[sel]  # a fresh gather: centred and weighted in place
+        p -= w @ p
+        p *= np.sqrt(w)[:, None]
+        cov = proj @ (p.T @ p) @ proj
         ev = np.sqrt(np.clip(np.linalg.eigvalsh(cov), 0, None))
         ratio = ev[2] / ev[1] if ev[1] > 0 else np.inf
         out.append((float(ratio), float(0.5 * (ev[2] + ev[1]))))

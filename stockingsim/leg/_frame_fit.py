@@ -198,7 +198,7 @@ def _principal_axis(
         )
     axis = vecs[:, 2]
     h = along(centres, mean, axis)
-    r_low, r_high, s_low, s_high = end_anisotropy(centres, area, h, axis, origin=mean)
+    r_low, r_high, s_low, s_high = end_anisotropy(centres, area, h, axis)
     has_foot = max(r_low, r_high) > FOOT_ANISOTROPY and max(r_low, r_high) > 1.4 * min(
         r_low, r_high
     )
