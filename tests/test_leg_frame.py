@@ -301,3 +301,26 @@ def test_end_anisotropy_of_elliptic_ends(shift):
     assert r_high == pytest.approx(1.0, rel=1e-9)
     assert s_low == pytest.approx(0.5 * (0.09 + 0.03) / np.sqrt(2), rel=1e-9)
     assert s_high == pytest.approx(0.07 / np.sqrt(2), rel=1e-9)
+
+
+def test_centreline_points_in_blocks_are_the_interpolated_table(leg_f_avg):
+    """Centreline points and tangents at more heights than one row block: each row the same
+    bits as alone, and the points the linear interpolation of the centreline table (with
+    straight continuation beyond it)."""
+    cl = leg_f_avg._centreline
+    rng = np.random.default_rng(5)
+    h = rng.uniform(-0.05, leg_f_avg.length_m + 0.05, size=70_000)  # 3 blocks, both ends out
+    pts = cl.points(h)
+    parts = np.vstack([cl.points(h[i : i + 999]) for i in range(0, len(h), 999)])
+    np.testing.assert_array_equal(pts, parts)
+    tan = cl.tangents(h)
+    np.testing.assert_array_equal(
+        tan, np.vstack([cl.tangents(h[i : i + 999]) for i in range(0, len(h), 999)])
+    )
+    g, off, slope = cl.grid, cl.offset, cl.slope
+    expected = np.column_stack([np.interp(h, g, off[:, k]) for k in range(3)])
+    expected += (
+        np.minimum(h - g[0], 0)[:, None] * slope[0] + np.maximum(h - g[-1], 0)[:, None] * slope[-1]
+    )
+    expected += cl.frame.origin + h[:, None] * cl.frame.axis
+    np.testing.assert_allclose(pts, expected, rtol=0, atol=1e-12)

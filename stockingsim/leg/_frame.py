@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stockingsim.leg._blocks import row_blocks
+
 __all__ = ["LegFrame", "Centreline", "principal_axes", "end_anisotropy", "unit"]
 
 #: a section-centroid line bending more than this (degrees) is followed by tilted sections
@@ -81,9 +83,19 @@ class Centreline:
         return self.bend_deg > BEND_THRESHOLD_DEG
 
     def _interp(self, table: np.ndarray, h: np.ndarray, extrapolate: bool) -> np.ndarray:
+        """The table (G, 3) interpolated at heights h, (N, 3); a block of rows at a time.
+
+        Every row is computed on its own, so the blocks keep each row's bits; they keep the
+        column passes on rows that are still in the cache.
+        """
         h = np.asarray(h, dtype=float).reshape(-1)
-        g = self.grid
         out = np.empty((h.size, table.shape[1]))
+        for rows in row_blocks(h.size):
+            self._interp_rows(table, h[rows], extrapolate, out[rows])
+        return out
+
+    def _interp_rows(self, table, h, extrapolate: bool, out) -> None:
+        g = self.grid
         if len(g) == 1:
             out[:] = table[:1]
         else:
@@ -105,7 +117,6 @@ class Centreline:
                     out[:, k] += np.minimum(h - g[0], 0.0) * lo
                 if hi != 0.0:
                     out[:, k] += np.maximum(h - g[-1], 0.0) * hi
-        return out
 
     def section_coordinate(
         self, vertices: np.ndarray, heights_m: np.ndarray
@@ -195,9 +206,13 @@ class Centreline:
 
     def points(self, heights_m: np.ndarray) -> np.ndarray:
         """Centreline points at the given heights, (K, 3) world metres."""
-        h = np.atleast_1d(np.asarray(heights_m, dtype=float))
-        off = self._interp(self.offset, h, extrapolate=True)
-        return self.frame.origin + h[:, None] * self.frame.axis + off
+        h = np.atleast_1d(np.asarray(heights_m, dtype=float)).reshape(-1)
+        out = np.empty((h.size, 3))
+        for rows in row_blocks(h.size):  # (see _interp)
+            hb, ob = h[rows], out[rows]
+            self._interp_rows(self.offset, hb, True, ob)
+            ob[:] = self.frame.origin + hb[:, None] * self.frame.axis + ob
+        return out
 
     def derivative(self, heights_m: np.ndarray) -> np.ndarray:
         """Derivative d point / d height (not normalized), (K, 3)."""
