@@ -261,3 +261,20 @@ def test_edge_graph_components_whatever_the_winding_and_borders():
     graph = coo_matrix((np.ones(len(pairs)), pairs.T), shape=(n, n))
     n_comp, expected = connected_components(graph, directed=False)
     assert n_comp == 4 and np.array_equal(label, expected)
+
+
+def test_vertices_in_no_face_are_dropped_quietly():
+    """A vertex that no face uses (a stray point of a scan) is its own component: cleaning
+    drops it without the several-parts warning, and renumbers the faces."""
+    import warnings
+
+    from stockingsim.leg._load import clean_arrays
+
+    ball = trimesh.creation.icosphere(subdivisions=2)
+    v = np.vstack([[5.0, 5.0, 5.0], ball.vertices])  # the stray point first: every index moves
+    f = ball.faces + 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        vc, fc = clean_arrays(v, f, "stray point")
+    np.testing.assert_array_equal(vc, ball.vertices)
+    np.testing.assert_array_equal(fc, ball.faces)

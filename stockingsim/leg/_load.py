@@ -298,29 +298,27 @@ def largest_component(
     ``label`` is the component of every vertex (:func:`_edge_graph`). The face areas are
     computed only when there are several components, to choose between them.
     """
-    n = len(v)
     n_comp = int(label.max()) + 1
-    used = np.zeros(n, dtype=bool)
-    used[f.ravel()] = True
+    if n_comp == 1:  # a vertex in no face would be a component of its own: all are used
+        return v, f
     face_label = label[f[:, 0]]
-    if n_comp > 1:
-        comp_area = np.bincount(face_label, _face_areas(v, f), minlength=n_comp)
-        require_area(comp_area.sum(), name)
-        keep = int(np.argmax(comp_area))
-        n_faced = int((np.bincount(face_label, minlength=n_comp) > 0).sum())
-        if n_faced > 1:
-            share = comp_area[keep] / comp_area.sum()
-            warnings.warn(
-                f"{name}: the mesh has {n_faced} separate parts; kept the largest "
-                f"({100 * share:.1f} % of the area) as the leg and dropped the others "
-                "(e.g. the other leg, a scanning base or loose fragments). Remove them before "
-                "loading to silence this warning.",
-                errors.MeshWarning,
-                stacklevel=4,
-            )
-        f = f[face_label == keep]
-        used = np.zeros(n, dtype=bool)
-        used[f.ravel()] = True
+    comp_area = np.bincount(face_label, _face_areas(v, f), minlength=n_comp)
+    require_area(comp_area.sum(), name)
+    keep = int(np.argmax(comp_area))
+    n_faced = int((np.bincount(face_label, minlength=n_comp) > 0).sum())
+    if n_faced > 1:
+        share = comp_area[keep] / comp_area.sum()
+        warnings.warn(
+            f"{name}: the mesh has {n_faced} separate parts; kept the largest "
+            f"({100 * share:.1f} % of the area) as the leg and dropped the others "
+            "(e.g. the other leg, a scanning base or loose fragments). Remove them before "
+            "loading to silence this warning.",
+            errors.MeshWarning,
+            stacklevel=4,
+        )
+    f = f[face_label == keep]
+    used = np.zeros(len(v), dtype=bool)
+    used[f.ravel()] = True
     if not used.all():
         remap = np.cumsum(used) - 1
         v = v[used]
@@ -342,11 +340,11 @@ def _edge_graph(f: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
     """
     index = np.int32 if n < 2**31 else np.int64
     rows = f.astype(index).reshape(-1)  # f0, f1, f2 of every face
-    cols = np.empty_like(rows).reshape(-1, 3)
-    cols[:, :2] = f[:, 1:]
-    cols[:, 2] = f[:, 0]
+    cols = np.empty_like(rows)  # f1, f2, f0: the rows shifted by one, each face's f0 last
+    cols[:-1] = rows[1:]
+    cols[2::3] = rows[0::3]
     ones = np.ones(len(rows), dtype=bool)
-    graph = coo_matrix((ones, (rows, cols.reshape(-1))), shape=(n, n)).tocsr()
+    graph = coo_matrix((ones, (rows, cols)), shape=(n, n)).tocsr()
     unique = graph.nnz == len(rows)
     del rows, cols, ones
     # every face is a directed cycle f0 -> f1 -> f2 -> f0, so its corners reach each other and
