@@ -267,18 +267,6 @@ def test_heights_along_an_axis_in_blocks_are_the_one_line_form(leg_f_avg):
     np.testing.assert_array_equal(along(x, p, a), (x - p) @ a)
 
 
-@pytest.mark.parametrize("block", [1, 7, 1 << 15])
-def test_face_areas_of_the_cleaning_in_any_block_size(leg_f_avg, block):
-    """The cleaning's blocked face areas: the same bits in any block size, and |e1 x e2| / 2."""
-    from stockingsim.leg._load import _face_areas
-
-    v, f = leg_f_avg.vertices, leg_f_avg.faces
-    got = _face_areas(v, f, block=block)
-    np.testing.assert_array_equal(got, _face_areas(v, f, block=len(f)))
-    e1, e2 = v[f[:, 1]] - v[f[:, 0]], v[f[:, 2]] - v[f[:, 0]]
-    np.testing.assert_allclose(got, 0.5 * np.linalg.norm(np.cross(e1, e2), axis=1), rtol=1e-12)
-
-
 @pytest.mark.parametrize("shift", [0.0, 400.0])
 def test_end_anisotropy_of_elliptic_ends(shift):
     """Two elliptic rings at the ends of a tilted axis, a foot-like 3:1 one at the bottom and a

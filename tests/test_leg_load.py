@@ -176,8 +176,11 @@ def test_landmark_overrides_at_load(shared_leg_paths):
 def test_face_areas_are_half_the_cross_product_in_every_orientation():
     """Triangle areas against |e1 x e2| / 2 written out here: a right triangle in each
     coordinate plane (legs 3 and 4: area 6), an equilateral triangle of side 2 (sqrt 3) in a
-    tilted plane, and a degenerate one (0)."""
-    from stockingsim.leg._load import _face_areas
+    tilted plane, and a degenerate one (0): the face geometry the leg and cleaning use."""
+    from stockingsim.leg._frame_fit import face_geometry
+
+    def _face_areas(v, f):
+        return face_geometry(v, f)[1]
 
     rng = np.random.default_rng(7)
     rot = np.linalg.qr(rng.normal(size=(3, 3)))[0]

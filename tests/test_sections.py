@@ -425,3 +425,18 @@ def test_face_order_of_the_height_index_is_the_stable_sort(levels):
     np.testing.assert_array_equal(_stable_order(h, f, which), expected)
     np.testing.assert_array_equal(_stable_order(h, f, np.arange(m)), np.argsort(lo, kind="stable"))
     assert len(_stable_order(h, f, which[:0])) == 0
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float64])
+def test_sorted_groups_are_numpys_unique(dtype):
+    """unique_inverse and dense_rank give numpy's unique first indices and inverse, with many
+    repeated keys, for ints and floats."""
+    from stockingsim.leg._loops import dense_rank, unique_inverse
+
+    keys = np.random.default_rng(11).integers(0, 50, size=3000).astype(dtype)
+    _, first_np, inverse_np = np.unique(keys, return_index=True, return_inverse=True)
+    first, inverse = unique_inverse(keys)
+    np.testing.assert_array_equal(first, first_np)
+    np.testing.assert_array_equal(inverse, inverse_np)
+    np.testing.assert_array_equal(dense_rank(keys), inverse_np)
+    assert len(dense_rank(keys[:0])) == 0

@@ -13,7 +13,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from stockingsim import errors
-from stockingsim.leg._blocks import BLOCK, row_blocks
+from stockingsim.leg._frame_fit import face_geometry
 from stockingsim.leg._loops import unique_inverse
 
 __all__ = ["read_mesh_file", "clean_arrays", "require_area", "units_scale", "SUPPORTED_SUFFIXES"]
@@ -302,7 +302,7 @@ def largest_component(
     if n_comp == 1:  # a vertex in no face would be a component of its own: all are used
         return v, f
     face_label = label[f[:, 0]]
-    comp_area = np.bincount(face_label, _face_areas(v, f), minlength=n_comp)
+    comp_area = np.bincount(face_label, face_geometry(v, f)[1], minlength=n_comp)
     require_area(comp_area.sum(), name)
     keep = int(np.argmax(comp_area))
     n_faced = int((np.bincount(face_label, minlength=n_comp) > 0).sum())
@@ -388,38 +388,6 @@ def fix_winding(v: np.ndarray, f: np.ndarray, name: str = "mesh") -> np.ndarray:
     mesh = trimesh.Trimesh(v, f, process=False)
     trimesh.repair.fix_winding(mesh)
     return np.asarray(mesh.faces, dtype=np.int64)
-
-
-def _face_areas(v: np.ndarray, f: np.ndarray, block: int = BLOCK) -> np.ndarray:
-    """Triangle areas, the cross product written out on contiguous coordinate columns.
-
-    Per coordinate, one 1-D gather per corner from a contiguous column (8 bytes per read): about
-    twice as fast on millions of faces as gathering (M, 3) rows. The faces go ``block`` at a
-    time, so the six edge components and the work arrays are small (in the cache, and no
-    face-sized temporaries to allocate); every face's area is the same in any block size.
-    """
-    cols = [np.ascontiguousarray(v[:, k]) for k in range(3)]
-    m = len(f)
-    area = np.empty(m)
-    for rows in row_blocks(m, block):
-        corners = [f[rows, k] for k in range(3)]
-        e1, e2 = [], []
-        for col in cols:
-            first = col.take(corners[0])
-            e1.append(col.take(corners[1]))
-            e1[-1] -= first
-            e2.append(np.subtract(col.take(corners[2]), first, out=first))  # first's buffer
-        sq = area[rows]
-        sq[:] = 0.0
-        c, t = np.empty(len(sq)), np.empty(len(sq))
-        for i, j in ((1, 2), (2, 0), (0, 1)):  # the three components of e1 x e2
-            np.multiply(e1[i], e2[j], out=c)
-            c -= np.multiply(e1[j], e2[i], out=t)
-            c *= c
-            sq += c
-    np.sqrt(area, out=area)
-    area *= 0.5
-    return area
 
 
 def clean_arrays(vertices, faces, name: str) -> tuple[np.ndarray, np.ndarray]:

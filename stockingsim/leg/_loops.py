@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import ConvexHull, QhullError
 
-__all__ = ["convex_hull_2d", "loop_hulls", "unique_inverse"]
+__all__ = ["convex_hull_2d", "loop_hulls", "unique_inverse", "dense_rank"]
 
 
 def convex_hull_2d(points: np.ndarray) -> tuple[np.ndarray, float]:
@@ -217,6 +217,17 @@ def _quickhull_mask(x, y, offsets, counts, loop, which, tol) -> np.ndarray:
     return is_hull
 
 
+def _sorted_groups(keys: np.ndarray, kind: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The order that sorts ``keys``, where a new key starts in it, and each sorted key's group."""
+    order = np.argsort(keys, kind=kind)
+    sk = keys[order]
+    new = np.empty(len(sk), dtype=bool)
+    if len(sk):
+        new[0] = True
+        np.not_equal(sk[1:], sk[:-1], out=new[1:])
+    return order, new, np.cumsum(new) - 1
+
+
 def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sort-based ``np.unique(keys, return_index=True, return_inverse=True)`` for 1-D ints.
 
@@ -229,16 +240,21 @@ def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse : ndarray of shape (len(keys),)
         Group of each key, 0..U-1.
     """
-    order = np.argsort(keys, kind="stable")
-    sk = keys[order]
-    new = np.empty(len(sk), dtype=bool)
-    if len(sk):
-        new[0] = True
-        np.not_equal(sk[1:], sk[:-1], out=new[1:])
-    group_sorted = np.cumsum(new) - 1
+    order, new, group_sorted = _sorted_groups(keys, "stable")
     inverse = np.empty(len(keys), dtype=np.int64)
     inverse[order] = group_sorted
     return order[new], inverse
+
+
+def dense_rank(keys: np.ndarray) -> np.ndarray:
+    """The rank of each key among the distinct keys, 0..U-1 (equal keys, equal ranks).
+
+    The ``inverse`` of :func:`unique_inverse` without the first occurrences, so a plain sort.
+    """
+    order, _new, group_sorted = _sorted_groups(keys, None)
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = group_sorted
+    return rank
 
 
 def concat_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

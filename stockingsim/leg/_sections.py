@@ -17,6 +17,7 @@ from stockingsim.leg._blocks import row_blocks
 from stockingsim.leg._loops import (
     concat_ranges,
     convex_hull_2d,
+    dense_rank,
     loop_hulls,
     rank_chains,
     unique_inverse,
@@ -217,11 +218,7 @@ def _stable_order(vertex_heights: np.ndarray, faces: np.ndarray, which: np.ndarr
     heights (the smallest of its corners' ranks), and one integer sort of rank and face index
     packed in an int64 gives the order.
     """
-    by_height = np.argsort(vertex_heights)
-    sorted_h = vertex_heights[by_height]
-    rank = np.empty(len(sorted_h), dtype=np.int64)
-    rank[by_height[:1]] = 0
-    rank[by_height[1:]] = np.cumsum(sorted_h[1:] != sorted_h[:-1])  # equal heights: equal ranks
+    rank = dense_rank(vertex_heights)  # equal heights: equal ranks
     sub = faces[which]
     low = np.minimum(np.minimum(rank[sub[:, 0]], rank[sub[:, 1]]), rank[sub[:, 2]])
     bits = max(int(len(faces)).bit_length(), 1)
