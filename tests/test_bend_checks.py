@@ -5,8 +5,8 @@ docstring's rule, written out here): the sections whose band of vertices (the ve
 their height) changed have their mean scaled by the band's area-weighted mean after over
 before (the band's area-weighted mean itself where it had no pressure before), their minimum
 and maximum widened to the band's; the other sections keep the solver's values. And
-``p' = p + T_w dk`` (:func:`~stockingsim.leg._posed.fold_pressure`) with a fabric of almost no
-wale stiffness leaves the pressure of the standing leg.
+``p' = n p + T_w dk`` (:func:`~stockingsim.leg._posed.fold_pressure`) with a fabric of almost no
+wale stiffness keeps the fabric's courses: the hoop pressure times the courses per length of skin.
 """
 
 from __future__ import annotations
@@ -146,9 +146,14 @@ def test_every_vertex_scaled_scales_every_section_mean(case):
     np.testing.assert_allclose(out, _expected(case, before, after), rtol=1e-12)
 
 
-def test_a_fabric_without_wale_stiffness_keeps_the_solver_pressure(case):
-    # p' = p + T_w dk: with T_w -> 0 (wale stiffness 1e-3 N/m, strain < 1) the posed leg keeps
-    # the solver's pressure p (the hoop term on its own sections), to T_w |dk| (about 1e-2 Pa)
+def test_a_fabric_without_wale_stiffness_keeps_its_courses_over_the_bend(case):
+    # p' = n p + T_w dk: with T_w -> 0 (wale stiffness 1e-3 N/m, strain < 1) the posed leg
+    # keeps the hoop law p on its own sections, times n, the fabric's courses per length of
+    # skin: the fabric slides over the bend, so a meridian strip of it keeps its courses and
+    # n = 1 / (the strip's mean stretch), 1 + (pi / 2) lever / blend width (the lever from
+    # the knee axis), to T_w |dk| (about 1e-2 Pa)
+    from stockingsim.leg._deform import KNEE_AXIS_OFFSET, KNEE_BLEND_M
+    from stockingsim.leg._posed import FOLD_STRIPS, _bend_stretch
     from stockingsim.solvers import _laplace
 
     bent = case[1]
@@ -161,5 +166,31 @@ def test_a_fabric_without_wale_stiffness_keeps_the_solver_pressure(case):
         p, _, _ = _laplace.solve(bent, setup)
     assert sitting.info["fold_bridged_vertices"] == 0
     mmhg = 101325 / 760
-    want = np.where(setup.covers(vertex_heights(bent)), np.maximum(p, 0.0), 0.0) / mmhg
-    assert np.abs(sitting.pressure_mmhg - want).max() < 0.05 / mmhg  # 0.05 Pa
+    h = vertex_heights(bent)
+    hoop = np.where(setup.covers(h), np.maximum(p, 0.0), 0.0) / mmhg
+    far = np.abs(h - MARKS["E"]) > 0.5 * KNEE_BLEND_M
+    np.testing.assert_array_equal(sitting.pressure_mmhg[far], hoop[far])
+    standing = bent.standing
+    _, theta, _ = standing.cylindrical
+    r_knee = standing.landmarks["E"].circumference_m / (2 * np.pi)
+    core = np.abs(h - MARKS["E"]) < 0.3 * KNEE_BLEND_M
+    for centre in (0.0, np.pi / 2, np.pi):  # front (thinned), side, back (gathered)
+        sel = core & (np.abs(np.angle(np.exp(1j * (theta - centre)))) < 0.05) & (hoop > 0)
+        lever = _radius(MARKS["E"]) * np.cos(centre) + KNEE_AXIS_OFFSET * r_knee
+        n = 1.0 / (1.0 + (np.pi / 2) * lever / KNEE_BLEND_M)
+        np.testing.assert_allclose(sitting.pressure_mmhg[sel] / hoop[sel], n, rtol=0.03)
+    back = core & (np.cos(theta) < -0.9) & (hoop > 0)
+    assert np.all(sitting.pressure_mmhg[back] > 1.05 * hoop[back])  # the gathered layers
+    # no course created or lost: over each strip, the courses per length of skin times the
+    # skin's area there (the standing area times the local stretch) is the standing area
+    local = np.ones(h.shape)
+    for near, stretch in _bend_stretch(bent, standing, h):
+        local[near] = stretch
+    strip = np.minimum(((theta + np.pi) / (2 * np.pi) * FOLD_STRIPS).astype(int), FOLD_STRIPS - 1)
+    area = standing.vertex_areas
+    moved = ~far & (hoop > 0)
+    courses = sitting.pressure_mmhg[moved] / hoop[moved] * area[moved] * local[moved]
+    posed = np.bincount(strip[moved], courses, FOLD_STRIPS)
+    np.testing.assert_allclose(
+        posed, np.bincount(strip[moved], area[moved], FOLD_STRIPS), rtol=1e-4
+    )

@@ -255,15 +255,24 @@ FOLD_RING_STEP_M = 0.005
 FOLD_STRIPS = 72
 
 
-def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float, hoop_pa=None):
+def fold_pressure(
+    leg: Any,
+    pressure_pa: np.ndarray,
+    wale_tension_n_per_m: float,
+    hoop_pa=None,
+    course_density=1.0,
+):
     """Per-vertex pressure with the fabric bridging the concave side of a bent joint.
 
     A membrane with hoop tension ``T_h`` and wale tension ``T_w`` presses on the skin with
     ``p = T_h k_hoop + T_w k_axial`` (curvatures positive where convex). The solvers give the
     hoop term (and the standing leg's own axial curvature, where they use it); bending the
     joint changes the axial curvature by ``dk = k_axial(posed) - k_axial(standing)``, zero
-    where the leg only moved rigidly. So ``p' = p + T_w dk``: higher over the outside of the
-    bend (patella, heel), lower inside it. Where ``p' < 0`` the skin is more concave than the
+    where the leg only moved rigidly. So ``p' = n p + T_w dk``: higher over the outside of the
+    bend (patella, heel), lower inside it, ``n`` the courses of fabric per length of skin
+    against standing (``course_density``: above 1 where the fabric is gathered behind the knee,
+    the extra layers of the bunching; below 1 where it is stretched over the front of the
+    knee; see :func:`wale_stretch`). Where ``p' < 0`` the skin is more concave than the
     fabric can follow: the fabric lifts off and bridges the fold (pressure 0). The hoop ring
     over the bridged arc no longer rests on it, and a ring under uniform tension presses with
     a fixed total ``sum p ds = 2 pi T_h`` whatever its shape: the hoop load ``p A`` of the
@@ -281,8 +290,10 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     hoop_pa : ndarray of shape (N,), optional
         For a solver whose pressure already has an axial term (the membrane's ``T_w k_axial``
         with the posed leg's curvature): its pressure without that term (``T_c k_hoop``).
-        Over the bend the pressure is then ``hoop_pa + T_w' k_axial`` with the posed leg's
-        whole axial curvature; by default ``pressure_pa + T_w' dk``.
+        Over the bend the pressure is then ``n hoop_pa + T_w' k_axial`` with the posed leg's
+        whole axial curvature; by default ``n pressure_pa + T_w' dk``.
+    course_density : float or ndarray of shape (N,), optional
+        ``n``: the fabric's courses per length of skin along the leg over standing, default 1.
 
     Returns
     -------
@@ -293,8 +304,9 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     p = np.asarray(pressure_pa, dtype=float)
     standing = getattr(leg, "standing", None)
     tw = np.broadcast_to(np.asarray(wale_tension_n_per_m, dtype=float), p.shape)
+    n = np.broadcast_to(np.asarray(course_density, dtype=float), p.shape)
     bridged = np.zeros(p.shape, dtype=bool)
-    if standing is None or not np.any(tw != 0):
+    if standing is None or not (np.any(tw != 0) or np.any(n != 1)):
         return p, bridged
     s = leg.heights_m
     moved, inside = _inside_of_bends(leg, standing, s)
@@ -303,6 +315,7 @@ def fold_pressure(leg: Any, pressure_pa: np.ndarray, wale_tension_n_per_m: float
     else:
         base, dk = np.asarray(hoop_pa, dtype=float), leg.curvature.axial
     covered = base > 0
+    base = n * base
     out = np.where(moved & covered, base + tw * dk, p)
     bridged = inside & covered & (out < 0)
     out = np.maximum(out, 0.0)

@@ -4,7 +4,9 @@ A posed leg (:meth:`~stockingsim.leg.Leg.posed`) keeps the standing leg's sectio
 solver gives the hoop part of the pressure on it as on any leg. Bending the knee also changes
 the skin's axial curvature, and the fabric's wale tension acts on that change: more pressure
 over the outside of the bend, none where the fabric bridges the fold inside it
-(:func:`stockingsim.leg._posed.fold_pressure`). :func:`simulate` applies it to the pressure per
+(:func:`stockingsim.leg._posed.fold_pressure`). The fabric slides over the bend and keeps its
+courses, so the hoop pressure is scaled by the courses per length of skin: fewer over the
+stretched front of the knee, more where the fabric is gathered behind it. :func:`simulate` applies it to the pressure per
 vertex of every method, so ``ss.simulate(leg.posed(...), stocking)`` and
 :func:`~stockingsim.simulate_motion` show the same fold, and to the section and landmark
 tables (:func:`folded_section_stats`), so that the profile, ``check_gradient`` and the motion's
@@ -36,9 +38,10 @@ def bent_joint_pressure(leg: Any, stocking: Any, pressure_pa: np.ndarray, hoop_p
     hoop_pa : ndarray of shape (N,), optional
         The membrane's hoop term ``T_c k_hoop`` (its pressure has the axial term ``T_w
         k_axial`` with the posed leg's curvature already): over the bend the pressure is then
-        ``T_c k_hoop + T_w' k_axial`` with ``T_w'`` the wale tension over the bend. For the
-        other methods (no axial term) it is ``p + T_w' dk``, ``dk`` the change of the axial
-        curvature by the bend.
+        ``n T_c k_hoop + T_w' k_axial`` with ``T_w'`` the wale tension over the bend and ``n =
+        1 / stretch`` the courses per length of skin (:func:`~stockingsim.leg._posed.wale_stretch`).
+        For the other methods (no axial term) it is ``n p + T_w' dk``, ``dk`` the change of the
+        axial curvature by the bend.
 
     Returns
     -------
@@ -52,12 +55,15 @@ def bent_joint_pressure(leg: Any, stocking: Any, pressure_pa: np.ndarray, hoop_p
     from stockingsim.leg._posed import fold_pressure, wale_stretch
 
     # the fabric's wale strain across the bend: stretched over the outside, gathered inside
-    eps = (1.0 + float(stocking.axial_prestrain)) * wale_stretch(leg) - 1.0
+    stretch = wale_stretch(leg)
+    eps = (1.0 + float(stocking.axial_prestrain)) * stretch - 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", errors.ExtrapolationWarning)
         wale = np.asarray(stocking.fabric.tension(np.maximum(eps, 0.0), "wale", "unloading"))
     wale = np.where(eps > 0, np.maximum(wale, 0.0), 0.0)
-    return fold_pressure(leg, p, wale, hoop_pa=hoop_pa)
+    # the fabric's courses keep their number over each meridian strip: 1 / stretch of them
+    # per length of skin (the gathered layers behind the knee, thinned over the front)
+    return fold_pressure(leg, p, wale, hoop_pa=hoop_pa, course_density=1.0 / stretch)
 
 
 def folded_section_stats(
