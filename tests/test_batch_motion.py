@@ -28,3 +28,23 @@ def test_batch_motion_columns_match_simulate_motion(leg_f_avg, tmp_path):
     )
     with pytest.raises(errors.BatchError, match="Motion"):
         ss.run_batch([leg_f_avg], [st], ["laplace"], out=None, engine="serial", motion="walk")
+
+
+@pytest.mark.parametrize("engine", ["processes", "dask"])
+def test_batch_motion_on_every_engine_is_the_serial_row(engine):
+    # a chart in cm (a parametric leg) with a stocking given per landmark, through the walking
+    # motion on worker processes: the motion travels to the workers and gives the serial row
+    if engine == "dask":
+        pytest.importorskip("distributed")
+    chart = {"cB": 21.0, "cB1": 25.0, "cC": 35.0, "cD": 33.0}  # girths, cm
+    st = ss.Stocking(ss.fabric_library()["circular class II"], {"B": 0.16, "C": 0.28, "D": 0.27})
+    walk = ss.Motion.walking(cycles=1, frames_per_cycle=4)
+    common = dict(out=None, progress=False, motion=walk)
+    serial = ss.run_batch([chart], [st], ["laplace"], engine="serial", **common)
+    got = ss.run_batch([chart], [st], ["laplace"], engine=engine, workers=2, **common)
+    for table in (serial, got):
+        assert table["error"].isna().all(), table["error"].tolist()
+    cols = ["amplitude_B_mmhg", "amplitude_B1_mmhg", "amplitude_C_mmhg", "ssi_B1_mmhg"]
+    assert np.all(serial[cols].to_numpy() > 0.5)  # an elastic stocking: a few mmHg
+    np.testing.assert_allclose(got[cols].to_numpy(), serial[cols].to_numpy(), rtol=1e-12)
+    assert got["task_key"].iloc[0] == serial["task_key"].iloc[0]

@@ -6,6 +6,8 @@ picture run. Numbers are checked against the library (the same computation) or c
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -223,3 +225,58 @@ def test_fit_right_leg_text_that_is_not_measurements_is_a_usage_error(capsys, ri
                          "--right", right)  # fmt: skip
     assert code == 2 and out == ""
     assert said in err and "cB=22,cC=36" in err and len(err.strip().splitlines()) == 1
+
+
+def test_simulate_motion_prints_and_writes_the_library_motion(capsys, tmp_path, leg):
+    # --motion: the stocking through the cited default motion, the numbers of simulate_motion
+    # (pressure over time, amplitude, DSI) and of static_stiffness_index; --motion-csv its table
+    table = tmp_path / "walk.csv"
+    code, text, err = run(capsys, "simulate", LEG, "--fabric", FABRIC, "--relaxed",
+                          "B=17,C=27,D=27", "--method", "laplace", "--motion", "walking",
+                          "--motion-csv", table)  # fmt: skip
+    assert code == 0, err
+    st = ss.Stocking(ss.fabric_library()[FABRIC], {"B": 0.17, "C": 0.27, "D": 0.27})
+    direct = ss.simulate_motion(leg, st, ss.Motion.walking(), method="laplace")
+    written = pd.read_csv(table, index_col=["frame", "landmark"])
+    np.testing.assert_allclose(
+        written["pressure_mmhg"].to_numpy(), direct.profile["pressure_mmhg"].to_numpy(), rtol=1e-9
+    )
+    rows = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}
+    landmarks = rows["landmark"][: len(rows["amplitude_mmhg"])]
+    assert landmarks == ["B", "B1", "C", "D"]  # the knee-high's landmarks only
+    for lm, amp, dsi in zip(landmarks, rows["amplitude_mmhg"], rows["dsi_mmhg_per_cm"]):
+        assert float(amp) == pytest.approx(direct.amplitude_mmhg[lm], abs=0.006)
+        want = direct.dynamic_stiffness_mmhg_per_cm()[lm]
+        assert float(dsi) == pytest.approx(want, abs=0.006)
+    ssi = float(re.search(r"SSI \(B1 standing - supine, Partsch 2005\): ([0-9.]+)", text)[1])
+    assert ssi == pytest.approx(ss.static_stiffness_index(leg, st), abs=0.06)
+    # sitting moves no girth at the knee-high's landmarks: no DSI is printed there
+    code, text, _ = run(capsys, "simulate", LEG, "--fabric", FABRIC, "--relaxed", 18,
+                        "--method", "laplace", "--motion", "sitting")  # fmt: skip
+    assert code == 0
+    assert [v for v in text.split("dsi_mmhg_per_cm")[1].splitlines()[0].split()] == ["-"] * 4
+    # a CSV of a motion without the motion, or an unknown motion: a wrong command line, found
+    # before the leg is read (the leg path does not exist)
+    code, _, err = run(capsys, "simulate", tmp_path / "none.ply", "--fabric", FABRIC,
+                       "--relaxed", 18, "--motion-csv", table)  # fmt: skip
+    assert code == 2 and "give --motion" in err
+    code, _, err = run(capsys, "simulate", LEG, "--fabric", FABRIC, "--relaxed", 18,
+                       "--motion", "jogging")  # fmt: skip
+    assert code == 2 and "walking" in err
+
+
+@pytest.mark.parametrize("engine", ["serial", "processes"])
+def test_batch_motion_adds_the_amplitude_and_ssi_columns(capsys, tmp_path, leg, engine):
+    out = tmp_path / "r.csv"
+    code, text, err = run(capsys, *_batch_argv([LEG], out, "--relaxed", "B=17,C=27,D=27",
+                                               "--engine", engine, "--workers", 2,
+                                               "--motion", "calf-contraction"))  # fmt: skip
+    assert code == 0, err
+    row = pd.read_csv(out).iloc[0]
+    st = ss.Stocking(ss.fabric_library()[FABRIC], {"B": 0.17, "C": 0.27, "D": 0.27})
+    direct = ss.simulate_motion(leg, st, ss.Motion.calf_contraction(), method="laplace")
+    assert row["motion"] == direct.motion.name
+    for lm in ("B", "B1", "C", "D"):
+        assert row[f"amplitude_{lm}_mmhg"] == pytest.approx(direct.amplitude_mmhg[lm], rel=1e-9)
+    assert row["ssi_B1_mmhg"] == pytest.approx(ss.static_stiffness_index(leg, st), rel=1e-9)
+    assert "amplitude_B1_mmhg" in text and "ssi_B1_mmhg" in text

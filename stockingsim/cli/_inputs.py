@@ -17,6 +17,8 @@ DEFAULT_TARGET = vocab.DEFAULT_TARGET
 DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
 METHODS = vocab.METHODS
 STYLES = tuple(vocab.STYLES)
+#: the ``--motion`` choices: the cited default motions of :class:`stockingsim.Motion`
+MOTIONS = ("walking", "supine-to-standing", "calf-contraction", "sitting")
 LANDMARKS = vocab.LANDMARKS
 #: the girth (c) and length (l) measuring points ``stockingsim fit`` takes, cm
 FIT_POINTS = ("cB", "cB1", "cC", "cD", "cE", "cF", "cG", "lB", "lB1", "lC", "lD", "lE", "lF", "lG")
@@ -115,6 +117,15 @@ def measurement_text(text: str) -> dict[str, float]:
             value, f"--right {key.strip()}", UsageError, unit="cm", hint=hint
         )
     return out
+
+
+def motion_named(name: str):
+    """The default :class:`~stockingsim.Motion` of a ``--motion`` choice (see MOTIONS)."""
+    from stockingsim.motion import Motion
+
+    if name not in MOTIONS:
+        raise UsageError(f"--motion must be one of {', '.join(MOTIONS)}, got {name!r}")
+    return getattr(Motion, name.replace("-", "_"))()
 
 
 def split_target(target: str) -> tuple[str, str | None]:

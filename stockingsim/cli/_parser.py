@@ -23,6 +23,7 @@ from stockingsim.cli._inputs import (
     DEFAULT_TARGET,
     FIT_POINTS,
     METHODS,
+    MOTIONS,
     PROG,
     STYLES,
 )
@@ -69,6 +70,14 @@ def _method_arg(p, default: str = "membrane") -> None:
     p.add_argument("--method", default=default, choices=METHODS, help=f"default {default}")
 
 
+def _motion_arg(p) -> None:
+    p.add_argument(
+        "--motion",
+        choices=MOTIONS,
+        help="also follow the stocking through this motion (the cited defaults of ss.Motion)",
+    )
+
+
 def _standard_arg(p) -> None:
     p.add_argument("--standard", default=DEFAULT_STANDARD, help=f"default {DEFAULT_STANDARD}")
 
@@ -101,6 +110,10 @@ def _simulate_options(p) -> None:
     _style_arg(p)
     _method_arg(p)
     _standard_arg(p)
+    _motion_arg(p)
+    p.add_argument(
+        "--motion-csv", metavar="FILE", help="write the motion's table (frame x landmark) as CSV"
+    )
     _export_args(p)
 
 
@@ -177,6 +190,7 @@ def _batch_options(p) -> None:
     _style_arg(p)
     p.add_argument("--standard", help="standard for class and gradient (default: the target's)")
     p.add_argument("--units", default="auto", choices=UNITS)
+    _motion_arg(p)
     p.add_argument("--out", default="results.parquet", help="results table (.parquet or .csv)")
     p.add_argument("--engine", default="processes", choices=["processes", "serial", "dask"])
     p.add_argument("--workers", type=int, help="worker processes (default: all CPUs)")

@@ -11,6 +11,7 @@ from stockingsim.cli._inputs import (
     UsageError,
     fabric_named,
     leg_from,
+    motion_named,
     relaxed_m,
     split_target,
 )
@@ -75,6 +76,9 @@ def cmd_simulate(args) -> int:
 
     relaxed = relaxed_m(args.relaxed)
     fabric = fabric_named(args.fabric)
+    if args.motion_csv and not args.motion:
+        raise UsageError("--motion-csv writes the table of a motion: give --motion too")
+    motion = motion_named(args.motion) if args.motion else None
     say(f"loading {args.leg}")
     leg = leg_from(args.leg, args.units)
     stocking = Stocking(fabric, relaxed, style=args.style)
@@ -83,7 +87,45 @@ def cmd_simulate(args) -> int:
     print(f"{leg.name}: {fabric.name}, {args.method} pressure")
     print_result(result, args.standard)
     write_exports(result, args)
+    if motion is not None:
+        print_motion(leg, stocking, motion, args.method, args.motion_csv)
     return 0
+
+
+def print_motion(leg, stocking, motion, method: str, csv_path: str | None) -> None:
+    """The stocking through ``motion``: pressure over time, amplitude, DSI and SSI."""
+    from stockingsim.motion import simulate_motion, static_stiffness_index
+
+    say(f"following the stocking through {motion.name} ({len(motion.frames)} frames)")
+    moved = simulate_motion(leg, stocking, motion, method=method)
+    covered = moved.amplitude_mmhg.dropna().index  # the landmarks the stocking covers
+    table = moved.pressure_over_time()[covered]
+    print(f"\n{motion.name}: pressure (mmHg) over time (s); {motion.source}")
+    print_table(table, "{:.1f}".format)
+    girth = moved.profile["circumference_cm"].unstack("landmark")[covered]
+    rise = girth.max() - girth.min()
+    per_landmark = pd_frame(
+        {
+            "amplitude_mmhg": moved.amplitude_mmhg[covered],
+            "girth_change_cm": rise,
+            # a DSI only where the girth changes by a measurable amount (1 mm)
+            "dsi_mmhg_per_cm": moved.dynamic_stiffness_mmhg_per_cm()[covered].where(rise >= 0.1),
+        }
+    )
+    print_table(per_landmark.T, "{:.2f}".format, na_rep="-")
+    if "B1" in covered:
+        ssi = static_stiffness_index(leg, stocking, method=method)
+        print(f"SSI (B1 standing - supine, Partsch 2005): {ssi:.1f} mmHg")
+    if csv_path:
+        moved.profile.to_csv(csv_path)
+        wrote(csv_path)
+
+
+def pd_frame(columns: dict):
+    """A pandas DataFrame of ``columns`` (pandas imported on use)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns)
 
 
 def cmd_design(args) -> int:

@@ -9,6 +9,7 @@ from stockingsim.cli._inputs import (
     DEFAULT_TARGET,
     existing,
     fabric_named,
+    motion_named,
     read_results,
     relaxed_m,
 )
@@ -36,9 +37,11 @@ def cmd_batch(args) -> int:
     """Run ``stockingsim batch``: legs x stockings x methods into one table."""
     from stockingsim.batch import run_batch
 
+    motion = motion_named(args.motion) if args.motion else None
     table = run_batch(
         args.legs,
         _batch_specs(args),
+        motion=motion,
         methods=args.method or ["membrane"],
         out=args.out,
         engine=args.engine,
@@ -58,6 +61,8 @@ def cmd_batch(args) -> int:
         f"{n_err} failed; {a['elapsed_s']:.1f} s"
     )
     cols = ["leg_name", "fabric", "method", "pressure_B_mmhg", "ankle_class", "gradient_ok"]
+    if motion is not None:
+        cols += ["amplitude_B1_mmhg", "amplitude_C_mmhg", "ssi_B1_mmhg"]
     ok = table[~failed]
     if len(ok):
         print_table(ok[cols].head(args.show), "{:.1f}".format, index=False)
