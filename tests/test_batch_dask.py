@@ -136,6 +136,7 @@ def test_local_cluster_workers_keep_a_fixed_mmap_threshold(monkeypatch):
         assert dict(os.environ) == before
         seen = list(client.run(environ).values())
         profiling = list(client.run(_worker_profiling).values())
+        timers = list(client.run(_worker_timers).values())
         table = run_batch(
             [{"i": 0}, {"i": 1}],
             PROBE,
@@ -149,7 +150,20 @@ def test_local_cluster_workers_keep_a_fixed_mmap_threshold(monkeypatch):
     # the workers do not sample their task thread's stack; this process's config is untouched
     assert profiling == [False]
     assert _worker_profiling() is True
+    # the housekeeping timers run at the slowed intervals (ms); this process keeps Dask's
+    assert timers == [{"tick": 1000, "monitor": 10000, "memory_monitor": 500}]
+    import dask
+
+    assert dask.config.get("distributed.admin.tick.interval") != "1s"
     assert sorted(table["pressure_B_mmhg"]) == [0.0, 1.0]
+
+
+def _worker_timers(dask_worker):
+    """The intervals (ms) of a worker's event-loop check, system and memory monitors."""
+    return {
+        name: dask_worker.periodic_callbacks[name].callback_time
+        for name in ("tick", "monitor", "memory_monitor")
+    }
 
 
 def _worker_profiling():
