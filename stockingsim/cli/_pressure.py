@@ -94,6 +94,8 @@ def cmd_simulate(args) -> int:
 
 def print_motion(leg, stocking, motion, method: str, csv_path: str | None) -> None:
     """The stocking through ``motion``: pressure over time, amplitude, DSI and SSI."""
+    import pandas as pd
+
     from stockingsim.motion import simulate_motion, static_stiffness_index
 
     say(f"following the stocking through {motion.name} ({len(motion.frames)} frames)")
@@ -104,7 +106,7 @@ def print_motion(leg, stocking, motion, method: str, csv_path: str | None) -> No
     print_table(table, "{:.1f}".format)
     girth = moved.profile["circumference_cm"].unstack("landmark")[covered]
     rise = girth.max() - girth.min()
-    per_landmark = pd_frame(
+    per_landmark = pd.DataFrame(
         {
             "amplitude_mmhg": moved.amplitude_mmhg[covered],
             "girth_change_cm": rise,
@@ -119,13 +121,6 @@ def print_motion(leg, stocking, motion, method: str, csv_path: str | None) -> No
     if csv_path:
         moved.profile.to_csv(csv_path)
         wrote(csv_path)
-
-
-def pd_frame(columns: dict):
-    """A pandas DataFrame of ``columns`` (pandas imported on use)."""
-    import pandas as pd
-
-    return pd.DataFrame(columns)
 
 
 def cmd_design(args) -> int:

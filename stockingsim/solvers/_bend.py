@@ -6,11 +6,11 @@ the skin's axial curvature, and the fabric's wale tension acts on that change: m
 over the outside of the bend, none where the fabric bridges the fold inside it
 (:func:`stockingsim.leg._posed.fold_pressure`). The fabric slides over the bend and keeps its
 courses, so the hoop pressure is scaled by the courses per length of skin: fewer over the
-stretched front of the knee, more where the fabric is gathered behind it. :func:`simulate` applies it to the pressure per
-vertex of every method, so ``ss.simulate(leg.posed(...), stocking)`` and
-:func:`~stockingsim.simulate_motion` show the same fold, and to the section and landmark
-tables (:func:`folded_section_stats`), so that the profile, ``check_gradient`` and the motion's
-table see it too.
+stretched front of the knee, more where the fabric is gathered behind it. :func:`simulate`
+applies it to the pressure per vertex of every method, so ``ss.simulate(leg.posed(...),
+stocking)`` and :func:`~stockingsim.simulate_motion` show the same fold, and to the section
+and landmark tables (:func:`folded_section_stats`), so that the profile, ``check_gradient``
+and the motion's table see it too.
 """
 
 from __future__ import annotations
