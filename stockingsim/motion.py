@@ -292,12 +292,16 @@ class MotionResult:
         table.index = pd.Index(self.times_s, name="time_s")
         return table if landmark is None else table[landmark]
 
-    def dynamic_stiffness_mmhg_per_cm(self) -> pd.Series:
-        """Pressure amplitude divided by girth amplitude per landmark (a DSI), mmHg/cm."""
+    def girth_change_cm(self) -> pd.Series:
+        """Per landmark, max - min of the girth (cm) over the frames from ``motion.settle_s``."""
         late = self.times_s >= self.motion.settle_s - 1e-12
         c = self.profile["circumference_cm"].unstack("landmark").to_numpy()[late]
         dc = pd.Series(np.ptp(c, axis=0), index=self.profile.index.levels[1])
-        dc = dc.reindex(self.amplitude_mmhg.index)
+        return dc.reindex(self.amplitude_mmhg.index)
+
+    def dynamic_stiffness_mmhg_per_cm(self) -> pd.Series:
+        """Pressure amplitude divided by girth amplitude per landmark (a DSI), mmHg/cm."""
+        dc = self.girth_change_cm()
         with np.errstate(invalid="ignore", divide="ignore"):
             return self.amplitude_mmhg / dc.where(dc > 1e-6)
 

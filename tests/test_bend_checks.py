@@ -153,7 +153,7 @@ def test_a_fabric_without_wale_stiffness_keeps_its_courses_over_the_bend(case):
     # n = 1 / (the strip's mean stretch), 1 + (pi / 2) lever / blend width (the lever from
     # the knee axis), to T_w |dk| (about 1e-2 Pa)
     from stockingsim.leg._deform import KNEE_AXIS_OFFSET, KNEE_BLEND_M
-    from stockingsim.leg._posed import FOLD_STRIPS, _bend_stretch
+    from stockingsim.leg._posed import FOLD_STRIPS, _bend_stretch, wale_stretch
     from stockingsim.solvers import _laplace
 
     bent = case[1]
@@ -170,6 +170,8 @@ def test_a_fabric_without_wale_stiffness_keeps_its_courses_over_the_bend(case):
     hoop = np.where(setup.covers(h), np.maximum(p, 0.0), 0.0) / mmhg
     far = np.abs(h - MARKS["E"]) > 0.5 * KNEE_BLEND_M
     np.testing.assert_array_equal(sitting.pressure_mmhg[far], hoop[far])
+    # every vertex: the hoop law over the strip's mean stretch, to T_w |dk| (0.05 Pa)
+    assert np.abs(sitting.pressure_mmhg - hoop / wale_stretch(bent)).max() < 0.05 / mmhg
     standing = bent.standing
     _, theta, _ = standing.cylindrical
     r_knee = standing.landmarks["E"].circumference_m / (2 * np.pi)

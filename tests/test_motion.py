@@ -86,6 +86,11 @@ def test_walking_is_finite_continuous_and_in_published_range(walk_class2, leg_f_
     assert np.isnan(r.amplitude_mmhg["G"])  # not covered by a knee-high
     dsi = r.dynamic_stiffness_mmhg_per_cm()
     assert dsi["C"] == pytest.approx(r.amplitude_mmhg["C"] / 1.05, rel=0.03)
+    # the girth swings by the motion's published rise at C and D (1.05 and 0.50 cm), and the
+    # DSI is the amplitude over that swing
+    dc = r.girth_change_cm()
+    assert dc["C"] == pytest.approx(1.05, rel=0.03) and dc["D"] == pytest.approx(0.5, rel=0.03)
+    np.testing.assert_allclose(dsi[["B", "C"]], r.amplitude_mmhg[["B", "C"]] / dc[["B", "C"]])
 
 
 def test_static_stiffness_index_elastic_and_flat(leg_f_avg):

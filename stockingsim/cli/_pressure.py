@@ -104,8 +104,7 @@ def print_motion(leg, stocking, motion, method: str, csv_path: str | None) -> No
     table = moved.pressure_over_time()[covered]
     print(f"\n{motion.name}: pressure (mmHg) over time (s); {motion.source}")
     print_table(table, "{:.1f}".format)
-    girth = moved.profile["circumference_cm"].unstack("landmark")[covered]
-    rise = girth.max() - girth.min()
+    rise = moved.girth_change_cm()[covered]
     per_landmark = pd.DataFrame(
         {
             "amplitude_mmhg": moved.amplitude_mmhg[covered],
