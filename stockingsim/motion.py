@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from stockingsim import errors
+from stockingsim._numbers import as_number
 
 __all__ = [
     "swelling_response",
@@ -44,6 +45,9 @@ __all__ = [
 #: extremes of the lower-leg girth rise in movement (10 legs, Phlebology 2026,
 #: doi:10.1177/02683555261424072); B 0.6 and B1 0.8 are assumptions between them.
 WALKING_GIRTH_CHANGE_CM: dict[str, float] = {"B": 0.6, "B1": 0.8, "C": 1.05, "D": 0.5}
+#: Joint angles a pose accepts, degrees (the ranges of :meth:`Leg.posed`).
+KNEE_FLEXION_RANGE_DEG = (0.0, 150.0)
+ANKLE_DORSIFLEXION_RANGE_DEG = (-50.0, 40.0)
 _WALK_SOURCE = (
     "girth rise D +0.50 cm to C +1.05 cm in movement (Phlebology 2026, "
     "doi:10.1177/02683555261424072); B, B1 interpolated (assumption); gait cycle 1.0 s "
@@ -73,6 +77,37 @@ class Frame:
     knee_flexion_deg: float = 0.0
     ankle_dorsiflexion_deg: float = 0.0
 
+    def __post_init__(self) -> None:
+        # a bad number fails here, when the motion is built, not at the frame that uses it
+        def number(value: Any, name: str, **kw: Any) -> float:
+            return as_number(value, name, errors.MotionError, **kw)
+
+        changes = self.girth_change_cm
+        if not isinstance(changes, Mapping):
+            raise errors.MotionError(
+                "girth_change_cm must be a mapping of landmark to girth change in cm, e.g. "
+                f'{{"C": 1.05}}; got {type(changes).__name__}.'
+            )
+        knee_lo, knee_hi = KNEE_FLEXION_RANGE_DEG
+        ankle_lo, ankle_hi = ANKLE_DORSIFLEXION_RANGE_DEG
+        checked = {
+            "time_s": number(self.time_s, "time_s", unit="s"),
+            "girth_change_cm": {
+                str(k): number(v, f"girth change at {k}", unit="cm") for k, v in changes.items()
+            },
+            "swelling_ml": number(self.swelling_ml, "swelling_ml", unit="mL"),
+            "knee_flexion_deg": number(
+                self.knee_flexion_deg, "knee_flexion_deg", low=knee_lo, high=knee_hi,
+                unit="degrees", hint="0 is straight and 90 sitting; give degrees, not radians.",
+            ),
+            "ankle_dorsiflexion_deg": number(
+                self.ankle_dorsiflexion_deg, "ankle_dorsiflexion_deg", low=ankle_lo,
+                high=ankle_hi, unit="degrees", hint="negative is plantar flexion (pointed foot).",
+            ),
+        }  # fmt: skip
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
     def key(self) -> tuple:
         """What the deformation depends on (frames with equal keys share one leg)."""
         g = tuple(sorted((k, round(float(v), 9)) for k, v in self.girth_change_cm.items()))
@@ -91,8 +126,24 @@ class Frame:
         return out
 
 
+def _numbers(values: Any, what: str) -> np.ndarray:
+    """``values`` as a 1-D float array, or MotionError naming ``what``."""
+    try:
+        return np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise errors.MotionError(f"{what} must be numbers, got {values!r}.") from None
+
+
+def _count(value: Any, name: str, least: int) -> int:
+    """A whole number of at least ``least`` (frames, cycles), or MotionError."""
+    x = as_number(value, name, errors.MotionError, low=least)
+    if x != int(x):
+        raise errors.MotionError(f"{name} must be a whole number (>= {least}), got {x:g}.")
+    return int(x)
+
+
 def _check_times(times: Any) -> np.ndarray:
-    t = np.asarray(times, dtype=float).ravel()
+    t = _numbers(times, "the frame times (s)")
     if t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
         raise errors.MotionError(
             "a motion needs at least two frames at strictly increasing, finite times (s)."
@@ -154,9 +205,14 @@ class Motion:
     ) -> Motion:
         """Frames from girth changes per landmark over time (cm; one value per time)."""
         t = _check_times(times_s)
+        if not isinstance(changes_cm, Mapping):
+            raise errors.MotionError(
+                "changes_cm must be a mapping of landmark to girth changes in cm, one per time, "
+                f'e.g. {{"C": [0.0, 1.05, 0.0]}}; got {type(changes_cm).__name__}.'
+            )
         cols = {}
         for k, v in changes_cm.items():
-            arr = np.asarray(v, dtype=float).ravel()
+            arr = _numbers(v, f"girth changes at {k} (cm)")
             if arr.shape != t.shape or not np.all(np.isfinite(arr)):
                 raise errors.MotionError(
                     f"girth changes at {k} must be {t.size} finite numbers (cm), one per time."
@@ -179,8 +235,16 @@ class Motion:
     ) -> Motion:
         """Frames from joint angles over time (degrees)."""
         t = _check_times(times_s)
-        knee = np.broadcast_to(np.asarray(knee_flexion_deg, dtype=float), t.shape)
-        ankle = np.broadcast_to(np.asarray(ankle_dorsiflexion_deg, dtype=float), t.shape)
+        angles = []
+        for what, value in (("knee_flexion_deg", knee_flexion_deg),
+                            ("ankle_dorsiflexion_deg", ankle_dorsiflexion_deg)):  # fmt: skip
+            a = _numbers(value, f"{what} (degrees)")
+            if a.size not in (1, t.size):
+                raise errors.MotionError(
+                    f"{what} must be one angle or one per time ({t.size}), got {a.size}."
+                )
+            angles.append(np.broadcast_to(a, t.shape))
+        knee, ankle = angles
         frames = tuple(
             Frame(float(ti), knee_flexion_deg=float(k), ankle_dorsiflexion_deg=float(a))
             for ti, k, a in zip(t, knee, ankle)
@@ -195,9 +259,10 @@ class Motion:
         :data:`WALKING_GIRTH_CHANGE_CM` (C +1.05 cm, D +0.5 cm: Phlebology 2026,
         doi:10.1177/02683555261424072). The amplitude is read over the last cycle.
         """
-        n = int(cycles) * int(frames_per_cycle) + 1
-        if cycles < 1 or frames_per_cycle < 4:
-            raise errors.MotionError("walking needs cycles >= 1 and frames_per_cycle >= 4.")
+        cycles = _count(cycles, "cycles", 1)
+        frames_per_cycle = _count(frames_per_cycle, "frames_per_cycle", 4)
+        cycle_s = as_number(cycle_s, "cycle_s", errors.MotionError, positive=True, unit="s")
+        n = cycles * frames_per_cycle + 1
         t = np.linspace(0.0, cycles * cycle_s, n)
         w = np.sin(np.pi * t / cycle_s) ** 2
         changes = {k: v * w for k, v in WALKING_GIRTH_CHANGE_CM.items()}
@@ -213,7 +278,11 @@ class Motion:
         standing is "a snapshot of the walking cycle" (Partsch 2005, Dermatol Surg 31:625,
         doi:10.1111/j.1524-4725.2005.31604); the same size is an assumption.
         """
-        t = np.linspace(0.0, duration_s, max(int(n_frames), 2))
+        n_frames = _count(n_frames, "n_frames", 2)
+        duration_s = as_number(
+            duration_s, "duration_s", errors.MotionError, positive=True, unit="s"
+        )
+        t = np.linspace(0.0, duration_s, n_frames)
         w = 0.5 - 0.5 * np.cos(np.pi * t / duration_s)
         changes = {k: v * w for k, v in WALKING_GIRTH_CHANGE_CM.items()}
         src = "Partsch 2005 (SSI: B1 standing minus supine); girth rise as in walking (assumption)"
@@ -222,7 +291,8 @@ class Motion:
     @classmethod
     def calf_contraction(cls, hold_s: float = 1.0, ramp_s: float = 0.5) -> Motion:
         """One tiptoe: the calf contracts (girth rise as in walking), holds, relaxes."""
-        r, h = float(ramp_s), float(hold_s)
+        r = as_number(ramp_s, "ramp_s", errors.MotionError, positive=True, unit="s")
+        h = as_number(hold_s, "hold_s", errors.MotionError, positive=True, unit="s")
         t = np.array([0.0, 0.5 * r, r, r + h, 1.5 * r + h, 2.0 * r + h])
         w = np.array([0.0, 0.5, 1.0, 1.0, 0.5, 0.0])
         changes = {k: v * w for k, v in WALKING_GIRTH_CHANGE_CM.items()}
@@ -232,7 +302,8 @@ class Motion:
     @classmethod
     def sitting(cls, knee_flexion_deg: float = 90.0, n_frames: int = 4) -> Motion:
         """Standing to sitting: the knee flexes to 90 degrees (a chair), the ankle stays."""
-        t = np.linspace(0.0, 2.0, max(int(n_frames), 2))
+        t = np.linspace(0.0, 2.0, _count(n_frames, "n_frames", 2))
+        knee_flexion_deg = as_number(knee_flexion_deg, "knee_flexion_deg", errors.MotionError)
         knee = knee_flexion_deg * (0.5 - 0.5 * np.cos(np.pi * t / 2.0))
         return cls.from_poses(t, knee, 0.0, name="sitting", source="knee 90 deg (a chair)")
 
@@ -244,7 +315,7 @@ class Motion:
         Dermatol Surg 30:737, doi:10.1111/j.1524-4725.2004.30204.x).
         """
         t = _check_times(times_s)
-        vol = np.asarray(volume_ml, dtype=float).ravel()
+        vol = _numbers(volume_ml, "volume_ml")
         if vol.shape != t.shape or not np.all(np.isfinite(vol)):
             raise errors.MotionError("give one finite swelling volume (mL) per time.")
         frames = tuple(Frame(float(a), swelling_ml=float(v)) for a, v in zip(t, vol))
@@ -486,8 +557,14 @@ def static_stiffness_index(
     of compression material in vivo. Dermatol Surg 31(6):625-630,
     doi:10.1111/j.1524-4725.2005.31604.
     """
-    if landmark not in getattr(leg, "landmarks", {}):
-        raise errors.LandmarkError(f"the leg has no landmark {landmark!r} for the SSI.")
+    from stockingsim._checks import require_leg
+
+    require_leg(leg, "static_stiffness_index()", errors.MotionError)
+    if landmark not in leg.landmarks:
+        raise errors.LandmarkError(
+            f"leg {leg.name!r} has no landmark {landmark!r} for the SSI (it has "
+            f"{', '.join(leg.landmarks)}); give it with leg.with_landmarks({{...}})."
+        )
     r = simulate_motion(leg, stocking, Motion.supine_to_standing(), method=method, **options)
     p = r.pressure_over_time(landmark)
     return float(p.iloc[-1] - p.iloc[0])
@@ -520,7 +597,10 @@ def swelling_response(
         Index ``volume_ml``; ``pressure_<landmark>_mmhg`` per landmark. ``df.attrs
         ["mmhg_per_10ml"]`` holds the least-squares slope per landmark, mmHg per 10 mL.
     """
-    vols = np.asarray(volumes_ml, dtype=float).ravel()
+    from stockingsim._checks import require_leg
+
+    require_leg(leg, "swelling_response()", errors.MotionError)
+    vols = _numbers(volumes_ml, "volumes_ml")
     if vols.size < 2 or not np.all(np.isfinite(vols)):
         raise errors.MotionError("give at least two finite oedema volumes (mL).")
     motion = Motion.swelling(vols, np.arange(vols.size, dtype=float))
@@ -557,8 +637,10 @@ def compare_swelling(
         One row per fabric: ``pressure_<lm>_mmhg`` (no oedema), ``mmhg_per_10ml_<lm>``, and
         ``note`` (why a fabric could not be designed), sorted by the first landmark's slope.
     """
+    from stockingsim._checks import require_leg
     from stockingsim.design._fit import compare_designs
 
+    require_leg(leg, "compare_swelling()", errors.MotionError)
     cache: dict = {}
 
     def measure(stocking: Any) -> dict[str, float]:

@@ -125,6 +125,47 @@ def test_motion_constructors_and_errors(cyl):
         ss.simulate_motion(cyl, None, w)
 
 
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: ss.Motion.from_girth_changes([0, 1], {"C": ["a", "b"]}), "girth changes at C"),
+        (lambda: ss.Motion.from_girth_changes([0, 1], [0.0, 1.0]), "mapping of landmark"),
+        (lambda: ss.Motion.from_girth_changes(["a", "b"], {"C": [0, 1]}), "frame times"),
+        (lambda: ss.Motion.from_poses([0, 1], "ninety"), "knee_flexion_deg"),
+        (lambda: ss.Motion.from_poses([0, 1, 2], [0, 90]), "one per time"),
+        (lambda: ss.Motion.from_poses([0, 1], [0, 200]), "not radians"),
+        (lambda: ss.Motion.from_poses([0, 1], 0, [0, 60]), r"\[-50, 40\]"),
+        (lambda: ss.Motion.walking(cycles="two"), "cycles must be a number"),
+        (lambda: ss.Motion.walking(cycles=2.5), "whole number"),
+        (lambda: ss.Motion.walking(cycle_s=0), "cycle_s must be positive"),
+        (lambda: ss.Motion.supine_to_standing(n_frames=1), "n_frames"),
+        (lambda: ss.Motion.calf_contraction(hold_s=-1), "hold_s must be positive"),
+        (lambda: ss.Motion.sitting(knee_flexion_deg=None), "knee_flexion_deg"),
+        (lambda: ss.Motion.swelling(["x", "y"], [0, 1]), "volume_ml"),
+        (lambda: ss.motion.Frame(0.0, {"C": True}), "girth change at C"),
+        (lambda: ss.motion.Frame(0.0, 1.05), "mapping of landmark"),
+        (lambda: ss.motion.Frame(float("nan")), "time_s"),
+    ],
+)
+def test_bad_motion_inputs_fail_when_built_with_what_to_give(build, match):
+    """A wrong number fails when the motion is built, as a MotionError saying what to give."""
+    with pytest.raises(errors.MotionError, match=match):
+        build()
+
+
+def test_numbers_given_as_text_are_read_as_numbers(cyl):
+    """The forms a CSV or a form field gives: "90" is 90 degrees, "2" is two cycles."""
+    assert ss.Motion.from_poses(["0", "1"], ["0", "90"]).frames[1].knee_flexion_deg == 90.0
+    assert ss.Motion.walking(cycles="2") == ss.Motion.walking(cycles=2)
+    leg = ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33, "cE": 37, "lB": 12, "lC": 33,
+                             "lD": 40, "lE": 48})  # fmt: skip
+    bent = leg.posed(knee_flexion_deg="60")
+    np.testing.assert_array_equal(bent.vertices, leg.posed(knee_flexion_deg=60.0).vertices)
+    assert "knee 60 deg" in bent.name
+    with pytest.raises(errors.MotionError, match="must be a number"):
+        leg.posed(knee_flexion_deg=True)
+
+
 def test_plot_and_gif(cyl, tmp_path):
     iio = pytest.importorskip("imageio.v3")
     pytest.importorskip("pyvista")

@@ -105,6 +105,8 @@ def _new_leg(leg: Any, vertices: np.ndarray, name: str) -> Any:
 
 def _check_number(value: Any, what: str) -> float:
     try:
+        if isinstance(value, bool):  # True is not an angle or a volume
+            raise TypeError
         v = float(value)
     except (TypeError, ValueError):
         raise errors.MotionError(f"{what} must be a number, got {value!r}.") from None
@@ -353,6 +355,8 @@ def posed(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float
 
     leg = getattr(leg, "standing", leg)
     knee, ankle = _checked_angles(knee_flexion_deg, ankle_dorsiflexion_deg)
+    knee_flexion_deg = _check_number(knee_flexion_deg, "knee_flexion_deg")  # "90" -> 90.0
+    ankle_dorsiflexion_deg = _check_number(ankle_dorsiflexion_deg, "ankle_dorsiflexion_deg")
     if not knee and not ankle:
         return leg
     joints = _knee_and_ankle(leg, knee, ankle)
