@@ -119,6 +119,37 @@ def test_a_scanned_leg_is_measured_and_fitted_on_the_scan(chart):
     assert fit_patient(shorter, chart).status in ("fits", "between sizes")
 
 
+def test_a_scan_given_as_its_file_is_fitted_as_the_leg_read_from_it(chart):
+    path = ss.sample_path("anny_m_athletic")
+    by_path, by_leg = fit_patient(str(path), chart), fit_patient(ss.load_leg(path), chart)
+    assert (by_path.status, by_path.size) == (by_leg.status, by_leg.size)
+    assert by_path.pressure_b_mmhg == by_leg.pressure_b_mmhg
+    both = fit_patient({"left": path, "right": ss.load_leg(path)}, chart)
+    assert both["left"].pressure_b_mmhg == both["right"].pressure_b_mmhg
+    with pytest.raises(errors.MeshFileError, match="does not exist"):
+        fit_patient("no_such_scan.ply", chart)
+
+
+def test_rows_of_a_table_of_patients_fit_as_their_mappings(chart):
+    """A fitter's table: one row per patient, an empty cell where a point was not measured."""
+    table = pd.DataFrame(
+        {"cB": [20.8, 22.0, 31.0], "cB1": [24.0, np.nan, np.nan], "cC": [32.0, 36.0, 45.0],
+         "cD": [30.5, 33.0, 40.0], "lD": [40, 42, 42]}
+    )  # fmt: skip
+    for _, row in table.iterrows():
+        given = {k: v for k, v in row.items() if not np.isnan(v)}
+        by_row, by_dict = fit_patient(row, chart), fit_patient(given, chart)
+        assert (by_row.status, by_row.size) == (by_dict.status, by_dict.size)
+        assert by_row.pressure_b_mmhg == by_dict.pressure_b_mmhg
+    assert [fit_patient(r, chart).status for _, r in table.iterrows()] == [
+        "fits", "between sizes", "made to measure"
+    ]  # fmt: skip
+    with pytest.raises(errors.MeasurementError, match="missing measurement"):
+        fit_patient(table.iloc[0].drop("cD"), chart)
+    with pytest.raises(errors.MeasurementError, match="looks like millimetres"):
+        fit_patient(table.iloc[0] * 10, chart)
+
+
 def test_left_and_right_in_one_call_and_a_report(tmp_path, chart):
     fits = fit_patient(
         {
@@ -212,6 +243,8 @@ def test_bad_charts_raise_clear_errors(tmp_path):
         SizeChart.from_csv(tmp_path / "missing.csv")
     with pytest.raises(errors.SizeChartError, match="no bundled chart"):
         SizeChart.bundled("tights")
+    with pytest.raises(errors.SizeChartError, match="bundled charts are 'knee-high' and"):
+        fit_patient({"cB": 22, "cC": 36, "cD": 33, "lD": 42}, "kneehigh")
 
 
 def test_cli_fit(tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -330,11 +331,12 @@ def fit_patient(
 
     Parameters
     ----------
-    measurements_or_leg : mapping, Leg, or {"left": ..., "right": ...}
+    measurements_or_leg : mapping, pandas.Series, Leg, path, or {"left": ..., "right": ...}
         RAL measuring-sheet measurements in cm (``{"cB": 22, "cB1": 25, "cC": 36, "cD": 33,
-        "lD": 42}``; girths ``c<point>``, heights from the floor ``l<point>``), or a scanned
-        :class:`~stockingsim.Leg` (measured with :func:`measurements_from_leg`, and the
-        prediction made on the scan). A mapping with keys ``left`` and ``right`` fits both legs
+        "lD": 42}``; girths ``c<point>``, heights from the floor ``l<point>``; or a row of a
+        table of patients, whose empty cells are points not measured), or a scanned
+        :class:`~stockingsim.Leg` or the path of its mesh file (measured with
+        :func:`measurements_from_leg`, and the prediction made on the scan). A mapping with keys ``left`` and ``right`` fits both legs
         in one call. Measurements get a parametric leg through every measured point
         (:func:`stockingsim.parametric_leg`).
     chart : SizeChart, path, or "knee-high"/"thigh-high"
@@ -394,6 +396,11 @@ def _as_chart(chart: Any) -> SizeChart:
         return chart
     if isinstance(chart, str) and chart in ("knee-high", "thigh-high"):
         return SizeChart.bundled(chart)
+    if isinstance(chart, str) and not Path(chart).suffix and not Path(chart).exists():
+        raise errors.SizeChartError(
+            f"no size chart {chart!r}: the bundled charts are 'knee-high' and 'thigh-high'; "
+            "a product's chart is the path of its CSV or JSON file."
+        )
     if isinstance(chart, str | Path):
         return SizeChart.read(chart)
     if hasattr(chart, "stockings") and hasattr(chart, "coverage_percent"):
@@ -410,6 +417,10 @@ def _fit_one(given, chart, fabric, standard, method, edge_cm, options, side) -> 
     fab = as_fabric(chart._fabric_or(fabric), "fit_patient()")
     target_std, cls = standards.parse_target(chart.target)
     std = standards.canonical_standard(standard) if standard else target_std
+    if isinstance(given, str | os.PathLike):  # a scan's mesh file, read as load_leg reads it
+        from stockingsim.leg import load_leg
+
+        given = load_leg(given)
     if hasattr(given, "landmarks") and hasattr(given, "vertices"):
         leg = given
         m = check_measurements(measurements_from_leg(leg), _required(chart))

@@ -55,8 +55,9 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
 
     Parameters
     ----------
-    measurements : mapping of str to float
-        Girths ``cK, cB, cB1, cC, cD, cE, cF, cG, cY`` and lengths ``lK ... lG`` in cm.
+    measurements : mapping of str to float, or pandas.Series
+        Girths ``cK, cB, cB1, cC, cD, cE, cF, cG, cY`` and lengths ``lK ... lG`` in cm. A
+        Series is a row of a table of patients: its empty cells (NaN) are points not measured.
     required : tuple of str
         Entries the product's size chart needs (e.g. ``("cB", "cC", "cD", "lD")``).
 
@@ -71,6 +72,7 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
         instead of cm, required points missing, a calf (cC) not larger than the ankle (cB), or
         lengths that do not increase up the leg.
     """
+    measurements = _row_as_mapping(measurements)
     if not isinstance(measurements, Mapping):
         raise errors.MeasurementError(
             "measurements must be a mapping such as {'cB': 22, 'cC': 36, 'cD': 33, 'lD': 42} "
@@ -105,6 +107,19 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
         )
     _check_order(out)
     return out
+
+
+def _row_as_mapping(measurements: Any) -> Any:
+    """A pandas Series (a row of a table of patients) as a mapping, its empty cells left out.
+
+    In a table an unmeasured point is an empty cell (NaN); in a mapping a NaN is an error.
+    Anything else is returned as it is.
+    """
+    import pandas as pd
+
+    if not isinstance(measurements, pd.Series):
+        return measurements
+    return {k: v for k, v in measurements.items() if not pd.isna(v)}
 
 
 def _check_order(m: Mapping[str, float]) -> None:
