@@ -40,6 +40,20 @@ CASES = [
     ("compare_stiffness(path, fabrics)",
      lambda leg, st, fab: design.compare_stiffness("leg.ply", {"a": fab}),
      errors.DesignError, "needs a stockingsim.Leg"),
+    ("compare_swelling(path, fabrics)",
+     lambda leg, st, fab: ss.compare_swelling("leg.ply", [fab]),
+     errors.MotionError, "ss.load_leg('leg.ply')"),
+    ("compare_swelling(leg, [])", lambda leg, st, fab: ss.compare_swelling(leg, []),
+     errors.DesignError, "no fabrics to compare"),
+    ("compare_stiffness(leg, misspelt)",
+     lambda leg, st, fab: design.compare_stiffness(leg, ["circular class 2"]),
+     errors.FabricError, "unknown fabric 'circular class 2'"),
+    ("static_stiffness_index(path, stocking)",
+     lambda leg, st, fab: ss.static_stiffness_index("leg.ply", st),
+     errors.MotionError, "ss.load_leg('leg.ply')"),
+    ("swelling_response(path, stocking)",
+     lambda leg, st, fab: ss.swelling_response("leg.ply", st),
+     errors.MotionError, "swelling_response() needs a stockingsim.Leg"),
 ]  # fmt: skip
 
 
@@ -57,6 +71,25 @@ def test_a_preset_name_is_a_fabric(things):
     assert spec_name["relaxed_circumference_cm"].tolist() == pytest.approx(
         spec_object["relaxed_circumference_cm"].tolist(), rel=1e-12
     )
+
+
+def test_fabrics_to_compare_as_names_objects_a_mapping_or_one(things):
+    """compare_stiffness takes the fabric forms design_stocking takes, one or many: same rows."""
+    leg, _, fabric = things
+    flat = ss.fabric_library()["flat-knit class III"]
+    by_object = design.compare_stiffness(leg, [fabric, flat], landmark="B1")
+    by_name = design.compare_stiffness(leg, ["circular class II", "flat-knit class III"],
+                                       landmark="B1")  # fmt: skip
+    by_mapping = design.compare_stiffness(leg, {"circular class II": fabric,
+                                                "flat-knit class III": "flat-knit class III"},
+                                          landmark="B1")  # fmt: skip
+    for table in (by_name, by_mapping):
+        assert list(table.index) == list(by_object.index) == [fabric.name, flat.name]
+        assert table.drop(columns="note").to_numpy().tolist() == (
+            by_object.drop(columns="note").to_numpy().tolist()
+        )
+    one = design.compare_stiffness(leg, fabric, landmark="B1")
+    assert one.loc[fabric.name].equals(by_object.loc[fabric.name])
 
 
 def test_more_wrong_arguments(things):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim._checks import require_leg, require_stocking
+from stockingsim._checks import as_fabric, require_leg, require_stocking
 from stockingsim.design._core import design_stocking
 from stockingsim.design._laplace import laplace_pressure
 
@@ -286,7 +286,7 @@ def compare_designs(
     ``sort_by``. Shared by :func:`compare_stiffness` and
     :func:`stockingsim.motion.compare_swelling`.
     """
-    items = fabrics.items() if isinstance(fabrics, Mapping) else ((f.name, f) for f in fabrics)
+    items = _labelled_fabrics(fabrics)
     rows = []
     for label, fab in items:
         row: dict[str, Any] = {"fabric": label, "note": ""}
@@ -298,6 +298,26 @@ def compare_designs(
         rows.append(row)
     df = pd.DataFrame(rows).set_index("fabric")
     return df.sort_values(sort_by) if sort_by in df else df
+
+
+def _labelled_fabrics(fabrics: Any) -> list[tuple[str, Any]]:
+    """(label, fabric) pairs of a mapping, a sequence, or one fabric; preset names as labels."""
+    if isinstance(fabrics, Mapping):
+        items = [(str(k), v) for k, v in fabrics.items()]
+    elif isinstance(fabrics, str) or hasattr(fabrics, "tension"):  # one preset name or Fabric
+        items = [(getattr(fabrics, "name", fabrics), fabrics)]
+    else:
+        try:
+            items = [(f if isinstance(f, str) else getattr(f, "name", repr(f)), f) for f in fabrics]
+        except TypeError:
+            items = []
+    if not items:
+        raise errors.DesignError(
+            f"no fabrics to compare in {fabrics!r}: give preset names, Fabric objects or a "
+            "mapping of label to fabric, e.g. ss.fabric_library()."
+        )
+    # a misspelt preset is a wrong call, not a fabric that cannot reach the target
+    return [(label, as_fabric(f, "the fabrics to compare")) for label, f in items]
 
 
 # --------------------------------------------------------------------------------------------
