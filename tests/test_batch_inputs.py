@@ -113,6 +113,45 @@ def test_every_form_runs_on_every_engine(reference, engine):
     assert (got["stocking_key"] == table.loc[got.index, "stocking_key"]).all()
 
 
+CHARTS = [CHART, {"cB": 23.0, "cC": 36.0, "cD": 33.5, "lD": 42.0}]
+
+
+@pytest.mark.parametrize("engine", ["serial", "processes", "dask"])
+def test_a_table_of_charts_is_a_leg_per_row_on_every_engine(tmp_path, engine):
+    """Charts as dicts, as a DataFrame (an empty cell: not measured), its rows, or a CSV file:
+    the same tasks (same keys, so a re-run in another form resumes) and simulate's pressure."""
+    stocking = ss.Stocking(ss.Fabric.linear(K_N_PER_M), 0.18, name="number")
+    table = pd.DataFrame(CHARTS)  # the first row's lD is NaN
+    csv = tmp_path / "charts.csv"
+    table.assign(name=["first", "second"]).to_csv(csv, index=False)
+    forms = {"dicts": CHARTS, "frame": table, "rows": [r for _, r in table.iterrows()], "csv": csv}
+    if engine != "serial":  # each run starts its workers: the two table forms only
+        forms = {k: forms[k] for k in ("dicts", "frame", "csv")}
+    rows = {
+        form: run_batch(
+            legs,
+            stocking,
+            ["laplace"],
+            out=None,
+            progress=False,
+            engine="serial" if form == "dicts" else engine,
+            workers=2,
+        )  # fmt: skip
+        for form, legs in forms.items()
+    }
+    direct = [
+        ss.simulate(ss.parametric_leg(c), stocking, method="laplace").pressure_at("B")
+        for c in CHARTS
+    ]
+    for form, got in rows.items():
+        assert got["error"].isna().all(), (form, got["error"].tolist())
+        np.testing.assert_allclose(got["pressure_B_mmhg"], direct, rtol=1e-12, err_msg=form)
+        assert got["task_key"].tolist() == rows["dicts"]["task_key"].tolist(), form
+    assert rows["csv"]["leg_name"].tolist() == ["first", "second"]  # the CSV's name column
+    with pytest.raises(errors.BatchArgumentError, match="chart entry cC must be a number"):
+        run_batch([{"cB": 22, "cC": "calf"}], stocking, out=None, engine="serial", progress=False)
+
+
 def test_what_cannot_travel_is_refused_before_any_work(tmp_path):
     handle = open(tmp_path / "f.txt", "w")  # noqa: SIM115 - an object no pickler can copy
     try:

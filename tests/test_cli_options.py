@@ -7,6 +7,7 @@ picture run. Numbers are checked against the library (the same computation) or c
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -176,6 +177,23 @@ def test_batch_options_serial(capsys, tmp_path, leg):
     retry = run(capsys, *_batch_argv([mm, bad], out, "--relaxed", 17, "--engine", "serial",
                                      "--retry-errors"))  # fmt: skip
     assert "1 failed" in first[1] and "0 computed" in again[1] and "1 computed" in retry[1]
+
+
+def test_batch_of_a_csv_table_of_charts(capsys, tmp_path):
+    """A CSV of measurement charts (cm, a leg per row, a name column) beside a mesh file."""
+    charts = tmp_path / "patients.csv"
+    charts.write_text("name,cB,cC,cD,lD\nanna,21,33,32,40\nbert,23,36,33.5,42\n")
+    out = tmp_path / "r.csv"
+    argv = _batch_argv([charts, LEG], out, "--relaxed", 18, "--engine", "serial")
+    code, text, err = run(capsys, *argv)
+    assert code == 0, err
+    table = pd.read_csv(out).set_index("leg_name")
+    st = ss.Stocking(ss.fabric_library()[FABRIC], 0.18)
+    for name, chart in (("anna", {"cB": 21, "cC": 33, "cD": 32, "lD": 40}),
+                        ("bert", {"cB": 23, "cC": 36, "cD": 33.5, "lD": 42})):  # fmt: skip
+        p_b = ss.simulate(ss.parametric_leg(chart), st, "laplace").pressure_at("B")
+        assert table.loc[name, "pressure_B_mmhg"] == pytest.approx(p_b, rel=1e-9)
+    assert Path(LEG).stem in table.index and "3 computed" in text
 
 
 def test_batch_design_method_workers_and_dask_address(capsys, tmp_path):

@@ -17,6 +17,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
+from stockingsim._numbers import as_number
 from stockingsim.batch._spec import (
     BatchDesign,
     canonical,
@@ -49,7 +50,28 @@ def _is_glob(text: str) -> bool:
     return any(ch in text for ch in "*?[")
 
 
+def _chart_rows(legs: Any) -> Any:
+    """A table of charts (a pandas DataFrame, a leg per row) as a list of its rows' mappings.
+
+    An empty cell (NaN) is a measurement not given. A Series is one chart. Anything else is
+    returned as it is.
+    """
+    import pandas as pd
+
+    def cells(row: pd.Series) -> dict:
+        return {k: v for k, v in row.items() if not pd.isna(v)}
+
+    if isinstance(legs, pd.DataFrame):
+        return [cells(row) for _, row in legs.iterrows()]
+    if isinstance(legs, pd.Series):
+        return cells(legs)
+    if isinstance(legs, list | tuple):
+        return [cells(item) if isinstance(item, pd.Series) else item for item in legs]
+    return legs
+
+
 def _leg_sources(legs: Any, units: str, stage_dir: Callable[[], Path], inline: bool) -> list:
+    legs = _chart_rows(legs)
     if isinstance(legs, str | os.PathLike | Mapping) or hasattr(legs, "vertices"):
         legs = [legs]
     sources: list[LegSource] = []
@@ -76,23 +98,53 @@ def _leg_sources(legs: Any, units: str, stage_dir: Callable[[], Path], inline: b
                     raise errors.BatchArgumentError(
                         f"leg file {path} does not exist; check the path."
                     )
+                if path.suffix.lower() == ".csv":  # a table of charts, a leg per row
+                    sources.extend(_chart_source(c, path.stem) for c in _charts_csv(path))
+                    continue
                 sources.append(
                     LegSource(
                         "path", str(path.resolve()), path.stem, file_sha256(path), units=units
                     )
                 )
         elif isinstance(item, Mapping):
-            chart = {str(k): float(v) for k, v in item.items()}
-            sha = sha256(json.dumps(chart, sort_keys=True).encode())
-            sources.append(LegSource("chart", chart, f"chart-{sha[:8]}", sha))
+            sources.append(_chart_source(item, "chart"))
         elif hasattr(item, "vertices") and hasattr(item, "faces"):
             sources.append(_leg_object_source(item, stage_dir, inline))
         else:
             raise errors.BatchArgumentError(
                 f"cannot use {type(item).__name__} as a leg: give mesh paths, glob patterns, "
-                "folders, Leg objects or parametric charts (dicts in cm)."
+                "folders, Leg objects or parametric charts (dicts in cm, or a DataFrame or CSV "
+                "file with a chart per row)."
             )
     return sources
+
+
+def _chart_source(item: Mapping, prefix: str) -> LegSource:
+    """The source of a parametric chart (cm); a ``name`` entry names the leg."""
+    chart = {str(k): v for k, v in item.items()}
+    name = chart.pop("name", None)
+    chart = {
+        k: as_number(v, f"chart entry {k}", errors.BatchArgumentError, unit="cm")
+        for k, v in chart.items()
+    }
+    sha = sha256(json.dumps(chart, sort_keys=True).encode())
+    return LegSource("chart", chart, str(name) if name is not None else f"{prefix}-{sha[:8]}", sha)
+
+
+def _charts_csv(path: Path) -> list[dict]:
+    """The charts of a CSV file: a leg per row, columns cB, cC, ... lB, ... (cm), ``name``."""
+    import pandas as pd
+
+    try:
+        table = pd.read_csv(path, comment="#", skipinitialspace=True)
+    except (OSError, ValueError) as exc:
+        raise errors.BatchArgumentError(f"cannot read the charts in {path}: {exc}") from None
+    if table.empty:
+        raise errors.BatchArgumentError(
+            f"{path} holds no chart: give a header (cB, cC, ..., lB, ... in cm; optional name) "
+            "and a leg per row."
+        )
+    return _chart_rows(table)
 
 
 def _leg_object_source(leg: Any, stage_dir: Callable[[], Path], inline: bool) -> LegSource:

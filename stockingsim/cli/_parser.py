@@ -177,7 +177,12 @@ def _report_options(p) -> None:
 
 
 def _batch_options(p) -> None:
-    p.add_argument("legs", nargs="+", metavar="LEGS", help="mesh files, globs or folders")
+    p.add_argument(
+        "legs",
+        nargs="+",
+        metavar="LEGS",
+        help="mesh files, globs, folders or CSV tables of charts (a leg per row, cm)",
+    )
     p.add_argument("--fabric", action="append", help="preset or JSON file (repeatable)")
     p.add_argument("--target", action="append", help="design target (repeatable)")
     p.add_argument(
