@@ -303,7 +303,7 @@ def ring_stats(
     return mean, values.min(axis=1), values.max(axis=1)
 
 
-def slice_sample(leg: Any, setup: Setup, values: np.ndarray) -> np.ndarray:
+def slice_sample(leg: Any, setup: Setup, values: np.ndarray, rows: Any = None) -> np.ndarray:
     """Arc-length weighted mean, min and max of a per-vertex field around each section.
 
     The field is interpolated linearly along the mesh edges to the points of each section's
@@ -311,13 +311,16 @@ def slice_sample(leg: Any, setup: Setup, values: np.ndarray) -> np.ndarray:
     weights the mean of its two ends by its length. Other loops of the plane (the foot grazed
     by a tilted plane) do not count.
 
+    ``rows`` (indices into the sections) samples only those; the others stay nan.
+
     Returns
     -------
     ndarray of shape (K, 3)
         mean, min, max per section (nan where the plane cuts nothing).
     """
     out = np.full((len(setup.sections), 3), np.nan)
-    for i, sec in enumerate(setup.sections):
+    for i in range(len(setup.sections)) if rows is None else rows:
+        sec = setup.sections[i]
         if not np.isfinite(setup.hull_m[i]) or not sec.polygons:
             continue
         field = sec.interpolate(values)
