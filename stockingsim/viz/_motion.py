@@ -95,7 +95,7 @@ def animate_motion(
     clim: Any = None,
     view: str = "side",
     fps: float | None = None,
-    window_size: tuple[int, int] = (420, 560),
+    window_size: tuple[int, int] = (432, 560),
 ) -> Path:
     """The 3D pressure map through the motion's frames, written with imageio (GIF or MP4).
 
@@ -105,7 +105,8 @@ def animate_motion(
     ----------
     result : MotionResult
     filename : str or Path
-        ``.gif`` (needs only imageio) or ``.mp4`` (needs imageio-ffmpeg).
+        ``.gif`` or ``.mp4`` (imageio, and imageio-ffmpeg's bundled ffmpeg for MP4; both in
+        the ``viz`` extra). MP4 frames are padded to sides in multiples of 16 (the codec's).
     clim : (float, float), optional
         Colour range, mmHg (default: 0 to the largest pressure of all frames).
     view : {"side", "front", "back"}
@@ -159,5 +160,13 @@ def animate_motion(
     if path.suffix.lower() == ".gif":
         iio.imwrite(path, np.stack(images), duration=1000.0 / rate, loop=0)
     else:
-        iio.imwrite(path, np.stack(images), fps=rate)
+        try:
+            import imageio_ffmpeg  # noqa: F401  (imageio's MP4 writer)
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise errors.missing_dependency("MP4 animations", "imageio-ffmpeg", "viz") from exc
+        # the codec wants sides in multiples of 16: pad with the last row and column rather
+        # than let the writer resize (and warn)
+        frames = np.stack(images)
+        pad = [(0, 0), (0, -frames.shape[1] % 16), (0, -frames.shape[2] % 16), (0, 0)]
+        iio.imwrite(path, np.pad(frames, pad, mode="edge"), fps=rate)
     return path
