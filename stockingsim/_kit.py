@@ -129,7 +129,12 @@ class Kit:
         if self.thicknesses_m is None:
             t = tuple(_thickness_of(s) for s in layers)
         else:
-            t = tuple(float(x) for x in self.thicknesses_m)
+            try:
+                if isinstance(self.thicknesses_m, str | bytes):
+                    raise TypeError  # "0.6mm" is not a thickness per layer
+                t = tuple(float(x) for x in self.thicknesses_m)
+            except (TypeError, ValueError):
+                t = ()
             if len(t) != len(layers) or not all(math.isfinite(x) and 0 <= x < 0.01 for x in t):
                 raise errors.StockingError(
                     f"thicknesses_m {self.thicknesses_m!r}: one thickness per layer, in metres "

@@ -18,7 +18,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim._numbers import as_number
+from stockingsim._numbers import as_number, unit_mistake
 
 __all__ = ["Stocking", "Band", "STYLES", "LANDMARK_ORDER"]
 
@@ -119,9 +119,9 @@ class Stocking:
 
     Parameters
     ----------
-    fabric : Fabric
-        The knit; its course (hoop) curve gives the tension around the leg, its wale curve the
-        axial tension.
+    fabric : Fabric or str
+        The knit (or a preset name of :func:`stockingsim.fabric_library`); its course (hoop)
+        curve gives the tension around the leg, its wale curve the axial tension.
     relaxed_circumference_m : float or mapping or callable
         Relaxed (unworn) circumference in metres: one number for a tube, a mapping
         ``{landmark: metres}`` (e.g. ``{"B": 0.17, "C": 0.26, "D": 0.25}``) interpolated
@@ -155,6 +155,10 @@ class Stocking:
     bands: tuple[Band, ...] = ()
 
     def __post_init__(self) -> None:
+        if isinstance(self.fabric, str):  # a preset's name, as design_stocking and batch take
+            from stockingsim._checks import as_fabric
+
+            object.__setattr__(self, "fabric", as_fabric(self.fabric, "Stocking()"))
         if not all(hasattr(self.fabric, n) for n in ("tension", "strain_at_tension")):
             raise errors.StockingError(
                 f"a Stocking needs a Fabric, got {type(self.fabric).__name__}; e.g. "
@@ -274,6 +278,14 @@ class Stocking:
                     "the relaxed circumference function returned non-positive or non-finite "
                     "values; it must return circumferences in metres (> 0)."
                 )
+            for value in (float(out.max()), float(out.min())):
+                mistake = unit_mistake(value, "girth_m")
+                if mistake is not None:
+                    raise errors.StockingError(
+                        f"the relaxed circumference function returned {value:g} m, which is "
+                        f"not plausible; did you give {mistake}? It must return metres "
+                        "(e.g. 0.18 for 18 cm)."
+                    )
             return out
         return np.full(h.shape, float(rc))
 

@@ -92,6 +92,39 @@ def test_function_returning_garbage():
         st.relaxed_circumference_at(_leg({}), [0.1])
 
 
+@pytest.mark.parametrize(
+    ("profile", "mistake"),
+    [(lambda h: 16.0 + 10 * h, "centimetres"), (lambda h: 160.0 + 0 * h, "millimetres")],
+)
+def test_function_returning_another_unit_says_which(profile, mistake):
+    """A profile in cm would be a stocking 16 m round: no pressure, silently, before."""
+    st = ss.Stocking(FABRIC, profile)
+    with pytest.raises(errors.StockingError, match=f"did you give {mistake}"):
+        st.relaxed_circumference_at(_leg({}), [0.1, 0.5])
+    leg = ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33})
+    with pytest.raises(errors.StockingError, match=f"did you give {mistake}"):
+        ss.simulate(leg, st, method="laplace")
+
+
+def test_a_preset_name_is_its_fabric():
+    by_name = ss.Stocking("circular class II", {"B": 0.16, "C": 0.25})
+    assert by_name.fabric == ss.fabric_library()["circular class II"]
+    leg = ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33})
+    by_object = ss.Stocking(ss.fabric_library()["circular class II"], {"B": 0.16, "C": 0.25})
+    assert ss.simulate(leg, by_name, "laplace").pressure_at("B") == ss.simulate(
+        leg, by_object, "laplace"
+    ).pressure_at("B")
+    with pytest.raises(errors.FabricError, match="unknown fabric 'circular'"):
+        ss.Stocking("circular", 0.2)
+
+
+def test_kit_thicknesses_must_be_one_number_per_layer():
+    a, b = ss.Stocking(FABRIC, 0.2), ss.Stocking(FABRIC, 0.25)
+    for bad in ("0.6mm", [0.6, 0.6], [0.0006]):
+        with pytest.raises(errors.StockingError, match="one thickness per layer"):
+            ss.Kit([a, b], thicknesses_m=bad)
+
+
 def test_mapping_without_any_leg_landmark():
     st = ss.Stocking(FABRIC, {"G": 0.4})
     with pytest.raises(errors.LandmarkError, match="G"):
