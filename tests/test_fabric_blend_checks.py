@@ -193,6 +193,10 @@ def test_fraction_checks():
     ):
         with pytest.raises(errors.BlendError, match=f"the {key} fraction must be between 0 and 1"):
             ss.Fabric.from_blend(**kw)
+    with pytest.raises(errors.BlendError, match=re.escape("Did you give percent? 22 % is 0.22.")):
+        ss.Fabric.from_blend(elastane=22, polyamide=78)
+    with pytest.raises(errors.BlendError, match=r"got 1\.005\.$"):  # just over 1: no percent
+        ss.Fabric.from_blend(elastane=0.0, polyamide=1.005, knit="plain_jersey")
     with pytest.raises(errors.BlendError, match=re.escape("(e.g. elastane=0.22, polyamide=0.78)")):
         ss.Fabric.from_blend(elastane=0.2, polyamide=0.7)
     with pytest.raises(errors.BlendError, match="Give polyamide or cotton > 0"):

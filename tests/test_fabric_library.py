@@ -76,6 +76,10 @@ def test_compare_fabrics_table():
     # a list of fabrics is indexed by name
     t2 = ss.compare_fabrics(list(LIB.values()), strains=[0.3])
     assert list(t2.index) == list(LIB)
+    # preset names are the presets (one, or a list mixed with Fabric objects)
+    t3 = ss.compare_fabrics([*LIB][:2] + [LIB[[*LIB][2]]], strains=[0.3])
+    assert t3.equals(t2.iloc[:3])
+    assert ss.compare_fabrics("circular class II").equals(table.loc[["circular class II"]])
 
 
 def test_compare_fabrics_bad_input():
@@ -83,6 +87,8 @@ def test_compare_fabrics_bad_input():
         ss.compare_fabrics([])
     with pytest.raises(errors.FabricError, match="not a Fabric"):
         ss.compare_fabrics({"x": 3})
+    with pytest.raises(errors.FabricError, match="unknown fabric 'circular'"):
+        ss.compare_fabrics(["circular"])
     with pytest.raises(errors.FabricError):
         ss.compare_fabrics(LIB, strains=["a"])
 

@@ -239,6 +239,12 @@ def test_bad_arguments(tmp_path):
     ):
         with pytest.raises(errors.TensileDataError, match="positive length|must be a number"):
             ss.Fabric.from_tensile_test(path, **kw)
+    # a strip in cm or m: said before any fit (the fit would report a strain of 1000)
+    for kw, unit in ((dict(width_mm=W / 10, gauge_mm=G / 10), "centimetres"),
+                     (dict(width_mm=W, gauge_mm=G / 1000), "metres"),
+                     (dict(width_mm=W * 1000, gauge_mm=G), "micrometres")):  # fmt: skip
+        with pytest.raises(errors.TensileDataError, match=f"did you give {unit}"):
+            ss.Fabric.from_tensile_test(path, **kw)
     with pytest.raises(errors.FabricError, match="model must be one of"):
         ss.Fabric.from_tensile_test(path, W, G, model="spline")
     with pytest.raises(errors.FabricError, match="cycles"):

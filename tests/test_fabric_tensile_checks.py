@@ -408,11 +408,11 @@ def test_a_test_that_only_unloads_is_refused(tmp_path):
 
 
 def test_the_smallest_stretch_and_force_that_are_accepted(tmp_path):
-    # a strain range of exactly 0.1 % (0.001 to 0.002, gauge 1 mm) is a stretch
+    # a strain range of exactly 0.1 % (0.001 to 0.002, gauge 10 mm) is a stretch
     s = np.concatenate([np.linspace(0.001, 0.002, 11), np.linspace(0.002, 0.001, 11)[1:]])
     t = np.where(np.arange(s.size) <= 10, 100.0 * s, 80.0 * s)
-    path = _write(tmp_path / "small.csv", s, t, gauge=1.0)
-    f = ss.Fabric.from_tensile_test(path, W, 1.0, model="linear")
+    path = _write(tmp_path / "small.csv", s, t, gauge=10.0)
+    f = ss.Fabric.from_tensile_test(path, W, 10.0, model="linear")
     assert f.course_loading.stiffness_n_per_m == pytest.approx(100.0, rel=1e-6)
     # a peak tension of 0.5 N/m is a force
     s = np.concatenate([np.linspace(0.0, 1.0, 11), np.linspace(1.0, 0.0, 11)[1:]])

@@ -173,8 +173,14 @@ def _check_fractions(elastane: Any, polyamide: Any, cotton: Any) -> tuple[float,
     }
     for key, value in fractions.items():
         if not 0.0 <= value <= 1.0:
+            percent = (
+                f" Did you give percent? {value:g} % is {value / 100:g}."
+                if 2 <= value <= 100
+                else ""
+            )
             raise errors.BlendError(
                 f"the {key} fraction must be between 0 and 1 (mass fraction), got {value:g}."
+                + percent
             )
     total = sum(fractions.values())
     if abs(total - 1.0) > 0.01:

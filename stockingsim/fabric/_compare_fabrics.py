@@ -46,19 +46,20 @@ def compare_fabrics(
     """
     import pandas as pd
 
-    if isinstance(fabrics, Fabric):
+    if isinstance(fabrics, Fabric | str):
         fabrics = [fabrics]
     if isinstance(fabrics, Mapping):
         items = list(fabrics.items())
     elif isinstance(fabrics, list | tuple):
-        items = [(getattr(f, "name", None), f) for f in fabrics]
+        items = [(f if isinstance(f, str) else getattr(f, "name", None), f) for f in fabrics]
     else:
         raise errors.FabricError(
-            f"compare_fabrics needs Fabric objects (one, a list or a {{name: Fabric}} dict), got "
+            f"compare_fabrics needs Fabric objects or preset names (one, a list or a {{name: Fabric}} dict), got "
             f"{type(fabrics).__name__}; e.g. ss.compare_fabrics(ss.fabric_library())."
         )
     if not items:
         raise errors.FabricError("compare_fabrics needs at least one fabric.")
+    items = [(key, _preset(f)) for key, f in items]
     for key, f in items:
         if not isinstance(f, Fabric):
             raise errors.FabricError(
@@ -100,3 +101,18 @@ def compare_fabrics(
             row[f"max_strain_{d}"] = f.valid_strain_range(d)[1]
         rows.append(row)
     return pd.DataFrame(rows, index=pd.Index(names, name="fabric"))
+
+
+def _preset(fabric: Any) -> Any:
+    """The preset of that name for a str (FabricError naming the presets); else as given."""
+    if not isinstance(fabric, str):
+        return fabric
+    from stockingsim.fabric._library import fabric_library
+
+    library = fabric_library()
+    if fabric not in library:
+        raise errors.FabricError(
+            f"compare_fabrics: unknown fabric {fabric!r}; choose one of "
+            f"{', '.join(sorted(library))} (stockingsim.fabric_library()) or pass a Fabric."
+        )
+    return library[fabric]

@@ -269,6 +269,27 @@ class TensileFit:
     paths: dict[str, tuple] = field(default_factory=dict)
 
 
+#: Plausible strip width and gauge length of a tensile test, mm (assumption: strips of 25-100 mm
+#: and gauges of 50-200 mm are the norm, e.g. EN ISO 13934-1's 50 x 200 mm; wide margins)
+STRIP_LENGTH_RANGE_MM = (10.0, 1000.0)
+
+
+def _strip_length(value: Any, name: str, hint: str) -> float:
+    """A strip width or gauge length in mm, or TensileDataError naming the likely unit."""
+    x = as_number(value, name, errors.TensileDataError, positive=True, hint=hint)
+    lo, hi = STRIP_LENGTH_RANGE_MM
+    if x < lo:
+        unit = "metres (0.05 m is 50 mm)" if x < 0.5 else "centimetres (5 cm is 50 mm)"
+        raise errors.TensileDataError(
+            f"{name}={x:g} mm is not a plausible strip; did you give {unit}? {hint}"
+        )
+    if x > hi:
+        raise errors.TensileDataError(
+            f"{name}={x:g} mm is not a plausible strip (over 1 m); did you give micrometres? {hint}"
+        )
+    return x
+
+
 def fit_tensile_test(
     path,
     *,
@@ -290,8 +311,8 @@ def fit_tensile_test(
     (declared there only; every one is required here).
     """
     hint = "Give a positive length in mm (e.g. width_mm=50, gauge_mm=100)."
-    width_mm = as_number(width_mm, "width_mm", errors.TensileDataError, positive=True, hint=hint)
-    gauge_mm = as_number(gauge_mm, "gauge_mm", errors.TensileDataError, positive=True, hint=hint)
+    width_mm = _strip_length(width_mm, "width_mm", hint)
+    gauge_mm = _strip_length(gauge_mm, "gauge_mm", hint)
     ratio = _check_fit_options(model, direction, degree, wale_strain_ratio)
     other = "wale" if direction == "course" else "course"
     measured = [(path, direction)] + ([] if other_path is None else [(other_path, other)])
