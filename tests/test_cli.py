@@ -68,6 +68,10 @@ def test_help_of_every_subcommand(capsys):
         ["batch", LEG, "--relaxed", "22", "--standard", "X", "--no-progress"],
         ["batch", LEG, "--fabric", "no such knit", "--no-progress"],
         ["batch", LEG, "--relaxed", "B=16,Q=25", "--no-progress"],
+        # a target in mmHg per landmark: known landmarks, plausible mmHg
+        ["design", LEG, "--fabric", "circular class II", "--target", "B=27,Q=18"],
+        ["batch", LEG, "--target", "B=2700", "--no-progress"],
+        ["report", LEG, "--fabric", "circular class II", "--target", "B=abc"],
         ["batch", str(MESHES / "nothing-*.ply"), "--relaxed", "22", "--no-progress"],
     ],
 )

@@ -104,6 +104,29 @@ def test_design_method_and_style(capsys, tmp_path, leg):
     assert predicted == pytest.approx(pressure_at_b(out), abs=0.05)  # what --simulate gives
 
 
+def test_a_target_in_mmhg_per_landmark_designs_and_batches_as_the_mapping(capsys, tmp_path, leg):
+    """--target B=26,C=19,D=15: the mapping target design_stocking and BatchDesign take."""
+    target = {"B": 26.0, "C": 19.0, "D": 15.0}
+    spec = tmp_path / "spec.csv"
+    code, out, err = run(capsys, "design", LEG, "--fabric", FABRIC, "--target", "B=26,C=19,D=15",
+                         "--method", "laplace", "--out", spec)  # fmt: skip
+    assert code == 0, err
+    _, want = ss.design_stocking(leg, FABRIC, target)
+    sheet = pd.read_csv(spec, index_col=0)
+    for lm, mmhg in target.items():
+        assert sheet.loc[lm, "predicted_mmhg"] == pytest.approx(mmhg, abs=1e-6)
+        assert sheet.loc[lm, "relaxed_circumference_cm"] == pytest.approx(
+            want.loc[lm, "relaxed_circumference_cm"], rel=1e-9
+        )
+    out_csv = tmp_path / "b.csv"
+    argv = _batch_argv([LEG], out_csv, "--target", "B=26,C=19,D=15", "--target", "RAL-GZ 387:II",
+                       "--engine", "serial")  # fmt: skip
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    table = pd.read_csv(out_csv)
+    assert sorted(table["pressure_B_mmhg"].round(6)) == pytest.approx([26.0, 27.5], abs=1e-6)
+
+
 def test_report_target_markdown(capsys, tmp_path):
     from stockingsim.standards import class_range
 

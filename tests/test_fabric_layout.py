@@ -25,7 +25,7 @@ RANK = {
     "_constructors": 3,  # functions of the class, bound by it
     "_curves": 4,  # the Fabric
     "_library": 5,
-    "_compare_fabrics": 5,
+    "_compare_fabrics": 6,  # tables of fabrics, presets by name
 }
 
 

@@ -129,7 +129,8 @@ def test_compare_fabrics_names_a_list_by_the_fabrics_names():
 @pytest.mark.parametrize(
     ("fabrics", "strains", "match"),
     [
-        ("circular class II", (0.2,), "needs Fabric objects .* got str"),
+        (3.0, (0.2,), "needs Fabric objects or preset names .* got float"),
+        ("circular", (0.2,), "unknown fabric 'circular'"),
         ([], (0.2,), "at least one fabric"),
         ({"x": 3.0}, (0.2,), "'x' is a float, not a Fabric"),
         ([_linear(1.0, name="a"), _linear(2.0, name="a")], (0.2,), "not unique"),

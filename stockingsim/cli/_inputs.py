@@ -129,10 +129,40 @@ def motion_named(name: str):
 
 
 def split_target(target: str) -> tuple[str, str | None]:
-    """(standard, class) of a ``"STANDARD:CLASS"`` target; the default standard if none."""
+    """(standard, class) of a ``"STANDARD:CLASS"`` target; the default standard if none.
+
+    A target in mmHg per landmark (``"B=27,C=18"``) has no class: the default standard.
+    """
     from stockingsim.standards import split_target  # imported on use: pandas is heavy
 
+    if "=" in target:
+        return DEFAULT_STANDARD, None
     return split_target(target, DEFAULT_STANDARD)
+
+
+def design_target(text: str):
+    """``--target`` as design_stocking takes it: a class, or mmHg per landmark as a mapping.
+
+    ``"STANDARD:CLASS"`` is returned as given; ``"B=27,C=18,D=14"`` becomes
+    ``{"B": 27.0, "C": 18.0, "D": 14.0}``.
+    """
+    from stockingsim._numbers import as_number
+
+    if text is None or "=" not in text:
+        return text
+    hint = "Give STANDARD:CLASS (e.g. 'RAL-GZ 387:II') or mmHg per landmark (e.g. B=27,C=18)."
+    out = {}
+    for part in text.split(","):
+        name, _, value = (x.strip() for x in part.partition("="))
+        if name not in LANDMARKS:
+            raise UsageError(
+                f"--target {text!r}: {name!r} is not a landmark ({', '.join(LANDMARKS)}). {hint}"
+            )
+        out[name] = as_number(
+            value, f"--target {name}", UsageError, positive=True, unit="mmHg",
+            kind="pressure_mmhg", hint=hint,
+        )  # fmt: skip
+    return out
 
 
 def check_names(args) -> None:
@@ -146,6 +176,9 @@ def check_names(args) -> None:
 
     targets = getattr(args, "target", None)
     for target in [targets] if isinstance(targets, str) else targets or []:
+        if "=" in target:  # mmHg per landmark
+            design_target(target)
+            continue
         try:
             parse_target(target, default_standard=DEFAULT_STANDARD)
         except errors.StandardError as exc:

@@ -94,7 +94,11 @@ def _demo_options(p) -> None:
     p.add_argument("--out", default="stockingsim_out", help="output folder (default %(default)s)")
     p.add_argument("--leg", default="anny_f_avg", help="bundled leg (default %(default)s)")
     p.add_argument("--fabric", default=DEFAULT_FABRIC, help="preset fabric (default %(default)s)")
-    p.add_argument("--target", default=DEFAULT_TARGET, help="design target (default %(default)s)")
+    p.add_argument(
+        "--target",
+        default=DEFAULT_TARGET,
+        help="design target: STANDARD:CLASS or mmHg per landmark, B=27,C=18 (default %(default)s)",
+    )
     _style_arg(p)
     _method_arg(p)
 
@@ -119,7 +123,11 @@ def _simulate_options(p) -> None:
 
 def _design_options(p) -> None:
     _leg_and_fabric(p)
-    p.add_argument("--target", default=DEFAULT_TARGET, help="STANDARD:CLASS (default %(default)s)")
+    p.add_argument(
+        "--target",
+        default=DEFAULT_TARGET,
+        help="STANDARD:CLASS or mmHg per landmark, B=27,C=18 (default %(default)s)",
+    )
     _style_arg(p)
     _method_arg(p, default="laplace")
     p.add_argument("--out", help="write the spec sheet CSV")
@@ -168,7 +176,9 @@ def _fabric_options(p) -> None:
 
 def _report_options(p) -> None:
     _leg_and_fabric(p)
-    p.add_argument("--target", help="design for STANDARD:CLASS, e.g. 'RAL-GZ 387:II'")
+    p.add_argument(
+        "--target", help="design for STANDARD:CLASS ('RAL-GZ 387:II') or mmHg, B=27,C=18"
+    )
     p.add_argument("--relaxed", metavar="CM|B=..,C=..", help="or a given relaxed circumference")
     _style_arg(p)
     _method_arg(p)
@@ -184,7 +194,11 @@ def _batch_options(p) -> None:
         help="mesh files, globs, folders or CSV tables of charts (a leg per row, cm)",
     )
     p.add_argument("--fabric", action="append", help="preset or JSON file (repeatable)")
-    p.add_argument("--target", action="append", help="design target (repeatable)")
+    p.add_argument(
+        "--target",
+        action="append",
+        help="design target, STANDARD:CLASS or mmHg per landmark B=27,C=18 (repeatable)",
+    )
     p.add_argument(
         "--relaxed", metavar="CM|B=..", help="simulate this given stocking instead of designing"
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from stockingsim import errors
 from stockingsim.cli._inputs import (
     UsageError,
+    design_target,
     fabric_named,
     leg_from,
     motion_named,
@@ -43,19 +44,19 @@ def cmd_demo(args) -> int:
     leg = bundled_leg(args.leg)
     fabric = fabric_named(args.fabric)
     say(f"[2/5] designing a {args.target} stocking in {fabric.name!r}")
-    stocking, spec = design_stocking(leg, fabric, args.target, style=args.style)
+    stocking, spec = design_stocking(leg, fabric, design_target(args.target), style=args.style)
     say(f"[3/5] simulating the pressure ({args.method})")
     result = simulate(leg, stocking, method=args.method)
     standard, _ = split_target(args.target)
     say("[4/5] drawing the pressure map, the profile and the unrolled map")
-    write_images(result, out, target=args.target, standard=standard)
+    write_images(result, out, target=design_target(args.target), standard=standard)
     say("[5/5] writing the spec sheet and the report")
     spec.to_csv(out / "spec_sheet.csv")
     report(
         result,
         out / "report.html",
         standard=standard,
-        target=args.target,
+        target=design_target(args.target),
         spec=spec,
         title=f"stockingsim demo: {leg.name}, {fabric.name}, {args.target}",
     )
@@ -148,7 +149,9 @@ def cmd_design(args) -> int:
         what = Kit([*liners, Stocking(fabric, 0.2, style=args.style)], friction=layer_friction)
         over = f" over {len(liners)} liner(s) (friction between layers {what.friction:g})"
     say(f"designing for {args.target}")
-    stocking, spec = design_stocking(leg, what, args.target, method=args.method, style=args.style)
+    stocking, spec = design_stocking(
+        leg, what, design_target(args.target), method=args.method, style=args.style
+    )
     print(f"{leg.name}: {fabric.name}{over}, designed for {args.target} ({args.method})")
     print_table(spec, lambda v: f"{v:.3g}")
     if args.out:
@@ -172,7 +175,7 @@ def _stocking_from_args(args, leg, fabric):
         return Stocking(fabric, relaxed_m(args.relaxed), style=args.style), None
     from stockingsim.design import design_stocking
 
-    return design_stocking(leg, fabric, args.target, style=args.style)
+    return design_stocking(leg, fabric, design_target(args.target), style=args.style)
 
 
 def cmd_report(args) -> int:
@@ -190,7 +193,9 @@ def cmd_report(args) -> int:
     result = simulate(leg, stocking, method=args.method)
     use_agg()
     say(f"writing {args.out}")
-    path = report(result, args.out, standard=args.standard, target=args.target, spec=spec)
+    path = report(
+        result, args.out, standard=args.standard, target=design_target(args.target), spec=spec
+    )
     close_figures()
     print_result(result, args.standard, gradient=False)
     wrote(path)

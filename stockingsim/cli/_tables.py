@@ -7,6 +7,7 @@ from pathlib import Path
 from stockingsim.cli._inputs import (
     DEFAULT_FABRIC,
     DEFAULT_TARGET,
+    design_target,
     existing,
     fabric_named,
     motion_named,
@@ -27,7 +28,7 @@ def _batch_specs(args) -> list:
         relaxed = relaxed_m(args.relaxed)
         return [Stocking(f, relaxed, style=args.style) for f in fabrics]
     return [
-        BatchDesign(f, t, style=args.style, method=args.design_method)
+        BatchDesign(f, design_target(t), style=args.style, method=args.design_method)
         for f in fabrics
         for t in (args.target or [DEFAULT_TARGET])
     ]
