@@ -28,6 +28,12 @@ def tube(n_t=32, n_z=30, r=0.05, length=0.5):
 def test_a_tube_is_accepted():
     leg = ss.Leg.from_arrays(*tube())
     assert leg.length_m == pytest.approx(0.5)
+    # a mesh object with vertices and faces (a trimesh.Trimesh) is its arrays
+    import trimesh
+
+    same = ss.Leg.from_arrays(trimesh.Trimesh(*tube(), process=False))
+    np.testing.assert_array_equal(same.vertices, leg.vertices)
+    np.testing.assert_array_equal(same.faces, leg.faces)
     assert isinstance(leg.landmarks, dict)  # a plain tube may have no landmarks
 
 
@@ -90,6 +96,9 @@ def test_nan_and_inf_coordinates():
         (lambda v, f: (v * [1, 0, 1], f), "flat|zero total area|not elongated"),
         (lambda v, f: ("vertices", f), "numeric"),
         (lambda v, f: (v, "faces"), "integer"),
+        (lambda v, f: (v.T, f), r"the transpose, vertices\.T"),
+        (lambda v, f: (v, f.T), r"Pass the transpose \(faces\.T\)"),
+        (lambda v, f: (v, None), "needs faces"),
     ],
 )
 @pytest.mark.filterwarnings("ignore::stockingsim.errors.MeshWarning")

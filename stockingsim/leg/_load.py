@@ -181,8 +181,10 @@ def _as_vertices(vertices) -> np.ndarray:
             "coordinates as floats."
         ) from exc
     if v.ndim != 2 or v.shape[1] != 3:
+        transposed = " (the transpose, vertices.T, has it)" if v.ndim == 2 and len(v) == 3 else ""
         raise errors.MeshError(
-            f"vertices must have shape (N, 3), got {v.shape}. Pass one x, y, z row per vertex."
+            f"vertices must have shape (N, 3), got {v.shape}{transposed}. Pass one x, y, z row "
+            "per vertex."
         )
     if len(v) < 4:
         raise errors.MeshError(
@@ -214,6 +216,11 @@ def _as_faces(faces, n_vertices: int) -> np.ndarray:
         raise errors.MeshError(
             f"faces must be an integer array of shape (M, 3) of vertex indices ({exc})."
         ) from exc
+    if f.ndim == 2 and f.shape[0] == 3 and f.shape[1] > 3:
+        raise errors.MeshError(
+            f"faces must have shape (M, 3) (triangles), got {f.shape}: one column per face. "
+            "Pass the transpose (faces.T), one row of three vertex indices per face."
+        )
     if f.ndim != 2 or f.shape[1] != 3:
         raise errors.MeshError(
             f"faces must have shape (M, 3) (triangles), got {f.shape}. Triangulate quads or "

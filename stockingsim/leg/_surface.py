@@ -105,7 +105,7 @@ class Leg:
     def from_arrays(
         cls,
         vertices,
-        faces,
+        faces=None,
         units: str = "m",
         name: str | None = None,
         landmarks: Mapping[str, float] | None = None,
@@ -114,8 +114,9 @@ class Leg:
 
         Parameters
         ----------
-        vertices : array_like of shape (N, 3)
-            Coordinates in ``units``.
+        vertices : array_like of shape (N, 3), or a mesh object
+            Coordinates in ``units``; or, with ``faces`` left out, an object with ``vertices``
+            and ``faces`` arrays (a ``trimesh.Trimesh``).
         faces : array_like of shape (M, 3)
             0-based vertex indices of the triangles. Any consistent or inconsistent winding;
             open surfaces (cut at the thigh, no sole) are fine.
@@ -136,6 +137,13 @@ class Leg:
         stockingsim.errors.UnitsError
             Unknown units, or a size that is not a leg in those units.
         """
+        if faces is None:
+            if not (hasattr(vertices, "vertices") and hasattr(vertices, "faces")):
+                raise errors.MeshError(
+                    "Leg.from_arrays needs faces: pass Leg.from_arrays(vertices, faces), or a "
+                    "mesh object with vertices and faces (a trimesh.Trimesh)."
+                )
+            vertices, faces = vertices.vertices, vertices.faces
         source_hash = _sha256_arrays(vertices, faces)
         return cls._from_clean(vertices, faces, units, name or "leg", source_hash, landmarks)
 
