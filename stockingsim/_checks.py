@@ -39,18 +39,25 @@ def require_stocking(obj: Any, where: str, error: type[errors.StockingSimError])
 def as_fabric(obj: Any, where: str) -> Any:
     """A :class:`stockingsim.Fabric`, or the preset of that name in the fabric library."""
     if isinstance(obj, str):
-        from stockingsim.fabric import fabric_library
+        from stockingsim.fabric._library import preset_named
 
-        library = fabric_library()
-        if obj not in library:
-            raise errors.FabricError(
-                f"{where}: unknown fabric {obj!r}; choose one of {', '.join(sorted(library))} "
-                "(stockingsim.fabric_library()) or pass a Fabric."
-            )
-        return library[obj]
+        return preset_named(obj, where)
     if all(hasattr(obj, name) for name in ("tension", "strain_at_tension", "valid_strain_range")):
         return obj
     raise errors.FabricError(
         f"{where} needs a stockingsim.Fabric (or a preset name), got {type(obj).__name__}, e.g. "
         "ss.fabric_library()['circular class II'] or ss.Fabric.linear(250.0)."
     )
+
+
+def row_as_mapping(row: Any) -> Any:
+    """A pandas Series (a row of a table: a patient, a chart) as a dict, empty cells left out.
+
+    In a table a point not measured is an empty cell (NaN); in a mapping a NaN is an error.
+    Anything that is not a Series is returned as it is.
+    """
+    import pandas as pd
+
+    if not isinstance(row, pd.Series):
+        return row
+    return {k: v for k, v in row.items() if not pd.isna(v)}

@@ -29,6 +29,7 @@ import pandas as pd
 
 from stockingsim import errors
 from stockingsim._numbers import as_number
+from stockingsim.leg._deform import ANKLE_DORSIFLEXION_RANGE_DEG, KNEE_FLEXION_RANGE_DEG
 
 __all__ = [
     "swelling_response",
@@ -45,9 +46,6 @@ __all__ = [
 #: extremes of the lower-leg girth rise in movement (10 legs, Phlebology 2026,
 #: doi:10.1177/02683555261424072); B 0.6 and B1 0.8 are assumptions between them.
 WALKING_GIRTH_CHANGE_CM: dict[str, float] = {"B": 0.6, "B1": 0.8, "C": 1.05, "D": 0.5}
-#: Joint angles a pose accepts, degrees (the ranges of :meth:`Leg.posed`).
-KNEE_FLEXION_RANGE_DEG = (0.0, 150.0)
-ANKLE_DORSIFLEXION_RANGE_DEG = (-50.0, 40.0)
 _WALK_SOURCE = (
     "girth rise D +0.50 cm to C +1.05 cm in movement (Phlebology 2026, "
     "doi:10.1177/02683555261424072); B, B1 interpolated (assumption); gait cycle 1.0 s "

@@ -17,6 +17,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
+from stockingsim._checks import row_as_mapping
 from stockingsim._numbers import as_number
 from stockingsim.batch._spec import (
     BatchDesign,
@@ -58,16 +59,11 @@ def _chart_rows(legs: Any) -> Any:
     """
     import pandas as pd
 
-    def cells(row: pd.Series) -> dict:
-        return {k: v for k, v in row.items() if not pd.isna(v)}
-
     if isinstance(legs, pd.DataFrame):
-        return [cells(row) for _, row in legs.iterrows()]
-    if isinstance(legs, pd.Series):
-        return cells(legs)
+        return [row_as_mapping(row) for _, row in legs.iterrows()]
     if isinstance(legs, list | tuple):
-        return [cells(item) if isinstance(item, pd.Series) else item for item in legs]
-    return legs
+        return [row_as_mapping(item) for item in legs]
+    return row_as_mapping(legs)
 
 
 def _leg_sources(legs: Any, units: str, stage_dir: Callable[[], Path], inline: bool) -> list:

@@ -64,14 +64,22 @@ def relaxed_m(text: str):
 
     if "=" not in text:
         return cm(text, "--relaxed") / 100.0
+    return {k: v / 100.0 for k, v in per_landmark(text, "--relaxed", cm, hint).items()}
+
+
+def per_landmark(text: str, option: str, number, hint: str) -> dict[str, float]:
+    """``"B=20,C=31"`` as ``{"B": number("20", ...), "C": ...}``; UsageError on a non-landmark.
+
+    ``number(value, name)`` checks one value (its unit and range).
+    """
     out = {}
     for part in text.split(","):
-        name, _, value = part.partition("=")
-        if name.strip() not in LANDMARKS:
+        name, _, value = (x.strip() for x in part.partition("="))
+        if name not in LANDMARKS:
             raise UsageError(
-                f"--relaxed {text!r} is not understood (landmarks {', '.join(LANDMARKS)}). {hint}"
+                f"{option} {text!r}: {name!r} is not a landmark ({', '.join(LANDMARKS)}). {hint}"
             )
-        out[name.strip()] = cm(value, f"--relaxed {name.strip()}") / 100.0
+        out[name] = number(value, f"{option} {name}")
     return out
 
 
@@ -151,18 +159,13 @@ def design_target(text: str):
     if text is None or "=" not in text:
         return text
     hint = "Give STANDARD:CLASS (e.g. 'RAL-GZ 387:II') or mmHg per landmark (e.g. B=27,C=18)."
-    out = {}
-    for part in text.split(","):
-        name, _, value = (x.strip() for x in part.partition("="))
-        if name not in LANDMARKS:
-            raise UsageError(
-                f"--target {text!r}: {name!r} is not a landmark ({', '.join(LANDMARKS)}). {hint}"
-            )
-        out[name] = as_number(
-            value, f"--target {name}", UsageError, positive=True, unit="mmHg",
-            kind="pressure_mmhg", hint=hint,
-        )  # fmt: skip
-    return out
+
+    def mmhg(value: str, name: str) -> float:
+        return as_number(
+            value, name, UsageError, positive=True, unit="mmHg", kind="pressure_mmhg", hint=hint
+        )
+
+    return per_landmark(text, "--target", mmhg, hint)
 
 
 def check_names(args) -> None:

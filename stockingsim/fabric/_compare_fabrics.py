@@ -54,12 +54,15 @@ def compare_fabrics(
         items = [(f if isinstance(f, str) else getattr(f, "name", None), f) for f in fabrics]
     else:
         raise errors.FabricError(
-            f"compare_fabrics needs Fabric objects or preset names (one, a list or a {{name: Fabric}} dict), got "
-            f"{type(fabrics).__name__}; e.g. ss.compare_fabrics(ss.fabric_library())."
+            "compare_fabrics needs Fabric objects or preset names (one, a list or a {name: "
+            f"Fabric}} dict), got {type(fabrics).__name__}; e.g. "
+            "ss.compare_fabrics(ss.fabric_library())."
         )
     if not items:
         raise errors.FabricError("compare_fabrics needs at least one fabric.")
-    items = [(key, _preset(f)) for key, f in items]
+    from stockingsim.fabric._library import preset_named
+
+    items = [(k, preset_named(f, "compare_fabrics") if isinstance(f, str) else f) for k, f in items]
     for key, f in items:
         if not isinstance(f, Fabric):
             raise errors.FabricError(
@@ -101,18 +104,3 @@ def compare_fabrics(
             row[f"max_strain_{d}"] = f.valid_strain_range(d)[1]
         rows.append(row)
     return pd.DataFrame(rows, index=pd.Index(names, name="fabric"))
-
-
-def _preset(fabric: Any) -> Any:
-    """The preset of that name for a str (FabricError naming the presets); else as given."""
-    if not isinstance(fabric, str):
-        return fabric
-    from stockingsim.fabric._library import fabric_library
-
-    library = fabric_library()
-    if fabric not in library:
-        raise errors.FabricError(
-            f"compare_fabrics: unknown fabric {fabric!r}; choose one of "
-            f"{', '.join(sorted(library))} (stockingsim.fabric_library()) or pass a Fabric."
-        )
-    return library[fabric]

@@ -12,7 +12,13 @@ from stockingsim import errors
 from stockingsim.fabric._curves import Fabric
 from stockingsim.vocabulary import PA_PER_MMHG
 
-__all__ = ["fabric_library", "PRESET_ANKLE_CIRCUMFERENCE_M", "preset_table", "identify_inlay_dtex"]
+__all__ = [
+    "fabric_library",
+    "preset_named",
+    "PRESET_ANKLE_CIRCUMFERENCE_M",
+    "preset_table",
+    "identify_inlay_dtex",
+]
 
 
 @cache
@@ -115,6 +121,17 @@ def fabric_library() -> dict[str, Fabric]:
     True
     """
     return FabricLibrary(_build())
+
+
+def preset_named(name: str, where: str) -> Fabric:
+    """The preset called ``name``, or FabricError from ``where`` naming the presets."""
+    library = fabric_library()
+    if name not in library:
+        raise errors.FabricError(
+            f"{where}: unknown fabric {name!r}; choose one of {', '.join(sorted(library))} "
+            "(stockingsim.fabric_library()) or pass a Fabric."
+        )
+    return library[name]
 
 
 def preset_pressure_mmhg(fabric: Fabric, strain: float) -> float:

@@ -336,8 +336,9 @@ def fit_patient(
         "lD": 42}``; girths ``c<point>``, heights from the floor ``l<point>``; or a row of a
         table of patients, whose empty cells are points not measured), or a scanned
         :class:`~stockingsim.Leg` or the path of its mesh file (measured with
-        :func:`measurements_from_leg`, and the prediction made on the scan). A mapping with keys ``left`` and ``right`` fits both legs
-        in one call. Measurements get a parametric leg through every measured point
+        :func:`measurements_from_leg`, and the prediction made on the scan). A mapping with
+        keys ``left`` and ``right`` fits both legs in one call. Measurements get a parametric
+        leg through every measured point
         (:func:`stockingsim.parametric_leg`).
     chart : SizeChart, path, or "knee-high"/"thigh-high"
         The product's chart (a CSV/JSON path, or a bundled illustrative chart).

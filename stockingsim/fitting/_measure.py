@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._checks import row_as_mapping
 from stockingsim.standards import LANDMARK_ORDER
 
 GIRTHS = ("cK", "cB", "cB1", "cC", "cD", "cE", "cF", "cG", "cY")
@@ -72,7 +73,7 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
         instead of cm, required points missing, a calf (cC) not larger than the ankle (cB), or
         lengths that do not increase up the leg.
     """
-    measurements = _row_as_mapping(measurements)
+    measurements = row_as_mapping(measurements)
     if not isinstance(measurements, Mapping):
         raise errors.MeasurementError(
             "measurements must be a mapping such as {'cB': 22, 'cC': 36, 'cD': 33, 'lD': 42} "
@@ -107,19 +108,6 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
         )
     _check_order(out)
     return out
-
-
-def _row_as_mapping(measurements: Any) -> Any:
-    """A pandas Series (a row of a table of patients) as a mapping, its empty cells left out.
-
-    In a table an unmeasured point is an empty cell (NaN); in a mapping a NaN is an error.
-    Anything else is returned as it is.
-    """
-    import pandas as pd
-
-    if not isinstance(measurements, pd.Series):
-        return measurements
-    return {k: v for k, v in measurements.items() if not pd.isna(v)}
 
 
 def _check_order(m: Mapping[str, float]) -> None:

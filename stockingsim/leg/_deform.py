@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import as_number
 
 __all__ = ["with_girth_change", "swollen", "posed", "enclosed_volume_m3"]
 
@@ -104,15 +105,7 @@ def _new_leg(leg: Any, vertices: np.ndarray, name: str) -> Any:
 
 
 def _check_number(value: Any, what: str) -> float:
-    try:
-        if isinstance(value, bool):  # True is not an angle or a volume
-            raise TypeError
-        v = float(value)
-    except (TypeError, ValueError):
-        raise errors.MotionError(f"{what} must be a number, got {value!r}.") from None
-    if not math.isfinite(v):
-        raise errors.MotionError(f"{what} is {v}; give a finite number.")
-    return v
+    return as_number(value, what, errors.MotionError)
 
 
 def girth_change_profile(leg: Any, changes: Mapping[str, float], unit: str = "cm"):
@@ -305,20 +298,29 @@ def _knee_and_ankle(leg: Any, knee: float, ankle: float) -> list:
     return joints
 
 
+#: Joint angles a pose accepts, degrees: knee flexion (0 straight, 90 sitting) and ankle
+#: dorsiflexion (negative: plantar flexion, a pointed foot)
+KNEE_FLEXION_RANGE_DEG = (0.0, 150.0)
+ANKLE_DORSIFLEXION_RANGE_DEG = (-50.0, 40.0)
+
+
 def _checked_angles(knee_flexion_deg: float, ankle_dorsiflexion_deg: float) -> tuple:
-    knee = math.radians(_check_number(knee_flexion_deg, "knee_flexion_deg"))
-    ankle = math.radians(_check_number(ankle_dorsiflexion_deg, "ankle_dorsiflexion_deg"))
-    if not (-1e-9 <= knee <= math.radians(150)):
+    """The two angles in radians, or MotionError: not numbers, or outside their ranges."""
+    knee_deg = _check_number(knee_flexion_deg, "knee_flexion_deg")
+    ankle_deg = _check_number(ankle_dorsiflexion_deg, "ankle_dorsiflexion_deg")
+    lo, hi = KNEE_FLEXION_RANGE_DEG
+    if not (lo - 1e-7 <= knee_deg <= hi):
         raise errors.MotionError(
-            f"knee_flexion_deg={knee_flexion_deg} must be 0 to 150 degrees (0 = straight; "
-            "degrees, not radians)."
+            f"knee_flexion_deg={knee_flexion_deg} must be {lo:g} to {hi:g} degrees (0 = "
+            "straight; degrees, not radians)."
         )
-    if not (-math.radians(50) <= ankle <= math.radians(40)):
+    lo, hi = ANKLE_DORSIFLEXION_RANGE_DEG
+    if not (lo <= ankle_deg <= hi):
         raise errors.MotionError(
-            f"ankle_dorsiflexion_deg={ankle_dorsiflexion_deg} must be -50 (plantar flexion) "
-            "to 40 degrees."
+            f"ankle_dorsiflexion_deg={ankle_dorsiflexion_deg} must be {lo:g} (plantar flexion) "
+            f"to {hi:g} degrees."
         )
-    return knee, ankle
+    return math.radians(knee_deg), math.radians(ankle_deg)
 
 
 def joint_angles(leg: Any, knee_flexion_deg: float = 0.0, ankle_dorsiflexion_deg: float = 0.0):

@@ -26,13 +26,14 @@ from stockingsim.solvers._setup import TWO_PI, Setup, slice_sample, vertex_heigh
 OPTIONS: dict[str, Any] = {}
 
 #: Largest excess of the mean of the hoop term ``T_c k_hoop`` around a landmark's section over
-#: Laplace's ``2 pi T_c / C`` before the result warns. Around a closed loop the hoop tension can press on the skin with
-#: ``2 pi T`` in all (its turning), so the mean over the hull girth ``C`` is at most ``2 pi T /
-#: C`` wherever the fabric touches; the membrane law, clipped at 0 on concave skin, exceeds it
-#: by what its clipped concave points would have taken off. Measured on the four shared legs
-#: (knee-high, class II): clean 0.990-1.002; with normal noise of SD 0.2 / 0.3 / 0.5 mm on every
-#: vertex 0.996-1.009 / 0.995-1.068 / 0.997-1.251 (docs/methods.md). The 5 % is an assumption:
-#: about the agreement the methods keep with each other on the shared legs.
+#: Laplace's ``2 pi T_c / C`` before the result warns. Around a closed loop the hoop tension
+#: presses on the skin with ``2 pi T`` in all (its turning), so the mean over the hull girth
+#: ``C`` is at most ``2 pi T / C`` wherever the fabric touches; the membrane law, clipped at 0
+#: on concave skin, exceeds it by what its clipped concave points would have taken off.
+#: Measured on the four shared legs (knee-high, class II), the membrane's pressure at B over
+#: Laplace's: clean 0.990-0.995; with normal noise of SD 0.2 / 0.3 / 0.5 mm on every vertex up
+#: to 1.008 / 1.068 / 1.251 (docs/methods.md). The 5 % is an assumption: about the agreement
+#: the methods keep with each other on the shared legs.
 HOOP_BALANCE_TOL = 0.05
 #: :func:`curvature_roughness` above which the curvature counts as noisy (assumption: between
 #: the smooth legs' 0.01-0.03 and the 0.14 of 0.2 mm noise)
@@ -126,9 +127,9 @@ def _warn_if_noisy(leg: Any, balance: dict[str, float], k_hoop: np.ndarray, cove
     warnings.warn(
         f"{leg.name}: the skin's curvature is noisy (a rough scan), and the membrane follows "
         f"every bump: around the leg at {', '.join(over)} its hoop term presses with more than "
-        f"Laplace's 2 pi T / C allows (at {worst} {100 * (over[worst] - 1):.0f} % more). Use method='bridging' (the fabric spans the roughness) or "
-        "'laplace', or smooth the scan; result.info['hoop_balance'] gives the ratio per "
-        "landmark.",
+        f"Laplace's 2 pi T / C allows (at {worst} {100 * (over[worst] - 1):.0f} % more). Use "
+        "method='bridging' (the fabric spans the roughness) or 'laplace', or smooth the scan; "
+        "result.info['hoop_balance'] gives the ratio per landmark.",
         errors.MeshWarning,
         stacklevel=4,
     )
