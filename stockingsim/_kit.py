@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._numbers import friction_coefficient
+from stockingsim._numbers import HEIGHT_TOL_M, friction_coefficient
 
 __all__ = ["Kit", "DEFAULT_THICKNESS_M", "DEFAULT_LAYER_FRICTION", "check_layer_friction"]
 
@@ -207,7 +207,7 @@ class Kit:
         below = self.thicknesses_under_m
         for layer, t_under in zip(self.layers[1:], below[1:]):
             lo, hi = layer.coverage_m(leg)
-            inside = (h >= lo - 1e-9) & (h <= hi + 1e-9) & np.isfinite(c)
+            inside = (h >= lo - HEIGHT_TOL_M) & (h <= hi + HEIGHT_TOL_M) & np.isfinite(c)
             if not inside.any():
                 continue
             girth = c[inside] + 2.0 * math.pi * t_under

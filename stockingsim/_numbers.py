@@ -49,6 +49,10 @@ PLAUSIBLE: dict[str, tuple[float, float, tuple[tuple[Any, str], ...]]] = {
 }
 #: pressures (mmHg) below this look like kPa (class I starts at 15-18 mmHg = 2.0-2.4 kPa)
 KPA_LOOKALIKE_MMHG = 8.0
+#: heights within this of a band's or a layer's end are on it (1 nm: far below any mesh
+#: spacing, far above rounding; a leg's frame from another BLAS kernel moves a section at
+#: 0.3 m to 0.29999999999999993 m)
+HEIGHT_TOL_M = 1e-9
 
 
 def unit_mistake(value: float, kind: str) -> str | None:

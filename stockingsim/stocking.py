@@ -18,7 +18,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
-from stockingsim._numbers import as_number, unit_mistake
+from stockingsim._numbers import HEIGHT_TOL_M, as_number, unit_mistake
 
 __all__ = ["Stocking", "Band", "STYLES", "LANDMARK_ORDER"]
 
@@ -236,7 +236,7 @@ class Stocking:
         """
         h = np.atleast_1d(np.asarray(heights_m, dtype=float))
         for band in self.bands:  # fabric above a fold comes from higher up
-            h = np.where(h > band.top_m, h + band.pull_down_m, h)
+            h = np.where(h > band.top_m + HEIGHT_TOL_M, h + band.pull_down_m, h)
         return self._base_relaxed_at(leg, h)
 
     def _base_relaxed_at(self, leg: Any, h: np.ndarray) -> np.ndarray:
@@ -437,7 +437,8 @@ class Stocking:
         c = np.asarray(girth_m, dtype=float)
         extra = np.zeros(h.shape)
         for band in self.bands:
-            inside = (h >= band.bottom_m) & (h <= band.top_m) & np.isfinite(c)
+            inside = (h >= band.bottom_m - HEIGHT_TOL_M) & (h <= band.top_m + HEIGHT_TOL_M)
+            inside &= np.isfinite(c)
             if not inside.any():
                 continue
             fabric = band.fabric if band.fabric is not None else self.fabric

@@ -431,12 +431,21 @@ def test_a_kit_of_two_sliding_layers_and_a_bonded_kit(cylinder):
     one = ss.Stocking(ss.Fabric.linear(K), c0, style="AT")
     thick = 0.001
     r = hull / TWO_PI
-    exact = (K * (TWO_PI * r / c0 - 1) + K * (TWO_PI * (r + thick) / c0 - 1)) / r
+    # a ring of n nodes on the circle is an n-gon: its length is 2 pi r sinc, 0.64 % short
+    # at 16 nodes, which at 30 % strain is 2.8 % less tension than the smooth fabric's
+    n = FAST["n_theta"]
+    sinc = math.sin(math.pi / n) / (math.pi / n)
+    t_in, t_out = K * (TWO_PI * r / c0 - 1), K * (TWO_PI * (r + thick) / c0 - 1)
+    t_in_n, t_out_n = K * (TWO_PI * r * sinc / c0 - 1), K * (TWO_PI * (r + thick) * sinc / c0 - 1)
+    # sliding: each layer its own ring; bonded: the inner ring carries the outer layers as a
+    # multiple of its own tension, taken at the hull's girth, (t_in + t_out) / t_in
+    exact = {0.4: (t_in_n + t_out_n) / r, math.inf: (t_in + t_out) / t_in * t_in_n / r}
     for mu in (0.4, math.inf):
         kit = ss.Kit([one, one], thicknesses_m=(thick, thick), friction=mu)
         res = _contact(cylinder, kit)
         mid = res.sections[(res.sections.height_m > 0.1) & (res.sections.height_m < 0.5)]
-        np.testing.assert_allclose(mid.pressure_mmhg, exact / PA_PER_MMHG, rtol=0.03)
+        # the solve stops at a residual of 3 % of a nodal force: within 1 %
+        np.testing.assert_allclose(mid.pressure_mmhg, exact[mu] / PA_PER_MMHG, rtol=0.01)
         assert res.info["layer_friction"] == mu
         if math.isfinite(mu):
             layers = res.info["layers"]

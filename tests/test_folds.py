@@ -49,6 +49,31 @@ def test_a_fold_of_n_layers_on_a_cylinder_gives_n_times_the_pressure(cylinder, m
     assert outside == pytest.approx(np.full(len(outside), p0), rel=0.03)
 
 
+def test_a_fold_covers_its_end_heights_whatever_their_last_bit(cylinder):
+    # a section at the fold's bottom or top lies on the fold even when the leg's frame rounds
+    # its height a few ulp either way (0.3 m comes out 0.29999999999999993 m with some BLAS
+    # kernels); a micrometre outside it does not
+    st = _tube().with_fold(0.3, layers=2, width_m=0.03)
+    one = K * STRAIN  # the tube's own tension at its girth
+    girth = 2 * math.pi * R
+    top = st.bands[0].top_m
+    ends = np.array([0.3, np.nextafter(0.3, 0), np.nextafter(0.3, 1), top, np.nextafter(top, 1)])
+    extra = st.band_tension(cylinder, ends, np.full(len(ends), girth))
+    assert extra == pytest.approx(np.full(len(ends), one), rel=1e-9)  # one more layer
+    out = st.band_tension(cylinder, np.array([0.3 - 1e-6, top + 1e-6]), np.full(2, girth))
+    np.testing.assert_array_equal(out, 0.0)
+    # the fabric above the fold comes from higher up (a tapered tube shows it): not at the
+    # fold's top, whatever its last bit, but a micrometre above it
+    taper = ss.Stocking(ss.Fabric.linear(K), lambda h: 0.2 + 0.1 * h, style="AT")
+    folded = taper.with_fold(0.3, layers=2, width_m=0.03)
+    h = np.array([np.nextafter(top, 1), top + 1e-6])
+    pull = folded.bands[0].pull_down_m
+    assert pull > 0.01
+    np.testing.assert_allclose(
+        folded.relaxed_circumference_at(cylinder, h), 0.2 + 0.1 * (h + [0.0, pull]), rtol=1e-12
+    )
+
+
 def test_check_gradient_flags_the_fold_with_its_height_and_size():
     leg = ss.bundled_leg()
     st, _ = ss.design_stocking(leg, ss.fabric_library()["circular class II"], "RAL-GZ 387:II")

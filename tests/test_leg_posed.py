@@ -221,7 +221,21 @@ def test_simulate_on_a_posed_leg_bridges_the_fold_in_every_method(cyl, bent, met
     assert np.all(standing.pressure_mmhg[behind] > 1.0)  # pressed standing ...
     assert np.all(sitting.pressure_mmhg[behind] == 0.0)  # ... bridged sitting
     far = np.abs(bent.heights_m - hk) > 0.5 * KNEE_BLEND_M + 0.01
-    np.testing.assert_allclose(sitting.pressure_mmhg[far], standing.pressure_mmhg[far], atol=1e-6)
+    if method != "bridging":
+        np.testing.assert_allclose(
+            sitting.pressure_mmhg[far], standing.pressure_mmhg[far], atol=1e-6
+        )
+        return
+    # bridging puts a line load on every hull corner and spreads it over 10 mm of skin: the
+    # rotated thigh's sections are cut through other points of the same cylinder, and which of
+    # the nearly collinear cut points qhull keeps as corners follows the rounding (0.4 % per
+    # vertex between two BLAS kernels); each section's load, 2 pi T over its perimeter, stays
+    np.testing.assert_allclose(sitting.pressure_mmhg[far], standing.pressure_mmhg[far], rtol=0.01)
+    on, off = sitting.sections, standing.sections
+    np.testing.assert_allclose(on.height_m, off.height_m, rtol=1e-12)
+    far_sec = np.abs(on.height_m - hk) > 0.5 * KNEE_BLEND_M + 0.01
+    assert far_sec.sum() > 50
+    np.testing.assert_allclose(on.pressure_mmhg[far_sec], off.pressure_mmhg[far_sec], rtol=1e-6)
 
 
 def test_the_landmark_table_of_a_posed_leg_has_the_fold(cyl):

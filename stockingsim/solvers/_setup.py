@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._numbers import as_number
+from stockingsim._numbers import HEIGHT_TOL_M, as_number
 
 #: Default height step of the section grid (DESIGN.md section 7: every 5 mm).
 DEFAULT_STEP_M = 0.005
@@ -61,7 +61,7 @@ def check_options(method: str, options: dict[str, Any], allowed: dict[str, Any])
     return out
 
 
-COVER_TOL_M = 1e-9  # 1 nm: far below any mesh spacing, far above rounding
+COVER_TOL_M = HEIGHT_TOL_M  # 1 nm: far below any mesh spacing, far above rounding
 
 
 @dataclass
