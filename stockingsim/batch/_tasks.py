@@ -28,6 +28,7 @@ from stockingsim.batch._spec import (
     validate_batch,
 )
 from stockingsim.batch._worker import LegSource, Task
+from stockingsim.leg._files import BUNDLED_PREFIX, bundled_path
 
 __all__ = ["make_tasks", "MESH_SUFFIXES"]
 
@@ -74,7 +75,9 @@ def _leg_sources(legs: Any, units: str, stage_dir: Callable[[], Path], inline: b
     for item in legs:
         if isinstance(item, str | os.PathLike):
             text = os.fspath(item)
-            if _is_glob(text):
+            if text.startswith(BUNDLED_PREFIX):  # a leg shipped with the package
+                paths = [bundled_path(text[len(BUNDLED_PREFIX) :] or "anny_f_avg")]
+            elif _is_glob(text):
                 paths = sorted(Path(p) for p in glob.glob(text, recursive=True))
                 paths = [p for p in paths if p.is_file()]
                 if not paths:

@@ -9,7 +9,10 @@ from stockingsim import errors
 from stockingsim.leg._load import read_mesh_file
 from stockingsim.leg._surface import Leg
 
-__all__ = ["load_leg", "bundled_leg"]
+__all__ = ["load_leg", "bundled_leg", "bundled_path", "BUNDLED_PREFIX"]
+
+#: ``"bundled:NAME"`` names a bundled leg wherever a mesh path is taken (the CLI's LEG too)
+BUNDLED_PREFIX = "bundled:"
 
 
 def load_leg(
@@ -25,6 +28,8 @@ def load_leg(
     path : str or os.PathLike
         STL, OBJ, PLY, OFF, GLB or GLTF. Scenes are concatenated; when the mesh has several
         separate parts the largest is kept (with a MeshWarning). Open meshes are fine.
+        ``"bundled:NAME"`` is a leg shipped with the package (:func:`bundled_leg`), as the
+        CLI's LEG takes it.
     units : {"auto", "m", "cm", "mm"}
         "auto" guesses from the length along the leg axis (a leg is 0.3-1.2 m long).
     name : str, optional
@@ -45,23 +50,38 @@ def load_leg(
     """
     from pathlib import Path
 
+    if isinstance(path, str) and path.startswith(BUNDLED_PREFIX):  # "bundled:anny_f_avg"
+        bundled = path[len(BUNDLED_PREFIX) :] or "anny_f_avg"
+        units = "m" if units == "auto" else units  # the bundled legs are in metres
+        return load_leg(bundled_path(bundled), units, name or bundled, landmarks)
     vertices, faces, digest = read_mesh_file(path)
     return Leg._from_clean(vertices, faces, units, name or Path(path).stem, digest, landmarks)
 
 
-def bundled_leg(name: str = "anny_f_avg") -> Leg:
-    """A sample leg shipped with the package (``stockingsim/data/<name>.ply``, metres).
+def bundled_path(name: str = "anny_f_avg"):
+    """The file of a bundled leg (``stockingsim/data/<name>.ply``, metres).
 
-    Parameters
-    ----------
-    name : str
-        File name without extension; "anny_f_avg" (Anny model, average woman, CC0 assets).
+    MeshFileError naming the bundled legs when there is none of that name.
     """
+    from pathlib import Path
+
     data = resources.files("stockingsim") / "data"
     available = sorted(p.name[:-4] for p in data.iterdir() if p.name.endswith(".ply"))
     if name not in available:
         raise errors.MeshFileError(
             f"No bundled leg named {name!r}. Available: {', '.join(available)}."
         )
-    with resources.as_file(data / f"{name}.ply") as path:
-        return load_leg(path, units="m", name=name)
+    return Path(str(data / f"{name}.ply"))
+
+
+def bundled_leg(name: str = "anny_f_avg") -> Leg:
+    """A sample leg shipped with the package (``stockingsim/data/<name>.ply``, metres).
+
+    The same as ``load_leg("bundled:" + name)``.
+
+    Parameters
+    ----------
+    name : str
+        File name without extension; "anny_f_avg" (Anny model, average woman, CC0 assets).
+    """
+    return load_leg(bundled_path(name), units="m", name=name)
