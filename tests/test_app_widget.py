@@ -88,7 +88,9 @@ def test_static_map_image_and_a_given_fabric():
 
 def test_bad_arguments():
     leg = ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33}, n_theta=32, step_m=0.01)
-    with pytest.raises(ss.errors.FabricError, match="unknown preset"):
+    with pytest.raises(ss.errors.FabricError, match="explore: unknown fabric 'no such knit'"):
         ss.explore(leg, "no such knit")
+    with pytest.raises(ss.errors.FabricError, match="Did you mean 'cotton-rich class I-II'"):
+        ss.explore(leg, "cotton rich")
     with pytest.raises(ss.errors.DesignError, match="needs a stockingsim.Leg"):
         ss.explore("leg.ply")

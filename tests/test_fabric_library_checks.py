@@ -176,3 +176,40 @@ def test_a_preset_description_lists_its_fibres_in_one_phrase():
 def test_compare_fabrics_names_what_is_not_a_fabric_in_a_list():
     with pytest.raises(errors.FabricError, match="is a float, not a Fabric"):
         ss.compare_fabrics([_linear(1.0, name="a"), 3.0])
+
+
+def _entry_points():
+    """Every entry that takes a preset by name: (label, call(name) -> the Fabric it used)."""
+    from stockingsim.app._session import Choices, fabric_of
+    from stockingsim.cli._inputs import fabric_named
+
+    leg = ss.parametric_leg({"cB": 22, "cC": 36, "cD": 33}, n_theta=32, step_m=0.01)
+    return leg, {
+        "fabric_library()[...]": lambda n: ss.fabric_library()[n],
+        "Stocking": lambda n: ss.Stocking(n, 0.2, style="AD").fabric,
+        "design_stocking": lambda n: ss.design_stocking(leg, n, "II")[0].fabric,
+        "compare_fabrics": lambda n: ss.compare_fabrics([n]).index[0],
+        "CLI --fabric": fabric_named,
+        "app": lambda n: fabric_of(Choices(preset=n)),
+    }
+
+
+@pytest.mark.parametrize("label", list(_entry_points()[1]))
+def test_every_entry_takes_a_preset_in_any_case_and_names_a_near_miss(label):
+    # "Circular  CLASS ii" is the preset, as fabric_library()[...] has always read it; a near
+    # miss or a part of a name is refused with the presets it probably meant
+    from stockingsim.cli._inputs import UsageError
+
+    _, calls = _entry_points()
+    call = calls[label]
+    want = ss.fabric_library()["circular class II"]
+    got = call("  Circular   CLASS ii ")
+    assert got == want.name if isinstance(got, str) else got is want
+    refused = (errors.FabricError, UsageError)
+    with pytest.raises(refused, match=r"Did you mean 'cotton-rich class I-II'\?"):
+        call("cotton rich")
+    with pytest.raises(refused, match=r"Did you mean 'flat-knit class III' or 'flat-knit class"):
+        call("flat-knit")
+    with pytest.raises(refused) as info:
+        call("velvet")
+    assert "Did you mean" not in str(info.value) and "sheer PA/EL class I" in str(info.value)

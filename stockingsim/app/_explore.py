@@ -54,8 +54,10 @@ class Explorer:
         self.leg = leg
         presets = list(fabric_library())
         preset = fabric_or_preset if isinstance(fabric_or_preset, str) else GIVEN
-        if preset not in (BLEND, GIVEN) and preset not in presets:
-            raise errors.FabricError(f"unknown preset {preset!r}; use one of {presets}")
+        if preset not in (BLEND, GIVEN) and preset not in presets:  # its case, a near miss
+            from stockingsim.fabric._library import preset_named
+
+            preset = preset_named(preset, "explore").name
         self._custom = None if isinstance(fabric_or_preset, str) else fabric_or_preset
         if self._custom is not None:
             from stockingsim._checks import as_fabric

@@ -114,7 +114,7 @@ class Outcome:
 
 def fabric_of(choices: Choices, given: Any = None) -> Any:
     """The Fabric of the choices (a preset, ``Fabric.from_blend``, or the ``given`` Fabric)."""
-    from stockingsim.fabric import Fabric, fabric_library
+    from stockingsim.fabric import Fabric
 
     if choices.preset == GIVEN:
         if given is None:
@@ -129,10 +129,9 @@ def fabric_of(choices: Choices, given: Any = None) -> Any:
             courses_per_cm=float(choices.courses_per_cm),
             name=f"blend EL {100 * e:.0f} %",
         )
-    library = fabric_library()
-    if choices.preset not in library:
-        raise errors.FabricError(f"unknown preset {choices.preset!r}; use one of {list(library)}")
-    return library[choices.preset]
+    from stockingsim.fabric._library import preset_named
+
+    return preset_named(choices.preset, "app")
 
 
 def evaluate(leg: Any, choices: Choices, fabric: Any = None) -> Outcome:

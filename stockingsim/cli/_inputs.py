@@ -6,6 +6,7 @@ before any leg is loaded where that is possible (:func:`check_names`).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from stockingsim import errors
@@ -31,13 +32,11 @@ class UsageError(Exception):
 def fabric_named(name_or_path: str):
     """A preset name from the library, or a fabric JSON file written by ``fabric fit``."""
     from stockingsim.fabric import Fabric, fabric_library
+    from stockingsim.fabric._library import did_you_mean
 
     library = fabric_library()
-    if name_or_path in library:
-        return library[name_or_path]
-    folded = {k.lower(): k for k in library}
-    if name_or_path.lower() in folded:
-        return library[folded[name_or_path.lower()]]
+    with contextlib.suppress(errors.FabricError):
+        return library[name_or_path]  # ignoring case and extra spaces
     path = Path(name_or_path)
     if path.suffix.lower() == ".json" or path.is_file():
         if not path.is_file():
@@ -45,8 +44,8 @@ def fabric_named(name_or_path: str):
         return Fabric.from_json(path)
     names = ", ".join(repr(n) for n in library)
     raise UsageError(
-        f"unknown fabric {name_or_path!r}; use a fabric JSON file or one of: {names} "
-        "(see 'stockingsim fabric list')"
+        f"unknown fabric {name_or_path!r};{did_you_mean(name_or_path, library)} use a fabric "
+        f"JSON file or one of: {names} (see 'stockingsim fabric list')"
     )
 
 
@@ -85,11 +84,9 @@ def per_landmark(text: str, option: str, number, hint: str) -> dict[str, float]:
 
 def leg_from(path: str, units: str):
     """A leg from a mesh file, or ``bundled:NAME`` for a bundled leg."""
-    from stockingsim.leg import bundled_leg, load_leg
+    from stockingsim.leg import load_leg
 
-    if path.startswith("bundled:"):
-        return bundled_leg(path.split(":", 1)[1] or "anny_f_avg")
-    return load_leg(path, units=units)
+    return load_leg(path, units=units)  # "bundled:NAME" too
 
 
 def existing(path: str, what: str) -> Path:

@@ -48,10 +48,13 @@ def compare_fabrics(
 
     if isinstance(fabrics, Fabric | str):
         fabrics = [fabrics]
+    from stockingsim.fabric._library import preset_named
+
     if isinstance(fabrics, Mapping):
         items = list(fabrics.items())
-    elif isinstance(fabrics, list | tuple):
-        items = [(f if isinstance(f, str) else getattr(f, "name", None), f) for f in fabrics]
+    elif isinstance(fabrics, list | tuple):  # a row per fabric, by its name (a preset's own)
+        fabrics = [preset_named(f, "compare_fabrics") if isinstance(f, str) else f for f in fabrics]
+        items = [(getattr(f, "name", None), f) for f in fabrics]
     else:
         raise errors.FabricError(
             "compare_fabrics needs Fabric objects or preset names (one, a list or a {name: "
@@ -60,8 +63,6 @@ def compare_fabrics(
         )
     if not items:
         raise errors.FabricError("compare_fabrics needs at least one fabric.")
-    from stockingsim.fabric._library import preset_named
-
     items = [(k, preset_named(f, "compare_fabrics") if isinstance(f, str) else f) for k, f in items]
     for key, f in items:
         if not isinstance(f, Fabric):

@@ -80,15 +80,40 @@ class FabricLibrary(dict):
     """
 
     def __missing__(self, name: Any) -> Fabric:
-        wanted = " ".join(str(name).split()).casefold()
+        wanted = _folded(name)
         for key, fabric in self.items():
-            if " ".join(key.split()).casefold() == wanted:
+            if _folded(key) == wanted:
                 return fabric
         raise errors.FabricError(
-            f"unknown fabric preset {name!r}; the presets are: "
+            f"unknown fabric preset {name!r}.{did_you_mean(name, self)} The presets are: "
             f"{', '.join(repr(k) for k in self)}. Or make one with ss.Fabric.from_blend(...), "
             "ss.Fabric.from_tensile_test(...) or ss.Fabric.linear(...)."
         )
+
+
+def _folded(name: Any) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def did_you_mean(name: Any, names: Any) -> str:
+    """`` Did you mean 'x'?`` for the presets ``name`` is a part or a near miss of, or ``""``.
+
+    A part: every word of ``name`` is in the preset's name ("microfibre", "flat-knit", "class
+    iii"); a near miss: difflib's closest names ("cotton rich", "circular clas II").
+    """
+    import difflib
+
+    names = list(names)
+    folded = {_folded(n): n for n in names}
+    words = _folded(name).replace("-", " ").split()
+    if not words:
+        return ""
+    part = [n for f, n in folded.items() if all(w in f.replace("-", " ").split() for w in words)]
+    close = difflib.get_close_matches(_folded(name), list(folded), n=2, cutoff=0.6)
+    hits = part or [folded[c] for c in close]
+    if not hits:
+        return ""
+    return " Did you mean " + " or ".join(repr(h) for h in hits[:3]) + "?"
 
 
 def fabric_library() -> dict[str, Fabric]:
@@ -126,12 +151,13 @@ def fabric_library() -> dict[str, Fabric]:
 def preset_named(name: str, where: str) -> Fabric:
     """The preset called ``name``, or FabricError from ``where`` naming the presets."""
     library = fabric_library()
-    if name not in library:
+    try:
+        return library[name]  # ignoring case and extra spaces
+    except errors.FabricError:
         raise errors.FabricError(
-            f"{where}: unknown fabric {name!r}; choose one of {', '.join(sorted(library))} "
-            "(stockingsim.fabric_library()) or pass a Fabric."
-        )
-    return library[name]
+            f"{where}: unknown fabric {name!r}.{did_you_mean(name, library)} Choose one of "
+            f"{', '.join(sorted(library))} (stockingsim.fabric_library()) or pass a Fabric."
+        ) from None
 
 
 def preset_pressure_mmhg(fabric: Fabric, strain: float) -> float:
