@@ -46,6 +46,19 @@ def test_help_of_every_subcommand(capsys):
     assert set(build_parser()._subparsers._group_actions[0].choices) == set(SUBCOMMANDS)
 
 
+def test_every_help_text_reads_as_written(capsys):
+    # argparse %-formats help strings (a lone "%" swallowed the action's dict into 'fabric
+    # --help') but prints descriptions and epilogs as they are ("95 %%" was shown doubled)
+    pages = [run(capsys, "--help")[1]]
+    pages += [run(capsys, name, "--help")[1] for name in SUBCOMMANDS]
+    pages += [run(capsys, "fabric", a, "--help")[1] for a in ("list", "show", "fit")]
+    for page in pages:
+        assert "%%" not in page and "option_strings" not in page and "%(" not in page, page
+    fabric_page = pages[1 + SUBCOMMANDS.index("fabric")]
+    assert "tension at 20-80 % strain" in " ".join(fabric_page.split())
+    assert "with 95 % intervals" in " ".join(pages[1 + SUBCOMMANDS.index("calibrate")].split())
+
+
 @pytest.mark.parametrize(
     "argv",
     [

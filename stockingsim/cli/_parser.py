@@ -157,7 +157,7 @@ def _fabric_options(p) -> None:
     fsub = p.add_subparsers(dest="fabric_cmd", metavar="ACTION")
     fsub.required = True
     fsub.add_parser("list", help="the preset fabrics")
-    q = fsub.add_parser("show", help="one fabric: description and tension at 20-80 % strain")
+    q = fsub.add_parser("show", help="one fabric: description and tension at 20-80 %% strain")
     q.add_argument("name", metavar="NAME", help="preset name or fabric JSON file")
     q.add_argument("--json", help="also write it as a fabric JSON file")
     q = fsub.add_parser(
@@ -351,7 +351,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         help="fit a fabric's course curve to measured pressures",
         description="Least-squares calibration of a fabric (preset or JSON) to a measurement "
         "table (CSV/Excel: leg, point, girth, relaxed girth, mmHg, device); prints the "
-        "parameters with 95 %% intervals and the agreement before, after and leave-one-out.",
+        "parameters with 95 % intervals and the agreement before, after and leave-one-out.",
         epilog="example: stockingsim calibrate 'circular class II' hosy.csv --out fabric.json",
     ),
     "agreement": Subcommand(
@@ -359,7 +359,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         _agreement_options,
         help="Bland-Altman agreement of batch results with measured pressures",
         description="Compare a run_batch table (.parquet/.csv; leg_name matches the "
-        "measurement's leg id) with a measurement table: bias, SD, 95 %% limits, MAE, r.",
+        "measurement's leg id) with a measurement table: bias, SD, 95 % limits, MAE, r.",
         epilog="example: stockingsim agreement results.parquet hosy.csv",
     ),
 }
