@@ -43,6 +43,7 @@ __all__ = [
     "ConvergenceWarning",
     "StyleWarning",
     "TargetWarning",
+    "CalibrationWarning",
 ]
 
 
@@ -206,3 +207,7 @@ class StyleWarning(StockingSimWarning):
 
 class TargetWarning(StockingSimWarning):
     """A design target looks mistaken: values like kPa, or a pressure rising up the leg."""
+
+
+class CalibrationWarning(StockingSimWarning):
+    """A calibration ran but its readings hardly fix a parameter (its 95 % interval holds 0)."""

@@ -9,6 +9,7 @@ working strain range).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -226,13 +227,47 @@ def test_calibration_refuses_one_girth_in_one_size():
         ss.calibrate(START, table, method="magic")
 
 
+def test_a_fit_the_readings_hardly_fix_warns_and_the_command_says_it_in_one_line(tmp_path, capsys):
+    # a lab's six readings, B and C on three legs (strains 0.29-0.38): scale_shape runs, but
+    # the tension scale trades against the strain scale and their intervals reach below 0
+    two = pd.DataFrame(
+        {
+            "leg": ["p1", "p1", "p2", "p2", "p3", "p3"],
+            "point": ["B", "C"] * 3,
+            "girth_cm": [22, 36, 24, 38, 21, 34],
+            "relaxed_cm": [16.5, 28, 17.5, 29.5, 16, 27],
+            "pressure_mmhg": [24, 17, 25, 18, 23.5, 16],
+            "device": "PicoPress",
+        }
+    )
+    table = synthetic_table(ss.fabric_library()[KNOWN], noise_mmhg=2.0, seed=3)
+    with pytest.warns(errors.CalibrationWarning, match="hardly fix .*strain_scale") as seen:
+        _, report = ss.calibrate("circular class II", two, method="scale_shape")
+    loose = report.parameters.loc["strain_scale"]
+    assert loose["ci_low"] < 0 < loose["ci_high"]  # what the warning reports
+    assert "method='scale'" in str(seen[0].message)
+    # a spread of girths and sizes fixes both: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", errors.CalibrationWarning)
+        _, spread = ss.calibrate(START, table, method="scale_shape")
+    assert (spread.parameters["ci_low"] > 0).all()
+    # the command prints the package's warnings as it prints its errors: one line, no source
+    two.to_csv(tmp_path / "two.csv", index=False)
+    assert main(["calibrate", "circular class II", str(tmp_path / "two.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "\nstockingsim: warning: the readings hardly fix tension_scale" in err
+    assert "CalibrationWarning" not in err and ".py:" not in err
+
+
 def test_full_two_phase_refit_needs_many_readings_and_says_what_it_cannot_pin_down():
     known = ss.fabric_library()[KNOWN]
     few = synthetic_table(known).head(12)  # 12 readings for 6 parameters: refused
     with pytest.raises(errors.CalibrationError, match="cannot identify a 'full'.*18 readings"):
         ss.calibrate(START, few, method="full")
     table = synthetic_table(known, noise_mmhg=2.0, repeats=3, step_cm=1.0)
-    fabric, report = ss.calibrate(START, table, method="full")
+    with pytest.warns(errors.CalibrationWarning, match="hardly fix .*k_jam_n_per_m") as seen:
+        fabric, report = ss.calibrate(START, table, method="full")
+    assert "toe_tension_n_per_m" not in str(seen[0].message)  # that one is pinned down
     eps = np.linspace(*WORKING_STRAIN, 100)
     assert np.max(np.abs(fabric.tension(eps) / known.tension(eps) - 1)) < 0.03
     # the tension is pinned down, the jamming parameters are not: their intervals say so

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -436,4 +437,26 @@ def calibrate(
         residual_sd_mmhg=math.sqrt(s2),
         source=source,
     )
+    _warn_loose(report.parameters, method)
     return new, report
+
+
+def _warn_loose(table: pd.DataFrame, method: str) -> None:
+    """CalibrationWarning for the parameters whose 95 % interval holds 0.
+
+    Every parameter keeps the sign of its start (the bounds), so an interval across 0 reaches
+    values the fabric cannot have: the readings do not fix it (two strains in a 'scale_shape'
+    fit, say, trade the tension scale against the strain scale).
+    """
+    loose = table[(table["ci_low"] <= 0) & (table["ci_high"] >= 0)]
+    if loose.empty:
+        return
+    shown = "; ".join(f"{k} {r.ci_low:.3g} to {r.ci_high:.3g}" for k, r in loose.iterrows())
+    fewer = " or use method='scale' (one parameter)" if method != "scale" else ""
+    warnings.warn(
+        f"the readings hardly fix {', '.join(map(str, loose.index))}: the 95 % interval holds "
+        f"0 ({shown}). The fit is returned, but do not trust it beyond the readings' strains; "
+        f"add readings at more strains (other girths or stocking sizes){fewer}.",
+        errors.CalibrationWarning,
+        stacklevel=3,
+    )

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 
 from stockingsim import errors
@@ -74,6 +75,21 @@ __all__ = [
 _USAGE_ERRORS = (UsageError, errors.BatchArgumentError)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``stockingsim: warning: ...`` on stderr for the package's warnings.
+
+    Others are shown as Python shows them. The user of the command sees what to do, not a
+    source line.
+    """
+    if not issubclass(category, errors.StockingSimWarning):
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+        return
+    print(f"{PROG}: warning: {message}", file=sys.stderr if file is None else file)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def _fail(args, exc: BaseException, bug: bool = False) -> None:
     """One line on stderr for a failed command; the traceback instead with ``--debug``."""
     if args.debug:
@@ -108,7 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         check_names(args)
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            if not getattr(args, "debug", False):  # one line each, as the errors
+                warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except _USAGE_ERRORS as exc:
         _fail(args, exc)
         return 2
