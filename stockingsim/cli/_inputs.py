@@ -44,7 +44,7 @@ def fabric_named(name_or_path: str):
         return Fabric.from_json(path)
     names = ", ".join(repr(n) for n in library)
     raise UsageError(
-        f"unknown fabric {name_or_path!r};{did_you_mean(name_or_path, library)} use a fabric "
+        f"unknown fabric {name_or_path!r}.{did_you_mean(name_or_path, library)} Use a fabric "
         f"JSON file or one of: {names} (see 'stockingsim fabric list')"
     )
 
