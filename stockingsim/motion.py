@@ -39,6 +39,8 @@ __all__ = [
     "MotionResult",
     "simulate_motion",
     "static_stiffness_index",
+    "as_motion",
+    "MOTION_NAMES",
     "WALKING_GIRTH_CHANGE_CM",
 ]
 
@@ -320,6 +322,37 @@ class Motion:
         return cls("swelling", frames, "Partsch et al. 2004 (oedema volumes)")
 
 
+#: the default motions by name, as the CLI's ``--motion`` takes them
+MOTION_NAMES = ("walking", "supine-to-standing", "calf-contraction", "sitting")
+
+
+def as_motion(motion: Any, where: str, error: type = errors.MotionError) -> Motion:
+    """A :class:`Motion`, or a default motion by name ("walking", "supine_to_standing", ...).
+
+    The name is read ignoring case, with ``-``, ``_`` or a space between its words; a default
+    motion's constructor passed uncalled (``ss.Motion.walking``) is its default motion.
+    """
+    if isinstance(motion, Motion):
+        return motion
+    if isinstance(motion, str):
+        key = "-".join(motion.strip().lower().replace("_", " ").replace("-", " ").split())
+        if key in MOTION_NAMES:
+            return getattr(Motion, key.replace("-", "_"))()
+        raise error(
+            f"{where}: unknown motion {motion!r}; name one of {', '.join(MOTION_NAMES)}, or "
+            "build one (ss.Motion.walking(cycles=1), ss.Motion.from_girth_changes(...))."
+        )
+    name = getattr(motion, "__name__", "")
+    if getattr(motion, "__self__", None) is Motion:  # a constructor, not called
+        if name.replace("_", "-") in MOTION_NAMES:
+            return motion()  # ss.Motion.walking: its default motion
+        raise error(f"{where}: ss.Motion.{name} builds a motion: call it with its arguments.")
+    raise error(
+        f"{where}: motion must be a stockingsim.Motion or the name of one (e.g. "
+        f"ss.Motion.walking() or 'walking'), got {type(motion).__name__}."
+    )
+
+
 @dataclass(frozen=True)
 class MotionResult:
     """Pressure of a stocking through a motion.
@@ -416,7 +449,7 @@ def fabric_path(fabric: Any, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def simulate_motion(
     leg: Any,
     stocking: Any,
-    motion: Motion,
+    motion: Motion | str,
     method: str = "laplace",
     *,
     deformed_legs: dict | None = None,
@@ -429,7 +462,9 @@ def simulate_motion(
     leg : Leg
         The resting leg (supine / standing still); the motion's deformations apply to it.
     stocking : Stocking
-    motion : Motion
+    motion : Motion or str
+        A :class:`Motion`, or a default motion by name: "walking", "supine-to-standing",
+        "calf-contraction" or "sitting" (as the CLI's ``--motion``).
     method : {"laplace", "membrane", "bridging", "contact"}
         Pressure method of every frame (:func:`stockingsim.simulate`).
     deformed_legs : dict, optional
@@ -459,11 +494,7 @@ def simulate_motion(
 
     require_leg(leg, "simulate_motion()", errors.MotionError)
     require_stocking(stocking, "simulate_motion()", errors.MotionError)
-    if not isinstance(motion, Motion):
-        raise errors.MotionError(
-            f"motion must be a stockingsim.Motion (e.g. ss.Motion.walking()), got "
-            f"{type(motion).__name__}."
-        )
+    motion = as_motion(motion, "simulate_motion()")
     legs, results, memo = [], [], {}
     cache = {} if deformed_legs is None else deformed_legs
     for frame in motion.frames:

@@ -26,8 +26,10 @@ def test_batch_motion_columns_match_simulate_motion(leg_f_avg, tmp_path):
         np.isnan(plain["ssi_B1_mmhg"].iloc[0])
         and plain["task_key"].iloc[0] != df["task_key"].iloc[0]
     )
-    with pytest.raises(errors.BatchError, match="Motion"):
+    with pytest.raises(errors.BatchError, match="unknown motion 'walk'; name one of walking"):
         ss.run_batch([leg_f_avg], [st], ["laplace"], out=None, engine="serial", motion="walk")
+    with pytest.raises(errors.BatchError, match="must be a stockingsim.Motion or the name"):
+        ss.run_batch([leg_f_avg], [st], ["laplace"], out=None, engine="serial", motion=2.0)
 
 
 @pytest.mark.parametrize("engine", ["processes", "dask"])
@@ -48,3 +50,11 @@ def test_batch_motion_on_every_engine_is_the_serial_row(engine):
     assert np.all(serial[cols].to_numpy() > 0.5)  # an elastic stocking: a few mmHg
     np.testing.assert_allclose(got[cols].to_numpy(), serial[cols].to_numpy(), rtol=1e-12)
     assert got["task_key"].iloc[0] == serial["task_key"].iloc[0]
+    # a default motion by name, as the CLI's --motion takes it: the constructor's motion (same
+    # rows and keys, so a run by name resumes a run by object)
+    opts = dict(out=None, progress=False, engine=engine, workers=2)
+    named = ss.run_batch([chart], [st], ["laplace"], motion="walking", **opts)
+    built = ss.run_batch([chart], [st], ["laplace"], motion=ss.Motion.walking(), **opts)
+    np.testing.assert_allclose(named[cols].to_numpy(), built[cols].to_numpy(), rtol=1e-12)
+    assert named["task_key"].tolist() == built["task_key"].tolist()
+    assert named["task_key"].iloc[0] != got["task_key"].iloc[0]  # one cycle is not two

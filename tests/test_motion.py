@@ -119,8 +119,8 @@ def test_motion_constructors_and_errors(cyl):
         ss.Motion.from_girth_changes([0, 0], {"C": [0, 1]})
     with pytest.raises(errors.MotionError, match="one per time"):
         ss.Motion.from_girth_changes([0, 1], {"C": [0, 1, 2]})
-    with pytest.raises(errors.MotionError, match="Motion"):
-        ss.simulate_motion(cyl, ss.Stocking(ss.Fabric.linear(300.0), 0.22), "walking")
+    with pytest.raises(errors.MotionError, match="unknown motion 'jogging'"):  # "walking" is one
+        ss.simulate_motion(cyl, ss.Stocking(ss.Fabric.linear(300.0), 0.22), "jogging")
     with pytest.raises(errors.MotionError, match="Stocking"):
         ss.simulate_motion(cyl, None, w)
 

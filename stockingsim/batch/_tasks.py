@@ -183,13 +183,6 @@ def _task_key(leg: LegSource, skey: str, method: str, standard: str, options) ->
 
 
 def _motion_key(motion: Any) -> str:
-    from stockingsim.motion import Motion
-
-    if not isinstance(motion, Motion):
-        raise errors.BatchError(
-            f"motion must be a stockingsim.Motion (e.g. ss.Motion.walking()), got "
-            f"{type(motion).__name__}."
-        )
     return json.dumps([motion.name, [repr(f) for f in motion.frames], motion.settle_s])
 
 
@@ -225,6 +218,10 @@ def make_tasks(
                 made.append(Path(tempfile.mkdtemp(prefix="stockingsim-batch-")))
             return made[0]
 
+    if motion is not None:  # a Motion or a default one's name, checked before any leg
+        from stockingsim.motion import as_motion
+
+        motion = as_motion(motion, "run_batch", errors.BatchError)
     sources = _leg_sources(legs, leg_units, stage_dir, inline_legs)
     specs = [(spec, spec_key(spec)) for spec in spec_list]
     opts = tuple(sorted((options or {}).items()))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stockingsim import errors
 from stockingsim import vocabulary as vocab
+from stockingsim.motion import MOTION_NAMES
 
 PROG = "stockingsim"
 DEFAULT_FABRIC = "circular class II"
@@ -19,7 +20,7 @@ DEFAULT_STANDARD = vocab.DEFAULT_STANDARD
 METHODS = vocab.METHODS
 STYLES = tuple(vocab.STYLES)
 #: the ``--motion`` choices: the cited default motions of :class:`stockingsim.Motion`
-MOTIONS = ("walking", "supine-to-standing", "calf-contraction", "sitting")
+MOTIONS = MOTION_NAMES
 LANDMARKS = vocab.LANDMARKS
 #: the girth (c) and length (l) measuring points ``stockingsim fit`` takes, cm
 FIT_POINTS = ("cB", "cB1", "cC", "cD", "cE", "cF", "cG", "lB", "lB1", "lC", "lD", "lE", "lF", "lG")
@@ -126,11 +127,9 @@ def measurement_text(text: str) -> dict[str, float]:
 
 def motion_named(name: str):
     """The default :class:`~stockingsim.Motion` of a ``--motion`` choice (see MOTIONS)."""
-    from stockingsim.motion import Motion
+    from stockingsim.motion import as_motion
 
-    if name not in MOTIONS:
-        raise UsageError(f"--motion must be one of {', '.join(MOTIONS)}, got {name!r}")
-    return getattr(Motion, name.replace("-", "_"))()
+    return as_motion(name, "--motion", UsageError)
 
 
 def split_target(target: str) -> tuple[str, str | None]:
