@@ -7,6 +7,7 @@ other package can check their numbers with it.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 # --- numbers a person types -------------------------------------------------------------------
@@ -53,6 +54,31 @@ KPA_LOOKALIKE_MMHG = 8.0
 #: spacing, far above rounding; a leg's frame from another BLAS kernel moves a section at
 #: 0.3 m to 0.29999999999999993 m)
 HEIGHT_TOL_M = 1e-9
+
+
+#: units a number may be written with, as text ("22 cm", "3.2 kPa"): each family in its SI unit
+_UNITS: tuple[dict[str, float], ...] = (
+    {"m": 1.0, "metres": 1.0, "meters": 1.0, "cm": 0.01, "mm": 0.001},
+    {"mmhg": 101325.0 / 760.0, "kpa": 1000.0, "hpa": 100.0, "pa": 1.0},
+)
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
+
+
+def _text_in_unit(text: str, unit: str) -> tuple[float | None, str]:
+    """``text`` such as "22 cm" or "3.2 kPa" in ``unit``, or None if it has no known unit.
+
+    The second item says what went wrong when the text's unit is of another kind.
+    """
+    match = _NUMBER_WITH_UNIT.match(text)
+    if match is None:
+        return None, ""
+    number, given = float(match.group(1)), match.group(2).lower()
+    for family in _UNITS:
+        if given in family:
+            if unit.lower() not in family:
+                return None, f" ({match.group(2)} is not a unit of {unit or 'this number'})"
+            return number * family[given] / family[unit.lower()], ""
+    return None, ""
 
 
 def unit_mistake(value: float, kind: str) -> str | None:
@@ -123,7 +149,9 @@ def as_number(
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise error(f"{name} must be a number{in_unit}, got {value!r}.{tail}") from None
+        x, why = _text_in_unit(value, unit) if isinstance(value, str) else (None, "")
+        if x is None:  # not "22 cm" (or "3.2 kPa" for mmHg) either
+            raise error(f"{name} must be a number{in_unit}, got {value!r}{why}.{tail}") from None
     if not math.isfinite(x):
         what = "a positive, finite" if positive else "a finite"
         raise error(f"{name} must be {what} number{in_unit}, got {value!r}.{tail}")
