@@ -74,3 +74,19 @@ def test_entry_points_take_numbers_with_units(capsys):
     assert pa == pytest.approx(ss.simulate(same, b, method="laplace").pressure_at("C"), 1e-9)
     code, out, err = run(capsys, "classify", "3.2 kPa")
     assert code == 0 and out.startswith("24.0 mmHg, RAL-GZ 387: class II"), err
+
+
+def test_a_patients_measurements_with_units_fit_as_the_numbers(capsys):
+    chart = ss.SizeChart.bundled("knee-high")
+    plain = {"cB": 22, "cC": 36, "cD": 33, "lD": 42}
+    typed = {"cB": "22 cm", "cC": "360 mm", "cD": 33, "lD": "0.42 m"}
+    assert ss.fit_patient(typed, chart).measurements == ss.fit_patient(plain, chart).measurements
+    with pytest.raises(errors.MeasurementError, match="cB='22 kPa' is not a number"):
+        ss.fit_patient({**plain, "cB": "22 kPa"}, chart)
+    argv = ["fit", "--cC", "36", "--cD", "33", "--lD", "42", "--chart", "knee-high"]
+    code, by_number, err = run(capsys, *argv, "--cB", "22")
+    assert code == 0, err
+    code, by_text, err = run(capsys, *argv, "--cB", "22cm")
+    assert code == 0 and by_text == by_number, err
+    code, _, err = run(capsys, *argv, "--cB", "abc")
+    assert code == 2 and "cB='abc' is not a number (cm)" in err

@@ -223,7 +223,7 @@ def _batch_options(p) -> None:
 
 def _fit_options(p) -> None:
     for name in FIT_POINTS:
-        p.add_argument(f"--{name}", type=float, metavar="CM", help=argparse.SUPPRESS)
+        p.add_argument(f"--{name}", metavar="CM", help=argparse.SUPPRESS)  # "22" or "22cm"
     p.add_argument("--leg", help="a leg scan (mesh file or bundled:NAME) instead of measurements")
     p.add_argument("--units", default="auto", choices=UNITS, help="of --leg")
     p.add_argument(

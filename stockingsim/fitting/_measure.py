@@ -14,6 +14,7 @@ import numpy as np
 
 from stockingsim import errors
 from stockingsim._checks import row_as_mapping
+from stockingsim._numbers import as_number
 from stockingsim.standards import LANDMARK_ORDER
 
 GIRTHS = ("cK", "cB", "cB1", "cC", "cD", "cE", "cF", "cG", "cY")
@@ -89,10 +90,10 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
                 f"unknown measurement {key!r}.{hint} Use girths {', '.join(GIRTHS)} and lengths "
                 f"{', '.join(LENGTHS)} (cm, RAL measuring sheet)."
             )
-        try:
-            x = float(value)
-        except (TypeError, ValueError) as exc:
-            raise errors.MeasurementError(f"{key}={value!r} is not a number (cm).") from exc
+        try:  # "22 cm" or "220 mm" too, as the tape reads
+            x = as_number(value, key, errors.MeasurementError, unit="cm")
+        except errors.MeasurementError:
+            raise errors.MeasurementError(f"{key}={value!r} is not a number (cm).") from None
         if not np.isfinite(x) or x <= 0:
             raise errors.MeasurementError(f"{key}={value!r} must be a positive length in cm.")
         lo, hi = GIRTH_RANGE_CM if key.startswith("c") else LENGTH_RANGE_CM
