@@ -98,10 +98,12 @@ def run_batch(
         Rows per Parquet part file.
     max_tasks_per_child : int
         Tasks before a pool worker is replaced (keeps memory flat over long batches).
-    motion : stockingsim.Motion, optional
+    motion : stockingsim.Motion or str, optional
         Also run each task through this motion (:func:`stockingsim.simulate_motion`, the
         task's method) and the static stiffness index: columns ``motion``,
         ``amplitude_<landmark>_mmhg`` (B, B1, C, D) and ``ssi_B1_mmhg`` (part of the task key).
+        A default motion can be named: "walking", "supine-to-standing", "calf-contraction" or
+        "sitting".
 
     Returns
     -------
