@@ -1,4 +1,4 @@
-"""Export pressure results: VTK (.vtp), PLY with vertex colours, CSV tables and a JSON summary.
+"""Export pressure results: VTK (.vtp, or legacy .vtk), PLY with vertex colours, CSV tables and a JSON summary.
 
 The writers need only numpy and pandas (the VTK and PLY files are written directly), except the
 PLY colours, which use a matplotlib colour map (``stockingsim[viz]``).
@@ -93,7 +93,7 @@ def _vtk_array(data: np.ndarray, name: str | None = None, components: int = 1) -
 
 
 def to_vtk(result, path) -> Path:
-    """Write the leg with its pressure as a VTK PolyData file (``.vtp``, opens in ParaView).
+    """Write the leg with its pressure as a VTK PolyData file (opens in ParaView).
 
     Point data: ``pressure_mmhg``, ``strain`` (hoop, engineering), ``tension_n_per_m``,
     ``covered`` (0/1) and ``height_m``. Coordinates in metres.
@@ -102,23 +102,26 @@ def to_vtk(result, path) -> Path:
     ----------
     result : PressureResult
     path : str or Path
-        Output file with the suffix ``.vtp`` (another suffix, e.g. ``.stl``, raises
-        :class:`~stockingsim.errors.ExportError`: the content would not match the name).
+        ``.vtp``: VTK XML PolyData; ``.vtk``: the legacy VTK format (binary), for tools that
+        read only that. Another suffix, e.g. ``.stl``, raises
+        :class:`~stockingsim.errors.ExportError`: the content would not match the name.
 
     Returns
     -------
     Path
     """
     suffix = Path(os.fspath(path)).suffix.lower() if isinstance(path, str | os.PathLike) else ""
-    if suffix and suffix != ".vtp":
+    if suffix and suffix not in (".vtp", ".vtk"):
         other = {".ply": " Use result.to_ply(path) for a coloured PLY."}.get(suffix, "")
         raise errors.ExportError(
-            f"to_vtk writes VTK XML PolyData, whose suffix is .vtp, not {suffix!r} "
-            f"({os.fspath(path)}); name the file e.g. 'leg_pressure.vtp'.{other}"
+            f"to_vtk writes VTK PolyData, whose suffix is .vtp (XML) or .vtk (legacy), not "
+            f"{suffix!r} ({os.fspath(path)}); name the file e.g. 'leg_pressure.vtp'.{other}"
         )
     path = _open_for_writing(path, "VTK")
     vertices = np.asarray(result.leg.vertices, dtype=np.float64)
     faces = np.asarray(result.leg.faces, dtype=np.int64)
+    if suffix == ".vtk":
+        return _write(path, _legacy_vtk(result, vertices, faces), "VTK")
     point_data = "\n".join(
         "      " + _vtk_array(values, name) for name, values in _point_arrays(result).items()
     )
@@ -144,6 +147,42 @@ def to_vtk(result, path) -> Path:
 </VTKFile>
 """
     return _write(path, xml, "VTK")
+
+
+_LEGACY_TYPES = {
+    np.dtype(np.float64): ("double", ">f8"),
+    np.dtype(np.uint8): ("unsigned_char", "u1"),
+}
+
+
+def _legacy_vtk(result, vertices: np.ndarray, faces: np.ndarray) -> bytes:
+    """The legacy VTK file (version 4.2, binary: big-endian) of :func:`to_vtk`'s content."""
+    name = " ".join(str(getattr(result.leg, "name", "") or "leg").split())
+    head = (
+        "# vtk DataFile Version 4.2\n"
+        f"stockingsim pressure result: leg {name}, method {getattr(result, 'method', '')}\n"
+        "BINARY\nDATASET POLYDATA\n"
+    )
+    cells = np.column_stack([np.full(len(faces), faces.shape[1]), faces]).astype(">i4")
+    parts = [
+        head.encode("ascii"),
+        f"POINTS {len(vertices)} double\n".encode(),
+        vertices.astype(">f8").tobytes(),
+        f"\nPOLYGONS {len(faces)} {cells.size}\n".encode(),
+        cells.tobytes(),
+        f"\nPOINT_DATA {len(vertices)}\n".encode(),
+    ]
+    arrays = _point_arrays(result)  # pressure first: the active scalars, as in the .vtp
+    for key in ["pressure_mmhg", *(k for k in arrays if k != "pressure_mmhg")]:
+        if key not in arrays:
+            continue
+        vtk_type, dtype = _LEGACY_TYPES[arrays[key].dtype]
+        parts += [
+            f"SCALARS {key} {vtk_type} 1\nLOOKUP_TABLE default\n".encode(),
+            arrays[key].astype(dtype).tobytes(),
+            b"\n",
+        ]
+    return b"".join(parts)
 
 
 def pressure_colors(

@@ -21,9 +21,11 @@ result = _designs.result_fixture("II", "membrane")
 laplace = _designs.result_fixture("II", "laplace")
 
 
-def test_vtk_read_back_carries_the_same_values(result, tmp_path):
+@pytest.mark.parametrize("suffix", [".vtp", ".vtk"])  # XML, and the legacy format
+def test_vtk_read_back_carries_the_same_values(result, tmp_path, suffix):
     pv = pytest.importorskip("pyvista")
-    path = result.to_vtk(tmp_path / "map.vtp")
+    path = result.to_vtk(tmp_path / f"map{suffix}")
+    assert path.read_bytes().startswith(b"<?xml" if suffix == ".vtp" else b"# vtk DataFile")
     mesh = pv.read(path)
     assert mesh.n_points == len(result.leg.vertices) and mesh.n_cells == len(result.leg.faces)
     np.testing.assert_array_equal(mesh.points, result.leg.vertices)

@@ -91,9 +91,9 @@ def test_plot_to_pdf_is_a_clear_plot_error(tube_result, tmp_path):
     assert not (tmp_path / "map.pdf").exists()
 
 
-@pytest.mark.parametrize("suffix", [".stl", ".ply", ".vtk"])
+@pytest.mark.parametrize("suffix", [".stl", ".ply", ".obj"])
 def test_to_vtk_under_another_suffix_is_refused(tube_result, tmp_path, suffix):
-    with pytest.raises(errors.ExportError, match=r"\.vtp"):
+    with pytest.raises(errors.ExportError, match=r"\.vtp \(XML\) or \.vtk \(legacy\)"):
         tube_result.to_vtk(tmp_path / f"map{suffix}")
     assert not (tmp_path / f"map{suffix}").exists()
     assert tube_result.to_vtk(tmp_path / "map.VTP").exists()

@@ -85,7 +85,7 @@ def _standard_arg(p) -> None:
 def _export_args(p) -> None:
     """The files ``simulate`` writes besides its printout (see ``_output.write_exports``)."""
     p.add_argument("--csv", help="write the landmark profile table as CSV")
-    p.add_argument("--vtk", help="write the leg with the pressure as VTK (.vtp)")
+    p.add_argument("--vtk", help="write the leg with the pressure as VTK (.vtp, or legacy .vtk)")
     p.add_argument("--png", help="write the 3D pressure map PNG")
     p.add_argument("--profile-png", help="write the pressure profile PNG")
 
