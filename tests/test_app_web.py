@@ -157,7 +157,7 @@ def test_in_a_browser_change_the_class_and_download(served, tmp_path):
             assert spec.loc["B", "predicted_mmhg"] == pytest.approx(after, abs=0.05)
             with page.expect_download(timeout=120_000) as dl:
                 page.click("#dl-report")
-            assert "class III" in Path(dl.value.path()).read_text()
+            assert "class III" in Path(dl.value.path()).read_text(encoding="utf-8")
             # measurements typed into the page, then fitted to the bundled knee-high chart
             for key, value in {"cB": "22", "cB1": "25", "cC": "36", "cD": "33", "lD": "42"}.items():
                 page.fill(f"#m-{key}", value)
@@ -173,7 +173,7 @@ def test_in_a_browser_change_the_class_and_download(served, tmp_path):
             )
             with page.expect_download(timeout=120_000) as dl:
                 page.click("#dl-fit")
-            assert "between sizes II and III" in Path(dl.value.path()).read_text()
+            assert "between sizes II and III" in Path(dl.value.path()).read_text(encoding="utf-8")
             page.screenshot(path=str(tmp_path / "app.png"))
         finally:
             ctx.close()

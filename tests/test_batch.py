@@ -202,7 +202,7 @@ def test_interrupted_run_leaves_journal_and_parts_that_resume_reads(tmp_path):
     journal = next((tmp_path / "r.parquet.parts").glob("journal-*.jsonl"))
     store._journal.write(json.dumps({"task_key": tasks[5].key})[:20])
     store._journal.flush()
-    lines = journal.read_text().splitlines()
+    lines = journal.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3
     # and the same row twice (a kill between writing a part and emptying the journal)
     with open(journal, "a") as fh:

@@ -267,7 +267,9 @@ def test_workers_that_cannot_start_stop_the_batch_at_once(tmp_path, monkeypatch)
     with pytest.raises(errors.BatchError, match="could not start.*__name__"):
         run_batch([{"i": 0}, {"i": 1}], PROBE, out=out, progress=False, _task_fn=probe_task)
     parts = tmp_path / "r.parquet.parts"
-    rows = [line for j in parts.glob("journal-*") for line in j.read_text().splitlines()]
+    rows = [
+        line for j in parts.glob("journal-*") for line in j.read_text(encoding="utf-8").splitlines()
+    ]
     assert not rows and not list(parts.glob("part-*")) and not out.exists()
 
 

@@ -1,6 +1,7 @@
 """Exports read back by other tools: VTK (pyvista), PLY (trimesh), CSV and JSON (pandas/json)."""
 
 import json
+import locale
 
 import _designs
 import numpy as np
@@ -26,7 +27,11 @@ def test_vtk_read_back_carries_the_same_values(result, tmp_path, suffix):
     pv = pytest.importorskip("pyvista")
     path = result.to_vtk(tmp_path / f"map{suffix}")
     assert path.read_bytes().startswith(b"<?xml" if suffix == ".vtp" else b"# vtk DataFile")
-    mesh = pv.read(path)
+    saved = locale.setlocale(locale.LC_ALL)
+    try:
+        mesh = pv.read(path)
+    finally:  # VTK 9.4.0's legacy reader sets the C locale (ASCII) for the whole process
+        locale.setlocale(locale.LC_ALL, saved)
     assert mesh.n_points == len(result.leg.vertices) and mesh.n_cells == len(result.leg.faces)
     np.testing.assert_array_equal(mesh.points, result.leg.vertices)
     np.testing.assert_array_equal(mesh.regular_faces, result.leg.faces)
@@ -96,7 +101,7 @@ def test_spec_sheet_is_the_laplace_geometry(laplace):
 
 
 def test_json_summary_round_trip(result, tmp_path):
-    data = json.loads(result.to_json(tmp_path / "summary.json").read_text())
+    data = json.loads(result.to_json(tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert data["leg"]["n_vertices"] == len(result.leg.vertices)
     assert data["leg"]["source_hash"] == result.leg.source_hash
     assert data["method"] == "membrane"

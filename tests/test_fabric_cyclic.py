@@ -43,7 +43,9 @@ def make_fixture(path=FIXTURE, seed=0):
 
 
 def test_fixture_is_reproducible(tmp_path):
-    assert make_fixture(tmp_path / "x.csv").read_text() == FIXTURE.read_text()
+    assert make_fixture(tmp_path / "x.csv").read_text(encoding="utf-8") == FIXTURE.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_fit_recovers_inner_loop_strain_and_branches():

@@ -84,7 +84,7 @@ def test_header_spellings_and_separators(tmp_path, headers, sep, decimal):
 
 def test_units_and_explicit_columns(tmp_path):
     ref = ss.Fabric.from_tensile_test(synthetic(tmp_path, "ref.csv"), W, G)
-    lines = (tmp_path / "ref.csv").read_text().splitlines()[1:]
+    lines = (tmp_path / "ref.csv").read_text(encoding="utf-8").splitlines()[1:]
     rows = [tuple(float(v) for v in ln.split(",")) for ln in lines]
     # cm and kN, plus metadata lines and a units row
     text = "Machine: Z010\nSpecimen: 1\nchannel a;Weg;Kraft\n;[cm];[kN]\n" + "".join(
@@ -135,7 +135,9 @@ def test_cycles_selection(tmp_path):
     load, unl = TRUE["polynomial"]
     p1 = write_synthetic_test(tmp_path / "c1.csv", load.scaled(1.2), unl.scaled(1.2), noise=0.0)
     p2 = write_synthetic_test(tmp_path / "c2.csv", load, unl, cycles=2, noise=0.0)
-    text = p1.read_text() + "".join(p2.read_text().splitlines(keepends=True)[2:])
+    text = p1.read_text(encoding="utf-8") + "".join(
+        p2.read_text(encoding="utf-8").splitlines(keepends=True)[2:]
+    )
     (tmp_path / "all.csv").write_text(text)
     eps = np.linspace(0.1, 1.2, 20)
     for cycles in (2, 3, "last"):

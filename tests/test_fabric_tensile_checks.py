@@ -589,9 +589,15 @@ def test_synthetic_noise_is_seeded_and_scaled_to_the_peak(tmp_path):
     a = write_synthetic_test(tmp_path / "a.csv", load, load.scaled(0.8), noise=0.02, seed=5)
     b = write_synthetic_test(tmp_path / "b.csv", load, load.scaled(0.8), noise=0.02, seed=5)
     c = write_synthetic_test(tmp_path / "c.csv", load, load.scaled(0.8), noise=0.02)
-    assert a.read_text() == b.read_text() != c.read_text()
+    assert (
+        a.read_text(encoding="utf-8")
+        == b.read_text(encoding="utf-8")
+        != c.read_text(encoding="utf-8")
+    )
     zero = write_synthetic_test(tmp_path / "z.csv", load, load.scaled(0.8), noise=0.02, seed=0)
-    assert c.read_text() == zero.read_text()  # the default seed is 0
+    assert c.read_text(encoding="utf-8") == zero.read_text(
+        encoding="utf-8"
+    )  # the default seed is 0
     clean = write_synthetic_test(tmp_path / "n.csv", load, load.scaled(0.8), noise=0.0)
     f_noisy = np.loadtxt(a, delimiter=",", skiprows=1)[:, 1]
     f_clean = np.loadtxt(clean, delimiter=",", skiprows=1)

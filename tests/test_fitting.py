@@ -162,7 +162,11 @@ def test_left_and_right_in_one_call_and_a_report(tmp_path, chart):
     text = fitting_report(fits)
     assert "left leg" in text and "right leg" in text and "order form" in text
     assert "data:image/png;base64," in text and f"{fits['left'].pressure_b_mmhg:.1f}" in text
-    assert fitting_report(fits, tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+    assert (
+        fitting_report(fits, tmp_path / "r.html")
+        .read_text(encoding="utf-8")
+        .startswith("<!DOCTYPE html>")
+    )
 
 
 def test_pdf_report_or_a_clear_error(tmp_path, chart):
@@ -294,5 +298,5 @@ def test_cli_fit_a_scan_and_two_legs_with_a_json_chart(tmp_path, capsys):
     assert main([*argv, "--report", str(tmp_path / "both.html")]) == 0
     out = capsys.readouterr().out
     assert "FitResult left: fits size II" in out and "FitResult right: between sizes" in out
-    assert "right leg" in (tmp_path / "both.html").read_text()
+    assert "right leg" in (tmp_path / "both.html").read_text(encoding="utf-8")
     assert main([*argv[:-4], "--right", "cB22", "--chart", str(js)]) == 2

@@ -142,4 +142,4 @@ def test_report_shows_the_reversal(tmp_path):
     h = float(leg.landmarks["C"].height_m) + 0.03
     res = ss.simulate(leg, st.with_fold(h, layers=2, width_m=0.02), method="laplace")
     ss.report(res, tmp_path / "r.html")
-    assert "Pressure reversal" in (tmp_path / "r.html").read_text()
+    assert "Pressure reversal" in (tmp_path / "r.html").read_text(encoding="utf-8")

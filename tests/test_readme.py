@@ -11,7 +11,7 @@ def python_blocks(text: str) -> list[str]:
 
 
 def test_readme_opens_with_the_two_setup_commands():
-    text = README.read_text()
+    text = README.read_text(encoding="utf-8")
     head = text[: text.find("## ", text.find("## ") + 1)]
     assert 'pip install ".[viz]" && stockingsim demo' in head
     assert 'pip install -e ".[test]" && python -m pytest' in head
@@ -21,7 +21,7 @@ def test_readme_python_examples_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "meshes").symlink_to(Path(__file__).parents[1] / "meshes")
     monkeypatch.setenv("PYVISTA_OFF_SCREEN", "true")
-    blocks = python_blocks(README.read_text())
+    blocks = python_blocks(README.read_text(encoding="utf-8"))
     assert blocks, "README has no python example"
     namespace: dict = {"__name__": "readme"}
     for block in blocks:

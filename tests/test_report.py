@@ -31,7 +31,7 @@ def test_html_report_is_self_contained(designed, results, tmp_path):
     _, _, spec = designed
     result = results["membrane"]
     path = ss.report(result, tmp_path / "out" / "report.html", spec=spec, target="RAL-GZ 387:II")
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
     # profile, map, unrolled map, fabric curves
     assert len(images) == 4
@@ -49,7 +49,7 @@ def test_html_report_is_self_contained(designed, results, tmp_path):
 
 def test_markdown_report_writes_pngs_beside_it(results, tmp_path):
     path = ss.report(results, tmp_path / "report.md")
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert len(links) == 1 + 2 * 2 + 1  # profile, map + unrolled per result, fabrics
     for link in links:
