@@ -76,7 +76,7 @@ def _leg_sources(legs: Any, units: str, stage_dir: Callable[[], Path], inline: b
         if isinstance(item, str | os.PathLike):
             text = os.fspath(item)
             if text.startswith(BUNDLED_PREFIX):  # a leg shipped with the package
-                paths = [bundled_path(text[len(BUNDLED_PREFIX) :] or "anny_f_avg")]
+                paths = [bundled_path(text[len(BUNDLED_PREFIX) :])]
             elif _is_glob(text):
                 paths = sorted(Path(p) for p in glob.glob(text, recursive=True))
                 paths = [p for p in paths if p.is_file()]

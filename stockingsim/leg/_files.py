@@ -13,6 +13,8 @@ __all__ = ["load_leg", "bundled_leg", "bundled_path", "BUNDLED_PREFIX"]
 
 #: ``"bundled:NAME"`` names a bundled leg wherever a mesh path is taken (the CLI's LEG too)
 BUNDLED_PREFIX = "bundled:"
+#: the bundled leg of ``bundled_leg()`` and of a bare ``"bundled:"``
+DEFAULT_BUNDLED = "anny_f_avg"
 
 
 def load_leg(
@@ -51,20 +53,22 @@ def load_leg(
     from pathlib import Path
 
     if isinstance(path, str) and path.startswith(BUNDLED_PREFIX):  # "bundled:anny_f_avg"
-        bundled = path[len(BUNDLED_PREFIX) :] or "anny_f_avg"
+        file = bundled_path(path[len(BUNDLED_PREFIX) :])
         units = "m" if units == "auto" else units  # the bundled legs are in metres
-        return load_leg(bundled_path(bundled), units, name or bundled, landmarks)
+        return load_leg(file, units, name or file.stem, landmarks)
     vertices, faces, digest = read_mesh_file(path)
     return Leg._from_clean(vertices, faces, units, name or Path(path).stem, digest, landmarks)
 
 
-def bundled_path(name: str = "anny_f_avg"):
+def bundled_path(name: str = DEFAULT_BUNDLED):
     """The file of a bundled leg (``stockingsim/data/<name>.ply``, metres).
 
-    MeshFileError naming the bundled legs when there is none of that name.
+    An empty name is the default leg. MeshFileError naming the bundled legs when there is
+    none of that name.
     """
     from pathlib import Path
 
+    name = name or DEFAULT_BUNDLED
     data = resources.files("stockingsim") / "data"
     available = sorted(p.name[:-4] for p in data.iterdir() if p.name.endswith(".ply"))
     if name not in available:
@@ -74,7 +78,7 @@ def bundled_path(name: str = "anny_f_avg"):
     return Path(str(data / f"{name}.ply"))
 
 
-def bundled_leg(name: str = "anny_f_avg") -> Leg:
+def bundled_leg(name: str = DEFAULT_BUNDLED) -> Leg:
     """A sample leg shipped with the package (``stockingsim/data/<name>.ply``, metres).
 
     The same as ``load_leg("bundled:" + name)``.
