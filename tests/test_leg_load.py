@@ -281,3 +281,29 @@ def test_vertices_in_no_face_are_dropped_quietly():
         vc, fc = clean_arrays(v, f, "stray point")
     np.testing.assert_array_equal(vc, ball.vertices)
     np.testing.assert_array_equal(fc, ball.faces)
+
+
+def test_repeated_keys_are_found_exactly_through_hash_collisions():
+    """The duplicate-vertex test sorts a 32-bit hash of the grid keys; a collision of two
+    different keys in that hash (or in the table of its low bits) must not read as a repeat,
+    and a real repeat must be found whatever else collides."""
+    from stockingsim.leg._load import _HASH_MULTIPLIER, _any_repeated
+
+    inverse = pow(int(_HASH_MULTIPLIER), -1, 2**64)
+
+    def key_with_product(product):  # the key whose hash product is the given 64-bit number
+        return np.array([product * inverse % 2**64], dtype=np.uint64).view(np.int64)[0]
+
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 2**62, 50_000)
+    assert len(np.unique(keys)) == len(keys) and not _any_repeated(keys)
+    # two different keys with the same upper 32 bits of the product: the same hash
+    same_hash = [key_with_product((0x1234ABCD << 32) | low) for low in (1, 2)]
+    assert same_hash[0] != same_hash[1]
+    collided = np.concatenate([keys, same_hash])
+    assert not _any_repeated(collided)
+    assert _any_repeated(np.concatenate([collided, keys[[17]]]))  # a real repeat among them
+    assert _any_repeated(np.concatenate([collided, same_hash[:1]]))  # the colliding one again
+    # small and degenerate arrays
+    assert not _any_repeated(np.array([5], dtype=np.int64))
+    assert _any_repeated(np.array([5, 5], dtype=np.int64))
