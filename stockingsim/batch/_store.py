@@ -17,6 +17,7 @@ results are never lost and never duplicated.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -36,25 +37,55 @@ _KIND_DTYPE = {"str": "str", "float": "float64", "int": "Int64", "bool": "boolea
 _STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
 
+def _column(col: pd.Series, kind: str):
+    """One column converted to its schema dtype, as an array (no index)."""
+    dtype = col.dtype
+    if kind == "str":
+        if dtype == _STR:
+            return col.array
+        return col.astype(object).where(col.notna(), None).astype(_STR).array
+    if kind == "float":
+        if dtype == "float64":
+            return col.to_numpy()
+        return pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
+    if kind == "int":
+        if dtype == "Int64":
+            return col.array
+        return pd.to_numeric(col, errors="coerce").astype("Int64").array
+    return col.array if dtype == "boolean" else col.astype("boolean").array
+
+
 def normalize(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a table the batch schema: every column, in order, with its dtype."""
-    frame = frame.copy()
+    """Give a table the batch schema: every column, in order, with its dtype.
+
+    Built column by column into one new frame (a column already of its dtype is taken as it
+    is), so that the run's table costs a few ms, not one pandas assignment per column.
+    """
+    missing = pd.Series([None] * len(frame), dtype=object)
+    columns = {}
     for name, kind in SCHEMA:
-        if name not in frame.columns:
-            frame[name] = None
-        col = frame[name]
-        if kind == "str":
-            frame[name] = col.astype(object).where(col.notna(), None).astype(_STR)
-        elif kind == "float":
-            frame[name] = pd.to_numeric(col, errors="coerce").astype("float64")
-        elif kind == "int":
-            frame[name] = pd.to_numeric(col, errors="coerce").astype("Int64")
-        else:
-            frame[name] = col.astype("boolean")
+        col = frame[name].reset_index(drop=True) if name in frame.columns else missing
+        columns[name] = _column(col, kind)
     for name in ("error", "error_type", "error_stage", "error_traceback"):
-        frame[name] = frame[name].replace("", None)  # older tables: "" meant no error
-    extra = [c for c in frame.columns if c not in COLUMNS]
-    return frame[COLUMNS + extra].reset_index(drop=True)
+        text = pd.Series(columns[name])
+        if (text == "").any():  # older tables: "" meant no error
+            columns[name] = text.where(text != "", None).astype(_STR).array
+    for name in frame.columns:
+        if name not in columns:
+            columns[name] = frame[name].to_numpy()
+    table = pd.DataFrame(columns)
+    table.attrs.update(frame.attrs)
+    return table
+
+
+@functools.cache
+def _empty_table() -> pd.DataFrame:
+    return normalize(pd.DataFrame(columns=COLUMNS))
+
+
+def empty_table() -> pd.DataFrame:
+    """A table of no rows with the batch schema (a new copy each time)."""
+    return _empty_table().copy()
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -143,7 +174,7 @@ class ResultStore:
         self._seq = 0
         self._journal = None
         self._written_parts: list[Path] = []
-        self.previous = normalize(pd.DataFrame(columns=COLUMNS))
+        self.previous = empty_table()
         if self.out is None:
             return
         if self.out.suffix.lower() not in (".parquet", ".pq", ".csv"):
@@ -193,7 +224,7 @@ class ResultStore:
                     frames.append(normalize(pd.DataFrame(rows)))
         frames = [f for f in frames if len(f)]
         if not frames:
-            return normalize(pd.DataFrame(columns=COLUMNS))
+            return empty_table()
         table = pd.concat(frames, ignore_index=True)
         return table.drop_duplicates("task_key", keep="last").reset_index(drop=True)
 
@@ -244,7 +275,7 @@ class ResultStore:
             table = pd.concat(frames, ignore_index=True)
             table = table.drop_duplicates("task_key", keep="last").reset_index(drop=True)
         else:
-            table = normalize(pd.DataFrame(columns=COLUMNS))
+            table = empty_table()
         if self.out is not None:
             write_table(table, self.out)
             self.close()
