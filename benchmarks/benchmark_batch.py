@@ -18,9 +18,10 @@ Engines on the same tasks, with ``out=None`` (no files) and ``resume=False``:
 Reported: wall time, throughput in legs per second and per core, speed-up of 2 workers over 1,
 Dask / pool ratio, the median time per stage (from the rows), and the peak memory per worker:
 the largest RSS of each worker process sampled every 100 ms with psutil (process list
-refreshed every second), and the ``ru_maxrss``
-each worker reports in its rows. A longer run (3 rounds of the same tasks, keys made distinct)
-checks that worker memory stays flat as the batch grows. The table is printed and written to
+refreshed every second), and the ``ru_maxrss`` each worker reports in its rows. A longer run
+(3 rounds of the same tasks, keys made distinct) checks that worker memory stays flat as the
+batch grows, and a batch of ``--long-tasks`` parametric legs (run with 2, 1 and 2 workers)
+gives the scaling a long batch sees. The table is printed and written to
 ``benchmarks/results/batch.md``. The machine is shared with other jobs when run in CI: the load
 average is printed with the results, and timings are the best of ``--repeats`` runs.
 """
@@ -111,16 +112,49 @@ def timed(run, repeats: int):
     return best
 
 
+def parametric_charts(n: int) -> list[dict]:
+    """n charts in cm (B, C, D girths), each a different size, the same for every call."""
+    rng = np.random.default_rng(0)
+    base = np.array([21.0, 34.0, 33.0])
+    return [
+        dict(zip(("cB", "cC", "cD"), np.round(base * f, 3), strict=True))
+        for f in rng.uniform(0.9, 1.15, size=n)
+    ]
+
+
+def long_scaling(n: int, spec, common: dict) -> dict:
+    """1 vs 2 workers on a long batch of n different parametric legs: runs 2, 1, 2 workers.
+
+    A long batch is what a user with thousands of legs runs: the pool start-up and the last
+    task's wait weigh little, and each run lasts long enough for the machine's load to average
+    out. The 1-worker run is compared with the mean of the 2-worker runs around it, which
+    cancels a load that drifts steadily through the three.
+    """
+    from stockingsim import run_batch
+
+    charts = parametric_charts(n)
+    walls, cpus = {1: [], 2: []}, {1: [], 2: []}
+    for workers in (2, 1, 2):
+        t0 = time.perf_counter()
+        table = run_batch(charts, spec, engine="processes", workers=workers, **common)
+        walls[workers].append(time.perf_counter() - t0)
+        cpus[workers].append(float(table["cpu_s"].sum()))
+    wall_2 = float(np.mean(walls[2]))
+    return {
+        "n": n,
+        "wall_1": walls[1][0],
+        "walls_2": walls[2],
+        "speedup": walls[1][0] / wall_2,
+        "cpu_1": cpus[1][0] / n,
+        "cpu_2": float(np.mean(cpus[2])) / n,
+    }
+
+
 def memory_run(n: int, spec, common: dict) -> dict:
     """Worker memory over a long batch of parametric legs (a chart per task, all different)."""
     from stockingsim import run_batch
 
-    rng = np.random.default_rng(0)
-    base = np.array([21.0, 34.0, 33.0])
-    charts = [
-        dict(zip(("cB", "cC", "cD"), np.round(base * f, 3), strict=True))
-        for f in rng.uniform(0.9, 1.15, size=n)
-    ]
+    charts = parametric_charts(n)
     t0 = time.perf_counter()
     table = run_batch(charts, spec, engine="processes", workers=2, **common)
     wall = time.perf_counter() - t0
@@ -155,6 +189,10 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--memory-tasks", type=int, default=1000,
         help="length of the parametric-leg batch that checks worker memory (default 1000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--long-tasks", type=int, default=300,
+        help="length of the parametric-leg batch that times 1 vs 2 workers (default 300)",
     )  # fmt: skip
     args = parser.parse_args(argv)
 
@@ -252,6 +290,7 @@ def main(argv=None) -> int:
     first_rss = np.nanmax(long_tables[0]["worker_peak_rss_mb"])
     last_rss = np.nanmax(long_tables[-1]["worker_peak_rss_mb"])
     memory = memory_run(args.memory_tasks, specs[0], common)
+    long = long_scaling(args.long_tasks, specs[0], common)
 
     base_1 = results["process pool, 1 worker"][0]
     pool_2 = results["process pool, 2 workers"][0]
@@ -336,6 +375,12 @@ def main(argv=None) -> int:
         "process pool, 2 workers): worker RSS (ru_maxrss of the worker that ran the task) "
         f"**{memory['rss_100']:.0f} MB** up to task 100, **{memory['rss_all']:.0f} MB** up to "
         f"task {memory['n']}; {memory['rate']:.2f} legs/s wall, {memory['errors']} errors.",
+        f"- 2 workers vs 1 on a long batch, {long['n']} parametric legs (the same charts; runs "
+        "with 2, 1 and 2 workers, the 1-worker run over the mean of the two around it): 1 worker "
+        f"{long['wall_1']:.1f} s, 2 workers "
+        + " and ".join(f"{w:.1f}" for w in long["walls_2"])
+        + f" s: **{long['speedup']:.2f} x** (goal >= 1.85 x); CPU time per task "
+        f"{long['cpu_1']:.3f} s with 1 worker, {long['cpu_2']:.3f} s with 2.",
         "",
     ]
     text = "\n".join(lines)
