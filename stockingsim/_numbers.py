@@ -58,7 +58,17 @@ HEIGHT_TOL_M = 1e-9
 
 #: units a number may be written with, as text ("22 cm", "3.2 kPa"): each family in its SI unit
 _UNITS: tuple[dict[str, float], ...] = (
-    {"m": 1.0, "metres": 1.0, "meters": 1.0, "cm": 0.01, "mm": 0.001},
+    {
+        "m": 1.0,
+        "metres": 1.0,
+        "meters": 1.0,
+        "cm": 0.01,
+        "mm": 0.001,
+        # a tape in inches (exactly 25.4 mm)
+        "in": 0.0254,
+        "inch": 0.0254,
+        "inches": 0.0254,
+    },
     {"mmhg": 101325.0 / 760.0, "kpa": 1000.0, "hpa": 100.0, "pa": 1.0},
 )
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")

@@ -1,7 +1,7 @@
 """A number written with its unit ("22 cm", "3.2 kPa") is that number in the unit asked.
 
 A fitter types what the tape or the gauge says. ``as_number`` reads a length in m, cm or mm
-and a pressure in mmHg, kPa, hPa or Pa, converted to the unit the argument is asked in; a unit
+(or inches) and a pressure in mmHg, kPa, hPa or Pa, converted to the unit the argument is asked in; a unit
 of another kind is refused, saying so. Then the same through the entry points.
 """
 
@@ -29,6 +29,9 @@ MMHG_PA = 101325.0 / 760.0
         ("3.2 kPa", "mmHg", 3200.0 / MMHG_PA),
         ("32 hPa", "mmHg", 3200.0 / MMHG_PA),
         ("3200 Pa", "mmHg", 3200.0 / MMHG_PA),
+        ("10 in", "cm", 25.4),  # the inch is 25.4 mm exactly
+        ("1 inch", "mm", 25.4),
+        ("2 inches", "m", 0.0508),
     ],
 )
 def test_a_number_with_its_unit_is_converted_to_the_unit_asked(text, unit, value):
@@ -40,7 +43,8 @@ def test_a_number_with_its_unit_is_converted_to_the_unit_asked(text, unit, value
     [
         ("22 cm", "mmHg", r"got '22 cm' \(cm is not a unit of mmHg\)"),
         ("3 kPa", "cm", r"\(kPa is not a unit of cm\)"),
-        ("22 inch", "cm", r"must be a number in cm, got '22 inch'\.$"),
+        ("22 px", "cm", r"must be a number in cm, got '22 px'\.$"),
+        ("22 in", "mmHg", r"\(in is not a unit of mmHg\)"),
         ("22 cm 3", "cm", "must be a number in cm"),
     ],
 )
@@ -81,7 +85,13 @@ def test_a_patients_measurements_with_units_fit_as_the_numbers(capsys):
     plain = {"cB": 22, "cC": 36, "cD": 33, "lD": 42}
     typed = {"cB": "22 cm", "cC": "360 mm", "cD": 33, "lD": "0.42 m"}
     assert ss.fit_patient(typed, chart).measurements == ss.fit_patient(plain, chart).measurements
-    with pytest.raises(errors.MeasurementError, match="cB='22 kPa' is not a number"):
+    inches = {k: f"{v / 2.54} in" for k, v in plain.items()}
+    assert ss.fit_patient(inches, chart).measurements == pytest.approx(plain, abs=1e-12)
+    # the message keeps what was wrong with the text, and says what is accepted
+    with pytest.raises(
+        errors.MeasurementError,
+        match=r"cB='22 kPa' is not a number \(cm\):.*kPa is not a unit of cm",
+    ):
         ss.fit_patient({**plain, "cB": "22 kPa"}, chart)
     argv = ["fit", "--cC", "36", "--cD", "33", "--lD", "42", "--chart", "knee-high"]
     code, by_number, err = run(capsys, *argv, "--cB", "22")
