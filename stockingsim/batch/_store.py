@@ -71,8 +71,8 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
         if (text == "").any():  # older tables: "" meant no error
             columns[name] = text.where(text != "", None).astype(_STR).array
     for name in frame.columns:
-        if name not in columns:
-            columns[name] = frame[name].to_numpy()
+        if name not in columns:  # a column of the caller's: kept with its own dtype
+            columns[name] = frame[name].array
     table = pd.DataFrame(columns)
     table.attrs.update(frame.attrs)
     return table
