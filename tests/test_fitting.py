@@ -228,7 +228,7 @@ def test_a_designed_size_chart_exports_as_a_product_chart(tmp_path):
         ({"cB": 22, "cC": 36, "lD": 42}, r"missing measurement\(s\) cD"),
         ({"cB": 22, "cC": 36, "cD": 33}, "lD"),
         ({"cb": 22, "cC": 36, "cD": 33, "lD": 42}, "Did you mean 'cB'"),
-        ({"cB": "x", "cC": 36, "cD": 33, "lD": 42}, "not a number"),
+        ({"cB": "x", "cC": 36, "cD": 33, "lD": 42}, "cB must be a number in cm, got 'x'"),
         ({"cB": 22, "cC": 36, "cD": 33, "lC": 45, "lD": 42}, "lengths must increase"),
         ([22, 36], "must be a mapping"),
     ],

@@ -29,30 +29,24 @@ import pandas as pd
 from stockingsim import errors
 from stockingsim.batch._worker import COLUMNS, SCHEMA
 
-_KIND_DTYPE = {"str": "str", "float": "float64", "int": "Int64", "bool": "boolean"}
-
-
 #: text columns: pandas 3's "str" keeps a missing value missing; pandas 2's "str" would write
 #: the text "None", so there the nullable string dtype does that job
 _STR = "str" if int(pd.__version__.split(".")[0]) >= 3 else "string"
 
+#: the pandas dtype of each kind of column in the schema (:data:`SCHEMA`)
+KIND_DTYPE = {"str": _STR, "float": "float64", "int": "Int64", "bool": "boolean"}
+
 
 def _column(col: pd.Series, kind: str):
     """One column converted to its schema dtype, as an array (no index)."""
-    dtype = col.dtype
-    if kind == "str":
-        if dtype == _STR:
-            return col.array
-        return col.astype(object).where(col.notna(), None).astype(_STR).array
-    if kind == "float":
-        if dtype == "float64":
-            return col.to_numpy()
-        return pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
-    if kind == "int":
-        if dtype == "Int64":
-            return col.array
-        return pd.to_numeric(col, errors="coerce").astype("Int64").array
-    return col.array if dtype == "boolean" else col.astype("boolean").array
+    dtype = KIND_DTYPE[kind]
+    if col.dtype == dtype:
+        return col.array
+    if kind == "str":  # missing values stay missing, not the text "None" or "nan"
+        return col.astype(object).where(col.notna(), None).astype(dtype).array
+    if kind in ("float", "int"):
+        return pd.to_numeric(col, errors="coerce").astype(dtype).array
+    return col.astype(dtype).array
 
 
 def normalize(frame: pd.DataFrame) -> pd.DataFrame:

@@ -52,6 +52,10 @@ def _unit_hint(key: str, value: float, lo: float, hi: float) -> str:
     )
 
 
+#: what a measurement may be, for the message when it is none of these
+_FORMS = "Give girths and lengths in cm, or with their unit ('22 cm', '220 mm', '8.7 in')."
+
+
 def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dict[str, float]:
     """Validate RAL measuring-sheet measurements (cm) and return them as floats.
 
@@ -90,13 +94,8 @@ def check_measurements(measurements: Any, required: tuple[str, ...] = ()) -> dic
                 f"unknown measurement {key!r}.{hint} Use girths {', '.join(GIRTHS)} and lengths "
                 f"{', '.join(LENGTHS)} (cm, RAL measuring sheet)."
             )
-        try:  # "22 cm", "220 mm" or "8.7 in" too, as the tape reads
-            x = as_number(value, key, errors.MeasurementError, unit="cm")
-        except errors.MeasurementError as exc:  # its message says what the text was not
-            raise errors.MeasurementError(
-                f"{key}={value!r} is not a number (cm): {exc} Give girths and lengths in cm, "
-                "or with their unit ('22 cm', '220 mm', '8.7 in')."
-            ) from None
+        # "22 cm", "220 mm" or "8.7 in" too, as the tape reads
+        x = as_number(value, key, errors.MeasurementError, unit="cm", hint=_FORMS)
         if not np.isfinite(x) or x <= 0:
             raise errors.MeasurementError(f"{key}={value!r} must be a positive length in cm.")
         lo, hi = GIRTH_RANGE_CM if key.startswith("c") else LENGTH_RANGE_CM

@@ -273,10 +273,11 @@ def _any_repeated(key: np.ndarray) -> bool:
     # the keys whose hash collided, found through a 1 MB table of the colliding hashes' low
     # 20 bits (a lookup that stays in cache, unlike a search of every hash); the few keys
     # that share those bits by chance only join the exact check
+    low_bits = np.uint32(2**20 - 1)
     table = np.zeros(2**20, dtype=bool)
-    table[sorted_hash[1:][collided] & (2**20 - 1)] = True
+    table[sorted_hash[1:][collided] & low_bits] = True
     del sorted_hash, collided
-    candidates = np.sort(key[table[hashed & (2**20 - 1)]])
+    candidates = np.sort(key[table[hashed & low_bits]])
     return bool(np.any(candidates[1:] == candidates[:-1]))
 
 
