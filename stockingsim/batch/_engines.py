@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from stockingsim import errors
-from stockingsim.batch._worker import Task, error_row
+from stockingsim.batch._worker import Task, error_row, forget_task_leg
 
 __all__ = ["run_serial", "run_processes", "hidden_main_module", "GUARD_HINT"]
 
@@ -28,14 +28,20 @@ _START_TIMEOUT_S = 300.0  # a first worker imports numpy, scipy, trimesh: second
 
 
 def run_serial(tasks, fn, record, **_) -> None:
-    """Run the tasks one after the other in this process."""
-    for task in tasks:
-        t0 = time.perf_counter()
-        try:
-            row = fn(task)
-        except Exception as exc:  # noqa: BLE001 - fn is meant never to raise; belt and braces
-            row = error_row(task, exc, "worker", time.perf_counter() - t0)
-        record(row)
+    """Run the tasks one after the other in this process.
+
+    The last leg loaded is dropped at the end: the caller's process does not keep it.
+    """
+    try:
+        for task in tasks:
+            t0 = time.perf_counter()
+            try:
+                row = fn(task)
+            except Exception as exc:  # noqa: BLE001 - fn is meant never to raise; belt and braces
+                row = error_row(task, exc, "worker", time.perf_counter() - t0)
+            record(row)
+    finally:
+        forget_task_leg()
 
 
 def _mp_context():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import socket
+import threading
 import time
 import traceback
 import warnings
@@ -280,6 +281,58 @@ def load_task_leg(source: LegSource):
     )
 
 
+class _LastLeg(threading.local):
+    """The last leg a worker thread loaded, with the warnings its loading gave."""
+
+    key: tuple | None = None
+    leg: Any = None
+    caught: tuple = ()
+
+
+_LAST_LEG = _LastLeg()
+
+
+def _source_key(source: LegSource) -> tuple:
+    """What decides a source's leg: its kind, content hash, units, landmarks and name.
+
+    A file is also keyed by its size and modification time, so a file rewritten in place is
+    loaded again even under the hash taken when the batch was set up.
+    """
+    key: tuple = (source.kind, source.sha256, source.units, source.landmarks, source.name)
+    if source.kind in ("path", "npz"):
+        st = os.stat(source.value)
+        key += (source.value, st.st_size, st.st_mtime_ns)
+    return key
+
+
+def cached_task_leg(source: LegSource):
+    """The task's leg, loaded once for consecutive tasks on the same leg in this thread.
+
+    A batch runs every stocking and method of a leg one after the other, so the tasks after
+    the first reuse the loaded :class:`~stockingsim.Leg` with its frame, landmarks and cut
+    sections (a Leg is immutable; its caches are bounded). Only the last leg is kept. The
+    warnings its loading gave are given again for every task, so every row reports them.
+    """
+    try:
+        key = _source_key(source)
+    except OSError:  # the file went away: load_task_leg says so in the task's row
+        key = None
+    if key is None or key != _LAST_LEG.key:
+        forget_task_leg()  # free the last leg before the next one is loaded
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            leg = load_task_leg(source)
+        _LAST_LEG.key, _LAST_LEG.leg, _LAST_LEG.caught = key, leg, tuple(caught)
+    for w in _LAST_LEG.caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return _LAST_LEG.leg
+
+
+def forget_task_leg() -> None:
+    """Drop this thread's last leg (the engines call it when a batch or a group ends)."""
+    _LAST_LEG.key, _LAST_LEG.leg, _LAST_LEG.caught = None, None, ()
+
+
 def run_task(task: Task) -> dict[str, Any]:
     """Run one task through the whole pipeline and return its row (never raises).
 
@@ -296,7 +349,7 @@ def run_task(task: Task) -> dict[str, Any]:
         warnings.simplefilter("always")
         try:
             t0 = time.perf_counter()
-            leg = load_task_leg(task.leg)
+            leg = cached_task_leg(task.leg)
             row["n_vertices"] = int(leg.n_vertices)
             row["leg_name"] = str(leg.name) if leg.name else task.leg.name
             stage = "landmarks"
