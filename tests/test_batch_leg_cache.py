@@ -163,3 +163,76 @@ def test_a_dask_group_keeps_no_leg_after_it(tmp_path, counted_loads):
     assert [r["error"] for r in rows] == [None, None]
     assert counted_loads == ["chart"]
     assert _worker._LAST_LEG.leg is None
+
+
+# ----------------------------------------------------------------------------------------------
+# the process pool sends a leg's tasks together, so that one worker loads it
+def _probe_specs(n: int) -> list[BatchDesign]:
+    return [
+        BatchDesign("probe-fabric", "RAL-GZ 387:II", name=f"probe {i}", _resolve=False)
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(("n_legs", "n_specs", "workers"), [(4, 8, 2), (1, 40, 2), (30, 3, 8)])
+def test_pool_jobs_hold_one_legs_consecutive_tasks(n_legs, n_specs, workers):
+    from stockingsim.batch._engines import JOBS_PER_WORKER, MAX_JOB, leg_jobs
+
+    charts = [{"cB": 20.0 + i, "cC": 33.0, "cD": 32.0} for i in range(n_legs)]
+    tasks = make_tasks(charts, _probe_specs(n_specs), ["laplace"])
+    jobs = leg_jobs(tasks, workers)
+    assert [t for job in jobs for t in job] == tasks  # every task once, in order
+    for job in jobs:
+        assert len({_worker.leg_key(t.leg) for t in job}) == 1
+    size = max(len(job) for job in jobs)
+    assert size <= MAX_JOB
+    assert size == min(MAX_JOB, n_specs, -(-len(tasks) // (JOBS_PER_WORKER * workers)))
+    # a leg is cut into as few jobs as that size allows
+    assert len(jobs) == n_legs * -(-n_specs // size)
+
+
+def test_a_worker_crash_in_a_job_costs_only_its_own_task(tmp_path):
+    from stockingsim.batch._worker import probe_task
+
+    charts = [{"i": i, "sleep": 0.01} for i in range(3)]
+    table = run_batch(
+        charts, _probe_specs(8), out=tmp_path / "r.parquet", engine="processes", workers=2,
+        progress=False, options={"crash_index": 5}, _task_fn=probe_task,
+    )  # fmt: skip
+    assert len(table) == 24  # jobs of 3 tasks: the crash is the middle one of a job
+    errs = table[table["error"].notna()]
+    assert errs["task_index"].tolist() == [5]
+    assert "worker process died" in errs["error"].iloc[0]
+    ok = table[table["error"].isna()]
+    assert np.array_equal(ok["pressure_B_mmhg"], ok["task_index"])
+
+
+def test_the_pool_loads_a_leg_once_per_job(tmp_path):
+    from stockingsim.batch._engines import leg_jobs
+    from stockingsim.batch._worker import probe_task
+
+    charts = [{"cB": 22.0 + i, "cC": 35.0, "cD": 33.0, "name": f"chart {i}"} for i in range(3)]
+    kw = dict(out=None, engine="processes", workers=2, progress=False)
+    table = run_batch(charts, _probe_specs(8), options={"use_leg": 1}, _task_fn=probe_task, **kw)
+    assert table["error"].isna().all(), table["error"].tolist()
+    jobs = leg_jobs(make_tasks(charts, _probe_specs(8), ["membrane"]), 2)
+    assert [len(job) for job in jobs] == [3, 3, 2] * 3
+    rows = table.set_index("task_index")
+    for job in jobs:  # one worker ran the job, and loaded its leg for its first task only
+        ran = rows.loc[[t.index for t in job]]
+        assert ran["worker"].nunique() == 1
+        assert ran["warnings"].tolist()[1:] == ["leg reused"] * (len(job) - 1)
+    assert (rows["warnings"] == "leg loaded").sum() <= len(jobs)
+    assert (rows["n_vertices"] > 1000).all()
+
+    # and the real pipeline on such jobs: Laplace's law p = k (C / c0 - 1) 2 pi / C on every row
+    specs = [
+        ss.Stocking(ss.Fabric.linear(250.0), 0.18 + 0.005 * i, name=f"tube {i}") for i in range(8)
+    ]
+    table = run_batch(charts, specs, ["laplace"], **kw)
+    assert table["error"].isna().all(), table["error"].tolist()
+    c = table["circumference_B_cm"].to_numpy() / 100.0
+    c0 = table["relaxed_B_cm"].to_numpy() / 100.0
+    np.testing.assert_allclose(c0, [0.18 + 0.005 * i for _ in charts for i in range(8)])
+    expected = 250.0 * (c / c0 - 1.0) * 2.0 * np.pi / c / (101325.0 / 760.0)
+    np.testing.assert_allclose(table["pressure_B_mmhg"], expected, rtol=1e-3)

@@ -11,7 +11,7 @@ from collections import deque
 
 from stockingsim import errors
 from stockingsim.batch._engines import GUARD_HINT, hidden_main_module
-from stockingsim.batch._worker import Task, error_row, forget_task_leg
+from stockingsim.batch._worker import Task, error_row, run_tasks
 
 __all__ = [
     "DASK_WORKER_CONFIG",
@@ -167,18 +167,11 @@ def group_size(n_tasks: int, n_threads: int) -> int:
 
 
 def run_group(fn, tasks: list[Task]) -> list[dict]:
-    """One Dask task: the rows of ``fn`` on each task in turn (an exception becomes its row)."""
-    rows = []
-    try:
-        for task in tasks:
-            t0 = time.perf_counter()
-            try:
-                rows.append(fn(task))
-            except Exception as exc:  # noqa: BLE001 - one task's failure is that task's row
-                rows.append(error_row(task, exc, "worker", time.perf_counter() - t0))
-    finally:  # a cluster outlives the batch: its workers keep no leg after a group
-        forget_task_leg()
-    return rows
+    """One Dask task: the rows of ``fn`` on each task in turn (an exception becomes its row).
+
+    A cluster outlives the batch: its workers keep no leg after a group (:func:`run_tasks`).
+    """
+    return run_tasks(fn, tasks)
 
 
 def run_dask(tasks, fn, record, *, workers, address, **_) -> None:

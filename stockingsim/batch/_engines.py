@@ -15,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from stockingsim import errors
-from stockingsim.batch._worker import Task, error_row, forget_task_leg
+from stockingsim.batch._worker import Task, error_row, forget_task_leg, leg_key, run_tasks
 
 __all__ = ["run_serial", "run_processes", "hidden_main_module", "GUARD_HINT"]
 
@@ -130,27 +130,57 @@ class _WorkerDied(RuntimeError):
         )
 
 
+#: a pool job holds consecutive tasks on one leg (loaded once), at most this many, and only as
+#: many as leave every worker ``JOBS_PER_WORKER`` jobs, so that the load stays balanced
+MAX_JOB = 16
+JOBS_PER_WORKER = 4
+
+
+def leg_jobs(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """The tasks cut into pool jobs: runs of consecutive tasks on the same leg.
+
+    A worker keeps the last leg it loaded, but the pool hands each job to whichever worker is
+    free, so a leg's tasks sent one by one would be loaded by every worker in turn. A job of a
+    leg's tasks loads it once. Jobs hold at most ``MAX_JOB`` tasks, and fewer when the batch is
+    short: every worker still gets about ``JOBS_PER_WORKER`` jobs.
+    """
+    size = max(1, min(MAX_JOB, -(-len(tasks) // (JOBS_PER_WORKER * max(1, workers)))))
+    jobs: list[list[Task]] = []
+    last = None
+    for task in tasks:
+        key = leg_key(task.leg)
+        if jobs and key == last and len(jobs[-1]) < size:
+            jobs[-1].append(task)
+        else:
+            jobs.append([task])
+        last = key
+    return jobs
+
+
 class _PoolRun:
-    """Bounded submission; when a worker dies the tasks in flight are re-run one at a time."""
+    """Bounded submission of jobs (:func:`leg_jobs`).
+
+    When a worker dies, the tasks of the jobs in flight are re-run one at a time.
+    """
 
     def __init__(self, tasks, fn, record, pool: _Pool):
         self.fn, self.record, self.pool = fn, record, pool
-        self.pending: deque[Task] = deque(tasks)
-        self.suspects: deque[Task] = deque()  # in flight when a worker died
-        self.inflight: dict[Any, tuple[Task, float]] = {}
+        self.pending: deque[list[Task]] = deque(leg_jobs(list(tasks), pool.workers))
+        self.suspects: deque[list[Task]] = deque()  # a task each: in flight when a worker died
+        self.inflight: dict[Any, tuple[list[Task], float]] = {}
         self.solo = None  # the future of a suspect running alone
         self.limit = 2 * pool.workers
 
-    def _submit(self, queue: deque[Task]) -> bool:
+    def _submit(self, queue: deque[list[Task]]) -> bool:
         from concurrent.futures.process import BrokenProcessPool
 
-        task = queue.popleft()
+        job = queue.popleft()
         try:
-            future = self.pool.executor.submit(self.fn, task)
+            future = self.pool.executor.submit(run_tasks, self.fn, job)
         except BrokenProcessPool:  # a worker died while idle (e.g. the OOM killer)
-            queue.appendleft(task)
+            queue.appendleft(job)
             return False
-        self.inflight[future] = (task, time.perf_counter())
+        self.inflight[future] = (job, time.perf_counter())
         if queue is self.suspects:
             self.solo = future
         return True
@@ -166,6 +196,10 @@ class _PoolRun:
             if not self._submit(self.pending):
                 break
 
+    def _suspect(self, jobs) -> None:
+        """Every task of these jobs is re-run alone (one of them may have killed its worker)."""
+        self.suspects.extend([task] for job in jobs for task in job)
+
     def _collect(self) -> bool:
         """Record the finished futures; True if the pool broke."""
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -174,18 +208,23 @@ class _PoolRun:
         done, _ = wait(list(self.inflight), return_when=FIRST_COMPLETED)
         broken = False
         for future in done:
-            task, t0 = self.inflight.pop(future)
+            job, t0 = self.inflight.pop(future)
             try:
-                self.record(future.result())
+                rows = future.result()
             except BrokenProcessPool as exc:
                 broken = True
                 if future is self.solo:  # it ran alone and its worker died: it is the culprit
                     died = _WorkerDied(exc)
-                    self.record(error_row(task, died, "worker", time.perf_counter() - t0))
+                    self.record(error_row(job[0], died, "worker", time.perf_counter() - t0))
                 else:
-                    self.suspects.append(task)
+                    self._suspect([job])
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be unpickled
-                self.record(error_row(task, exc, "worker", time.perf_counter() - t0))
+                elapsed = time.perf_counter() - t0
+                for task in job:
+                    self.record(error_row(task, exc, "worker", elapsed))
+            else:
+                for row in rows:
+                    self.record(row)
             if future is self.solo:
                 self.solo = None
         return broken
@@ -197,7 +236,7 @@ class _PoolRun:
                 self.pool.renew()
                 continue
             if self._collect():
-                self.suspects.extend(task for task, _t0 in self.inflight.values())
+                self._suspect(job for job, _t0 in self.inflight.values())
                 self.inflight.clear()
                 self.solo = None
                 self.pool.renew()
@@ -206,15 +245,22 @@ class _PoolRun:
 def run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> None:
     """Process pool with bounded submission; a crashed worker costs one error row, not the batch.
 
-    When a worker dies (segfault, out of memory, os._exit) every task in flight is suspect; they
-    are re-run one at a time, and a task that kills its worker again gets an error row (stage
-    ``worker``: such rows are re-run by a later resume). Workers that cannot start at all raise
-    BatchError at once.
+    Tasks go to the workers in jobs of consecutive tasks on one leg (:func:`leg_jobs`), so a
+    leg is loaded once for its job. When a worker dies (segfault, out of memory, os._exit)
+    every task in flight is suspect; they are re-run one at a time, and a task that kills its
+    worker again gets an error row (stage ``worker``: such rows are re-run by a later resume).
+    Workers that cannot start at all raise BatchError at once. A worker is replaced after
+    about ``max_tasks_per_child`` tasks (the pool counts jobs: the number is divided by the
+    job size).
     """
+    tasks = list(tasks)
+    jobs = leg_jobs(tasks, workers)
+    per_job = max(1.0, len(tasks) / max(1, len(jobs)))
+    jobs_per_child = max(1, round(max_tasks_per_child / per_job))
     with contextlib.ExitStack() as stack:
         stack.enter_context(_one_thread_per_worker())
         stack.enter_context(hidden_main_module())
-        pool = _Pool(workers, max_tasks_per_child)
+        pool = _Pool(workers, jobs_per_child)
         stack.callback(pool.shutdown)
         _PoolRun(tasks, fn, record, pool).run()
 

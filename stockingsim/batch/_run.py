@@ -97,7 +97,8 @@ def run_batch(
     flush_every : int
         Rows per Parquet part file.
     max_tasks_per_child : int
-        Tasks before a pool worker is replaced (keeps memory flat over long batches).
+        Tasks (about: the pool counts jobs of a leg's tasks) before a pool worker is
+        replaced (keeps memory flat over long batches).
     motion : stockingsim.Motion or str, optional
         Also run each task through this motion (:func:`stockingsim.simulate_motion`, the
         task's method) and the static stiffness index: columns ``motion``,

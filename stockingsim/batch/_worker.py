@@ -292,13 +292,18 @@ class _LastLeg(threading.local):
 _LAST_LEG = _LastLeg()
 
 
-def _source_key(source: LegSource) -> tuple:
-    """What decides a source's leg: its kind, content hash, units, landmarks and name.
+def leg_key(source: LegSource) -> tuple:
+    """What decides a source's leg: its kind, content hash, units, landmarks and name."""
+    return (source.kind, source.sha256, source.units, source.landmarks, source.name)
 
-    A file is also keyed by its size and modification time, so a file rewritten in place is
-    loaded again even under the hash taken when the batch was set up.
+
+def _source_key(source: LegSource) -> tuple:
+    """:func:`leg_key`, and for a file its path, size and modification time.
+
+    A file rewritten in place is then loaded again, even under the hash taken when the batch
+    was set up.
     """
-    key: tuple = (source.kind, source.sha256, source.units, source.landmarks, source.name)
+    key = leg_key(source)
     if source.kind in ("path", "npz"):
         st = os.stat(source.value)
         key += (source.value, st.st_size, st.st_mtime_ns)
@@ -331,6 +336,25 @@ def cached_task_leg(source: LegSource):
 def forget_task_leg() -> None:
     """Drop this thread's last leg (the engines call it when a batch or a group ends)."""
     _LAST_LEG.key, _LAST_LEG.leg, _LAST_LEG.caught = None, None, ()
+
+
+def run_tasks(fn, tasks: list[Task]) -> list[dict]:
+    """The rows of ``fn`` on each task in turn; an exception becomes that task's error row.
+
+    One pool job or one Dask task runs such a group. The leg is dropped at the end, so a
+    worker that outlives the batch (a Dask cluster) keeps none.
+    """
+    rows = []
+    try:
+        for task in tasks:
+            t0 = time.perf_counter()
+            try:
+                rows.append(fn(task))
+            except Exception as exc:  # noqa: BLE001 - one task's failure is that task's row
+                rows.append(error_row(task, exc, "worker", time.perf_counter() - t0))
+    finally:
+        forget_task_leg()
+    return rows
 
 
 def run_task(task: Task) -> dict[str, Any]:
@@ -461,9 +485,12 @@ def _warning_text(caught: list) -> str:
 def probe_task(task: Task) -> dict[str, Any]:
     """Test double for :func:`run_task`: behaviour set by ``task.options``.
 
-    Options (from the task options and, for parametric legs, the chart): ``sleep`` (s), ``fail`` (raise ValueError), ``crash`` (kill the worker process with
-    ``os._exit``, as a segfault would), ``crash_once_file`` (crash only if that file does not
-    exist yet, creating it first). Used by the engine tests.
+    Options (from the task options and, for parametric legs, the chart): ``sleep`` (s),
+    ``fail`` (raise ValueError), ``crash`` (kill the worker process with ``os._exit``, as a
+    segfault would), ``crash_index`` (crash in the task of that index only),
+    ``crash_once_file`` (crash only if that file does not exist yet, creating it first),
+    ``use_leg`` (get the leg as :func:`run_task` does; the ``warnings`` column then says
+    ``"leg loaded"`` or ``"leg reused"``). Used by the engine tests.
     """
     opts = dict(task.options)
     if task.leg.kind == "chart":  # per-leg behaviour: the chart's entries
@@ -472,12 +499,16 @@ def probe_task(task: Task) -> dict[str, Any]:
     row = base_row(task)
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     time.sleep(float(opts.get("sleep", 0.0)))
-    if opts.get("crash"):
+    if opts.get("crash") or opts.get("crash_index", -1) == task.index:
         os._exit(13)
     once = opts.get("crash_once_file")
     if once and not os.path.exists(once):
         open(once, "w").close()  # noqa: SIM115 - a marker file, closed at once
         os._exit(13)
+    if opts.get("use_leg"):
+        reused = _LAST_LEG.key is not None and _LAST_LEG.key == _source_key(task.leg)
+        row["n_vertices"] = cached_task_leg(task.leg).n_vertices
+        row["warnings"] = "leg reused" if reused else "leg loaded"
     try:
         if opts.get("fail"):
             raise ValueError(f"probe failure in task {task.index}")
