@@ -236,3 +236,23 @@ def test_the_pool_loads_a_leg_once_per_job(tmp_path):
     np.testing.assert_allclose(c0, [0.18 + 0.005 * i for _ in charts for i in range(8)])
     expected = 250.0 * (c / c0 - 1.0) * 2.0 * np.pi / c / (101325.0 / 760.0)
     np.testing.assert_allclose(table["pressure_B_mmhg"], expected, rtol=1e-3)
+
+
+def test_the_landmarks_warnings_are_in_every_row_of_a_reused_leg(tmp_path, counted_loads):
+    """A leg in inches read as cm: its ankle warns when its landmarks are found, which a
+    reused leg does not do again; every row of the leg still says so, on every engine."""
+    leg = ss.load_leg(MESHES / "anny_f_avg.ply")
+    path = tmp_path / "leg_in.ply"
+    trimesh.Trimesh(leg.vertices / 0.0254, leg.faces, process=False).export(path)
+    specs = _stockings()[:2]
+    for engine in ("serial", "processes"):
+        table = run_batch(path, specs, ["laplace"], out=None, engine=engine, progress=False)
+        assert table["error"].isna().all(), table["error"].tolist()
+        for text in table["warnings"]:
+            assert "MeshWarning" in text and "units='in'" in text
+    assert counted_loads == ["leg_in"]  # the serial run loaded it once (the pool elsewhere)
+    named = run_batch(path, specs, ["laplace"], out=None, engine="serial", progress=False,
+                      leg_units="in")  # fmt: skip
+    assert not named["warnings"].str.contains("MeshWarning").any()
+    ref = run_batch(leg, specs, ["laplace"], out=None, engine="serial", progress=False)
+    np.testing.assert_allclose(named["pressure_B_mmhg"], ref["pressure_B_mmhg"], rtol=1e-4)

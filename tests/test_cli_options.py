@@ -84,6 +84,19 @@ def test_simulate_units(capsys, tmp_path, leg):
     assert code == 1 and "unit" in err.lower()
 
 
+def test_simulate_a_mesh_in_inches(capsys, tmp_path, leg):
+    # inches are never guessed: read as cm the leg warns, naming --units in's fix
+    inch = tmp_path / "leg_in.ply"
+    leg.to_trimesh().apply_scale(1 / 0.0254).export(inch)
+    args = ("--fabric", FABRIC, "--relaxed", 18, "--method", "laplace")
+    ok = run(capsys, "simulate", inch, "--units", "in", *args)
+    ref = run(capsys, "simulate", LEG, *args)
+    assert ok[0] == 0 and pressure_at_b(ok[1]) == pytest.approx(pressure_at_b(ref[1]), abs=0.11)
+    assert "warning" not in ok[2]
+    code, _, err = run(capsys, "simulate", inch, *args)
+    assert "stockingsim: warning:" in err and "units='in'" in err
+
+
 def test_design_method_and_style(capsys, tmp_path, leg):
     spec = tmp_path / "spec.csv"
     code, out, err = run(

@@ -95,6 +95,70 @@ def test_units_are_detected_from_the_size(scale, units, tmp_path, f_avg_mesh, le
         ss.load_leg(path, units=wrong)
 
 
+@pytest.mark.parametrize("name", ["in", "inch", "Inches"])
+def test_a_mesh_in_inches_is_read_when_named(name, tmp_path, f_avg_mesh, leg_f_avg):
+    mesh = f_avg_mesh.copy()
+    mesh.apply_scale(1.0 / 0.0254)  # the leg in inches: 33 units long
+    path = tmp_path / "leg_in.ply"
+    mesh.export(path)
+    leg = ss.load_leg(path, units=name)
+    assert leg.units == "in"
+    assert leg.length_m == pytest.approx(leg_f_avg.length_m, rel=1e-6)
+    for lm in ("B", "C", "D"):  # the girths a tape gives, to the float32 rounding of the file
+        got, ref = leg.landmarks[lm], leg_f_avg.landmarks[lm]
+        assert got.circumference_m == pytest.approx(ref.circumference_m, rel=1e-5)
+        assert got.height_m == pytest.approx(ref.height_m, abs=1e-5)
+    arrays = ss.Leg.from_arrays(mesh.vertices, mesh.faces, units="in")
+    assert arrays.length_m == pytest.approx(leg_f_avg.length_m, rel=1e-6)
+
+
+def test_inches_are_never_guessed_and_a_leg_read_in_cm_warns(tmp_path, f_avg_mesh, leg_f_avg):
+    """33 units long is a 33 cm leg or an 84 cm one in inches: the size alone cannot tell
+    (a child's leg, a short scan), so auto reads cm, and the ankle girth says what is wrong."""
+    mesh = f_avg_mesh.copy()
+    mesh.apply_scale(1.0 / 0.0254)
+    path = tmp_path / "leg_in.ply"
+    mesh.export(path)
+    leg = ss.load_leg(path)
+    assert leg.units == "cm"
+    true_b = leg_f_avg.landmarks["B"].circumference_m
+    with pytest.warns(errors.MeshWarning, match="units='in'") as caught:
+        b = leg.landmarks["B"].circumference_m
+    assert b == pytest.approx(true_b / 2.54, rel=2e-3)  # B found on a 5 mm grid of the small leg
+    text = str(caught[0].message)
+    assert f"{b * 100:.1f} cm" in text and f"then {b * 254:.1f} cm" in text
+    # a leg in cm read as inches would be 2.1 m long: refused, naming cm
+    cm = tmp_path / "leg_cm.ply"
+    f_avg_mesh.copy().apply_scale(100.0).export(cm)
+    with pytest.raises(errors.UnitsError, match="units='cm'"):
+        ss.load_leg(cm, units="in")
+
+
+def test_an_ankle_no_leg_has_warns_whatever_the_units(leg_f_avg):
+    """A leg in mm read as m cannot load (0.8 km long), but a leg of the right length can
+    still have girths no leg has: here 0.4 x thinner about its axis."""
+    import warnings
+
+    from stockingsim.leg._landmarks import ANKLE_GIRTH_RANGE_M, warn_if_not_an_ankle
+
+    v = leg_f_avg.vertices - leg_f_avg.frame.origin
+    axis = leg_f_avg.frame.axis
+    along = np.outer(v @ axis, axis)
+    thin = ss.Leg.from_arrays(along + 0.4 * (v - along), leg_f_avg.faces, units="m")
+    with pytest.warns(errors.MeshWarning, match="smaller than any leg's") as caught:
+        b = thin.landmarks["B"].circumference_m
+    assert b == pytest.approx(0.4 * leg_f_avg.landmarks["B"].circumference_m, rel=0.02)
+    assert "read in m" in str(caught[0].message)
+    assert "units='m', 'cm', 'mm' or 'in'" in str(caught[0].message)
+    lo, hi = ANKLE_GIRTH_RANGE_M
+    with pytest.warns(errors.MeshWarning, match="larger than any leg's"):
+        warn_if_not_an_ankle(hi * 1.01, "m", "leg")
+    with warnings.catch_warnings():  # the range itself, and the shared legs, are legs
+        warnings.simplefilter("error", errors.MeshWarning)
+        for girth in (lo, hi, leg_f_avg.landmarks["B"].circumference_m):
+            warn_if_not_an_ankle(girth, "m", "leg")
+
+
 def test_stray_parts_are_dropped_with_a_warning(tmp_path, f_avg_mesh, leg_f_avg):
     box = trimesh.creation.box(extents=[0.1, 0.1, 0.1])
     box.apply_translation([0.5, 0.5, 0.05])

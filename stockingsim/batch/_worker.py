@@ -282,11 +282,16 @@ def load_task_leg(source: LegSource):
 
 
 class _LastLeg(threading.local):
-    """The last leg a worker thread loaded, with the warnings its loading gave."""
+    """The last leg a worker thread loaded, and the warnings it gave.
+
+    ``caught`` holds its loading's, ``landmarks_caught`` its landmark detection's (None until
+    they are detected).
+    """
 
     key: tuple | None = None
     leg: Any = None
     caught: tuple = ()
+    landmarks_caught: tuple | None = None
 
 
 _LAST_LEG = _LastLeg()
@@ -328,14 +333,34 @@ def cached_task_leg(source: LegSource):
             warnings.simplefilter("always")
             leg = load_task_leg(source)
         _LAST_LEG.key, _LAST_LEG.leg, _LAST_LEG.caught = key, leg, tuple(caught)
-    for w in _LAST_LEG.caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    _replay(_LAST_LEG.caught)
     return _LAST_LEG.leg
+
+
+def task_landmarks(leg) -> dict:
+    """``leg.landmarks``; on a reused leg the warnings their detection gave are given again."""
+    entry = _LAST_LEG
+    if entry.leg is leg and entry.landmarks_caught is not None:
+        _replay(entry.landmarks_caught)
+        return leg.landmarks
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        landmarks = leg.landmarks
+    if entry.leg is leg:
+        entry.landmarks_caught = tuple(caught)
+    _replay(caught)
+    return landmarks
+
+
+def _replay(caught) -> None:
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def forget_task_leg() -> None:
     """Drop this thread's last leg (the engines call it when a batch or a group ends)."""
     _LAST_LEG.key, _LAST_LEG.leg, _LAST_LEG.caught = None, None, ()
+    _LAST_LEG.landmarks_caught = None
 
 
 def run_tasks(fn, tasks: list[Task]) -> list[dict]:
@@ -377,7 +402,7 @@ def run_task(task: Task) -> dict[str, Any]:
             row["n_vertices"] = int(leg.n_vertices)
             row["leg_name"] = str(leg.name) if leg.name else task.leg.name
             stage = "landmarks"
-            for name, lm in leg.landmarks.items():
+            for name, lm in task_landmarks(leg).items():
                 if name in LANDMARKS:
                     row[f"height_{name}_cm"] = float(lm.height_m) * _M_TO_CM
                     row[f"circumference_{name}_cm"] = float(lm.circumference_m) * _M_TO_CM

@@ -31,7 +31,7 @@ from stockingsim.cli._pressure import cmd_classify, cmd_demo, cmd_design, cmd_re
 from stockingsim.cli._tables import cmd_agreement, cmd_batch, cmd_calibrate
 
 RAW = argparse.RawDescriptionHelpFormatter
-UNITS = ["auto", "m", "cm", "mm"]
+UNITS = ["auto", "m", "cm", "mm", "in"]
 
 
 class Subcommand(NamedTuple):

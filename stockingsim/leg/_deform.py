@@ -44,7 +44,7 @@ from stockingsim._numbers import as_number
 
 __all__ = ["with_girth_change", "swollen", "posed", "enclosed_volume_m3"]
 
-_UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+_UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254}
 #: knee blend width and axis offset behind the centreline (x section radius); assumptions
 KNEE_BLEND_M, KNEE_AXIS_OFFSET = 0.10, 0.8
 #: ankle blend width, joint height (x height of B) and axis offset in front; assumptions
@@ -165,7 +165,7 @@ def with_girth_change(leg: Any, changes: Mapping[str, float], unit: str = "cm") 
     leg : Leg
     changes : mapping of str to float
         Girth change per landmark, e.g. ``{"B1": 1.0, "C": 1.05}``; negative shrinks.
-    unit : {"cm", "mm", "m"}
+    unit : {"cm", "mm", "m", "in"}
 
     Returns
     -------

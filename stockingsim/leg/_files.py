@@ -32,8 +32,9 @@ def load_leg(
         separate parts the largest is kept (with a MeshWarning). Open meshes are fine.
         ``"bundled:NAME"`` is a leg shipped with the package (:func:`bundled_leg`), as the
         CLI's LEG takes it.
-    units : {"auto", "m", "cm", "mm"}
-        "auto" guesses from the length along the leg axis (a leg is 0.3-1.2 m long).
+    units : {"auto", "m", "cm", "mm", "in"}
+        "auto" guesses m, cm or mm from the length along the leg axis (a leg is 0.3-1.2 m
+        long). Inches are never guessed: a mesh in inches needs ``units="in"``.
     name : str, optional
         Defaults to the file name without extension.
     landmarks : mapping of str to float, optional

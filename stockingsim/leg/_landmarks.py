@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from stockingsim import errors
 from stockingsim.vocabulary import LANDMARKS
 
 __all__ = ["Landmark", "LANDMARK_NAMES", "detect_landmarks"]
@@ -332,6 +334,34 @@ def detect_landmarks(
         if (below and ordered[k] <= max(below)) or (above and ordered[k] >= min(above)):
             del ordered[k]
     return ordered
+
+
+#: ankle girths (B) outside this range, m, are no leg's: the smallest is a young child's
+#: (~13 cm; assumption, from paediatric hosiery charts starting at cB 14 cm), the largest a
+#: severe lymphoedema's (~50 cm; assumption). A mesh in inches read as centimetres has
+#: girths 2.54 x too small: an adult's 20-25 cm ankle reads 8-10 cm
+ANKLE_GIRTH_RANGE_M = (0.12, 0.6)
+
+
+def warn_if_not_an_ankle(girth_m: float, units: str, name: str) -> None:
+    """MeshWarning when the ankle girth is no leg's, most likely a mesh in other units."""
+    lo, hi = ANKLE_GIRTH_RANGE_M
+    if not np.isfinite(girth_m) or lo <= girth_m <= hi:
+        return
+    hint = " Check the units the mesh was saved in and pass them (units='m', 'cm', 'mm' or 'in')."
+    if girth_m < lo and units == "cm" and lo <= girth_m * 2.54 <= hi:
+        hint = (
+            " The mesh is probably in inches, which are never guessed: load it with "
+            f"units='in' (the ankle is then {girth_m * 254:.1f} cm)."
+        )
+    side = "smaller" if girth_m < lo else "larger"
+    warnings.warn(
+        f"{name}: the ankle girth (B) is {girth_m * 100:.1f} cm, {side} than any leg's "
+        f"({lo * 100:.0f}-{hi * 100:.0f} cm) with the mesh read in {units}, so the pressures "
+        f"would be wrong.{hint}",
+        errors.MeshWarning,
+        stacklevel=4,
+    )
 
 
 def landmarks_on_sections(leg, heights: dict[str, float], detected) -> dict[str, Landmark]:

@@ -19,7 +19,13 @@ from stockingsim.leg._loops import unique_inverse
 __all__ = ["read_mesh_file", "clean_arrays", "require_area", "units_scale", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".stl", ".obj", ".ply", ".off", ".glb", ".gltf")
-_UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+_UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254}
+#: the units "auto" chooses between: a factor 10 apart, so the leg's size tells them apart.
+#: Inches are never guessed: 2.54 x is within the spread of legs (a child's, a short scan),
+#: so a mesh in inches is named with units="in" (a leg read as centimetres instead has an
+#: ankle girth below any leg's, and the landmarks warn)
+_AUTO_UNITS = ("m", "cm", "mm")
+_UNIT_ALIASES = {"inch": "in", "inches": "in"}
 #: plausible length of a leg mesh along its axis, metres (assumption: from a foot-only or
 #: knee-high scan of a child, 0.15 m, to a whole adult leg with hip, 2.0 m)
 LEG_LENGTH_RANGE_M = (0.15, 2.0)
@@ -137,28 +143,34 @@ def units_scale(length: float, units: str) -> tuple[float, str]:
     ----------
     length : float
         Length of the mesh along its axis, in the mesh's units.
-    units : {"auto", "m", "cm", "mm"}
+    units : {"auto", "m", "cm", "mm", "in"}
+        "auto" chooses between m, cm and mm; inches ("in", "inch", "inches") are only used
+        when named.
 
     Returns
     -------
     scale : float
         Multiply coordinates by this to get metres.
     units : str
-        The units used ("m", "cm" or "mm").
+        The units used ("m", "cm", "mm" or "in").
     """
     lo, hi = LEG_LENGTH_RANGE_M
-    if not isinstance(units, str) or units.lower() not in (*_UNIT_SCALE, "auto"):
+    name = units.strip().lower() if isinstance(units, str) else units
+    name = _UNIT_ALIASES.get(name, name)
+    if name not in (*_UNIT_SCALE, "auto"):
         raise errors.UnitsError(
-            f"Unknown units {units!r}. Use 'm', 'cm', 'mm' or 'auto' (guess from the size)."
+            f"Unknown units {units!r}. Use 'm', 'cm', 'mm', 'in' or 'auto' (guess m, cm or mm "
+            "from the size)."
         )
-    units = units.lower()
-    fits = {u: s for u, s in _UNIT_SCALE.items() if lo <= length * s <= hi}
+    units = name
+    fits = {u: _UNIT_SCALE[u] for u in _AUTO_UNITS if lo <= length * _UNIT_SCALE[u] <= hi}
     if units == "auto":
         if not fits:
             raise errors.UnitsError(
                 f"The mesh is {length:.4g} units long along its axis, which is not a leg in "
                 f"metres, centimetres or millimetres (a leg mesh is {lo}-{hi} m long). "
-                "Scale the mesh, or pass units='m', 'cm' or 'mm' if it really is that size."
+                "Scale the mesh, or pass units='m', 'cm', 'mm' or 'in' if it really is that "
+                "size."
             )
         best = min(fits, key=lambda u: abs(np.log(length * fits[u] / TYPICAL_LEG_LENGTH_M)))
         return fits[best], best

@@ -18,6 +18,7 @@ from stockingsim.leg._landmarks import (
     Landmark,
     detect_landmarks,
     landmarks_on_sections,
+    warn_if_not_an_ankle,
 )
 from stockingsim.leg._load import clean_arrays, require_area, units_scale
 from stockingsim.leg._sections import Section, face_height_index, slice_mesh
@@ -120,8 +121,9 @@ class Leg:
         faces : array_like of shape (M, 3)
             0-based vertex indices of the triangles. Any consistent or inconsistent winding;
             open surfaces (cut at the thigh, no sole) are fine.
-        units : {"m", "cm", "mm", "auto"}
-            Units of ``vertices``; "auto" guesses from the length (a leg is 0.3-1.2 m long).
+        units : {"m", "cm", "mm", "in", "auto"}
+            Units of ``vertices``; "auto" guesses m, cm or mm from the length (a leg is
+            0.3-1.2 m long). Inches are never guessed: name them.
         name : str, optional
         landmarks : mapping of str to float, optional
             Landmark heights in metres that override detection, e.g. ``{"B": 0.11}``.
@@ -459,7 +461,10 @@ class Leg:
             length_m=self.length_m,
             overrides=self._landmark_overrides,
         )
-        return landmarks_on_sections(self, heights, lambda n: n not in self._landmark_overrides)
+        found = landmarks_on_sections(self, heights, lambda n: n not in self._landmark_overrides)
+        if "B" in found:
+            warn_if_not_an_ankle(found["B"].circumference_m, self.units, self.name)
+        return found
 
     def with_landmarks(self, heights_m: Mapping[str, float]) -> Leg:
         """A new Leg with landmark heights set by the user (the others are re-detected).
