@@ -51,6 +51,9 @@ def test_mm_and_m_units_agree(cyl):
     a = cyl.with_girth_change({"C": 10.0}, unit="mm")
     b = cyl.with_girth_change({"C": 0.01}, unit="m")
     np.testing.assert_allclose(a.vertices, b.vertices, atol=1e-12)
+    inch = cyl.with_girth_change({"C": 1.0}, unit="in")  # 25.4 mm exactly
+    cm = cyl.with_girth_change({"C": 2.54}, unit="cm")
+    np.testing.assert_allclose(inch.vertices, cm.vertices, atol=1e-12)
 
 
 @pytest.mark.parametrize("distribution", ["distal", "uniform"])
