@@ -64,7 +64,7 @@ def test_uploaded_mesh_and_measurements_become_the_leg(app):
     s = app.server.state
     data = (ROOT / "meshes" / "param_I.ply").read_bytes()
     app.load_upload([{"name": "param_I.ply", "content": data}])
-    assert s.leg_label == "uploaded param_I.ply" and not s.error
+    assert s.leg_label == "uploaded param_I.ply (m)" and not s.error and not s.notice
     assert app.leg.n_vertices == ss.load_leg(ROOT / "meshes" / "param_I.ply").n_vertices
     for key, value in {"cB": "23", "cC": "37", "cD": "34", "lD": "42"}.items():
         s[key] = value
@@ -76,6 +76,30 @@ def test_uploaded_mesh_and_measurements_become_the_leg(app):
     app.load_upload([{"name": "bad.ply", "content": b"not a mesh"}])
     assert "cannot use bad.ply" in s.error
     app.use_bundled()
+
+
+def test_an_uploaded_mesh_in_inches_says_so_and_reads_in_the_units_chosen(app, tmp_path):
+    import trimesh
+
+    s = app.server.state
+    leg = ss.load_leg(ROOT / "meshes" / "anny_f_avg.ply")
+    path = tmp_path / "leg_in.ply"
+    trimesh.Trimesh(leg.vertices / 0.0254, leg.faces, process=False).export(path)
+    upload = [{"name": "leg_in.ply", "content": path.read_bytes()}]
+    app.load_upload(upload)  # auto reads cm: a leg 2.54 x too small, and a notice that says so
+    assert s.leg_label == "uploaded leg_in.ply (cm)"
+    assert "units='in'" in s.notice and "ankle girth" in s.notice
+    s.mesh_units = "in"
+    app.on_units()  # the same file again, in inches: the leg's own ankle and pressure
+    assert s.leg_label == "uploaded leg_in.ply (in)" and not s.notice and not s.error
+    b = leg.landmarks["B"].circumference_m
+    assert app.leg.landmarks["B"].circumference_m == pytest.approx(b, rel=1e-4)
+    assert float(s.pressure_b) == pytest.approx(design_pressure("RAL-GZ 387", "II"), abs=0.05)
+    s.mesh_units = "auto"
+    app.use_bundled()
+    assert not s.notice
+    app.on_units()  # the bundled leg stays: units concern an uploaded mesh only
+    assert s.leg_label == "bundled leg anny_f_avg"
 
 
 def _free_port() -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from stockingsim.app._session import (
 )
 
 HOST = "127.0.0.1"
+#: the units an uploaded mesh may be in ("auto" tells m, cm and mm apart by the size)
+MESH_UNITS = ("auto", "m", "cm", "mm", "in")
 _MEASURED = ("cB", "cB1", "cC", "cD", "lD")
 
 
@@ -62,6 +65,8 @@ class WebApp:
         for m in _MEASURED:
             s[m] = ""
         s.upload = None
+        s.mesh_units, s.unit_choices = "auto", list(MESH_UNITS)
+        s.notice = ""  # what loading the uploaded mesh warned (its units, stray parts)
         s.leg_label = self.leg_label
         s.pressure_b = ""
         s.verdict = s.error = ""
@@ -76,6 +81,7 @@ class WebApp:
         s.fit_href = ""
         s.n_updates = 0
         self.measurements: dict | None = None
+        self.upload: Any = None  # the last uploaded file, read again when its units change
 
     # ------------------------------------------------------------------ callbacks
     def choices(self) -> Choices:
@@ -102,6 +108,7 @@ class WebApp:
         s = self.server.state
         if not upload:
             return
+        self.upload = upload
         item = upload[0] if isinstance(upload, list) else upload
         name = Path(str(item.get("name", "leg.ply"))).name
         content = item.get("content", b"")
@@ -113,13 +120,25 @@ class WebApp:
             path = Path(tmp) / name
             path.write_bytes(content)
             try:
-                self.leg = load_leg(path)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", errors.StockingSimWarning)
+                    leg = load_leg(path, units=s.mesh_units)
+                    leg.landmarks  # noqa: B018 - an ankle no leg has warns here (units)
             except errors.StockingSimError as exc:
                 s.error = f"cannot use {name}: {exc}"
                 return
-        self.leg_label = f"uploaded {name}"
+        self.leg = leg
+        s.notice = " ".join(
+            str(w.message) for w in caught if issubclass(w.category, errors.StockingSimWarning)
+        )
+        self.leg_label = f"uploaded {name} ({leg.units})"
         self.measurements = None
         self.recompute()
+
+    def on_units(self, **_: Any) -> None:
+        """Read the uploaded mesh again in the units chosen."""
+        if self.upload is not None and self.leg_label.startswith("uploaded "):
+            self.load_upload(self.upload)
 
     def use_measurements(self) -> None:
         """Build the leg from the measurement fields (cm)."""
@@ -137,6 +156,7 @@ class WebApp:
             return
         self.measurements = m
         self.leg_label = "leg from measurements " + ", ".join(f"{k}={v:g}" for k, v in m.items())
+        s.notice = ""
         self.recompute()
 
     def use_bundled(self) -> None:
@@ -145,6 +165,7 @@ class WebApp:
         self.leg = bundled_leg("anny_f_avg")
         self.leg_label = "bundled leg anny_f_avg"
         self.measurements = None
+        self.server.state.notice = ""
         self.recompute()
 
     def recompute(self, **_: Any) -> None:
@@ -249,6 +270,7 @@ def _wire(server: Any, app: WebApp) -> None:
     state.change("preset", "cls", "style", "elastane", "view")(app.recompute)
     state.change("chart")(app.refit)
     state.change("upload")(lambda upload=None, **kw: app.load_upload(upload))
+    state.change("mesh_units")(app.on_units)
 
 
 def _leg_panel(ctrl: Any) -> None:
@@ -264,6 +286,10 @@ def _leg_panel(ctrl: Any) -> None:
         accept=".ply,.stl,.obj,.off,.glb",
         density="compact",
     )
+    html.Label("mesh units (auto: m, cm or mm from the size; inches must be chosen)")
+    with html.Select(v_model=("mesh_units",), id="sel-mesh_units", style="border:1px solid #999"):
+        html.Option("{{ o }}", v_for="o in unit_choices", key="o", value=("o",))
+    html.Div("{{ notice }}", id="notice", v_show="notice", style="color:#b54708;font-size:0.9em")
     for m in _MEASURED:
         vuetify3.VTextField(
             v_model=(m, ""), label=f"{m} (cm)", id=f"m-{m}", density="compact", hide_details=True
