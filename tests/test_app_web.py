@@ -95,7 +95,15 @@ def test_an_uploaded_mesh_in_inches_says_so_and_reads_in_the_units_chosen(app, t
     b = leg.landmarks["B"].circumference_m
     assert app.leg.landmarks["B"].circumference_m == pytest.approx(b, rel=1e-4)
     assert float(s.pressure_b) == pytest.approx(design_pressure("RAL-GZ 387", "II"), abs=0.05)
+    cm = tmp_path / "leg_cm.ply"
+    trimesh.Trimesh(leg.vertices * 100, leg.faces, process=False).export(cm)
+    app.load_upload([{"name": "leg_cm.ply", "content": cm.read_bytes()}])  # 214 in long: refused
+    assert "cannot use leg_cm.ply" in s.error and "units='cm'" in s.error
+    assert s.leg_label == "uploaded leg_in.ply (in)"  # the leg stays
     s.mesh_units = "auto"
+    app.on_units()  # the refused file again, in the units now chosen
+    assert s.leg_label == "uploaded leg_cm.ply (cm)" and not s.error
+    assert app.leg.landmarks["B"].circumference_m == pytest.approx(b, rel=1e-4)
     app.use_bundled()
     assert not s.notice
     app.on_units()  # the bundled leg stays: units concern an uploaded mesh only

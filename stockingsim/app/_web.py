@@ -124,8 +124,8 @@ class WebApp:
                     warnings.simplefilter("always", errors.StockingSimWarning)
                     leg = load_leg(path, units=s.mesh_units)
                     leg.landmarks  # noqa: B018 - an ankle no leg has warns here (units)
-            except errors.StockingSimError as exc:
-                s.error = f"cannot use {name}: {exc}"
+            except errors.StockingSimError as exc:  # the leg stays; other units may read it
+                s.error, s.notice = f"cannot use {name}: {exc}", ""
                 return
         self.leg = leg
         s.notice = " ".join(
@@ -136,8 +136,8 @@ class WebApp:
         self.recompute()
 
     def on_units(self, **_: Any) -> None:
-        """Read the uploaded mesh again in the units chosen."""
-        if self.upload is not None and self.leg_label.startswith("uploaded "):
+        """Read the last uploaded mesh again in the units chosen (it need not have loaded)."""
+        if self.upload is not None:
             self.load_upload(self.upload)
 
     def use_measurements(self) -> None:
@@ -156,7 +156,7 @@ class WebApp:
             return
         self.measurements = m
         self.leg_label = "leg from measurements " + ", ".join(f"{k}={v:g}" for k, v in m.items())
-        s.notice = ""
+        s.notice, self.upload = "", None
         self.recompute()
 
     def use_bundled(self) -> None:
@@ -165,7 +165,7 @@ class WebApp:
         self.leg = bundled_leg("anny_f_avg")
         self.leg_label = "bundled leg anny_f_avg"
         self.measurements = None
-        self.server.state.notice = ""
+        self.server.state.notice, self.upload = "", None
         self.recompute()
 
     def recompute(self, **_: Any) -> None:
