@@ -56,21 +56,35 @@ KPA_LOOKALIKE_MMHG = 8.0
 HEIGHT_TOL_M = 1e-9
 
 
+#: lengths: metres per unit. The first name of each scale is its short name; the others are
+#: other spellings of it. Numbers written with a unit, mesh units and girth changes all read
+#: this one table
+LENGTH_UNITS_M: dict[str, float] = {
+    "m": 1.0,
+    "metres": 1.0,
+    "meters": 1.0,
+    "cm": 0.01,
+    "mm": 0.001,
+    # a tape in inches (exactly 25.4 mm)
+    "in": 0.0254,
+    "inch": 0.0254,
+    "inches": 0.0254,
+}
 #: units a number may be written with, as text ("22 cm", "3.2 kPa"): each family in its SI unit
 _UNITS: tuple[dict[str, float], ...] = (
-    {
-        "m": 1.0,
-        "metres": 1.0,
-        "meters": 1.0,
-        "cm": 0.01,
-        "mm": 0.001,
-        # a tape in inches (exactly 25.4 mm)
-        "in": 0.0254,
-        "inch": 0.0254,
-        "inches": 0.0254,
-    },
+    LENGTH_UNITS_M,
     {"mmhg": 101325.0 / 760.0, "kpa": 1000.0, "hpa": 100.0, "pa": 1.0},
 )
+
+
+def length_unit(name: object) -> str | None:
+    """The short name of a length unit ("inches" -> "in", "CM" -> "cm"), None if unknown."""
+    if not isinstance(name, str):
+        return None
+    scale = LENGTH_UNITS_M.get(name.strip().lower())
+    return None if scale is None else next(u for u, s in LENGTH_UNITS_M.items() if s == scale)
+
+
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
 
 

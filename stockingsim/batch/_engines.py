@@ -163,9 +163,9 @@ class _PoolRun:
     When a worker dies, the tasks of the jobs in flight are re-run one at a time.
     """
 
-    def __init__(self, tasks, fn, record, pool: _Pool):
+    def __init__(self, jobs: list[list[Task]], fn, record, pool: _Pool):
         self.fn, self.record, self.pool = fn, record, pool
-        self.pending: deque[list[Task]] = deque(leg_jobs(list(tasks), pool.workers))
+        self.pending: deque[list[Task]] = deque(jobs)
         self.suspects: deque[list[Task]] = deque()  # a task each: in flight when a worker died
         self.inflight: dict[Any, tuple[list[Task], float]] = {}
         self.solo = None  # the future of a suspect running alone
@@ -262,7 +262,7 @@ def run_processes(tasks, fn, record, *, workers, max_tasks_per_child, **_) -> No
         stack.enter_context(hidden_main_module())
         pool = _Pool(workers, jobs_per_child)
         stack.callback(pool.shutdown)
-        _PoolRun(tasks, fn, record, pool).run()
+        _PoolRun(jobs, fn, record, pool).run()
 
 
 @contextlib.contextmanager

@@ -40,11 +40,10 @@ from typing import Any
 import numpy as np
 
 from stockingsim import errors
-from stockingsim._numbers import as_number
+from stockingsim._numbers import LENGTH_UNITS_M, as_number, length_unit
 
 __all__ = ["with_girth_change", "swollen", "posed", "enclosed_volume_m3"]
 
-_UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254}
 #: knee blend width and axis offset behind the centreline (x section radius); assumptions
 KNEE_BLEND_M, KNEE_AXIS_OFFSET = 0.10, 0.8
 #: ankle blend width, joint height (x height of B) and axis offset in front; assumptions
@@ -112,8 +111,9 @@ def girth_change_profile(leg: Any, changes: Mapping[str, float], unit: str = "cm
     """The girth change ``dC(h)`` in metres as a function of height (see the module doc)."""
     from scipy.interpolate import PchipInterpolator
 
-    if unit not in _UNITS:
-        raise errors.MotionError(f"unit must be one of {sorted(_UNITS)}, got {unit!r}.")
+    short = length_unit(unit)
+    if short is None:
+        raise errors.MotionError(f"unit must be one of 'cm', 'mm', 'm', 'in', got {unit!r}.")
     if not isinstance(changes, Mapping) or not changes:
         raise errors.MotionError(
             "give the girth changes as a mapping of landmark to change, e.g. "
@@ -126,7 +126,7 @@ def girth_change_profile(leg: Any, changes: Mapping[str, float], unit: str = "cm
             f"leg {leg.name!r} has no landmark {', '.join(map(str, missing))} (it has "
             f"{', '.join(marks)}); give it with leg.with_landmarks({{...}})."
         )
-    scale = _UNITS[unit]
+    scale = LENGTH_UNITS_M[short]
     given = {k: _check_number(v, f"girth change at {k}") * scale for k, v in changes.items()}
     for k, v in given.items():
         if abs(v) > 0.5 * leg.landmarks[k].circumference_m:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from stockingsim import errors
+from stockingsim._numbers import LENGTH_UNITS_M
 from stockingsim.vocabulary import LANDMARKS
 
 __all__ = ["Landmark", "LANDMARK_NAMES", "detect_landmarks"]
@@ -336,11 +337,12 @@ def detect_landmarks(
     return ordered
 
 
-#: ankle girths (B) outside this range, m, are no leg's: the smallest is a young child's
-#: (~13 cm; assumption, from paediatric hosiery charts starting at cB 14 cm), the largest a
-#: severe lymphoedema's (~50 cm; assumption). A mesh in inches read as centimetres has
-#: girths 2.54 x too small: an adult's 20-25 cm ankle reads 8-10 cm
+#: ankle girths (B) outside this range, m, are no leg's. Assumptions, not from a published
+#: measurement: a young child's ankle is taken to be at least 12 cm, and 60 cm leaves room for
+#: a severe lymphoedema. A mesh in inches read as centimetres has girths 2.54 x too small: an
+#: adult's 20-25 cm ankle reads 8-10 cm
 ANKLE_GIRTH_RANGE_M = (0.12, 0.6)
+_INCH_PER_CM = LENGTH_UNITS_M["in"] / LENGTH_UNITS_M["cm"]  # 2.54
 
 
 def warn_if_not_an_ankle(girth_m: float, units: str, name: str) -> None:
@@ -349,10 +351,11 @@ def warn_if_not_an_ankle(girth_m: float, units: str, name: str) -> None:
     if not np.isfinite(girth_m) or lo <= girth_m <= hi:
         return
     hint = " Check the units the mesh was saved in and pass them (units='m', 'cm', 'mm' or 'in')."
-    if girth_m < lo and units == "cm" and lo <= girth_m * 2.54 <= hi:
+    as_inches = girth_m * _INCH_PER_CM  # the girth, m, if the mesh read in cm is in inches
+    if girth_m < lo and units == "cm" and lo <= as_inches <= hi:
         hint = (
             " The mesh is probably in inches, which are never guessed: load it with "
-            f"units='in' (the ankle is then {girth_m * 254:.1f} cm)."
+            f"units='in' (the ankle is then {as_inches * 100:.1f} cm)."
         )
     side = "smaller" if girth_m < lo else "larger"
     warnings.warn(

@@ -13,19 +13,18 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from stockingsim import errors
+from stockingsim._numbers import LENGTH_UNITS_M, length_unit
 from stockingsim.leg._frame_fit import face_geometry
 from stockingsim.leg._loops import unique_inverse
 
 __all__ = ["read_mesh_file", "clean_arrays", "require_area", "units_scale", "SUPPORTED_SUFFIXES"]
 
 SUPPORTED_SUFFIXES = (".stl", ".obj", ".ply", ".off", ".glb", ".gltf")
-_UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254}
 #: the units "auto" chooses between: a factor 10 apart, so the leg's size tells them apart.
 #: Inches are never guessed: 2.54 x is within the spread of legs (a child's, a short scan),
 #: so a mesh in inches is named with units="in" (a leg read as centimetres instead has an
 #: ankle girth below any leg's, and the landmarks warn)
 _AUTO_UNITS = ("m", "cm", "mm")
-_UNIT_ALIASES = {"inch": "in", "inches": "in"}
 #: plausible length of a leg mesh along its axis, metres (assumption: from a foot-only or
 #: knee-high scan of a child, 0.15 m, to a whole adult leg with hip, 2.0 m)
 LEG_LENGTH_RANGE_M = (0.15, 2.0)
@@ -145,7 +144,7 @@ def units_scale(length: float, units: str) -> tuple[float, str]:
         Length of the mesh along its axis, in the mesh's units.
     units : {"auto", "m", "cm", "mm", "in"}
         "auto" chooses between m, cm and mm; inches ("in", "inch", "inches") are only used
-        when named.
+        when named. Any spelling of :data:`stockingsim._numbers.LENGTH_UNITS_M`.
 
     Returns
     -------
@@ -155,15 +154,15 @@ def units_scale(length: float, units: str) -> tuple[float, str]:
         The units used ("m", "cm", "mm" or "in").
     """
     lo, hi = LEG_LENGTH_RANGE_M
-    name = units.strip().lower() if isinstance(units, str) else units
-    name = _UNIT_ALIASES.get(name, name)
-    if name not in (*_UNIT_SCALE, "auto"):
+    auto = isinstance(units, str) and units.strip().lower() == "auto"
+    name = "auto" if auto else length_unit(units)
+    if name is None:
         raise errors.UnitsError(
             f"Unknown units {units!r}. Use 'm', 'cm', 'mm', 'in' or 'auto' (guess m, cm or mm "
             "from the size)."
         )
     units = name
-    fits = {u: _UNIT_SCALE[u] for u in _AUTO_UNITS if lo <= length * _UNIT_SCALE[u] <= hi}
+    fits = {u: LENGTH_UNITS_M[u] for u in _AUTO_UNITS if lo <= length * LENGTH_UNITS_M[u] <= hi}
     if units == "auto":
         if not fits:
             raise errors.UnitsError(
@@ -174,7 +173,7 @@ def units_scale(length: float, units: str) -> tuple[float, str]:
             )
         best = min(fits, key=lambda u: abs(np.log(length * fits[u] / TYPICAL_LEG_LENGTH_M)))
         return fits[best], best
-    scale = _UNIT_SCALE[units]
+    scale = LENGTH_UNITS_M[units]
     if not lo <= length * scale <= hi:
         hint = f" With units='{next(iter(fits))}' it would be." if fits else ""
         raise errors.UnitsError(
